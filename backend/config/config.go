@@ -1,0 +1,244 @@
+// Package config loads triage's config.toml: defaults, secret references,
+// validation that names the file, line and key of every problem.
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is the whole of config.toml after defaults, secret resolution and
+// validation.
+type Config struct {
+	File       string       `toml:"-"` // where it was loaded from; "" for the demo
+	Demo       bool         `toml:"-"` // true when the tenants are the embedded simulators
+	UI         UI           `toml:"ui"`
+	Audit      Audit        `toml:"audit"`
+	State      State        `toml:"state"`
+	ITM        []ITM        `toml:"itm"`
+	SaaS       []SaaS       `toml:"saas"`
+	Okta       []Okta       `toml:"okta"`
+	Atlassian  []Atlassian  `toml:"atlassian"`
+	Essentials []Essentials `toml:"essentials"`
+	SSH        SSH          `toml:"ssh"`
+	Warnings   []string     `toml:"-"` // problems worth telling but not fatal
+}
+
+// UI holds the console's own settings.
+type UI struct {
+	Refresh Duration `toml:"refresh"` // auto-refresh of the visible tab; 0 turns it off
+	Theme   string   `toml:"theme"`   // auto | dark | light
+}
+
+// Audit says where the append-only record of writes goes.
+type Audit struct {
+	Path string `toml:"path"`
+}
+
+// State says where per-analyst state (remediations, drafts, last seen) lives.
+type State struct {
+	Dir string `toml:"dir"`
+}
+
+// Conn holds the transport settings every tenant shares.
+type Conn struct {
+	Timeout            Duration `toml:"timeout"`
+	CAFile             string   `toml:"ca_file"`
+	InsecureSkipVerify bool     `toml:"insecure_skip_verify"`
+	Proxy              string   `toml:"proxy"` // "" means from the environment
+}
+
+// ITM is one Proofpoint ITM tenant.
+type ITM struct {
+	Name         string   `toml:"name"`
+	BaseURL      string   `toml:"base_url"`
+	APIVersion   string   `toml:"api_version"`
+	ClientID     string   `toml:"client_id"`
+	ClientSecret Secret   `toml:"client_secret"`
+	Statuses     []Status `toml:"statuses"`
+	Conn
+}
+
+// Status is one of a tenant's workflow statuses; their ids differ per tenant.
+type Status struct {
+	ID    string `toml:"id"`
+	Title string `toml:"title"`
+}
+
+// SaaS is one Palo Alto SaaS Security tenant.
+type SaaS struct {
+	Name         string   `toml:"name"`
+	BaseURL      string   `toml:"base_url"`
+	ClientID     string   `toml:"client_id"`
+	ClientSecret Secret   `toml:"client_secret"`
+	Scopes       []string `toml:"scopes"`
+	Conn
+}
+
+// Okta is one Okta org, with an API token or an OAuth 2.0 service app.
+type Okta struct {
+	Name           string   `toml:"name"`
+	URL            string   `toml:"url"`
+	APIToken       Secret   `toml:"api_token"`
+	ClientID       string   `toml:"client_id"`
+	PrivateKeyFile string   `toml:"private_key_file"`
+	KeyID          string   `toml:"key_id"`
+	Scopes         []string `toml:"scopes"`
+	Conn
+}
+
+// Atlassian is one Atlassian user-provisioning (SCIM) directory.
+type Atlassian struct {
+	Name        string `toml:"name"`
+	BaseURL     string `toml:"base_url"`
+	DirectoryID string `toml:"directory_id"`
+	Token       Secret `toml:"token"`
+	Conn
+}
+
+// Essentials is one Proofpoint Essentials organisation.
+type Essentials struct {
+	Name     string `toml:"name"`
+	BaseURL  string `toml:"base_url"`
+	Domain   string `toml:"domain"`
+	Username string `toml:"username"`
+	Password Secret `toml:"password"`
+	Conn
+}
+
+// SSH configures `triage serve`.
+type SSH struct {
+	Listen      string    `toml:"listen"`
+	HostKey     string    `toml:"host_key"`
+	IdleTimeout Duration  `toml:"idle_timeout"`
+	MaxTimeout  Duration  `toml:"max_timeout"`
+	MaxSessions int       `toml:"max_sessions"`
+	Analysts    []Analyst `toml:"analysts"`
+}
+
+// Analyst is one person allowed to connect to `triage serve`.
+type Analyst struct {
+	Name string   `toml:"name"`
+	Role string   `toml:"role"` // responder | read-only
+	Keys []string `toml:"keys"`
+}
+
+// Roles an analyst can have.
+const (
+	RoleResponder = "responder"
+	RoleReadOnly  = "read-only"
+)
+
+// Secret is a resolved credential. It prints as [redacted] so it cannot leak
+// through a log line or an error message by accident; Reveal is the one way
+// to read it.
+type Secret string
+
+// Reveal returns the credential itself, for the HTTP layer.
+func (s Secret) Reveal() string { return string(s) }
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalText keeps encoders (JSON, TOML, slog) from printing the value.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Duration is a time.Duration written as "60s", "15m" or "12h".
+type Duration struct {
+	time.Duration
+	set bool // written in the file, even as "0s"
+}
+
+// UnmarshalText parses a Go duration, plus "d" for days.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration, d.set = v, true
+	return nil
+}
+
+// MarshalText writes the duration back in Go's notation.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// ParseDuration accepts Go durations ("90s", "1h30m") and whole days ("7d").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok && n != "" && !strings.ContainsAny(n, "hmsuµn") {
+		var days int
+		if _, err := fmt.Sscanf(n, "%d", &days); err == nil && fmt.Sprint(days) == n {
+			return time.Duration(days) * 24 * time.Hour, nil
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (use forms like 30s, 15m, 12h or 7d)", s)
+	}
+	return v, nil
+}
+
+// Tenants counts the configured tenants of every vendor.
+func (c *Config) Tenants() int {
+	return len(c.ITM) + len(c.SaaS) + len(c.Okta) + len(c.Atlassian) + len(c.Essentials)
+}
+
+// Secrets lists every resolved credential, so logs can be scrubbed of them.
+func (c *Config) Secrets() []string {
+	var out []string
+	add := func(s Secret) {
+		if s != "" {
+			out = append(out, s.Reveal())
+		}
+	}
+	for _, t := range c.ITM {
+		add(t.ClientSecret)
+	}
+	for _, t := range c.SaaS {
+		add(t.ClientSecret)
+	}
+	for _, t := range c.Okta {
+		add(t.APIToken)
+	}
+	for _, t := range c.Atlassian {
+		add(t.Token)
+	}
+	for _, t := range c.Essentials {
+		add(t.Password)
+	}
+	return out
+}
+
+// Insecure names the tenants that skip TLS verification, for the header.
+func (c *Config) Insecure() []string {
+	var out []string
+	note := func(vendor, name string, conn Conn) {
+		if conn.InsecureSkipVerify {
+			out = append(out, vendor+"/"+name)
+		}
+	}
+	for _, t := range c.ITM {
+		note("itm", t.Name, t.Conn)
+	}
+	for _, t := range c.SaaS {
+		note("saas", t.Name, t.Conn)
+	}
+	for _, t := range c.Okta {
+		note("okta", t.Name, t.Conn)
+	}
+	for _, t := range c.Atlassian {
+		note("atlassian", t.Name, t.Conn)
+	}
+	for _, t := range c.Essentials {
+		note("essentials", t.Name, t.Conn)
+	}
+	return out
+}

@@ -1,0 +1,292 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const full = `
+[ui]
+refresh = "60s"
+theme = "auto"
+
+[audit]
+path = "~/.local/state/triage/audit.jsonl"
+
+[[itm]]
+name = "prod"
+base_url = "https://tenant.explore.proofpoint.com/"
+api_version = "v2"
+client_id = "abc"
+client_secret = "${TRIAGE_TEST_ITM_SECRET}"
+statuses = [ { id = "3e37bcdb-1", title = "Resolved" } ]
+timeout = "30s"
+ca_file = ""
+insecure_skip_verify = false
+proxy = ""
+
+[[itm]]
+name = "eu"
+base_url = "https://eu.explore.proofpoint.com"
+client_id = "def"
+client_secret = "literal-secret"
+`
+
+func write(t *testing.T, text string, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(text), mode); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func problems(t *testing.T, err error) []Problem {
+	t.Helper()
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *config.Error, got %v", err)
+	}
+	return ce.Problems
+}
+
+func TestLoadFullConfigWithDefaultsAndSecrets(t *testing.T) {
+	t.Setenv("TRIAGE_TEST_ITM_SECRET", "s3cret")
+	home, _ := os.UserHomeDir()
+	cfg, err := Load(write(t, full, 0o600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ITM) != 2 {
+		t.Fatalf("want 2 ITM tenants, got %d", len(cfg.ITM))
+	}
+	prod := cfg.ITM[0]
+	if prod.ClientSecret.Reveal() != "s3cret" {
+		t.Fatalf("secret not resolved from the environment: %q", prod.ClientSecret.Reveal())
+	}
+	if prod.BaseURL != "https://tenant.explore.proofpoint.com" {
+		t.Fatalf("trailing slash not trimmed: %q", prod.BaseURL)
+	}
+	if prod.Statuses[0].Title != "Resolved" || prod.Timeout.Duration != 30*time.Second {
+		t.Fatalf("statuses or timeout wrong: %+v", prod)
+	}
+	if cfg.ITM[1].APIVersion != "v2" || cfg.ITM[1].Timeout.Duration != DefaultTimeout {
+		t.Fatalf("defaults not applied to the second tenant: %+v", cfg.ITM[1])
+	}
+	if want := filepath.Join(home, ".local/state/triage/audit.jsonl"); cfg.Audit.Path != want {
+		t.Fatalf("audit path %q, want %q", cfg.Audit.Path, want)
+	}
+	if cfg.UI.Refresh.Duration != time.Minute {
+		t.Fatalf("refresh = %s", cfg.UI.Refresh)
+	}
+	if got := cfg.Secrets(); len(got) != 2 {
+		t.Fatalf("Secrets() = %d values", len(got))
+	}
+}
+
+func TestRefreshZeroTurnsAutoRefreshOff(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[ui]\nrefresh = \"0s\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.UI.Refresh.Duration != 0 {
+		t.Fatalf("refresh = %s, want 0", cfg.UI.Refresh)
+	}
+	cfg, _ = Parse("c.toml", nil)
+	if cfg.UI.Refresh.Duration != DefaultRefresh {
+		t.Fatalf("absent refresh = %s, want default", cfg.UI.Refresh)
+	}
+}
+
+func TestSyntaxErrorNamesFileAndLine(t *testing.T) {
+	p := write(t, "[ui]\ntheme = \"dark\"\nrefresh = 60s\n", 0o600)
+	_, err := Load(p)
+	ps := problems(t, err)
+	if ps[0].Line != 3 {
+		t.Fatalf("line = %d, want 3: %v", ps[0].Line, err)
+	}
+	if !strings.HasPrefix(err.Error(), p+":3:") {
+		t.Fatalf("message does not start with file:line: %q", err)
+	}
+}
+
+func TestMissingEnvVarNamesLineKeyAndFix(t *testing.T) {
+	os.Unsetenv("TRIAGE_TEST_NOT_SET")
+	text := "[[itm]]\nname = \"prod\"\nbase_url = \"https://t.explore.proofpoint.com\"\nclient_id = \"x\"\nclient_secret = \"${TRIAGE_TEST_NOT_SET}\"\n"
+	_, err := Parse("c.toml", []byte(text))
+	ps := problems(t, err)
+	if len(ps) != 1 || ps[0].Line != 5 || ps[0].Key != "itm[0].client_secret" {
+		t.Fatalf("problems = %+v", ps)
+	}
+	msg := err.Error()
+	for _, want := range []string{"c.toml:5:", "TRIAGE_TEST_NOT_SET is not set", "export TRIAGE_TEST_NOT_SET"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("%q lacks %q", msg, want)
+		}
+	}
+}
+
+func TestFileSecretAndItsPermissions(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "okta.token")
+	os.WriteFile(secret, []byte("tok-123\n"), 0o644)
+	text := "[[okta]]\nname = \"prod\"\nurl = \"https://acme.okta.com\"\napi_token = \"file:" + secret + "\"\n"
+	cfg, err := Parse("c.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Okta[0].APIToken.Reveal() != "tok-123" {
+		t.Fatalf("token = %q", cfg.Okta[0].APIToken.Reveal())
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "0644") {
+		t.Fatalf("want a mode warning, got %q", cfg.Warnings)
+	}
+
+	text = strings.Replace(text, secret, filepath.Join(dir, "missing"), 1)
+	_, err = Parse("c.toml", []byte(text))
+	if ps := problems(t, err); ps[0].Line != 4 || !strings.Contains(ps[0].Msg, "does not exist") {
+		t.Fatalf("problems = %+v", ps)
+	}
+}
+
+func TestUnknownKeySuggestsTheRightOne(t *testing.T) {
+	text := "[[saas]]\nname = \"us\"\nbase_url = \"https://api.aperture.paloaltonetworks.com\"\nclient_id = \"x\"\nclient_secert = \"y\"\n"
+	_, err := Parse("c.toml", []byte(text))
+	ps := problems(t, err)
+	var found bool
+	for _, p := range ps {
+		if p.Key == "saas.client_secert" {
+			found = true
+			if p.Line != 5 || !strings.Contains(p.Fix, `"client_secret"`) {
+				t.Fatalf("unknown key problem = %+v", p)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("unknown key not reported: %v", err)
+	}
+}
+
+func TestValidationNamesEveryProblem(t *testing.T) {
+	text := `[ui]
+theme = "neon"
+
+[[itm]]
+base_url = "tenant.explore.proofpoint.com"
+client_secret = "x"
+api_version = "v9"
+
+[[essentials]]
+name = "acme"
+base_url = "https://us1.proofpointessentials.com"
+domain = "acme.com"
+username = "admin"
+password = "p"
+`
+	_, err := Parse("c.toml", []byte(text))
+	got := map[string]int{}
+	for _, p := range problems(t, err) {
+		got[p.Key] = p.Line
+	}
+	want := map[string]int{
+		"ui.theme":               2,
+		"itm[0].name":            4,
+		"itm[0].base_url":        5,
+		"itm[0].client_id":       4,
+		"itm[0].api_version":     7,
+		"essentials[0].username": 13,
+	}
+	for k, line := range want {
+		if got[k] != line {
+			t.Errorf("%s: line %d, want %d (all: %v)", k, got[k], line, got)
+		}
+	}
+}
+
+func TestWorldReadableConfigWithLiteralSecretWarns(t *testing.T) {
+	t.Setenv("TRIAGE_TEST_ITM_SECRET", "s")
+	p := write(t, full, 0o644)
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) == 0 || !strings.Contains(cfg.Warnings[0], "chmod 600") {
+		t.Fatalf("warnings = %q", cfg.Warnings)
+	}
+	// Only references, no literal secret: nothing to warn about.
+	p = write(t, strings.Replace(full, `"literal-secret"`, `"${TRIAGE_TEST_ITM_SECRET}"`, 1), 0o644)
+	cfg, err = Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 0 {
+		t.Fatalf("unexpected warnings %q", cfg.Warnings)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("hunter2")
+	for _, out := range []string{s.String(), s.GoString()} {
+		if strings.Contains(out, "hunter2") {
+			t.Fatalf("secret printed: %q", out)
+		}
+	}
+	b, _ := s.MarshalText()
+	if strings.Contains(string(b), "hunter2") {
+		t.Fatal("secret marshalled")
+	}
+}
+
+func TestFindOrder(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("TRIAGE_CONFIG", "")
+	if _, found := Find(""); found {
+		t.Fatal("found a config in an empty XDG dir")
+	}
+	os.MkdirAll(filepath.Join(dir, "triage"), 0o700)
+	xdg := filepath.Join(dir, "triage", "config.toml")
+	os.WriteFile(xdg, nil, 0o600)
+	if p, found := Find(""); !found || p != xdg {
+		t.Fatalf("Find = %q %v", p, found)
+	}
+	t.Setenv("TRIAGE_CONFIG", "/env.toml")
+	if p, _ := Find(""); p != "/env.toml" {
+		t.Fatalf("env not preferred: %q", p)
+	}
+	if p, _ := Find("/flag.toml"); p != "/flag.toml" {
+		t.Fatalf("flag not preferred: %q", p)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "90s": 90 * time.Second, "1h30m": 90 * time.Minute} {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("%s: %v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "d", "7x", "1.5d"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(full))
+	f.Add([]byte("[[itm]]\nname=1\n"))
+	f.Add([]byte("[ssh]\n[[ssh.analysts]]\nrole='x'\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.toml", data)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil && err.Error() == "" {
+			t.Fatal("empty error message")
+		}
+	})
+}

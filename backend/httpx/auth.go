@@ -1,0 +1,158 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"triage/backend/clean"
+)
+
+// Auth puts credentials on a request.
+type Auth interface {
+	Authorize(ctx context.Context, r *http.Request) error
+}
+
+// Invalidator is an Auth whose credential can go stale (a revoked or expired
+// bearer token); on a 401 the client invalidates it and retries once.
+type Invalidator interface {
+	Invalidate()
+}
+
+// Headers is a static credential sent as headers on every request: Okta's
+// "SSWS <token>", Atlassian's bearer SCIM key, Essentials' X-User and
+// X-Password.
+type Headers map[string]string
+
+// Authorize sets the headers.
+func (h Headers) Authorize(_ context.Context, r *http.Request) error {
+	for k, v := range h {
+		r.Header.Set(k, v)
+	}
+	return nil
+}
+
+// TokenFunc fetches a fresh token. ctx carries the tenant's HTTP client.
+type TokenFunc func(ctx context.Context) (*oauth2.Token, error)
+
+// Token is a cached bearer token shared by every session of a process: one
+// token request per tenant per token lifetime, refreshed a margin before it
+// expires, and concurrent callers wait for one fetch instead of each making
+// their own.
+type Token struct {
+	fetch    TokenFunc
+	margin   time.Duration
+	mu       sync.Mutex
+	tok      *oauth2.Token
+	requests atomic.Int64
+	client   *Client // set by New, for the HTTP stack and error naming
+	path     string
+}
+
+// NewToken caches tokens from fetch, renewing them margin before expiry.
+func NewToken(fetch TokenFunc, margin time.Duration) *Token {
+	return &Token{fetch: fetch, margin: margin}
+}
+
+// ClientCredentials is the OAuth 2.0 client-credentials grant through
+// x/oauth2: style says whether the id and secret go in the form body (ITM,
+// Okta's private_key_jwt) or as HTTP Basic auth (SaaS Security). params adds
+// form fields such as client_assertion, built fresh for every request.
+func ClientCredentials(tokenURL, id, secret string, scopes []string, style oauth2.AuthStyle, params func() (url.Values, error)) TokenFunc {
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		cc := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: tokenURL, Scopes: scopes, AuthStyle: style}
+		if params != nil {
+			v, err := params()
+			if err != nil {
+				return nil, err
+			}
+			cc.EndpointParams = v
+		}
+		return cc.Token(ctx)
+	}
+}
+
+// Requests counts the token requests made, for the request-cost benchmark.
+func (t *Token) Requests() int64 { return t.requests.Load() }
+
+// Authorize sets the bearer token, fetching one if there is none or it is
+// about to expire.
+func (t *Token) Authorize(ctx context.Context, r *http.Request) error {
+	tok, err := t.get(ctx)
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return nil
+}
+
+// Invalidate drops the cached token so the next request fetches a new one.
+func (t *Token) Invalidate() {
+	t.mu.Lock()
+	t.tok = nil
+	t.mu.Unlock()
+}
+
+func (t *Token) get(ctx context.Context) (*oauth2.Token, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok != nil && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.margin) {
+		return t.tok, nil
+	}
+	t.requests.Add(1)
+	start := time.Now()
+	if t.client != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, t.client.tokenHTTP)
+	}
+	tok, err := t.fetch(ctx)
+	if t.client != nil {
+		t.client.logToken(ctx, start, err)
+	}
+	if err != nil {
+		return nil, t.tokenError(err)
+	}
+	if tok.AccessToken == "" {
+		return nil, t.tokenError(errors.New("the token response had no access_token"))
+	}
+	t.tok = tok
+	return tok, nil
+}
+
+// tokenError names the vendor and tenant of a failed token request and keeps
+// the vendor's own message (x/oauth2 exposes the response).
+func (t *Token) tokenError(err error) error {
+	e := &Error{Method: http.MethodPost, Path: t.path, Err: err}
+	if t.client != nil {
+		e.Vendor, e.Tenant = t.client.vendor, t.client.tenant
+	}
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re):
+		if re.Response != nil {
+			e.Status = re.Response.StatusCode
+			e.RequestID = requestID(re.Response.Header)
+			e.Code, e.Message = VendorMessage(re.Response.Header.Get("Content-Type"), re.Body)
+		}
+		if re.ErrorCode != "" && e.Code == "" {
+			e.Code = clean.Line(re.ErrorCode)
+		}
+		if e.Status == http.StatusUnauthorized || e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden {
+			e.Message = strings.TrimSpace("token request refused, check client_id and client_secret: " + e.Message)
+		}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		e.Message = "token request: " + err.Error()
+	default:
+		// Transport failures and undecodable answers (an HTML page, a
+		// truncated body) are described without echoing the body.
+		e.Message = "token request failed: " + clean.Line(describeTransport(err))
+	}
+	return e
+}

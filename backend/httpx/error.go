@@ -1,0 +1,233 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"triage/backend/clean"
+)
+
+// Error is the one error type of every vendor call. It names the vendor,
+// tenant, request, HTTP status and the vendor's own code and message, so the
+// status line can say exactly what went wrong and where.
+type Error struct {
+	Vendor    string
+	Tenant    string
+	Method    string
+	Path      string // without the query
+	Status    int    // 0 when no response arrived
+	Code      string // the vendor's error code, e.g. E0000011 or it:error:...
+	Message   string // the vendor's own words, cleaned for the terminal
+	RequestID string
+	Err       error // the transport failure, if any
+	// Unknown is set for a write whose answer was lost: the vendor may or
+	// may not have applied it, so it must be read back, not resent.
+	Unknown bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: ", e.Vendor, e.Tenant)
+	switch {
+	case e.Status > 0:
+		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+		if e.Code != "" && e.Code != e.Message {
+			fmt.Fprintf(&b, " %s", e.Code)
+		}
+		if e.Message != "" {
+			fmt.Fprintf(&b, ": %s", e.Message)
+		}
+	case e.Message != "":
+		b.WriteString(e.Message)
+	case e.Err != nil:
+		b.WriteString(describeTransport(e.Err))
+	}
+	if e.Unknown {
+		b.WriteString(" (outcome unknown: it may have been applied)")
+	}
+	fmt.Fprintf(&b, " [%s %s", e.Method, e.Path)
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, ", request %s", e.RequestID)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrReadOnly is wrapped by the error of a write refused for a read-only
+// analyst; nothing was sent.
+var ErrReadOnly = errors.New("read-only role: nothing was sent")
+
+// StatusOf returns the HTTP status of a vendor error, or 0.
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// IsUnknown reports whether err is a write whose outcome is unknown.
+func IsUnknown(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Unknown
+}
+
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
+
+func describeTransport(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, errAttemptTimeout):
+		return "no answer within the timeout"
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused"
+	case strings.Contains(msg, "connection reset"):
+		return "connection reset by the server"
+	case strings.Contains(msg, "no such host"):
+		return "host not found"
+	case strings.Contains(msg, "certificate"):
+		return "TLS certificate problem: " + msg
+	case strings.Contains(msg, "EOF"):
+		return "connection closed before the answer was complete"
+	}
+	return msg
+}
+
+var (
+	titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	h1RE    = regexp.MustCompile(`(?is)<h1[^>]*>(.*?)</h1>`)
+	tagRE   = regexp.MustCompile(`<[^>]+>`)
+)
+
+// isHTML reports whether a body is an HTML page rather than data.
+func isHTML(contentType string, body []byte) bool {
+	if strings.Contains(strings.ToLower(contentType), "text/html") {
+		return true
+	}
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '<'
+}
+
+// htmlSummary pulls a readable line out of an error page.
+func htmlSummary(body []byte) string {
+	for _, re := range []*regexp.Regexp{titleRE, h1RE} {
+		if m := re.FindSubmatch(body); m != nil {
+			if s := strings.TrimSpace(tagRE.ReplaceAllString(string(m[1]), "")); s != "" {
+				return "HTML page: " + clean.Line(s)
+			}
+		}
+	}
+	return "HTML page instead of data"
+}
+
+// VendorMessage extracts the vendor's error code and message from a body,
+// knowing the shapes of all five vendors: Okta's errorCode/errorSummary/
+// errorCauses, SCIM's detail/scimType/status, OAuth's error/
+// error_description, ITM's _status, Essentials' message/errors, plus HTML
+// error pages and plain text.
+func VendorMessage(contentType string, body []byte) (code, msg string) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return "", ""
+	}
+	if isHTML(contentType, body) {
+		return "", htmlSummary(body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		line := string(body)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		if len(line) > 200 {
+			line = line[:200] + "…"
+		}
+		return "", clean.Line(line)
+	}
+	str := func(v any) string {
+		switch t := v.(type) {
+		case string:
+			return t
+		case float64, bool:
+			return fmt.Sprint(t)
+		}
+		return ""
+	}
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if s := str(m[k]); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	code = first("errorCode", "scimType", "code", "error_code")
+	msg = first("errorSummary", "error_description", "detail", "message", "error_message", "description")
+	if st, ok := m["_status"].(map[string]any); ok {
+		if code == "" {
+			code = str(st["code"])
+		}
+		if msg == "" {
+			msg = str(st["message"])
+		}
+	}
+	if e := str(m["error"]); e != "" {
+		if msg == "" {
+			msg = e
+		} else if code == "" {
+			code = e
+		}
+	} else if eo, ok := m["error"].(map[string]any); ok && msg == "" {
+		code, msg = str(eo["code"]), str(eo["message"])
+	}
+	if causes, ok := m["errorCauses"].([]any); ok {
+		for _, c := range causes {
+			if cm, ok := c.(map[string]any); ok {
+				if s := str(cm["errorSummary"]); s != "" && s != msg {
+					msg += "; " + s
+				}
+			}
+		}
+	}
+	if errs, ok := m["errors"].([]any); ok && msg == "" {
+		var parts []string
+		for _, e := range errs {
+			switch t := e.(type) {
+			case string:
+				parts = append(parts, t)
+			case map[string]any:
+				if s := first2(t, "error_message", "message", "detail"); s != "" {
+					parts = append(parts, s)
+				}
+			}
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	if r := str(m["resolution"]); r != "" && msg != "" {
+		msg += " (" + r + ")"
+	}
+	if msg == "" {
+		msg = string(body)
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+	}
+	return clean.Line(code), clean.Line(msg)
+}
+
+func first2(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := m[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
