@@ -1,0 +1,52 @@
+package sim
+
+import (
+	"time"
+
+	"triage/backend/config"
+)
+
+// Sim is the set of running simulators.
+type Sim struct {
+	ITM  *ITM
+	opts *Options
+}
+
+// Start runs every vendor simulator on its own loopback port.
+func Start(o Options) (*Sim, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now().UTC().Truncate(time.Second)
+	}
+	opts := &o
+	s := &Sim{opts: opts}
+	var err error
+	if s.ITM, err = newITM(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops every simulator.
+func (s *Sim) Close() {
+	if s.ITM != nil {
+		s.ITM.Close()
+	}
+}
+
+// Config returns a config whose tenants are the simulators, with the demo
+// credentials they accept.
+func (s *Sim) Config() *config.Config {
+	c := config.Default()
+	c.Demo = true
+	timeout := config.Conn{Timeout: config.Duration{Duration: 15 * time.Second}}
+	statuses := make([]config.Status, len(ITMStatuses))
+	for i, st := range ITMStatuses {
+		statuses[i] = config.Status{ID: st.ID, Title: st.Title}
+	}
+	c.ITM = []config.ITM{{
+		Name: "demo", BaseURL: s.ITM.URL, APIVersion: "v2", ClientID: ITMClientID,
+		ClientSecret: config.Secret(ITMClientSecret), Statuses: statuses, Conn: timeout,
+	}}
+	return c
+}

@@ -1,0 +1,254 @@
+// Package sim runs embedded simulators of the five vendor APIs on
+// 127.0.0.1: the vendors' real paths, auth, pagination, error bodies and
+// rate-limit headers, with deterministic seed data shared across vendors.
+// `triage --demo` runs them in-process; tests and benchmarks use them too.
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options are the simulator's knobs.
+type Options struct {
+	Rows          int           // size of every list (tickets, incidents, apps, log events, users); 0 = defaults
+	Latency       time.Duration // added to every answer
+	ErrorRate     float64       // fraction of API requests answered with a 500
+	RateLimitRate float64       // fraction of API requests answered with a 429
+	Hostile       bool          // vendor strings carry escape sequences and bidi tricks
+	Seed          uint64        // varies the data; 0 is the default data set
+	Now           time.Time     // the simulated present; zero is time.Now()
+	Live          bool          // new incidents keep arriving while it runs (the demo)
+}
+
+// Server is one simulated vendor on its own loopback port.
+type Server struct {
+	Name     string
+	URL      string
+	srv      *http.Server
+	ln       net.Listener
+	opts     *Options
+	rng      *lockedRand
+	requests atomic.Int64
+	mu       sync.Mutex
+	counts   map[string]int // "POST /path" -> requests
+	fault    atomic.Pointer[Fault]
+}
+
+// Fault is a one-off misbehaviour injected into the next matching requests,
+// for fault tests: a status with a body, a dropped connection, a delay.
+type Fault struct {
+	Path    string // prefix of the paths it applies to ("" = all)
+	Status  int
+	Body    string
+	Header  http.Header
+	Drop    bool          // close the connection without an answer
+	Delay   time.Duration // wait before answering
+	Times   int           // how many requests it applies to; 0 = until cleared
+	applied atomic.Int64
+}
+
+type lockedRand struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (l *lockedRand) Float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
+}
+
+// serve starts h on a fresh loopback port behind the shared knobs.
+func serve(name string, opts *Options, h http.Handler) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("simulator %s: %w", name, err)
+	}
+	s := &Server{Name: name, URL: "http://" + ln.Addr().String(), ln: ln, opts: opts,
+		rng: &lockedRand{r: rand.New(rand.NewPCG(opts.Seed, uint64(len(name))))}, counts: map[string]int{}}
+	s.srv = &http.Server{Handler: s.wrap(h), ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		s.srv.Close()
+	}
+}
+
+// Requests is how many requests the server answered.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// Count is how many requests matched "METHOD /path-prefix".
+func (s *Server) Count(methodPath string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, v := range s.counts {
+		if strings.HasPrefix(k, methodPath) {
+			n += v
+		}
+	}
+	return n
+}
+
+// Inject makes the next requests misbehave; nil clears it.
+func (s *Server) Inject(f *Fault) { s.fault.Store(f) }
+
+// isToken reports token endpoints, which the random fault knobs spare so a
+// demo with a high error rate still starts.
+func isToken(path string) bool { return strings.Contains(path, "/oauth") || strings.HasSuffix(path, "/token") }
+
+func (s *Server) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		s.mu.Lock()
+		s.counts[r.Method+" "+r.URL.Path]++
+		s.mu.Unlock()
+		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Times == 0 || f.applied.Add(1) <= int64(f.Times)) {
+			if s.applyFault(w, r, f) {
+				return
+			}
+		}
+		if d := s.opts.Latency; d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if !isToken(r.URL.Path) {
+			if p := s.opts.RateLimitRate; p > 0 && s.rng.Float64() < p {
+				w.Header().Set("Retry-After", "1")
+				writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": "rate limit exceeded", "errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."})
+				return
+			}
+			if p := s.opts.ErrorRate; p > 0 && s.rng.Float64() < p {
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"message": "simulated internal error"})
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// applyFault answers with the fault; false means "then answer normally"
+// (a pure delay).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok {
+					tc.SetLinger(0) // a reset, not a clean close
+				}
+				conn.Close()
+			}
+		}
+		return true
+	}
+	if f.Status == 0 {
+		return false
+	}
+	for k, vs := range f.Header {
+		w.Header()[k] = vs
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(f.Status)
+	fmt.Fprint(w, f.Body)
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v) //nolint:errcheck // the client went away
+}
+
+// readJSON decodes a request body, answering 400 itself on failure.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, fail func(http.ResponseWriter, int, string)) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(v); err != nil {
+		fail(w, http.StatusBadRequest, "malformed JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, errors.New(name + " must be a non-negative integer")
+	}
+	return n, nil
+}
+
+// tokens issues and checks bearer tokens.
+type tokens struct {
+	mu     sync.Mutex
+	issued map[string]time.Time // token -> expiry
+	n      atomic.Int64
+}
+
+func newTokens() *tokens { return &tokens{issued: map[string]time.Time{}} }
+
+func (t *tokens) issue(prefix string, life time.Duration) string {
+	n := t.n.Add(1)
+	tok := fmt.Sprintf("%s-%d-%x", prefix, n, rand.Uint64())
+	t.mu.Lock()
+	t.issued[tok] = time.Now().Add(life)
+	t.mu.Unlock()
+	return tok
+}
+
+// valid checks an "Authorization: Bearer" header.
+func (t *tokens) valid(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	exp, found := t.issued[tok]
+	return found && time.Now().Before(exp)
+}
+
+// Revoke invalidates every issued token, as an admin rotating credentials
+// would; the next API call gets a 401.
+func (t *tokens) revokeAll() {
+	t.mu.Lock()
+	t.issued = map[string]time.Time{}
+	t.mu.Unlock()
+}
+
+// Issued is how many tokens were handed out.
+func (t *tokens) Issued() int64 { return t.n.Load() }
