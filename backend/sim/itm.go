@@ -125,7 +125,7 @@ func newITM(o *Options) (*ITM, error) {
 func (s *ITM) generate(seq int, observed time.Time) *itmTicket {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "itm-%d-%d", s.opts.Seed, seq)
-	x := h.Sum64()
+	x := mix(h.Sum64())
 	inc := int(x % uint64(len(itmIncidents)))
 	sev := itmIncidents[inc].sev
 	if x>>8%5 == 0 && sev > 0 {
@@ -143,6 +143,16 @@ func (s *ITM) generate(seq int, observed time.Time) *itmTicket {
 		t.assignee = socAnalysts[x>>32%uint64(len(socAnalysts))].ID
 	}
 	return t
+}
+
+// mix spreads the bits of a hash so neighbouring seeds look unrelated.
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // Tokens is how many tokens the tenant issued.

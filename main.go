@@ -1,0 +1,207 @@
+// Command triage is a keyboard-driven investigation console for security
+// analysts: Proofpoint ITM tickets, Palo Alto SaaS Security incidents and
+// remediations, Okta apps and System Log, and user accounts across Okta,
+// Atlassian and Proofpoint Essentials, in one terminal UI.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/spf13/cobra"
+
+	"triage/backend"
+	"triage/backend/audit"
+	"triage/backend/config"
+	"triage/backend/httpx"
+	"triage/backend/identity"
+	"triage/backend/sim"
+	"triage/ui"
+	"triage/views"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// exitError carries an exit code: 1 for vendor and runtime errors, 2 for
+// usage and config errors.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(err error) error { return &exitError{code: 2, err: err} }
+
+// globals are the flags every command shares.
+type globals struct {
+	configPath string
+	demo       bool
+	demoRows   int
+	debugPath  string
+}
+
+func main() {
+	root := rootCommand()
+	if err := root.Execute(); err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		fmt.Fprintln(os.Stderr, "triage:", err)
+		os.Exit(code)
+	}
+}
+
+func rootCommand() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "triage",
+		Short: "One terminal console for ITM tickets, SaaS incidents, Okta and user accounts",
+		Long: `triage is a keyboard-driven investigation console for security analysts.
+
+Without a config file it starts on embedded demo tenants. Config is read from
+--config, else $TRIAGE_CONFIG, else $XDG_CONFIG_HOME/triage/config.toml
+(~/.config/triage/config.toml).`,
+		Example:       "  triage                   # the console (demo tenants when there is no config)\n  triage --config ./config.toml\n  triage --demo --demo-rows 100000",
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConsole(cmd.Context(), g)
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&g.configPath, "config", "", "config file (default $TRIAGE_CONFIG or $XDG_CONFIG_HOME/triage/config.toml)")
+	f.StringVar(&g.debugPath, "debug", "", "write a structured debug log (JSON lines, secrets redacted) to this file")
+	root.Flags().BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
+	root.Flags().IntVar(&g.demoRows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	return root
+}
+
+// session is what a run of the console needs, built from flags and config.
+type session struct {
+	cfg      *config.Config
+	backends *backend.Set
+	logger   *slog.Logger
+	closers  []func()
+}
+
+func (s *session) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// openSession loads the config (or starts the demo simulators), the debug
+// log, the audit log and every vendor client.
+func openSession(g *globals, allowDemo bool) (*session, error) {
+	s := &session{}
+	path, found := config.Find(g.configPath)
+	switch {
+	case g.demo || (!found && allowDemo):
+		simu, err := sim.Start(sim.Options{Rows: g.demoRows, Live: true})
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, simu.Close)
+		s.cfg = simu.Config()
+	case !found:
+		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
+	default:
+		cfg, err := config.Load(path)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		s.cfg = cfg
+	}
+	s.logger = slog.New(slog.DiscardHandler)
+	if g.debugPath != "" {
+		f, err := os.OpenFile(g.debugPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			s.close()
+			return nil, usageError(fmt.Errorf("--debug: %w", err))
+		}
+		s.closers = append(s.closers, func() { f.Close() })
+		s.logger = slog.New(httpx.Redact(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}), s.cfg.Secrets()))
+		s.logger.Info("triage starting", "version", versionString(), "config", s.cfg.File, "demo", s.cfg.Demo)
+	}
+	auditLog, err := audit.Open(s.cfg.Audit.Path)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.closers = append(s.closers, func() { auditLog.Close() })
+	s.backends, err = backend.Open(s.cfg, backend.Options{Audit: auditLog, Logger: s.logger, UserAgent: "triage/" + versionString()})
+	if err != nil {
+		s.close()
+		return nil, usageError(err)
+	}
+	return s, nil
+}
+
+func runConsole(ctx context.Context, g *globals) error {
+	s, err := openSession(g, true)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+
+	r := lipgloss.DefaultRenderer()
+	if ui.NoColor(os.Environ()) {
+		ui.Plain(r)
+	}
+	notices := s.cfg.Warnings
+	c := &views.Common{
+		Ctx:      ctx,
+		Styles:   ui.NewStyles(r, s.cfg.UI.Theme),
+		Keys:     ui.DefaultKeyMap(),
+		Backends: s.backends,
+		Analyst:  identity.Local(),
+		Log:      s.logger,
+		Refresh:  s.cfg.UI.Refresh.Duration,
+		Notices:  notices,
+		Local:    true,
+	}
+	p := tea.NewProgram(views.New(c), tea.WithAltScreen(), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	for _, w := range notices {
+		fmt.Fprintln(os.Stderr, "triage: warning:", w)
+	}
+	return nil
+}
+

@@ -1,0 +1,187 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Outcome says how a form ended.
+type Outcome int
+
+// Form outcomes.
+const (
+	Editing Outcome = iota
+	Submitted
+	Cancelled
+)
+
+// Editor is a multi-line text editor for comments: ctrl+s submits, esc
+// closes it and keeps the text as a draft.
+type Editor struct {
+	Title string
+	Note  string // a line under the title (the ticket it is about)
+	st    *Styles
+	ta    textarea.Model
+}
+
+// NewEditor opens an editor holding draft.
+func NewEditor(st *Styles, title, draft string) *Editor {
+	ta := textarea.New()
+	ta.Placeholder = "Write the comment. ctrl+s sends it, esc keeps it as a draft."
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 20000
+	ta.MaxHeight = 0
+	focused, blurred := textarea.DefaultStyles()
+	focused.Base = st.R.NewStyle()
+	focused.CursorLine = st.R.NewStyle()
+	focused.Placeholder = st.Muted
+	focused.Text = st.Input
+	focused.Prompt = st.Muted
+	focused.EndOfBuffer = st.Muted
+	blurred = focused
+	ta.FocusedStyle, ta.BlurredStyle = focused, blurred
+	ta.Cursor.Style = st.Key
+	ta.SetValue(draft)
+	ta.Focus()
+	return &Editor{Title: title, st: st, ta: ta}
+}
+
+// Value is the text typed so far.
+func (e *Editor) Value() string { return e.ta.Value() }
+
+// Update handles a message.
+func (e *Editor) Update(msg tea.Msg) (Outcome, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch km.String() {
+		case "ctrl+s":
+			if strings.TrimSpace(e.ta.Value()) == "" {
+				return Editing, nil
+			}
+			return Submitted, nil
+		case "esc":
+			return Cancelled, nil
+		}
+	}
+	var cmd tea.Cmd
+	e.ta, cmd = e.ta.Update(msg)
+	return Editing, cmd
+}
+
+// View draws the editor w by h cells.
+func (e *Editor) View(w, h int) string {
+	inner := max(w-4, 20)
+	e.ta.SetWidth(inner)
+	e.ta.SetHeight(max(h-6, 3))
+	head := e.st.BoxTitle.Render(e.Title)
+	if e.Note != "" {
+		head += "\n" + e.st.Muted.Render(Fit(e.Note, inner))
+	}
+	foot := e.st.Muted.Render("ctrl+s send · esc keep as draft and close")
+	return e.st.Box.Width(inner).Render(head + "\n" + e.ta.View() + "\n" + foot)
+}
+
+// Prompt is a one-line input; enter submits, esc cancels.
+type Prompt struct {
+	Title string
+	Help  string
+	st    *Styles
+	in    textinput.Model
+}
+
+// NewPrompt opens a prompt holding value.
+func NewPrompt(st *Styles, title, value, placeholder string) *Prompt {
+	in := textinput.New()
+	in.Prompt = "› "
+	in.PromptStyle = st.Key
+	in.TextStyle = st.Input
+	in.PlaceholderStyle = st.Muted
+	in.Cursor.Style = st.Key
+	in.Placeholder = placeholder
+	in.SetValue(value)
+	in.CursorEnd()
+	in.Focus()
+	return &Prompt{Title: title, st: st, in: in}
+}
+
+// Value is the text typed.
+func (p *Prompt) Value() string { return p.in.Value() }
+
+// Update handles a message.
+func (p *Prompt) Update(msg tea.Msg) (Outcome, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch km.String() {
+		case "enter":
+			return Submitted, nil
+		case "esc":
+			return Cancelled, nil
+		}
+	}
+	var cmd tea.Cmd
+	p.in, cmd = p.in.Update(msg)
+	return Editing, cmd
+}
+
+// Inline draws the prompt as one line (the filter bar).
+func (p *Prompt) Inline(w int) string {
+	p.in.Width = max(w-len(p.Title)-4, 10)
+	return p.st.Key.Render(p.Title) + " " + p.in.View()
+}
+
+// View draws the prompt in a box.
+func (p *Prompt) View(w int) string {
+	inner := max(w-4, 20)
+	p.in.Width = inner - 3
+	body := p.st.BoxTitle.Render(p.Title) + "\n" + p.in.View()
+	if p.Help != "" {
+		body += "\n" + p.st.Muted.Render(p.Help)
+	}
+	return p.st.Box.Width(inner).Render(body)
+}
+
+// Confirm asks y/N; anything but y (or Y) is no.
+type Confirm struct {
+	Title string
+	Lines []string
+	Yes   string // what y does, e.g. "close 3 incidents"
+	st    *Styles
+}
+
+// NewConfirm builds a confirmation.
+func NewConfirm(st *Styles, title, yes string, lines ...string) *Confirm {
+	return &Confirm{Title: title, Lines: lines, Yes: yes, st: st}
+}
+
+// Update returns Submitted for y, Cancelled for any other key.
+func (c *Confirm) Update(msg tea.Msg) Outcome {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return Editing
+	}
+	if km.String() == "y" || km.String() == "Y" {
+		return Submitted
+	}
+	return Cancelled
+}
+
+// View draws the confirmation.
+func (c *Confirm) View(w int) string {
+	inner := min(max(w-4, 20), 90)
+	var b strings.Builder
+	b.WriteString(c.st.BoxTitle.Render(c.Title))
+	for _, l := range c.Lines {
+		b.WriteString("\n")
+		b.WriteString(Fit(l, inner))
+	}
+	b.WriteString("\n\n")
+	b.WriteString(c.st.Key.Render("y") + " " + c.Yes + "   " + c.st.Key.Render("N") + " cancel")
+	return c.st.Box.Width(inner).Render(b.String())
+}
+
+// Center places a box in the middle of a w by h area.
+func Center(st *Styles, w, h int, box string) string {
+	return st.R.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}

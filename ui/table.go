@@ -1,0 +1,515 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Column describes one table column.
+type Column struct {
+	Title string
+	Width int // fixed width, or the minimum of a flexible column
+	Flex  int // share of the width left over; 0 = fixed
+}
+
+// Source is what a table shows. The table never copies rows: it asks for
+// the cells of the rows on screen, so drawing costs the same at 100 rows
+// and at 100,000.
+type Source interface {
+	Len() int
+	Key(i int) string       // stable id, for the cursor and marks across refreshes
+	Cell(i, col int) string // display text, already cleaned
+	Tone(i, col int) Tone
+	Search(i int) string // lower-case text the filter matches
+	Fresh(i int) bool    // new or changed since the analyst last looked
+}
+
+// Table is a windowed table: only the visible rows are rendered, a filter
+// runs off the key path, and marks and the cursor follow row keys.
+type Table struct {
+	st      *Styles
+	keys    *KeyMap
+	cols    []Column
+	widths  []int
+	src     Source
+	view    []int32 // rows shown, in order; nil means every row
+	query   string  // the filter applied to view
+	pending string  // the filter being typed
+	seq     int
+	cursor  int // position in the view
+	offset  int
+	width   int
+	height  int
+	marks   map[string]bool
+	Empty   string // what to say when there are no rows
+}
+
+// NewTable returns an empty table.
+func NewTable(st *Styles, keys *KeyMap, cols []Column) *Table {
+	t := &Table{st: st, keys: keys, cols: cols, marks: map[string]bool{}, Empty: "Nothing here."}
+	t.layout()
+	return t
+}
+
+// SetSource shows src, keeping the cursor on the same row key when it is
+// still there. When a filter is active the caller should also call Refilter.
+func (t *Table) SetSource(src Source) {
+	key := t.CursorKey()
+	t.src = src
+	if t.query == "" {
+		t.view = nil
+	}
+	t.clamp()
+	if key != "" {
+		t.Select(key)
+	}
+}
+
+// Source returns what the table shows.
+func (t *Table) Source() Source { return t.src }
+
+// SetSize sets the table's outer size, header included.
+func (t *Table) SetSize(w, h int) {
+	t.width, t.height = w, h
+	t.layout()
+	t.clamp()
+}
+
+func (t *Table) layout() {
+	t.widths = make([]int, len(t.cols))
+	avail := t.width - 2 - (len(t.cols) - 1) // gutter and separators
+	flex := 0
+	for i, c := range t.cols {
+		t.widths[i] = c.Width
+		avail -= c.Width
+		flex += c.Flex
+	}
+	if avail > 0 && flex > 0 {
+		for i, c := range t.cols {
+			if c.Flex > 0 {
+				add := avail * c.Flex / flex
+				t.widths[i] += add
+			}
+		}
+	}
+}
+
+// Len is the number of rows shown (after the filter).
+func (t *Table) Len() int {
+	if t.src == nil {
+		return 0
+	}
+	if t.view != nil {
+		return len(t.view)
+	}
+	return t.src.Len()
+}
+
+// Total is the number of rows loaded, filtered or not.
+func (t *Table) Total() int {
+	if t.src == nil {
+		return 0
+	}
+	return t.src.Len()
+}
+
+func (t *Table) row(pos int) int {
+	if t.view != nil {
+		return int(t.view[pos])
+	}
+	return pos
+}
+
+// Cursor returns the source index of the row under the cursor.
+func (t *Table) Cursor() (int, bool) {
+	if t.Len() == 0 {
+		return 0, false
+	}
+	return t.row(t.cursor), true
+}
+
+// CursorKey is the key of the row under the cursor, or "".
+func (t *Table) CursorKey() string {
+	if i, ok := t.Cursor(); ok {
+		return t.src.Key(i)
+	}
+	return ""
+}
+
+// Position is the cursor's place in the shown rows.
+func (t *Table) Position() int { return t.cursor }
+
+// Select moves the cursor to the row with key; false if it is not shown.
+func (t *Table) Select(key string) bool {
+	for pos := 0; pos < t.Len(); pos++ {
+		if t.src.Key(t.row(pos)) == key {
+			t.cursor = pos
+			t.scroll()
+			return true
+		}
+	}
+	return false
+}
+
+// NearEnd reports whether the cursor is within n rows of the last row, the
+// moment to fetch the next page.
+func (t *Table) NearEnd(n int) bool { return t.Len()-t.cursor <= n }
+
+func (t *Table) visibleRows() int { return max(t.height-1, 1) }
+
+func (t *Table) clamp() {
+	n := t.Len()
+	if t.cursor >= n {
+		t.cursor = n - 1
+	}
+	if t.cursor < 0 {
+		t.cursor = 0
+	}
+	t.scroll()
+}
+
+func (t *Table) scroll() {
+	vis := t.visibleRows()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+vis {
+		t.offset = t.cursor - vis + 1
+	}
+	if max := t.Len() - vis; t.offset > max {
+		t.offset = max
+	}
+	if t.offset < 0 {
+		t.offset = 0
+	}
+}
+
+// Move moves the cursor by delta rows.
+func (t *Table) Move(delta int) {
+	t.cursor += delta
+	t.clamp()
+}
+
+// HandleKey moves the cursor for navigation keys and reports whether the key
+// was one.
+func (t *Table) HandleKey(msg tea.KeyMsg) bool {
+	k := t.keys
+	switch {
+	case key.Matches(msg, k.Down):
+		t.Move(1)
+	case key.Matches(msg, k.Up):
+		t.Move(-1)
+	case key.Matches(msg, k.PageDown):
+		t.Move(t.visibleRows())
+	case key.Matches(msg, k.PageUp):
+		t.Move(-t.visibleRows())
+	case key.Matches(msg, k.Top):
+		t.cursor = 0
+		t.clamp()
+	case key.Matches(msg, k.Bottom):
+		t.cursor = t.Len() - 1
+		t.clamp()
+	case key.Matches(msg, k.Mark):
+		t.ToggleMark()
+		t.Move(1)
+	default:
+		return false
+	}
+	return true
+}
+
+// --- marks ---------------------------------------------------------------
+
+// ToggleMark marks or unmarks the row under the cursor.
+func (t *Table) ToggleMark() {
+	if k := t.CursorKey(); k != "" {
+		if t.marks[k] {
+			delete(t.marks, k)
+		} else {
+			t.marks[k] = true
+		}
+	}
+}
+
+// MarkAll marks every shown row.
+func (t *Table) MarkAll() {
+	for pos := 0; pos < t.Len(); pos++ {
+		t.marks[t.src.Key(t.row(pos))] = true
+	}
+}
+
+// ClearMarks removes every mark.
+func (t *Table) ClearMarks() { t.marks = map[string]bool{} }
+
+// Marked returns the keys of marked rows still loaded, in row order.
+func (t *Table) Marked() []string {
+	if len(t.marks) == 0 || t.src == nil {
+		return nil
+	}
+	var out []string
+	for i := 0; i < t.src.Len(); i++ {
+		if k := t.src.Key(i); t.marks[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// IsMarked reports whether the row with key is marked.
+func (t *Table) IsMarked(key string) bool { return t.marks[key] }
+
+// --- filter --------------------------------------------------------------
+
+// FilterTick and Filtered carry a filter from the keystroke to its result.
+type (
+	filterTick struct {
+		t   *Table
+		seq int
+	}
+	filtered struct {
+		t     *Table
+		seq   int
+		query string
+		view  []int32
+	}
+)
+
+// FilterDebounce is how long typing must pause before the filter runs.
+const FilterDebounce = 80 * time.Millisecond
+
+// SetFilter schedules the filter query; it runs when typing pauses, off the
+// key path. Handle the messages it produces with Update.
+func (t *Table) SetFilter(query string) tea.Cmd {
+	t.pending = query
+	t.seq++
+	seq := t.seq
+	return tea.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterTick{t, seq} })
+}
+
+// Filter is the filter in effect.
+func (t *Table) Filter() string { return t.query }
+
+// Refilter runs the current filter again over new data.
+func (t *Table) Refilter() tea.Cmd {
+	if t.query == "" && t.pending == "" {
+		return nil
+	}
+	t.seq++
+	return t.runFilter(t.seq, t.pending)
+}
+
+func (t *Table) runFilter(seq int, query string) tea.Cmd {
+	if strings.TrimSpace(query) == "" {
+		return func() tea.Msg { return filtered{t: t, seq: seq} }
+	}
+	// Snapshot the search keys here, on the UI goroutine: the rows may
+	// change while the match runs.
+	n := t.src.Len()
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = t.src.Search(i)
+	}
+	m := CompileFilter(query)
+	return func() tea.Msg {
+		view := make([]int32, 0, n/4)
+		for i, k := range keys {
+			if m(k) {
+				view = append(view, int32(i))
+			}
+		}
+		return filtered{t: t, seq: seq, query: query, view: view}
+	}
+}
+
+// Update handles the table's own filter messages.
+func (t *Table) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case filterTick:
+		if m.t == t && m.seq == t.seq && t.src != nil {
+			return t.runFilter(m.seq, t.pending)
+		}
+	case filtered:
+		if m.t == t && m.seq == t.seq {
+			key := t.CursorKey()
+			t.query, t.view = m.query, m.view
+			if m.query == "" {
+				t.view = nil
+			}
+			t.cursor = 0
+			t.offset = 0
+			if key == "" || !t.Select(key) {
+				t.clamp()
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyFilterNow filters synchronously, for tests and small tables.
+func (t *Table) ApplyFilterNow(query string) {
+	t.pending = query
+	t.seq++
+	if t.src == nil {
+		return
+	}
+	t.Update(t.runFilter(t.seq, query)())
+}
+
+// CompileFilter turns a filter query into a matcher over lower-case text:
+// space-separated terms must all appear, a "!" term must not, and a query
+// starting with "~" matches its letters in order (fuzzy).
+func CompileFilter(query string) func(string) bool {
+	query = strings.ToLower(strings.TrimSpace(query))
+	if fuzzy, ok := strings.CutPrefix(query, "~"); ok {
+		want := []rune(strings.ReplaceAll(fuzzy, " ", ""))
+		return func(s string) bool {
+			i := 0
+			for _, r := range s {
+				if i < len(want) && r == want[i] {
+					i++
+				}
+			}
+			return i == len(want)
+		}
+	}
+	var must, mustNot []string
+	for _, term := range strings.Fields(query) {
+		if neg, ok := strings.CutPrefix(term, "!"); ok {
+			if neg != "" {
+				mustNot = append(mustNot, neg)
+			}
+		} else {
+			must = append(must, term)
+		}
+	}
+	return func(s string) bool {
+		for _, m := range must {
+			if !strings.Contains(s, m) {
+				return false
+			}
+		}
+		for _, m := range mustNot {
+			if strings.Contains(s, m) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// --- drawing -------------------------------------------------------------
+
+// View draws the header and the rows on screen.
+func (t *Table) View() string {
+	var b strings.Builder
+	b.Grow((t.width + 16) * t.height)
+	b.WriteString(t.st.Header.Render(t.line(-1)))
+	n := t.Len()
+	if n == 0 {
+		b.WriteByte('\n')
+		b.WriteString(t.st.Muted.Render("  " + t.Empty))
+		return b.String()
+	}
+	end := min(t.offset+t.visibleRows(), n)
+	for pos := t.offset; pos < end; pos++ {
+		b.WriteByte('\n')
+		i := t.row(pos)
+		if pos == t.cursor {
+			b.WriteString(t.st.Selected.Render(t.line(i)))
+			continue
+		}
+		b.WriteString(t.styledLine(i))
+	}
+	return b.String()
+}
+
+func (t *Table) gutter(i int) string {
+	if i < 0 {
+		return "  "
+	}
+	switch {
+	case t.marks[t.src.Key(i)]:
+		return "✔ "
+	case t.src.Fresh(i):
+		return "● "
+	}
+	return "  "
+}
+
+// line is row i as plain text padded to the columns (-1 is the header).
+func (t *Table) line(i int) string {
+	var b strings.Builder
+	b.WriteString(t.gutter(i))
+	for c, w := range t.widths {
+		if c > 0 {
+			b.WriteByte(' ')
+		}
+		var s string
+		if i < 0 {
+			s = t.cols[c].Title
+		} else {
+			s = t.src.Cell(i, c)
+		}
+		b.WriteString(Fit(s, w))
+	}
+	return b.String()
+}
+
+func (t *Table) styledLine(i int) string {
+	var b strings.Builder
+	g := t.gutter(i)
+	if g == "● " {
+		b.WriteString(t.st.Tone(ToneAccent, g))
+	} else if g == "✔ " {
+		b.WriteString(t.st.Marked.Render(g))
+	} else {
+		b.WriteString(g)
+	}
+	for c, w := range t.widths {
+		if c > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.st.Tone(t.src.Tone(i, c), Fit(t.src.Cell(i, c), w)))
+	}
+	return b.String()
+}
+
+// Fit pads or truncates s to exactly w cells, with "…" marking a cut.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if isASCII(s) {
+		switch {
+		case len(s) == w:
+			return s
+		case len(s) < w:
+			return s + strings.Repeat(" ", w-len(s))
+		case w == 1:
+			return "…"
+		}
+		return s[:w-1] + "…"
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] < 0x20 {
+			return false
+		}
+	}
+	return true
+}

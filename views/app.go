@@ -1,0 +1,257 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"triage/ui"
+)
+
+// App is the root model: a header with the tab bar, the active tab, and the
+// status line.
+type App struct {
+	c        *Common
+	tabs     []Tab
+	active   int
+	width    int
+	height   int
+	status   *ui.Status
+	help     bool
+	spinning bool
+}
+
+// refreshTick is the auto-refresh clock.
+type refreshTick struct{ at time.Time }
+
+// New builds the whole UI of one session from its Common.
+func New(c *Common) *App {
+	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24}
+	if len(c.Backends.ITM) > 0 {
+		a.tabs = append(a.tabs, newITMTab(c))
+	}
+	a.applyRole()
+	return a
+}
+
+// applyRole greys out write keys for a read-only analyst; the backend
+// refuses their writes regardless.
+func (a *App) applyRole() {
+	if a.c.Analyst.CanWrite() {
+		return
+	}
+	k := a.c.Keys
+	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable} {
+		b.SetEnabled(false)
+	}
+}
+
+// Init starts every tab loading at once: time to data is the slowest
+// vendor, not the sum.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.SetWindowTitle("triage")}
+	for _, t := range a.tabs {
+		cmds = append(cmds, t.Init())
+	}
+	for _, n := range a.c.Notices {
+		cmds = append(cmds, ui.Failf("%s", n))
+	}
+	if a.c.Refresh > 0 {
+		cmds = append(cmds, a.scheduleRefresh())
+	}
+	return a.withSpinner(tea.Batch(cmds...))
+}
+
+func (a *App) scheduleRefresh() tea.Cmd {
+	return tea.Tick(a.c.Refresh, func(t time.Time) tea.Msg { return refreshTick{t} })
+}
+
+// Update implements tea.Model.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = m.Width, m.Height
+		for _, t := range a.tabs {
+			t.SetSize(a.width, a.bodyHeight())
+		}
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.withSpinner(a.key(m))
+	case ui.ErrorMsg:
+		if m.Err != nil {
+			a.status.Error(m.Err)
+			a.c.Log.Debug("status error", "error", m.Err.Error())
+		}
+		return a, nil
+	case ui.ToastMsg:
+		a.status.Note(m.Text)
+		return a, nil
+	case spinner.TickMsg:
+		if a.busy() == "" {
+			a.spinning = false
+			return a, nil
+		}
+		return a, a.status.Spin(m)
+	case refreshTick:
+		var cmd tea.Cmd
+		if t := a.current(); t != nil {
+			cmd = t.Refresh()
+		}
+		return a, a.withSpinner(tea.Batch(cmd, a.scheduleRefresh()))
+	}
+	var cmds []tea.Cmd
+	for _, t := range a.tabs {
+		cmds = append(cmds, t.Update(msg))
+	}
+	return a, a.withSpinner(tea.Batch(cmds...))
+}
+
+func (a *App) key(m tea.KeyMsg) tea.Cmd {
+	a.status.Key()
+	k := a.c.Keys
+	if a.help {
+		if key.Matches(m, k.Help, k.Back, k.Quit) {
+			a.help = false
+		}
+		return nil
+	}
+	t := a.current()
+	if t != nil && t.Capturing() {
+		return t.Update(m)
+	}
+	switch {
+	case key.Matches(m, k.Quit):
+		return tea.Quit
+	case key.Matches(m, k.Help):
+		a.help = true
+		return nil
+	case key.Matches(m, k.NextTab):
+		a.switchTo((a.active + 1) % max(len(a.tabs), 1))
+		return nil
+	case key.Matches(m, k.PrevTab):
+		a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
+		return nil
+	}
+	for n, b := range []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5} {
+		if key.Matches(m, b) {
+			for i, tab := range a.tabs {
+				if tab.Number() == n+1 {
+					a.switchTo(i)
+					return nil
+				}
+			}
+			return ui.Failf("tab %d (%s) has no configured tenant", n+1, tabNames[n])
+		}
+	}
+	if t == nil {
+		return nil
+	}
+	return t.Update(m)
+}
+
+var tabNames = []string{"ITM tickets", "SaaS incidents", "Remediations", "Okta", "IAM users"}
+
+func (a *App) switchTo(i int) {
+	if i >= 0 && i < len(a.tabs) {
+		a.active = i
+	}
+}
+
+func (a *App) current() Tab {
+	if a.active < len(a.tabs) {
+		return a.tabs[a.active]
+	}
+	return nil
+}
+
+func (a *App) busy() string {
+	if t := a.current(); t != nil {
+		return t.Busy()
+	}
+	return ""
+}
+
+// withSpinner starts the spinner when something began loading.
+func (a *App) withSpinner(cmd tea.Cmd) tea.Cmd {
+	if a.spinning || a.busy() == "" {
+		return cmd
+	}
+	a.spinning = true
+	return tea.Batch(cmd, a.status.Tick())
+}
+
+// header is one line: the tab bar, then who and where on the right.
+const headerLines = 2
+
+func (a *App) bodyHeight() int { return max(a.height-headerLines-1, 3) }
+
+// View implements tea.Model.
+func (a *App) View() string {
+	st := a.c.Styles
+	var tabs []string
+	tabs = append(tabs, st.Title.Render("triage"))
+	for i, t := range a.tabs {
+		label := fmt.Sprintf("%d %s", t.Number(), t.Name())
+		if i == a.active {
+			tabs = append(tabs, st.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, st.TabIdle.Render(label))
+		}
+	}
+	left := strings.Join(tabs, " ")
+	var right []string
+	if a.c.Backends.Config.Demo {
+		right = append(right, st.Badge.Render("DEMO TENANTS"))
+	}
+	if ins := a.c.Backends.Config.Insecure(); len(ins) > 0 {
+		right = append(right, st.Warn.Render("TLS NOT VERIFIED: "+strings.Join(ins, ", ")))
+	}
+	who := a.c.Analyst.Name
+	if a.c.Analyst.Fingerprint != "" {
+		who += " " + a.c.Analyst.Fingerprint
+	}
+	if !a.c.Analyst.CanWrite() {
+		who += " (read-only)"
+	}
+	right = append(right, st.Muted.Render(who))
+	if t := a.current(); t != nil && t.Tenant() != "" {
+		right = append(right, st.Bold.Render(t.Tenant()))
+	}
+	rightText := strings.Join(right, " ")
+	gap := a.width - ansi.StringWidth(left) - ansi.StringWidth(rightText)
+	head := left + strings.Repeat(" ", max(gap, 1)) + rightText
+	rule := st.Muted.Render(strings.Repeat("─", max(a.width, 1)))
+
+	var body string
+	switch {
+	case a.help:
+		body = a.helpView()
+	case a.current() == nil:
+		body = ui.Center(st, a.width, a.bodyHeight(), st.Muted.Render("No tenants are configured. Add one to config.toml (see config.toml.example), or run triage --demo."))
+	default:
+		body = a.current().View()
+	}
+	info := ""
+	if t := a.current(); t != nil {
+		info = t.Info()
+	}
+	bar := a.status.View(a.width, a.busy(), info+"  ? help")
+	return frame(head, a.width, 1) + "\n" + rule + "\n" + frame(body, a.width, a.bodyHeight()) + "\n" + frame(bar, a.width, 1)
+}
+
+func (a *App) helpView() string {
+	k := a.c.Keys
+	groups := []ui.HelpGroup{
+		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Help, k.Quit}},
+		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back, k.Filter, k.Refresh, k.Mark}},
+	}
+	if t := a.current(); t != nil {
+		groups = append(groups, t.Help()...)
+	}
+	return ui.HelpView(a.c.Styles, groups, a.width)
+}

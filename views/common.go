@@ -1,0 +1,167 @@
+// Package views holds the tabs and the root App that composes them. It is
+// the only place where vendors meet the screen.
+package views
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"triage/backend"
+	"triage/backend/identity"
+	"triage/ui"
+)
+
+// Common is what every part of one session's UI shares. One is built per
+// session: nothing in views is package-level state, so one process can serve
+// many SSH sessions.
+type Common struct {
+	Ctx      context.Context // ends with the session
+	Styles   *ui.Styles
+	Keys     *ui.KeyMap
+	Backends *backend.Set
+	Analyst  identity.Analyst
+	Log      *slog.Logger
+	Refresh  time.Duration // auto-refresh of the visible tab; 0 is off
+	Now      func() time.Time
+	Notices  []string // shown once at start (config warnings)
+	Local    bool     // a local terminal, not an SSH session
+}
+
+// Context is the session context carrying the analyst, for backend calls.
+func (c *Common) Context() context.Context {
+	ctx := c.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return identity.With(ctx, c.Analyst)
+}
+
+func (c *Common) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Tab is one tab of the console.
+type Tab interface {
+	// Name is the tab's title in the tab bar.
+	Name() string
+	// Number is the tab's fixed key (1 ITM .. 5 IAM users).
+	Number() int
+	Init() tea.Cmd
+	// Update handles a message. Keys come only when the tab is visible;
+	// every other message reaches every tab, which ignores what is not its own.
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	Help() []ui.HelpGroup
+	// Capturing is true while a text field has focus, so keys such as q, 1
+	// or ? are typed instead of acting.
+	Capturing() bool
+	// Busy says what is loading, for the spinner; "" when idle.
+	Busy() string
+	// Info is the right side of the status line.
+	Info() string
+	// Refresh is the auto-refresh of the visible tab.
+	Refresh() tea.Cmd
+	// Tenant is the tenant shown.
+	Tenant() string
+}
+
+// frame pads or cuts s to exactly h lines of at most w cells, so the layout
+// never jumps when a tab draws more or less.
+func frame(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// short is enough of a long id to tell rows apart: the first segment of a
+// dashed id (a UUID's first group, an fqid's hash), else the id's start.
+func short(id string, n int) string {
+	if i := strings.IndexByte(id, '-'); i >= 6 {
+		id = id[:i]
+	}
+	if len(id) <= n {
+		return id
+	}
+	return id[:n]
+}
+
+// ago says how long ago t was the way analysts say it: 5m ago, 3h ago.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + "m ago"
+	case d < 48*time.Hour:
+		return itoa(int(d/time.Hour)) + "h ago"
+	}
+	return itoa(int(d/(24*time.Hour))) + "d ago"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// count writes n with thousands separators.
+func count(n int) string {
+	s := itoa(n)
+	if n < 1000 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// timeCell formats a time for a table cell in local time.
+func timeCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// interner keeps one copy of strings that repeat across many rows
+// (statuses, severities, rule names), to keep 100,000 rows small.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	if len(in) < 4096 {
+		in[s] = s
+	}
+	return s
+}

@@ -1,0 +1,289 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/httpx"
+	"triage/backend/itm"
+	"triage/ui"
+)
+
+// The writes of the ITM tab: comment, assign, set status. Each keeps what
+// the analyst typed until it is sent, and when an answer is lost it reads
+// the ticket back before offering to send again.
+
+func (t *itmTab) openComment() tea.Cmd {
+	key := t.targetKey()
+	if key == "" {
+		return nil
+	}
+	t.target = key
+	t.editor = ui.NewEditor(t.c.Styles, "Comment on "+short(key, 12), t.drafts[key])
+	if row, ok := t.rows.get(key); ok {
+		t.editor.Note = fmt.Sprintf("%s · %s · %s", row.name, row.person, row.subject)
+	}
+	t.modal = itmComment
+	return nil
+}
+
+func (t *itmTab) openAssign() tea.Cmd {
+	key := t.targetKey()
+	if key == "" {
+		return nil
+	}
+	t.target = key
+	t.picker = ui.NewPicker(t.c.Styles, "Assign "+short(key, 12)+" to", t.users)
+	t.picker.Custom = "assignee id"
+	t.modal = itmAssign
+	if t.usersReq {
+		return nil
+	}
+	t.usersReq = true
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		users, err := client.Users(ctx, itm.UserQuery{Limit: 500, Status: "active"})
+		return itmUsersMsg{tab: t, users: users, err: err}
+	}
+}
+
+func (t *itmTab) onUsers(m itmUsersMsg) tea.Cmd {
+	if m.err != nil {
+		t.usersReq = false
+		return ui.Fail(fmt.Errorf("could not list ITM users (type an assignee id instead): %w", m.err))
+	}
+	t.users = t.users[:0]
+	for _, u := range m.users {
+		name := strings.TrimSpace(string(u.FirstName + " " + u.LastName))
+		if name == "" {
+			name = u.Label()
+		}
+		t.users = append(t.users, ui.Item{Label: name, Detail: string(u.Email) + " " + string(u.ID), Value: string(u.ID)})
+	}
+	if t.modal == itmAssign && t.picker != nil {
+		t.picker.SetItems(t.users)
+	}
+	return nil
+}
+
+func (t *itmTab) openStatus() tea.Cmd {
+	key := t.targetKey()
+	if key == "" {
+		return nil
+	}
+	t.target = key
+	var items []ui.Item
+	for _, s := range t.client().Statuses() {
+		items = append(items, ui.Item{Label: s.Title, Detail: s.ID, Value: s.ID})
+	}
+	t.picker = ui.NewPicker(t.c.Styles, "Set the status of "+short(key, 12), items)
+	t.picker.Custom = "status id"
+	if len(items) == 0 {
+		t.picker.Title += " (no statuses in config: type the tenant's status id)"
+	}
+	t.modal = itmStatus
+	return nil
+}
+
+func (t *itmTab) openTenant() tea.Cmd {
+	var items []ui.Item
+	for i, c := range t.c.Backends.ITM {
+		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
+	}
+	t.picker = ui.NewPicker(t.c.Styles, "Switch ITM tenant", items)
+	t.modal = itmTenant
+	return nil
+}
+
+// closing reports statuses that end work on a ticket, which ask y/N first.
+func closing(title string) bool {
+	s := strings.ToLower(title)
+	for _, w := range []string{"resolv", "close", "false", "not an issue", "not-an-issue", "dismiss"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
+	switch t.modal {
+	case itmComment:
+		out, cmd := t.editor.Update(m)
+		switch out {
+		case ui.Submitted:
+			text := t.editor.Value()
+			t.drafts[t.target] = text // kept until the vendor confirms it
+			t.modal, t.editor = itmNoModal, nil
+			return t.sendComment(t.target, text)
+		case ui.Cancelled:
+			if v := t.editor.Value(); strings.TrimSpace(v) != "" {
+				t.drafts[t.target] = v
+				cmd = ui.Toast("Draft kept: c reopens it")
+			} else {
+				delete(t.drafts, t.target)
+			}
+			t.modal, t.editor = itmNoModal, nil
+		}
+		return cmd
+	case itmAssign, itmStatus, itmTenant:
+		res, cmd := t.picker.Update(m)
+		if res.Cancelled {
+			t.modal, t.picker = itmNoModal, nil
+			return nil
+		}
+		if !res.Done {
+			return cmd
+		}
+		kind := t.modal
+		t.modal, t.picker = itmNoModal, nil
+		switch kind {
+		case itmAssign:
+			return t.sendAssign(t.target, res.Item.Value)
+		case itmTenant:
+			for i, c := range t.c.Backends.ITM {
+				if itoa(i) == res.Item.Value {
+					t.tenant = i
+					t.mode, t.users, t.usersReq = itmList, nil, false
+					t.rows = newTicketRows()
+					t.table.SetSource(t.rows)
+					return tea.Batch(t.loadFirst(), ui.Toast("ITM tenant %s", c.Tenant()))
+				}
+			}
+			return nil
+		}
+		title := t.statusTitle(res.Item.Value)
+		t.pendStatus = itm.StatusChange{ID: res.Item.Value, Title: title}
+		if closing(title) {
+			row, _ := t.rows.get(t.target)
+			t.confirm = ui.NewConfirm(t.c.Styles, "Close this incident?", "set "+orDash(title),
+				fmt.Sprintf("%s  %s", short(t.target, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
+				fmt.Sprintf("New status: %s (%s)", orDash(title), res.Item.Value))
+			t.modal = itmConfirmStatus
+			return nil
+		}
+		return t.sendStatus(t.target, t.pendStatus)
+	case itmConfirmStatus:
+		out := t.confirm.Update(m)
+		t.modal, t.confirm = itmNoModal, nil
+		if out == ui.Submitted {
+			return t.sendStatus(t.target, t.pendStatus)
+		}
+		return ui.Toast("Status unchanged")
+	case itmQuery:
+		out, cmd := t.prompt.Update(m)
+		switch out {
+		case ui.Submitted:
+			text := strings.TrimSpace(t.prompt.Value())
+			q, err := t.parse(text)
+			if err != nil {
+				return ui.Fail(fmt.Errorf("ITM query: %w", err))
+			}
+			t.modal, t.prompt = itmNoModal, nil
+			t.query, t.queryText = q, text
+			t.mode = itmList
+			return t.loadFirst()
+		case ui.Cancelled:
+			t.modal, t.prompt = itmNoModal, nil
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (t *itmTab) sendComment(key, text string) tea.Cmd {
+	t.writing = "Sending the comment…"
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		m := itmWriteMsg{tab: t, action: "comment", key: key, text: text}
+		m.err = client.Comment(ctx, key, text, "")
+		if httpx.IsUnknown(m.err) {
+			m.landed, m.checked = readBack(client.CommentLanded(ctx, key, text))
+		}
+		if m.err == nil || m.landed {
+			m.ticket, _ = client.Ticket(ctx, key)
+		}
+		return m
+	}
+}
+
+func (t *itmTab) sendAssign(key, assignee string) tea.Cmd {
+	t.writing = "Assigning…"
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		m := itmWriteMsg{tab: t, action: "assign", key: key, text: assignee}
+		m.err = client.Assign(ctx, key, assignee)
+		if m.err == nil || httpx.IsUnknown(m.err) {
+			tk, err := client.Ticket(ctx, key)
+			m.ticket = tk
+			if httpx.IsUnknown(m.err) {
+				m.landed, m.checked = readBack(err == nil && tk.Assignee() == assignee, err)
+			}
+		}
+		return m
+	}
+}
+
+func (t *itmTab) sendStatus(key string, s itm.StatusChange) tea.Cmd {
+	t.writing = "Setting the status…"
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		m := itmWriteMsg{tab: t, action: "status", key: key, text: s.ID}
+		m.err = client.SetStatus(ctx, key, s)
+		if m.err == nil || httpx.IsUnknown(m.err) {
+			tk, err := client.Ticket(ctx, key)
+			m.ticket = tk
+			if httpx.IsUnknown(m.err) {
+				m.landed, m.checked = readBack(err == nil && string(tk.Annotations.Workflow.State.Disposition.Status.ID) == s.ID, err)
+			}
+		}
+		return m
+	}
+}
+
+// readBack turns a read-back into (landed, checked).
+func readBack(landed bool, err error) (bool, bool) {
+	if err != nil {
+		return false, false
+	}
+	return landed, true
+}
+
+func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
+	t.writing = ""
+	if m.ticket != nil {
+		t.rows.update(m.ticket)
+		if m.key == t.openKey && t.mode != itmList {
+			t.detail = m.ticket
+			t.rerender()
+		}
+	}
+	what := map[string]string{"comment": "Comment", "assign": "Assignment", "status": "Status change"}[m.action]
+	id := short(m.key, 12)
+	switch {
+	case m.err == nil:
+		if m.action == "comment" {
+			delete(t.drafts, m.key)
+		}
+		return tea.Batch(t.table.Refilter(), ui.Toast("%s saved on %s", what, id))
+	case m.landed:
+		if m.action == "comment" {
+			delete(t.drafts, m.key)
+		}
+		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: the answer was lost, and reading the ticket back shows it applied", what, id))
+	case httpx.IsUnknown(m.err) && m.checked:
+		return ui.Fail(fmt.Errorf("%s on %s did not land (checked by reading the ticket back); %s: %w", what, id, retryHint(m.action), m.err))
+	case httpx.IsUnknown(m.err):
+		return ui.Fail(fmt.Errorf("%s on %s: outcome unknown and the read-back failed; check the ticket before trying again: %w", what, id, m.err))
+	}
+	return ui.Fail(fmt.Errorf("%s on %s not saved; %s: %w", what, id, retryHint(m.action), m.err))
+}
+
+func retryHint(action string) string {
+	if action == "comment" {
+		return "the draft is kept, c then ctrl+s sends it again"
+	}
+	return "nothing changed"
+}

@@ -1,0 +1,88 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"triage/backend/config"
+	"triage/backend/lenient"
+)
+
+// Term is one "name:value" of a server query, e.g. status:new,in-progress.
+type Term struct {
+	Name   string
+	Values []string
+}
+
+// parseQuery splits a query such as "since:7d status:new,in-progress
+// person:li.chen@acme.example" into terms, checking every name is one the
+// tab knows. Values may be quoted: title:"two words".
+func parseQuery(s string, known ...string) ([]Term, error) {
+	var terms []Term
+	for _, tok := range splitQuoted(s) {
+		name, value, ok := strings.Cut(tok, ":")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q is not name:value (known: %s)", tok, strings.Join(known, ", "))
+		}
+		name = strings.ToLower(name)
+		found := false
+		for _, k := range known {
+			if k == name {
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown query term %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		var values []string
+		for _, v := range strings.Split(strings.Trim(value, `"`), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				values = append(values, v)
+			}
+		}
+		if len(values) == 0 {
+			return nil, fmt.Errorf("%s: needs a value", name)
+		}
+		terms = append(terms, Term{Name: name, Values: values})
+	}
+	return terms, nil
+}
+
+// splitQuoted splits on spaces outside double quotes.
+func splitQuoted(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// parseWhen reads a relative time ("24h", "-24h", "7d" mean that long ago)
+// or an absolute one ("2026-11-01", RFC 3339).
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	rel := strings.TrimPrefix(s, "-")
+	if d, err := config.ParseDuration(rel); err == nil {
+		return now.Add(-d), nil
+	}
+	if t, ok := lenient.ParseTime(s); ok {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use 24h, 7d, 2026-11-01 or 2026-11-01T10:00:00Z", s)
+}
