@@ -204,4 +204,3 @@ func runConsole(ctx context.Context, g *globals) error {
 	}
 	return nil
 }
-

