@@ -72,8 +72,10 @@ func (s *Status) Error(err error) {
 }
 
 // Note shows a short success message.
+// A note is newer news than any error on the line, so it replaces it.
 func (s *Status) Note(text string) {
 	s.toast, s.toastAt = clean.Line(text), s.now()
+	s.err = ""
 }
 
 // Key clears an error the analyst has had time to read.
@@ -106,6 +108,9 @@ func (s *Status) View(width int, busy, info string) string {
 		left = s.spin.View() + " " + busy
 	case s.toast != "" && s.now().Sub(s.toastAt) < ToastHold:
 		left = s.st.Toast.Render("✓ " + s.toast)
+	}
+	if s.err != "" {
+		info = "" // an error gets the whole line
 	}
 	right := s.st.Muted.Render(info)
 	space := width - ansi.StringWidth(right) - 1

@@ -483,6 +483,9 @@ func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	if strings.IndexByte(s, '\n') >= 0 {
+		s = strings.ReplaceAll(s, "\n", " ") // a cell is one line
+	}
 	if isASCII(s) {
 		switch {
 		case len(s) == w:

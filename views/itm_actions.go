@@ -274,16 +274,17 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 		}
 		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: the answer was lost, and reading the ticket back shows it applied", what, id))
 	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("%s on %s did not land (checked by reading the ticket back); %s: %w", what, id, retryHint(m.action), m.err))
+		return ui.Fail(fmt.Errorf("%s not saved (answer lost, read-back shows it missing%s): %w", what, retryHint(m.action), m.err))
 	case httpx.IsUnknown(m.err):
-		return ui.Fail(fmt.Errorf("%s on %s: outcome unknown and the read-back failed; check the ticket before trying again: %w", what, id, m.err))
+		return ui.Fail(fmt.Errorf("%s: outcome unknown and the read-back failed, check %s before retrying: %w", what, id, m.err))
 	}
-	return ui.Fail(fmt.Errorf("%s on %s not saved; %s: %w", what, id, retryHint(m.action), m.err))
+	return ui.Fail(fmt.Errorf("%s not saved%s: %w", what, retryHint(m.action), m.err))
 }
 
+// retryHint tells how to send a kept comment again.
 func retryHint(action string) string {
 	if action == "comment" {
-		return "the draft is kept, c then ctrl+s sends it again"
+		return "; draft kept, c then ctrl+s resends"
 	}
-	return "nothing changed"
+	return ""
 }

@@ -145,7 +145,7 @@ func (t *Token) tokenError(err error) error {
 			e.Code = clean.Line(re.ErrorCode)
 		}
 		if e.Status == http.StatusUnauthorized || e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden {
-			e.Message = strings.TrimSpace("token request refused, check client_id and client_secret: " + e.Message)
+			e.Message = strings.TrimSpace(e.Message + " (token refused: check the tenant's credentials)")
 		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		e.Message = "token request: " + err.Error()

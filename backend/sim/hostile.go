@@ -21,5 +21,5 @@ func (o *Options) taint(s string, i int) string {
 	if !o.Hostile || i%7 != 3 {
 		return s
 	}
-	return s + " " + Attacks[(i/7)%len(Attacks)]
+	return Attacks[(i/7)%len(Attacks)] + s // in front, where narrow cells still show it
 }

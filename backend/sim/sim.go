@@ -53,6 +53,9 @@ type Fault struct {
 	Body    string
 	Header  http.Header
 	Drop    bool          // close the connection without an answer
+	// DropAfter lets the request be applied, then drops the connection
+	// instead of answering: a write whose answer is lost.
+	DropAfter bool
 	Delay   time.Duration // wait before answering
 	Times   int           // how many requests it applies to; 0 = until cleared
 	applied atomic.Int64
@@ -123,6 +126,11 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.counts[r.Method+" "+r.URL.Path]++
 		s.mu.Unlock()
 		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Times == 0 || f.applied.Add(1) <= int64(f.Times)) {
+			if f.DropAfter {
+				h.ServeHTTP(discard{header: http.Header{}}, r)
+				drop(w)
+				return
+			}
 			if s.applyFault(w, r, f) {
 				return
 			}
@@ -160,14 +168,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 		}
 	}
 	if f.Drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				if tc, ok := conn.(*net.TCPConn); ok {
-					tc.SetLinger(0) // a reset, not a clean close
-				}
-				conn.Close()
-			}
-		}
+		drop(w)
 		return true
 	}
 	if f.Status == 0 {
@@ -183,6 +184,25 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 	fmt.Fprint(w, f.Body)
 	return true
 }
+
+// drop resets the connection instead of answering.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetLinger(0) // a reset, not a clean close
+			}
+			conn.Close()
+		}
+	}
+}
+
+// discard is a ResponseWriter that throws the answer away.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -1,0 +1,306 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+)
+
+func plainStyles() *Styles {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.Ascii)
+	return NewStyles(r, "dark")
+}
+
+// rows is a Source of n synthetic rows.
+type rows struct {
+	n     int
+	fresh map[int]bool
+}
+
+func (r rows) Len() int            { return r.n }
+func (r rows) Key(i int) string    { return fmt.Sprintf("k%06d", i) }
+func (r rows) Cell(i, c int) string { return fmt.Sprintf("r%d-c%d", i, c) }
+func (r rows) Tone(i, c int) Tone  { return Tone(i % int(toneCount)) }
+func (r rows) Search(i int) string {
+	if i%10 == 0 {
+		return fmt.Sprintf("row %d ten", i)
+	}
+	return fmt.Sprintf("row %d", i)
+}
+func (r rows) Fresh(i int) bool { return r.fresh[i] }
+
+var cols = []Column{{Title: "A", Width: 8}, {Title: "B", Width: 8, Flex: 1}}
+
+func press(s string) tea.KeyMsg {
+	switch s {
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "ctrl+s":
+		return tea.KeyMsg{Type: tea.KeyCtrlS}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func TestTableShowsOnlyTheWindowAndFollowsTheCursor(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 6) // header + 5 rows
+	tb.SetSource(rows{n: 100_000})
+	view := tb.View()
+	if lines := strings.Split(view, "\n"); len(lines) != 6 || !strings.Contains(lines[1], "r0-c0") || !strings.Contains(lines[5], "r4-c0") {
+		t.Fatalf("first window:\n%s", view)
+	}
+	for i := 0; i < 7; i++ {
+		tb.HandleKey(press("j"))
+	}
+	if i, _ := tb.Cursor(); i != 7 {
+		t.Fatalf("cursor %d", i)
+	}
+	if v := tb.View(); !strings.Contains(v, "r7-c0") || strings.Contains(v, "r2-c0") {
+		t.Fatalf("window did not scroll with the cursor:\n%s", v)
+	}
+	tb.HandleKey(press("G"))
+	if i, _ := tb.Cursor(); i != 99_999 || !tb.NearEnd(1) {
+		t.Fatalf("G went to %d", i)
+	}
+	tb.HandleKey(press("g"))
+	tb.HandleKey(press("pgdown"))
+	if i, _ := tb.Cursor(); i != 5 {
+		t.Fatalf("page down went to %d", i)
+	}
+	for _, l := range strings.Split(tb.View(), "\n") {
+		if w := ansi.StringWidth(l); w > 40 {
+			t.Fatalf("line %d cells wide, table is 40: %q", w, l)
+		}
+	}
+}
+
+func TestTableFilterAndCursorByKey(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 10)
+	tb.SetSource(rows{n: 1000})
+	tb.Select("k000020")
+	tb.ApplyFilterNow("ten")
+	if tb.Len() != 100 {
+		t.Fatalf("filter 'ten' kept %d rows, want 100", tb.Len())
+	}
+	if tb.CursorKey() != "k000020" {
+		t.Fatalf("cursor left its row: %s", tb.CursorKey())
+	}
+	tb.ApplyFilterNow("ten !row 1")
+	for pos := 0; pos < tb.Len(); pos++ {
+		if s := (rows{}).Search(tb.row(pos)); strings.Contains(s, "row 1") {
+			t.Fatalf("negated term kept %q", s)
+		}
+	}
+	tb.ApplyFilterNow("")
+	if tb.Len() != 1000 {
+		t.Fatalf("clearing the filter left %d rows", tb.Len())
+	}
+}
+
+func TestFilterRunsOffTheKeyPathAndDropsStaleResults(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 10)
+	tb.SetSource(rows{n: 1000})
+	first := tb.SetFilter("ten")
+	second := tb.SetFilter("row 99")
+	if tb.Len() != 1000 {
+		t.Fatal("the filter ran on the key path")
+	}
+	// The first debounce tick is stale: it must not run a filter.
+	if cmd := tb.Update(first()); cmd != nil {
+		t.Fatal("a stale debounce tick started a filter")
+	}
+	run := tb.Update(second())
+	if run == nil {
+		t.Fatal("the latest debounce tick did not start the filter")
+	}
+	tb.Update(run())
+	if tb.Len() != 19 { // rows holding "row" and "99": 99, 199, ..., 999 and 990..998
+		t.Fatalf("filtered to %d rows", tb.Len())
+	}
+}
+
+func TestMarksFollowKeysAcrossReloads(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 10)
+	tb.SetSource(rows{n: 10})
+	tb.HandleKey(press(" ")) // marks row 0 and moves down
+	tb.HandleKey(press("j"))
+	tb.HandleKey(press(" "))
+	if got := tb.Marked(); len(got) != 2 || got[0] != "k000000" || got[1] != "k000002" {
+		t.Fatalf("marked %v", got)
+	}
+	tb.SetSource(rows{n: 20})
+	if got := tb.Marked(); len(got) != 2 {
+		t.Fatalf("marks lost on reload: %v", got)
+	}
+	if !strings.Contains(tb.View(), "✔") {
+		t.Fatal("marked rows not shown")
+	}
+	tb.MarkAll()
+	if len(tb.Marked()) != 20 {
+		t.Fatal("mark all")
+	}
+}
+
+func TestFreshRowsAreMarked(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 10)
+	tb.SetSource(rows{n: 3, fresh: map[int]bool{1: true}})
+	lines := strings.Split(tb.View(), "\n")
+	if !strings.HasPrefix(lines[2], "● ") || strings.HasPrefix(lines[3], "● ") {
+		t.Fatalf("fresh marker:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func TestFit(t *testing.T) {
+	cases := []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"abc", 5, "abc  "},
+		{"abcdef", 4, "abc…"},
+		{"abc", 3, "abc"},
+		{"日本語テキスト", 7, "日本語…"},
+		{"ab", 0, ""},
+	}
+	for _, c := range cases {
+		got := Fit(c.in, c.w)
+		if got != c.want && !(c.w == 7 && ansi.StringWidth(got) == 7) {
+			t.Errorf("Fit(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+		if ansi.StringWidth(got) != c.w {
+			t.Errorf("Fit(%q, %d) is %d cells", c.in, c.w, ansi.StringWidth(got))
+		}
+	}
+}
+
+func TestCompileFilter(t *testing.T) {
+	cases := []struct {
+		q, s string
+		want bool
+	}{
+		{"pay", "payroll march", true},
+		{"PAY march", "payroll march", true},
+		{"pay !march", "payroll march", false},
+		{"~prlm", "payroll march", true},
+		{"~mrp", "payroll march", false},
+		{"", "anything", true},
+	}
+	for _, c := range cases {
+		if got := CompileFilter(c.q)(c.s); got != c.want {
+			t.Errorf("%q on %q = %v", c.q, c.s, got)
+		}
+	}
+}
+
+func TestPickerRanksLabelPrefixesFirstAndAllowsTypedValues(t *testing.T) {
+	items := []Item{{Label: "In progress", Value: "s2"}, {Label: "Resolved", Value: "s5"}, {Label: "Business justified", Value: "business_justified"}}
+	p := NewPicker(plainStyles(), "Status", items)
+	p.Custom = "status id"
+	for _, r := range "res" {
+		p.Update(press(string(r)))
+	}
+	res, _ := p.Update(press("enter"))
+	if !res.Done || res.Item.Value != "s5" {
+		t.Fatalf("typing res chose %+v", res.Item)
+	}
+	p = NewPicker(plainStyles(), "Status", items)
+	p.Custom = "status id"
+	for _, r := range "zzz-1" {
+		p.Update(press(string(r)))
+	}
+	res, _ = p.Update(press("enter"))
+	if !res.Done || res.Item.Value != "zzz-1" {
+		t.Fatalf("typed value not chosen: %+v", res)
+	}
+	if res, _ := NewPicker(plainStyles(), "x", items).Update(press("esc")); !res.Cancelled {
+		t.Fatal("esc did not cancel")
+	}
+}
+
+func TestEditorKeepsTextOnEscAndNeedsTextToSubmit(t *testing.T) {
+	e := NewEditor(plainStyles(), "Comment", "")
+	if out, _ := e.Update(press("ctrl+s")); out != Editing {
+		t.Fatal("an empty comment was submitted")
+	}
+	e.Update(press("hello"))
+	if out, _ := e.Update(press("esc")); out != Cancelled || e.Value() != "hello" {
+		t.Fatalf("esc: value %q", e.Value())
+	}
+	e = NewEditor(plainStyles(), "Comment", "draft text")
+	if out, _ := e.Update(press("ctrl+s")); out != Submitted || e.Value() != "draft text" {
+		t.Fatalf("ctrl+s with a draft: %q", e.Value())
+	}
+}
+
+func TestConfirmOnlyYesIsYes(t *testing.T) {
+	c := NewConfirm(plainStyles(), "Close?", "close")
+	for _, k := range []string{"n", "enter", "esc", "x"} {
+		if c.Update(press(k)) != Cancelled {
+			t.Fatalf("%q confirmed", k)
+		}
+	}
+	if c.Update(press("y")) != Submitted {
+		t.Fatal("y did not confirm")
+	}
+}
+
+func TestKeymapRebindReportsConflictsAndUnknownActions(t *testing.T) {
+	k := DefaultKeyMap()
+	if err := k.Rebind(map[string][]string{"comment": {"C", "ctrl+k"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(k.Comment.Help().Key, "ctrl+k") {
+		t.Fatalf("help not updated: %q", k.Comment.Help().Key)
+	}
+	err := DefaultKeyMap().Rebind(map[string][]string{"comment": {"a"}, "nonsense": {"z"}})
+	if err == nil || !strings.Contains(err.Error(), `"a" is bound to both assign and comment`) || !strings.Contains(err.Error(), `unknown action "nonsense"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	if !NoColor([]string{"TERM=xterm", "NO_COLOR=1"}) || NoColor([]string{"NO_COLOR="}) || NoColor(nil) {
+		t.Fatal("NO_COLOR")
+	}
+}
+
+// BenchmarkTableKeypress is one cursor move plus the frame at 100,000 rows.
+func BenchmarkTableKeypress(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r := lipgloss.NewRenderer(nil)
+			r.SetColorProfile(termenv.TrueColor)
+			tb := NewTable(NewStyles(r, "dark"), DefaultKeyMap(), cols)
+			tb.SetSize(160, 45)
+			tb.SetSource(rows{n: n})
+			down := press("j")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if i%n == n-1 {
+					tb.HandleKey(press("g"))
+				}
+				tb.HandleKey(down)
+				_ = tb.View()
+			}
+		})
+	}
+}
