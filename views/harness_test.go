@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -121,20 +122,27 @@ func (h *harness) screen() string {
 // waitFor waits until the screen shows every one of texts.
 func (h *harness) waitFor(texts ...string) {
 	h.t.Helper()
+	h.waitUntil(fmt.Sprintf("%q", texts), func(frame string) bool {
+		for _, s := range texts {
+			if !strings.Contains(frame, s) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitUntil waits until ok holds for the screen.
+func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
+	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		frame := h.screen()
-		ok := true
-		for _, s := range texts {
-			if !strings.Contains(frame, s) {
-				ok = false
-			}
-		}
-		if ok {
-			return
+		if ok(frame) {
+			return frame
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("waited 5s for %q; the screen shows:\n%s", texts, frame)
+			h.t.Fatalf("waited 5s for %s; the screen shows:\n%s", what, frame)
 		}
 		time.Sleep(15 * time.Millisecond)
 	}
