@@ -23,10 +23,10 @@ type rows struct {
 	fresh map[int]bool
 }
 
-func (r rows) Len() int            { return r.n }
-func (r rows) Key(i int) string    { return fmt.Sprintf("k%06d", i) }
+func (r rows) Len() int             { return r.n }
+func (r rows) Key(i int) string     { return fmt.Sprintf("k%06d", i) }
 func (r rows) Cell(i, c int) string { return fmt.Sprintf("r%d-c%d", i, c) }
-func (r rows) Tone(i, c int) Tone  { return Tone(i % int(toneCount)) }
+func (r rows) Tone(i, c int) Tone   { return Tone(i % int(toneCount)) }
 func (r rows) Search(i int) string {
 	if i%10 == 0 {
 		return fmt.Sprintf("row %d ten", i)

@@ -48,17 +48,17 @@ type Server struct {
 // Fault is a one-off misbehaviour injected into the next matching requests,
 // for fault tests: a status with a body, a dropped connection, a delay.
 type Fault struct {
-	Path    string // prefix of the paths it applies to ("" = all)
-	Status  int
-	Body    string
-	Header  http.Header
-	Drop    bool          // close the connection without an answer
+	Path   string // prefix of the paths it applies to ("" = all)
+	Status int
+	Body   string
+	Header http.Header
+	Drop   bool // close the connection without an answer
 	// DropAfter lets the request be applied, then drops the connection
 	// instead of answering: a write whose answer is lost.
 	DropAfter bool
-	Delay   time.Duration // wait before answering
-	Times   int           // how many requests it applies to; 0 = until cleared
-	applied atomic.Int64
+	Delay     time.Duration // wait before answering
+	Times     int           // how many requests it applies to; 0 = until cleared
+	applied   atomic.Int64
 }
 
 type lockedRand struct {

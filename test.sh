@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test suite: every package with the race detector, then a short run of
+# each fuzz target (the fuzz corpus under testdata/fuzz runs in the first).
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+
+go test -race -count=1 ./...
+
+fuzztime="${FUZZTIME:-5s}"
+for target in \
+  "./backend/clean FuzzString" \
+  "./backend/config FuzzParse"; do
+  set -- $target
+  go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
+done
