@@ -63,9 +63,9 @@ func usageError(err error) error { return &exitError{code: 2, err: err} }
 // globals are the flags every command shares.
 type globals struct {
 	configPath string
-	demo       bool
-	demoRows   int
 	debugPath  string
+	demo       bool
+	sim        sim.Options // the demo simulators' knobs
 }
 
 func main() {
@@ -104,7 +104,11 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	f.StringVar(&g.configPath, "config", "", "config file (default $TRIAGE_CONFIG or $XDG_CONFIG_HOME/triage/config.toml)")
 	f.StringVar(&g.debugPath, "debug", "", "write a structured debug log (JSON lines, secrets redacted) to this file")
 	root.Flags().BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
-	root.Flags().IntVar(&g.demoRows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
+	root.Flags().IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
+	root.Flags().DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms)")
+	root.Flags().Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1)")
+	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
+	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	return root
 }
@@ -130,7 +134,9 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 	path, found := config.Find(g.configPath)
 	switch {
 	case g.demo || (!found && allowDemo):
-		simu, err := sim.Start(sim.Options{Rows: g.demoRows, Live: true})
+		opts := g.sim
+		opts.Live = true
+		simu, err := sim.Start(opts)
 		if err != nil {
 			return nil, err
 		}

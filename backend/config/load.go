@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -104,8 +105,13 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			key := pe.LastKey
-			return nil, &Error{File: name, Problems: []Problem{{Line: pe.Position.Line, Key: key, Msg: strings.TrimPrefix(pe.Message, "toml: ")}}}
+			line := pe.Position.Line
+			// The parser may count an offending newline as the next line;
+			// the byte offset is exact.
+			if st := pe.Position.Start; st > 0 && st <= len(data) {
+				line = 1 + bytes.Count(data[:st], []byte("\n"))
+			}
+			return nil, &Error{File: name, Problems: []Problem{{Line: line, Msg: strings.TrimPrefix(pe.Message, "toml: ")}}}
 		}
 		return nil, &Error{File: name, Problems: []Problem{{Msg: err.Error()}}}
 	}

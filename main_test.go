@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) error {
+	t.Helper()
+	root := rootCommand()
+	root.SetArgs(args)
+	root.SetOut(&strings.Builder{})
+	root.SetErr(&strings.Builder{})
+	return root.Execute()
+}
+
+func TestBrokenConfigIsAUsageErrorNamingFileAndLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(p, []byte("[ui]\ntheme = \"dark\"\n[[itm]\n"), 0o600)
+	err := run(t, "--config", p)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("want exit code 2, got %v", err)
+	}
+	if !strings.Contains(err.Error(), p+":3") {
+		t.Fatalf("error does not name file and line: %v", err)
+	}
+}
+
+func TestMissingExplicitConfigSaysSo(t *testing.T) {
+	err := run(t, "--config", filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnknownFlagIsAUsageError(t *testing.T) {
+	var ee *exitError
+	if err := run(t, "--bogus"); !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDemoSessionOpensEveryClientAndTheAuditLog(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TRIAGE_CONFIG", "")
+	debug := filepath.Join(t.TempDir(), "debug.log")
+	g := &globals{debugPath: debug}
+	s, err := openSession(g, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if !s.cfg.Demo || len(s.backends.ITM) != 1 {
+		t.Fatalf("demo session: demo=%v itm=%d", s.cfg.Demo, len(s.backends.ITM))
+	}
+	if err := s.backends.ITM[0].Check(t.Context()); err != nil {
+		t.Fatalf("demo ITM tenant unreachable: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "triage", "audit.jsonl")); err != nil {
+		t.Fatalf("audit log not created under XDG_STATE_HOME: %v", err)
+	}
+	if info, err := os.Stat(debug); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("debug log: %v", err)
+	}
+}
+
+func TestNoConfigWithoutDemoFallbackIsAUsageError(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TRIAGE_CONFIG", "")
+	_, err := openSession(&globals{}, false)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("err = %v", err)
+	}
+}
