@@ -200,6 +200,7 @@ func runConsole(ctx context.Context, g *globals) error {
 		Refresh:  s.cfg.UI.Refresh.Duration,
 		Notices:  notices,
 		Local:    true,
+		StateDir: s.cfg.State.Dir,
 	}
 	p := tea.NewProgram(views.New(c), tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {

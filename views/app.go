@@ -32,8 +32,9 @@ type refreshTick struct{ at time.Time }
 // New builds the whole UI of one session from its Common.
 func New(c *Common) *App {
 	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24}
+	// Only configured vendors' tabs appear, in the order of design.md.
 	if len(c.Backends.ITM) > 0 {
-		a.tabs = append(a.tabs, newITMTab(c))
+		a.tabs = append(a.tabs, newITMTab(c)) // 1
 	}
 	a.applyRole()
 	return a

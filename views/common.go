@@ -31,6 +31,7 @@ type Common struct {
 	Now      func() time.Time
 	Notices  []string // shown once at start (config warnings)
 	Local    bool     // a local terminal, not an SSH session
+	StateDir string   // where per-analyst state is kept (remediations, last seen)
 }
 
 // Context is the session context carrying the analyst, for backend calls.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/itm"
@@ -49,8 +48,7 @@ type itmTab struct {
 	// the server query and its paging
 	query       itm.Query
 	queryText   string
-	req         int
-	cancel      context.CancelFunc
+	reqs        requests
 	loading     string
 	loadingMore bool
 	refreshing  bool
@@ -65,7 +63,7 @@ type itmTab struct {
 	detailErr error
 	email     string
 	raw       bool
-	vp        viewport.Model
+	pane      pane
 
 	// forms
 	modal      itmModal
@@ -73,8 +71,8 @@ type itmTab struct {
 	picker     *ui.Picker
 	prompt     *ui.Prompt
 	confirm    *ui.Confirm
-	filter     *ui.Prompt // the "/" bar while typing
-	target     string     // ticket a form acts on
+	filter     filterBar
+	target     string // ticket a form acts on
 	pendStatus itm.StatusChange
 	drafts     map[string]string
 	users      []ui.Item
@@ -135,10 +133,8 @@ func newITMTab(c *Common) *itmTab {
 	t.table.Empty = "No incidents match. f changes the query, / filters the rows."
 	t.queryText = "since:30d"
 	t.query, _ = t.parse(t.queryText)
-	t.vp = viewport.New(80, 20)
-	t.vp.Style = c.Styles.R.NewStyle()
-	t.vp.KeyMap.Up, t.vp.KeyMap.Down = c.Keys.Up, c.Keys.Down
-	t.vp.KeyMap.PageUp, t.vp.KeyMap.PageDown = c.Keys.PageUp, c.Keys.PageDown
+	t.pane = newPane(c)
+	t.filter = newFilterBar(c.Styles, t.table)
 	return t
 }
 
@@ -157,7 +153,7 @@ func (t *itmTab) Tenant() string { return "itm/" + t.client().Tenant() }
 func (t *itmTab) Init() tea.Cmd { return t.loadFirst() }
 
 // Capturing implements Tab.
-func (t *itmTab) Capturing() bool { return t.modal != itmNoModal || t.filter != nil }
+func (t *itmTab) Capturing() bool { return t.modal != itmNoModal || t.filter.Typing() }
 
 // Busy implements Tab.
 func (t *itmTab) Busy() string {
@@ -193,7 +189,7 @@ func (t *itmTab) Info() string {
 func (t *itmTab) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.table.SetSize(w, h-2)
-	t.vp.Width, t.vp.Height = w, h
+	t.pane.SetSize(w, h)
 	t.rerender()
 }
 
@@ -241,16 +237,6 @@ func (t *itmTab) parse(text string) (itm.Query, error) {
 
 // --- loading -------------------------------------------------------------
 
-func (t *itmTab) newRequest() (context.Context, int) {
-	if t.cancel != nil {
-		t.cancel()
-	}
-	ctx, cancel := context.WithCancel(t.c.Context())
-	t.cancel = cancel
-	t.req++
-	return ctx, t.req
-}
-
 func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query) tea.Cmd {
 	client := t.client()
 	return func() tea.Msg {
@@ -261,7 +247,7 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 
 // loadFirst runs the query from the top; an earlier load is cancelled.
 func (t *itmTab) loadFirst() tea.Cmd {
-	ctx, req := t.newRequest()
+	ctx, req := t.reqs.next(t.c.Context())
 	t.loading = "Loading ITM incidents…"
 	t.loadingMore, t.refreshing = false, false
 	q := t.query
@@ -277,7 +263,7 @@ func (t *itmTab) loadMore() tea.Cmd {
 	t.loadingMore = true
 	q := t.query
 	q.Offset, q.Limit = t.nextOffset, itmPageSize
-	return t.fetch(t.c.Context(), t.req, pageMore, q)
+	return t.fetch(t.c.Context(), t.reqs.current(), pageMore, q)
 }
 
 // Refresh implements Tab: fetch the newest page and merge it, keeping the
@@ -289,7 +275,7 @@ func (t *itmTab) Refresh() tea.Cmd {
 	t.refreshing = true
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
-	cmds := []tea.Cmd{t.fetch(t.c.Context(), t.req, pageRefresh, q)}
+	cmds := []tea.Cmd{t.fetch(t.c.Context(), t.reqs.current(), pageRefresh, q)}
 	if t.mode == itmDetail && t.openKey != "" {
 		cmds = append(cmds, t.fetchTicket(t.openKey))
 	}
@@ -305,7 +291,7 @@ func (t *itmTab) fetchTicket(key string) tea.Cmd {
 }
 
 func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
-	if m.req != t.req {
+	if m.req != t.reqs.current() {
 		return nil // a newer query replaced this one
 	}
 	switch m.kind {
@@ -367,7 +353,6 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 			}
 			t.email = m.text
 			t.rerender()
-			t.vp.GotoTop()
 		}
 	case itmUsersMsg:
 		if m.tab == t {
@@ -398,8 +383,8 @@ func (t *itmTab) forwardToForm(msg tea.Msg) tea.Cmd {
 		_, cmd = t.picker.Update(msg)
 	case t.modal == itmQuery && t.prompt != nil:
 		_, cmd = t.prompt.Update(msg)
-	case t.filter != nil:
-		_, cmd = t.filter.Update(msg)
+	default:
+		cmd = t.filter.Update(msg)
 	}
 	return cmd
 }
@@ -408,11 +393,11 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 	if t.modal != itmNoModal {
 		return t.modalKey(m)
 	}
-	if t.filter != nil {
-		return t.filterKey(m)
+	if t.filter.Typing() {
+		return t.filter.Key(m)
 	}
 	k := t.c.Keys
-	if refused := t.refuseWrite(m); refused != nil {
+	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status); refused != nil {
 		return refused
 	}
 	switch {
@@ -435,7 +420,7 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Open):
 		return t.open()
 	case key.Matches(m, k.Filter):
-		t.filter = ui.NewPrompt(t.c.Styles, "/", t.table.Filter(), "words to match · !word excludes · ~ for fuzzy")
+		t.filter.Open()
 		return nil
 	case key.Matches(m, k.Query):
 		t.prompt = ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
@@ -458,22 +443,6 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// refuseWrite explains, instead of silently ignoring, a write key pressed
-// by a read-only analyst.
-func (t *itmTab) refuseWrite(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	for _, b := range []key.Binding{k.Comment, k.Assign, k.Status} {
-		if !b.Enabled() {
-			for _, bk := range b.Keys() {
-				if m.String() == bk {
-					return ui.Failf("%s has the read-only role: %s is not available", t.c.Analyst.Name, b.Help().Desc)
-				}
-			}
-		}
-	}
-	return nil
-}
-
 func (t *itmTab) detailKey(m tea.KeyMsg) tea.Cmd {
 	k := t.c.Keys
 	switch {
@@ -489,33 +458,11 @@ func (t *itmTab) detailKey(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Raw) && t.mode == itmDetail:
 		t.raw = !t.raw
 		t.rerender()
-		t.vp.GotoTop()
 		return nil
 	case key.Matches(m, k.Email) && t.mode == itmDetail:
 		return t.openEmail(t.openKey)
-	case key.Matches(m, k.Top):
-		t.vp.GotoTop()
-		return nil
-	case key.Matches(m, k.Bottom):
-		t.vp.GotoBottom()
-		return nil
 	}
-	var cmd tea.Cmd
-	t.vp, cmd = t.vp.Update(m)
-	return cmd
-}
-
-func (t *itmTab) filterKey(m tea.KeyMsg) tea.Cmd {
-	out, cmd := t.filter.Update(m)
-	switch out {
-	case ui.Submitted:
-		t.filter = nil
-		return nil
-	case ui.Cancelled:
-		t.filter = nil
-		return t.table.SetFilter("")
-	}
-	return tea.Batch(cmd, t.table.SetFilter(t.filter.Value()))
+	return t.pane.Key(m)
 }
 
 // target key: the open ticket in detail, else the row under the cursor.
@@ -564,16 +511,18 @@ func (t *itmTab) onTicket(m itmTicketMsg) tea.Cmd {
 	t.rows.update(m.ticket)
 	t.rows.seen(m.key)
 	if m.key == t.openKey && t.mode != itmList {
-		offset := t.vp.YOffset
 		t.detail = m.ticket
-		t.rerender()
-		t.vp.SetYOffset(offset)
+		t.rerenderKeep()
 	}
 	return t.table.Refilter()
 }
 
-// rerender rebuilds the detail pane's text for the current width.
-func (t *itmTab) rerender() {
+// rerender rebuilds the detail pane's text for the current width, from
+// the top; rerenderKeep keeps the scroll position (the same ticket, fresher).
+func (t *itmTab) rerender()     { t.render(false) }
+func (t *itmTab) rerenderKeep() { t.render(true) }
+
+func (t *itmTab) render(keep bool) {
 	if t.mode == itmList {
 		return
 	}
@@ -592,7 +541,7 @@ func (t *itmTab) rerender() {
 	default:
 		content = ticketDoc(t.c.Styles, t.detail, t.width, t.statusTitle, t.c.now())
 	}
-	t.vp.SetContent(content)
+	t.pane.Show(content, keep)
 }
 
 func (t *itmTab) statusTitle(id string) string {
@@ -619,16 +568,9 @@ func (t *itmTab) View() string {
 		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
 	}
 	if t.mode != itmList {
-		return t.vp.View()
+		return t.pane.View()
 	}
 	st := t.c.Styles
 	bar := st.Muted.Render(fmt.Sprintf("%s · query: %s · f change", t.client().Tenant(), t.queryText))
-	foot := ""
-	switch {
-	case t.filter != nil:
-		foot = t.filter.Inline(t.width)
-	case t.table.Filter() != "":
-		foot = st.Muted.Render("filter /" + t.table.Filter() + " · / edit · esc clear")
-	}
-	return bar + "\n" + t.table.View() + "\n" + foot
+	return bar + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
 }

@@ -257,7 +257,7 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 		t.rows.update(m.ticket)
 		if m.key == t.openKey && t.mode != itmList {
 			t.detail = m.ticket
-			t.rerender()
+			t.rerenderKeep()
 		}
 	}
 	what := map[string]string{"comment": "Comment", "assign": "Assignment", "status": "Status change"}[m.action]
