@@ -110,6 +110,7 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
 	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.AddCommand(serveCommand(g))
 	return root
 }
 
@@ -130,10 +131,21 @@ func (s *session) close() {
 // openSession loads the config (or starts the demo simulators), the debug
 // log, the audit log and every vendor client.
 func openSession(g *globals, allowDemo bool) (*session, error) {
-	s := &session{}
+	s := &session{cfg: config.Default()}
 	path, found := config.Find(g.configPath)
 	switch {
-	case g.demo || (!found && allowDemo):
+	case found:
+		cfg, err := config.Load(path)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		s.cfg = cfg
+	case !allowDemo:
+		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
+	}
+	if g.demo || !found {
+		// The demo tenants replace the vendors; the file's UI, audit, state
+		// and SSH settings stay.
 		opts := g.sim
 		opts.Live = true
 		simu, err := sim.Start(opts)
@@ -141,15 +153,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, err
 		}
 		s.closers = append(s.closers, simu.Close)
-		s.cfg = simu.Config()
-	case !found:
-		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
-	default:
-		cfg, err := config.Load(path)
-		if err != nil {
-			return nil, usageError(err)
-		}
-		s.cfg = cfg
+		s.cfg.UseTenants(simu.Config())
 	}
 	s.logger = slog.New(slog.DiscardHandler)
 	if g.debugPath != "" {

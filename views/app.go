@@ -212,18 +212,16 @@ func (a *App) View() string {
 	if ins := a.c.Backends.Config.Insecure(); len(ins) > 0 {
 		right = append(right, st.Warn.Render("TLS NOT VERIFIED: "+strings.Join(ins, ", ")))
 	}
-	who := a.c.Analyst.Name
-	if a.c.Analyst.Fingerprint != "" {
-		who += " " + a.c.Analyst.Fingerprint
-	}
-	if !a.c.Analyst.CanWrite() {
-		who += " (read-only)"
-	}
-	right = append(right, st.Muted.Render(who))
+	tenant := ""
 	if t := a.current(); t != nil && t.Tenant() != "" {
-		right = append(right, st.Bold.Render(t.Tenant()))
+		tenant = " " + st.Bold.Render(t.Tenant())
 	}
-	rightText := strings.Join(right, " ")
+	fp := a.c.Analyst.Fingerprint
+	rightText := strings.Join(append(right, st.Muted.Render(a.who(fp))), " ") + tenant
+	if len(fp) > 16 && ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
+		// A narrow terminal gets enough of the fingerprint to check it.
+		rightText = strings.Join(append(right, st.Muted.Render(a.who(fp[:15]+"…"))), " ") + tenant
+	}
 	gap := a.width - ansi.StringWidth(left) - ansi.StringWidth(rightText)
 	head := left + strings.Repeat(" ", max(gap, 1)) + rightText
 	rule := st.Muted.Render(strings.Repeat("─", max(a.width, 1)))
@@ -243,6 +241,18 @@ func (a *App) View() string {
 	}
 	bar := a.status.View(a.width, a.busy(), info+"  ? help")
 	return frame(head, a.width, 1) + "\n" + rule + "\n" + frame(body, a.width, a.bodyHeight()) + "\n" + frame(bar, a.width, 1)
+}
+
+// who names the analyst in the header: name, key fingerprint, role.
+func (a *App) who(fingerprint string) string {
+	who := a.c.Analyst.Name
+	if fingerprint != "" {
+		who += " " + fingerprint
+	}
+	if !a.c.Analyst.CanWrite() {
+		who += " (read-only)"
+	}
+	return who
 }
 
 func (a *App) helpView() string {

@@ -186,6 +186,13 @@ func ParseDuration(s string) (time.Duration, error) {
 	return v, nil
 }
 
+// UseTenants replaces every vendor's tenants with those of other (the demo
+// simulators), keeping this config's own UI, audit, state and SSH settings.
+func (c *Config) UseTenants(other *Config) {
+	c.ITM, c.SaaS, c.Okta, c.Atlassian, c.Essentials = other.ITM, other.SaaS, other.Okta, other.Atlassian, other.Essentials
+	c.Demo = other.Demo
+}
+
 // Tenants counts the configured tenants of every vendor.
 func (c *Config) Tenants() int {
 	return len(c.ITM) + len(c.SaaS) + len(c.Okta) + len(c.Atlassian) + len(c.Essentials)

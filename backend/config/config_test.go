@@ -290,3 +290,46 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSSHAnalystsAreValidated(t *testing.T) {
+	text := `[ssh]
+listen = "127.0.0.1:2222"
+
+[[ssh.analysts]]
+name = "alice"
+role = "responder"
+keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0dM6M2F3Kzr+qrl7FhJ5T2N0XYtb1ikqNmYw0CRmw alice@laptop"]
+
+[[ssh.analysts]]
+name = "bob"
+role = "admin"
+keys = ["not a key"]
+`
+	_, err := Parse("c.toml", []byte(text))
+	got := map[string]int{}
+	for _, p := range problems(t, err) {
+		got[p.Key] = p.Line
+	}
+	if got["ssh.analysts[1].role"] != 11 || got["ssh.analysts[1].keys"] != 12 || len(got) != 2 {
+		t.Fatalf("problems: %v", got)
+	}
+}
+
+// The example config must load as is (with its secrets in the environment):
+// every key it shows is a real key.
+func TestExampleConfigLoads(t *testing.T) {
+	for _, v := range []string{"ITM_CLIENT_SECRET", "SAAS_CLIENT_SECRET", "OKTA_API_TOKEN", "ATLASSIAN_SCIM_TOKEN", "PPE_PASSWORD"} {
+		t.Setenv(v, "x-"+v)
+	}
+	data, err := os.ReadFile("../../config.toml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("config.toml.example", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ITM) != 1 || len(cfg.SaaS) != 1 || len(cfg.Okta) != 1 || len(cfg.Atlassian) != 1 || len(cfg.Essentials) != 1 || len(cfg.SSH.Analysts) != 1 {
+		t.Fatalf("example tenants: %+v", cfg)
+	}
+}

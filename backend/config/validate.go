@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // Defaults that apply when a key is absent.
@@ -338,6 +340,12 @@ func (c *Config) validateSSH(v *validator) {
 		}
 		if len(a.Keys) == 0 {
 			v.at("ssh.analysts", i, "keys", "no public keys", `add keys = ["ssh-ed25519 AAAA... alice@laptop"]`)
+		}
+		for j, k := range a.Keys {
+			if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k)); err != nil {
+				v.at("ssh.analysts", i, "keys", fmt.Sprintf("key %d of %q is not an OpenSSH public key", j+1, a.Name),
+					"paste one line of the analyst's id_ed25519.pub")
+			}
 		}
 	}
 }

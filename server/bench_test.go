@@ -1,0 +1,77 @@
+package server
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"triage/backend/config"
+)
+
+// BenchmarkFiftySessions opens 50 concurrent console sessions over SSH
+// against the simulators, then measures the heap each session costs and
+// the keystroke echo latency: from sending j to the redrawn frame arriving.
+func BenchmarkFiftySessions(b *testing.B) {
+	const sessions = 50
+	o := Options{}
+	o.NewSessions.Burst = sessions
+	f := startWith(b, func(c *config.Config) { c.SSH.MaxSessions = sessions + 1 }, o)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	consoles := make([]*console, sessions)
+	for i := range consoles {
+		k := f.alice
+		if i%2 == 1 {
+			k = f.bob
+		}
+		consoles[i] = f.console(k)
+	}
+	for _, c := range consoles {
+		c.waitFor("40 of 40 incidents")
+	}
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	heap := float64(after.HeapAlloc-before.HeapAlloc) / sessions / 1024
+	goroutines := float64(runtime.NumGoroutine()) / sessions
+
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := consoles[i%sessions]
+		lat = append(lat, c.echo("j"))
+	}
+	b.StopTimer()
+	b.ReportMetric(heap, "heap-KiB/session")
+	b.ReportMetric(goroutines, "goroutines/session")
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "echo-p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "echo-p99-ms")
+}
+
+// echo sends one key and returns how long until the session printed the
+// next frame.
+func (c *console) echo(key string) time.Duration {
+	c.mu.Lock()
+	n := c.out.Len()
+	c.mu.Unlock()
+	start := time.Now()
+	if _, err := fmt.Fprint(c.in, key); err != nil {
+		c.t.Fatal(err)
+	}
+	for {
+		c.mu.Lock()
+		grew := c.out.Len() > n
+		c.mu.Unlock()
+		if grew {
+			return time.Since(start)
+		}
+		if time.Since(start) > 5*time.Second {
+			c.t.Fatal("no echo within 5s")
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}

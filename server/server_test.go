@@ -1,0 +1,393 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+
+	"triage/backend"
+	"triage/backend/audit"
+	"triage/backend/config"
+	"triage/backend/sim"
+)
+
+type key struct {
+	signer gossh.Signer
+	line   string
+}
+
+func newKey(t testing.TB, comment string) key {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := gossh.NewSignerFromKey(priv)
+	sshPub, _ := gossh.NewPublicKey(pub)
+	return key{signer: signer, line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sshPub))) + " " + comment}
+}
+
+type fixture struct {
+	t         testing.TB
+	srv       *Server
+	addr      string
+	sim       *sim.Sim
+	cfg       *config.Config
+	auditPath string
+	alice     key
+	bob       key
+}
+
+func start(t testing.TB, edit func(*config.Config)) *fixture {
+	return startWith(t, edit, Options{})
+}
+
+func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
+	t.Helper()
+	simu, err := sim.Start(sim.Options{Rows: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(simu.Close)
+	dir := t.TempDir()
+	f := &fixture{t: t, sim: simu, alice: newKey(t, "alice@laptop"), bob: newKey(t, "bob@laptop")}
+	cfg := config.Default()
+	cfg.UseTenants(simu.Config())
+	cfg.UI.Refresh.Duration = 0
+	cfg.Audit.Path = filepath.Join(dir, "audit.jsonl")
+	cfg.State.Dir = filepath.Join(dir, "state")
+	cfg.SSH.Listen = "127.0.0.1:0"
+	cfg.SSH.HostKey = filepath.Join(dir, "keys", "ssh_host_ed25519")
+	cfg.SSH.Analysts = []config.Analyst{
+		{Name: "alice", Role: config.RoleResponder, Keys: []string{f.alice.line}},
+		{Name: "bob", Role: config.RoleReadOnly, Keys: []string{f.bob.line}},
+	}
+	if edit != nil {
+		edit(cfg)
+	}
+	f.cfg, f.auditPath = cfg, cfg.Audit.Path
+	log, err := audit.Open(cfg.Audit.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	set, err := backend.Open(cfg, backend.Options{Audit: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Config, o.Backends, o.Logger = cfg, set, slog.New(slog.DiscardHandler)
+	f.srv, err = New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := f.srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addr = ln.Addr().String()
+	go f.srv.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		f.srv.Shutdown(ctx, 0)
+	})
+	return f
+}
+
+func (f *fixture) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+		User: "analyst", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+	})
+}
+
+func (f *fixture) connect(k key) *gossh.Client {
+	f.t.Helper()
+	c, err := f.dial(gossh.PublicKeys(k.signer))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// console is an interactive session: a PTY, the shell, and its output.
+type console struct {
+	t     testing.TB
+	sess  *gossh.Session
+	in    io.Writer
+	mu    sync.Mutex
+	out   bytes.Buffer
+	ended chan struct{}
+}
+
+func (f *fixture) console(k key) *console {
+	f.t.Helper()
+	sess, err := f.connect(k).NewSession()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
+		f.t.Fatal(err)
+	}
+	c := &console{t: f.t, sess: sess, ended: make(chan struct{})}
+	c.in, _ = sess.StdinPipe()
+	stdout, _ := sess.StdoutPipe()
+	if err := sess.Shell(); err != nil {
+		f.t.Fatal(err)
+	}
+	go func() {
+		defer close(c.ended)
+		buf := make([]byte, 4096)
+		answered := false
+		for {
+			n, err := stdout.Read(buf)
+			c.mu.Lock()
+			c.out.Write(buf[:n])
+			// Answer the console's terminal queries (background colour,
+			// device attributes) as a real terminal does.
+			if !answered && strings.Contains(c.out.String(), "\x1b[c") {
+				answered = true
+				io.WriteString(c.in, "\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?62;22c")
+			}
+			c.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func (c *console) waitFor(text string) {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		found := strings.Contains(c.out.String(), text)
+		c.mu.Unlock()
+		if found {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t.Fatalf("waited for %q; the session printed:\n%q", text, tail(c.out.String(), 1500))
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (c *console) send(keys string) {
+	c.t.Helper()
+	for _, r := range keys {
+		if _, err := io.WriteString(c.in, string(r)); err != nil {
+			c.t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestUnknownKeysAndPasswordsAreRefused(t *testing.T) {
+	f := start(t, nil)
+	if _, err := f.dial(gossh.PublicKeys(newKey(t, "eve").signer)); err == nil {
+		t.Fatal("an unknown key got in")
+	}
+	if _, err := f.dial(gossh.Password("hunter2")); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("password: %v", err)
+	}
+	answered := false
+	_, err := f.dial(gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+		answered = true
+		return nil, nil
+	}))
+	if err == nil || answered {
+		t.Fatalf("keyboard-interactive was offered: %v", err)
+	}
+}
+
+func TestHostKeyIsCreatedPrivateAndReused(t *testing.T) {
+	f := start(t, nil)
+	info, err := os.Stat(f.cfg.SSH.HostKey)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("host key: %v %v", info, err)
+	}
+	var first gossh.PublicKey
+	c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: "a", Auth: []gossh.AuthMethod{gossh.PublicKeys(f.alice.signer)},
+		HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error { first = k; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	again, _ := os.ReadFile(f.cfg.SSH.HostKey)
+	if err := ensureHostKey(f.cfg.SSH.HostKey); err != nil {
+		t.Fatal(err)
+	}
+	now, _ := os.ReadFile(f.cfg.SSH.HostKey)
+	if !bytes.Equal(again, now) || first == nil {
+		t.Fatal("host key was replaced")
+	}
+	os.Chmod(f.cfg.SSH.HostKey, 0o644)
+	if err := ensureHostKey(f.cfg.SSH.HostKey); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a readable host key was accepted: %v", err)
+	}
+}
+
+func TestReadOnlyAnalystsCommentNeverReachesTheVendor(t *testing.T) {
+	f := start(t, nil)
+	c := f.console(f.bob)
+	c.waitFor("40 of 40 incidents")
+	c.waitFor("bob SHA256:")
+	c.send("c")
+	c.waitFor("read-only role")
+	if n := f.sim.ITM.Count("POST /v2/apis/activity/events/"); n != 0 {
+		t.Fatalf("%d comment requests reached the vendor", n)
+	}
+}
+
+func TestResponderCommentIsAuditedWithNameKeyAndAddress(t *testing.T) {
+	f := start(t, nil)
+	c := f.console(f.alice)
+	c.waitFor("40 of 40 incidents")
+	c.send("c")
+	c.waitFor("Comment on")
+	c.send("Confirmed with HR.\x13") // ctrl+s
+	c.waitFor("Comment saved")
+	fqid := f.sim.ITM.FQIDs(1)[0]
+	if got := f.sim.ITM.Comments(fqid); len(got) != 1 || got[0] != "Confirmed with HR." {
+		t.Fatalf("vendor comments %q", got)
+	}
+	data, _ := os.ReadFile(f.auditPath)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	var e audit.Entry
+	for sc.Scan() {
+		json.Unmarshal(sc.Bytes(), &e)
+	}
+	fp := gossh.FingerprintSHA256(f.alice.signer.PublicKey())
+	if e.Analyst != "alice" || e.Fingerprint != fp || !strings.HasPrefix(e.ClientAddr, "127.0.0.1:") || e.Action != "itm.comment" || e.Outcome != audit.OK {
+		t.Fatalf("audit line %+v, want alice %s", e, fp)
+	}
+}
+
+func TestSessionsBeyondTheLimitArePolitelyRefused(t *testing.T) {
+	f := start(t, func(c *config.Config) { c.SSH.MaxSessions = 1 })
+	first := f.console(f.alice)
+	first.waitFor("incidents")
+	sess, _ := f.connect(f.bob).NewSession()
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	sess.RequestPty("xterm", 30, 120, gossh.TerminalModes{})
+	sess.Shell()
+	err := sess.Wait()
+	if err == nil || !strings.Contains(stderr.String(), "all 1 sessions") {
+		t.Fatalf("err=%v stderr=%q", err, stderr.String())
+	}
+}
+
+func TestNoTerminalGetsAClearMessage(t *testing.T) {
+	f := start(t, nil)
+	sess, _ := f.connect(f.alice).NewSession()
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	err := sess.Run("")
+	var exit *gossh.ExitError
+	if !errorsAs(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(stderr.String(), "needs a terminal") {
+		t.Fatalf("err=%v stderr=%q", err, stderr.String())
+	}
+}
+
+func errorsAs(err error, target **gossh.ExitError) bool {
+	e, ok := err.(*gossh.ExitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func TestForwardingAndSubsystemsAreRefused(t *testing.T) {
+	f := start(t, nil)
+	c := f.connect(f.alice)
+	if conn, err := c.Dial("tcp", f.addr); err == nil {
+		conn.Close()
+		t.Fatal("local port forwarding was allowed")
+	}
+	if ok, _, _ := c.SendRequest("tcpip-forward", true, gossh.Marshal(struct {
+		Addr string
+		Port uint32
+	}{"127.0.0.1", 0})); ok {
+		t.Fatal("remote port forwarding was allowed")
+	}
+	sess, _ := c.NewSession()
+	if err := agent.RequestAgentForwarding(sess); err == nil {
+		t.Fatal("agent forwarding was allowed")
+	}
+	if ok, _ := sess.SendRequest("x11-req", true, nil); ok {
+		t.Fatal("X11 forwarding was allowed")
+	}
+	if err := sess.RequestSubsystem("sftp"); err == nil {
+		t.Fatal("the sftp subsystem was allowed")
+	}
+}
+
+func TestReloadReplacesTheAnalysts(t *testing.T) {
+	f := start(t, nil)
+	if err := f.srv.Reload([]config.Analyst{{Name: "alice", Role: "responder", Keys: []string{f.alice.line}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dial(gossh.PublicKeys(f.bob.signer)); err == nil {
+		t.Fatal("bob still gets in after being removed")
+	}
+	if err := f.srv.Reload([]config.Analyst{{Name: "x", Keys: []string{"garbage"}}}); err == nil {
+		t.Fatal("a bad list was accepted")
+	}
+	f.connect(f.alice) // the previous list stays after a refused reload
+}
+
+func TestShutdownTellsConnectedAnalysts(t *testing.T) {
+	f := start(t, nil)
+	c := f.console(f.alice)
+	c.waitFor("incidents")
+	go f.srv.Shutdown(context.Background(), 300*time.Millisecond)
+	c.waitFor("shutting down")
+	select {
+	case <-c.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session did not end")
+	}
+}
+
+func TestNewSessionsFromOneAddressAreRateLimited(t *testing.T) {
+	o := Options{}
+	o.NewSessions.Burst, o.NewSessions.Every = 2, time.Hour
+	f := startWith(t, nil, o)
+	c := f.connect(f.alice)
+	var last bytes.Buffer
+	for i := 0; i < 3; i++ {
+		sess, _ := c.NewSession()
+		last.Reset()
+		sess.Stderr = &last
+		sess.Run("")
+	}
+	if !strings.Contains(last.String(), "rate limit") {
+		t.Fatalf("third session in a burst of two: %q", last.String())
+	}
+}
