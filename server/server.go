@@ -41,6 +41,8 @@ type Options struct {
 	// Command runs a command sent without a terminal (ssh jump triage ...);
 	// nil answers that only the console is served.
 	Command func(ctx context.Context, s ssh.Session, who identity.Analyst) int
+	// Console builds a session's UI; views.New unless set.
+	Console func(*views.Common) tea.Model
 	// NewSessions limits how fast one address may open sessions: Burst at
 	// once, then one per Every (default 10, then one a second).
 	NewSessions struct {
@@ -268,7 +270,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Refresh:  cfg.UI.Refresh.Duration,
 		StateDir: cfg.State.Dir,
 	}
-	app := views.New(c)
+	newConsole := s.opts.Console
+	if newConsole == nil {
+		newConsole = func(c *views.Common) tea.Model { return views.New(c) }
+	}
+	app := newConsole(c)
 	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithContext(sess.Context()), tea.WithFPS(30))
 	p := tea.NewProgram(app, opts...)
 	s.mu.Lock()

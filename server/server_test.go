@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
@@ -24,6 +25,7 @@ import (
 	"triage/backend/audit"
 	"triage/backend/config"
 	"triage/backend/sim"
+	"triage/views"
 )
 
 type key struct {
@@ -390,4 +392,40 @@ func TestNewSessionsFromOneAddressAreRateLimited(t *testing.T) {
 	if !strings.Contains(last.String(), "rate limit") {
 		t.Fatalf("third session in a burst of two: %q", last.String())
 	}
+}
+
+// bomb is a console that panics on "!".
+type bomb struct{}
+
+func (bomb) Init() tea.Cmd { return nil }
+func (b bomb) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.String() == "!" {
+		panic("boom")
+	}
+	return b, nil
+}
+func (bomb) View() string { return "bomb ready" }
+
+func TestAPanicEndsOnlyItsOwnSession(t *testing.T) {
+	o := Options{Console: func(c *views.Common) tea.Model {
+		if c.Analyst.Name == "bob" {
+			return bomb{}
+		}
+		return views.New(c)
+	}}
+	f := startWith(t, nil, o)
+	alice := f.console(f.alice)
+	alice.waitFor("incidents")
+	bob := f.console(f.bob)
+	bob.waitFor("bomb ready")
+	bob.send("!")
+	select {
+	case <-bob.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the panicking session did not end")
+	}
+	alice.send("j")
+	alice.send("?")
+	alice.waitFor("Everywhere")
+	f.connect(f.bob) // the server still accepts connections
 }
