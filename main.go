@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"triage/backend"
 	"triage/backend/audit"
@@ -24,6 +25,7 @@ import (
 	"triage/backend/httpx"
 	"triage/backend/identity"
 	"triage/backend/sim"
+	"triage/cli"
 	"triage/ui"
 	"triage/views"
 )
@@ -48,17 +50,8 @@ func versionString() string {
 	return "dev"
 }
 
-// exitError carries an exit code: 1 for vendor and runtime errors, 2 for
-// usage and config errors.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageError(err error) error { return &exitError{code: 2, err: err} }
+// usageError marks a usage or config mistake: exit code 2.
+func usageError(err error) error { return cli.Usage(err) }
 
 // globals are the flags every command shares.
 type globals struct {
@@ -69,19 +62,18 @@ type globals struct {
 }
 
 func main() {
-	root := rootCommand()
-	if err := root.Execute(); err != nil {
-		code := 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-		fmt.Fprintln(os.Stderr, "triage:", err)
-		os.Exit(code)
+	root, done := rootCommand()
+	err := root.Execute()
+	done()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "triage:", cli.Message(err))
+		os.Exit(cli.ExitCode(err))
 	}
 }
 
-func rootCommand() *cobra.Command {
+// rootCommand is the console, `serve`, and every command; done releases
+// what the commands opened.
+func rootCommand() (*cobra.Command, func()) {
 	g := &globals{}
 	root := &cobra.Command{
 		Use:   "triage",
@@ -103,15 +95,32 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	f := root.PersistentFlags()
 	f.StringVar(&g.configPath, "config", "", "config file (default $TRIAGE_CONFIG or $XDG_CONFIG_HOME/triage/config.toml)")
 	f.StringVar(&g.debugPath, "debug", "", "write a structured debug log (JSON lines, secrets redacted) to this file")
-	root.Flags().BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
+	f.BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
 	root.Flags().IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
 	root.Flags().DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms)")
 	root.Flags().Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1)")
 	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
 	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(serveCommand(g))
-	return root
+	var opened *session
+	cli.Add(root, &cli.Env{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), InTTY: term.IsTerminal(int(os.Stdin.Fd())),
+		Analyst: identity.Local(),
+		Open: func() (*backend.Set, error) {
+			s, err := openSession(g, false)
+			if err != nil {
+				return nil, err
+			}
+			opened = s
+			return s.backends, nil
+		},
+	})
+	return root, func() {
+		if opened != nil {
+			opened.close()
+		}
+	}
 }
 
 // session is what a run of the console needs, built from flags and config.
@@ -140,7 +149,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, usageError(err)
 		}
 		s.cfg = cfg
-	case !allowDemo:
+	case !allowDemo && !g.demo:
 		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
 	}
 	if g.demo || !found {

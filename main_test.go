@@ -1,16 +1,18 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"triage/cli"
 )
 
 func run(t *testing.T, args ...string) error {
 	t.Helper()
-	root := rootCommand()
+	root, done := rootCommand()
+	defer done()
 	root.SetArgs(args)
 	root.SetOut(&strings.Builder{})
 	root.SetErr(&strings.Builder{})
@@ -21,8 +23,7 @@ func TestBrokenConfigIsAUsageErrorNamingFileAndLine(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config.toml")
 	os.WriteFile(p, []byte("[ui]\ntheme = \"dark\"\n[[itm]\n"), 0o600)
 	err := run(t, "--config", p)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 2 {
+	if cli.ExitCode(err) != 2 {
 		t.Fatalf("want exit code 2, got %v", err)
 	}
 	if !strings.Contains(err.Error(), p+":3") {
@@ -38,8 +39,7 @@ func TestMissingExplicitConfigSaysSo(t *testing.T) {
 }
 
 func TestUnknownFlagIsAUsageError(t *testing.T) {
-	var ee *exitError
-	if err := run(t, "--bogus"); !errors.As(err, &ee) || ee.code != 2 {
+	if err := run(t, "--bogus"); cli.ExitCode(err) != 2 {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -74,8 +74,7 @@ func TestNoConfigWithoutDemoFallbackIsAUsageError(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("TRIAGE_CONFIG", "")
 	_, err := openSession(&globals{}, false)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 2 {
+	if cli.ExitCode(err) != 2 {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -30,7 +30,6 @@ tells connected analysts and shuts down.`,
 			return runServe(cmd.Context(), g)
 		},
 	}
-	cmd.Flags().BoolVar(&g.demo, "demo", false, "serve the embedded demo tenants (the config still gives [ssh])")
 	return cmd
 }
 

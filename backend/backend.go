@@ -4,7 +4,10 @@
 package backend
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"triage/backend/audit"
 	"triage/backend/config"
@@ -41,4 +44,39 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 		s.ITM = append(s.ITM, c)
 	}
 	return s, nil
+}
+
+// Tenant is one configured tenant, for `triage check` and `triage api`.
+type Tenant struct {
+	Vendor string // itm, saas, okta, atlassian, essentials
+	Name   string
+	Check  func(ctx context.Context) error // tests connectivity and credentials
+	HTTP   *httpx.Client                   // the tenant's HTTP client, for raw requests
+}
+
+// Tenants lists every configured tenant in design order.
+func (s *Set) Tenants() []Tenant {
+	var out []Tenant
+	for _, c := range s.ITM {
+		out = append(out, Tenant{Vendor: "itm", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+	}
+	return out
+}
+
+// Tenant finds a vendor's tenant by name; "" means its first.
+func (s *Set) Tenant(vendor, name string) (Tenant, error) {
+	var names []string
+	for _, t := range s.Tenants() {
+		if t.Vendor != vendor {
+			continue
+		}
+		if name == "" || t.Name == name {
+			return t, nil
+		}
+		names = append(names, t.Name)
+	}
+	if len(names) == 0 {
+		return Tenant{}, fmt.Errorf("no %s tenant is configured", vendor)
+	}
+	return Tenant{}, fmt.Errorf("no %s tenant named %q (configured: %s)", vendor, name, strings.Join(names, ", "))
 }

@@ -28,6 +28,7 @@ import (
 	"triage/backend"
 	"triage/backend/config"
 	"triage/backend/identity"
+	"triage/cli"
 	"triage/ui"
 	"triage/views"
 )
@@ -38,8 +39,8 @@ type Options struct {
 	Backends *backend.Set
 	Logger   *slog.Logger
 	Version  string
-	// Command runs a command sent without a terminal (ssh jump triage ...);
-	// nil answers that only the console is served.
+	// Command runs a command sent without a terminal (ssh jump triage ...)
+	// and returns its exit code; the triage commands (package cli) unless set.
 	Command func(ctx context.Context, s ssh.Session, who identity.Analyst) int
 	// Console builds a session's UI; views.New unless set.
 	Console func(*views.Common) tea.Model
@@ -81,6 +82,13 @@ func New(o Options) (*Server, error) {
 	// wish reports a session's program ending through charmbracelet/log's
 	// default logger; send that to the server's log instead of stderr.
 	charmlog.SetOutput(logWriter{o.Logger})
+	if o.Command == nil {
+		o.Command = func(ctx context.Context, sess ssh.Session, who identity.Analyst) int {
+			env := &cli.Env{In: sess, Out: sess, Err: sess.Stderr(), Analyst: who,
+				Open: func() (*backend.Set, error) { return o.Backends, nil }}
+			return cli.Run(ctx, env, sess.Command())
+		}
+	}
 	s := &Server{opts: o, log: o.Logger, max: int64(cfg.MaxSessions), programs: map[*tea.Program]identity.Analyst{}}
 	list, err := newAllowlist(cfg.Analysts)
 	if err != nil {
@@ -241,7 +249,7 @@ func (s *Server) terminal(next ssh.Handler) ssh.Handler {
 			next(sess)
 			return
 		}
-		if s.opts.Command != nil && len(sess.Command()) > 0 {
+		if len(sess.Command()) > 0 {
 			code := s.opts.Command(sess.Context(), sess, analystOf(sess))
 			_ = sess.Exit(code)
 			return

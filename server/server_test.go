@@ -317,6 +317,46 @@ func TestNoTerminalGetsAClearMessage(t *testing.T) {
 	}
 }
 
+// run runs a command over SSH without a terminal, as a script would.
+func (f *fixture) run(k key, stdin, command string) (stdout, stderr string, code int) {
+	f.t.Helper()
+	sess, err := f.connect(k).NewSession()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	sess.Stdout, sess.Stderr, sess.Stdin = &out, &errb, strings.NewReader(stdin)
+	err = sess.Run(command)
+	var exit *gossh.ExitError
+	if errorsAs(err, &exit) {
+		code = exit.ExitStatus()
+	} else if err != nil {
+		f.t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestCommandsRunWithTheAnalystsIdentityAndRole(t *testing.T) {
+	f := start(t, nil)
+	fqid := f.sim.ITM.FQIDs(1)[0]
+	out, errs, code := f.run(f.bob, "", "triage itm show "+fqid+" --json")
+	var shown map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown["fqid"] != fqid {
+		t.Fatalf("show over ssh: code=%d out=%q err=%q", code, out, errs)
+	}
+	_, errs, code = f.run(f.bob, "not allowed", "triage itm comment "+fqid+" -")
+	if code != 1 || !strings.Contains(errs, "read-only") || len(f.sim.ITM.Comments(fqid)) != 0 {
+		t.Fatalf("read-only comment over ssh: code=%d err=%q", code, errs)
+	}
+	_, errs, code = f.run(f.alice, "from a script", "triage itm comment "+fqid+" -")
+	if code != 0 || len(f.sim.ITM.Comments(fqid)) != 1 {
+		t.Fatalf("responder comment over ssh: code=%d err=%q", code, errs)
+	}
+	if _, errs, code = f.run(f.alice, "", "triage itm bogus"); code == 0 {
+		t.Fatalf("unknown verb: code=%d err=%q", code, errs)
+	}
+}
+
 func errorsAs(err error, target **gossh.ExitError) bool {
 	e, ok := err.(*gossh.ExitError)
 	if ok {

@@ -51,6 +51,9 @@ func New(t config.ITM, deps httpx.Options) (*Client, error) {
 	return &Client{http: hc, token: tok, statuses: t.Statuses, base: base}, nil
 }
 
+// HTTP is the tenant's HTTP client, for `triage api`.
+func (c *Client) HTTP() *httpx.Client { return c.http }
+
 // Tenant is the tenant's name.
 func (c *Client) Tenant() string { return c.http.Tenant() }
 
@@ -205,21 +208,30 @@ func (c *Client) Ticket(ctx context.Context, fqid string) (*Ticket, error) {
 	return &t, nil
 }
 
-// RawEmail returns the incident's message as the vendor stores it (RFC 822),
-// cleaned for the terminal.
-func (c *Client) RawEmail(ctx context.Context, fqid string) (string, error) {
+// RawMessage returns the incident's message exactly as the vendor stores it
+// (RFC 822), for saving as evidence; it is not safe to print to a terminal.
+func (c *Client) RawMessage(ctx context.Context, fqid string) ([]byte, error) {
 	resp, err := c.http.Do(ctx, &httpx.Request{
 		Path:   eventPath(fqid, "messages", "default", "contents", "_raw"),
 		Query:  url.Values{"stream": {"true"}},
 		Accept: "application/octet-stream, message/rfc822, text/plain, */*",
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if resp.Empty() {
-		return "", resp.Fail("the message has no stored content")
+		return nil, resp.Fail("the message has no stored content")
 	}
-	return clean.String(string(resp.Body)), nil
+	return resp.Body, nil
+}
+
+// RawEmail is the raw message cleaned for the terminal.
+func (c *Client) RawEmail(ctx context.Context, fqid string) (string, error) {
+	raw, err := c.RawMessage(ctx, fqid)
+	if err != nil {
+		return "", err
+	}
+	return clean.String(string(raw)), nil
 }
 
 // Comment adds a comment to the incident. kind defaults to it:comment:note.

@@ -1,0 +1,183 @@
+// Package cli is triage's non-interactive commands: every read and write
+// the console can do, for scripts, cron jobs and `ssh jump triage ...`.
+// The same commands run locally and over SSH, with the same config, audit
+// log and roles.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"triage/backend"
+	"triage/backend/httpx"
+	"triage/backend/identity"
+)
+
+// Env is where commands run: a local terminal or an SSH session.
+type Env struct {
+	In      io.Reader
+	Out     io.Writer
+	Err     io.Writer
+	OutTTY  bool // stdout is a terminal: aligned tables and cleaned text unless --plain
+	InTTY   bool // stdin is a terminal: destructive verbs may ask y/N
+	Analyst identity.Analyst
+	// Open returns the configured clients; it is called once, by the first
+	// command that needs them, so `triage --help` needs no config.
+	Open func() (*backend.Set, error)
+
+	set *backend.Set
+}
+
+func (e *Env) backends() (*backend.Set, error) {
+	if e.set != nil {
+		return e.set, nil
+	}
+	set, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	e.set = set
+	return set, nil
+}
+
+// context carries the analyst, for the role check and the audit log.
+func (e *Env) context(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return identity.With(ctx, e.Analyst)
+}
+
+// UsageError marks a usage or config mistake: exit code 2.
+type UsageError struct{ Err error }
+
+func (u *UsageError) Error() string { return u.Err.Error() }
+func (u *UsageError) Unwrap() error { return u.Err }
+
+// Usage wraps err as a usage error.
+func Usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UsageError{err}
+}
+
+// Usagef is a formatted usage error.
+func Usagef(format string, args ...any) error { return Usage(fmt.Errorf(format, args...)) }
+
+// ExitCode is 0 for success, 2 for usage and config errors, 1 for vendor and
+// runtime errors.
+func ExitCode(err error) int {
+	var u *UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &u):
+		return 2
+	}
+	return 1
+}
+
+// Message is the one line printed for err on stderr.
+func Message(err error) string {
+	msg := err.Error()
+	if errors.Is(err, httpx.ErrReadOnly) {
+		return msg
+	}
+	return strings.ReplaceAll(msg, "\n", "; ")
+}
+
+// Add adds every command to root.
+func Add(root *cobra.Command, env *Env) {
+	root.AddCommand(checkCommand(env), itmCommand(env), apiCommand(env))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Usage(err) })
+}
+
+// New is a root with only the commands, for SSH sessions without a
+// terminal: `ssh jump triage itm show FQID --json`.
+func New(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "triage",
+		Short:         "triage commands (the console needs a terminal: ssh -t)",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	Add(root, env)
+	return root
+}
+
+// Run runs args as a command line over env and returns the exit code,
+// having printed any error on env.Err.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) > 0 && args[0] == "triage" {
+		args = args[1:]
+	}
+	root := New(env)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintln(env.Err, "triage:", Message(err))
+	}
+	return ExitCode(err)
+}
+
+// output flags shared by every command that prints.
+type output struct {
+	json      bool
+	plain     bool
+	noHeaders bool
+	tenant    string
+}
+
+func (o *output) flags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.BoolVar(&o.json, "json", false, "machine output: a JSON array for lists, an object for one item")
+	f.BoolVar(&o.plain, "plain", false, "tab-separated, no alignment (the default when stdout is not a terminal)")
+	f.BoolVar(&o.noHeaders, "no-headers", false, "leave out the header row")
+	f.StringVar(&o.tenant, "tenant", "", "tenant name (default: the only or first tenant of the vendor)")
+}
+
+// group makes a command that only holds verbs refuse to run bare or with
+// an unknown verb, as a usage error (cobra would print help and exit 0).
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return Usagef("unknown command %q for %q (see %s --help)", args[0], c.CommandPath(), c.CommandPath())
+		}
+		return nil
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		var verbs []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				verbs = append(verbs, sub.Name())
+			}
+		}
+		return Usagef("%s needs a command: %s", c.CommandPath(), strings.Join(verbs, ", "))
+	}
+	return cmd
+}
+
+// pickTenant returns the index of the tenant named name among names.
+func pickTenant(vendor, name string, names []string) (int, error) {
+	if len(names) == 0 {
+		return 0, Usagef("no %s tenant is configured", vendor)
+	}
+	if name == "" {
+		return 0, nil
+	}
+	for i, n := range names {
+		if n == name {
+			return i, nil
+		}
+	}
+	return 0, Usagef("no %s tenant named %q (configured: %s)", vendor, name, strings.Join(names, ", "))
+}

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"triage/backend"
+	"triage/backend/audit"
+	"triage/backend/config"
+	"triage/backend/identity"
+	"triage/backend/sim"
+)
+
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+type harness struct {
+	t     *testing.T
+	sim   *sim.Sim
+	cfg   *config.Config
+	audit *audit.Memory
+	who   identity.Analyst
+}
+
+func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
+	t.Helper()
+	s, err := sim.Start(sim.Options{Rows: rows, Now: simNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	cfg := s.Config()
+	if edit != nil {
+		edit(cfg)
+	}
+	return &harness{t: t, sim: s, cfg: cfg, audit: &audit.Memory{}, who: identity.Analyst{Name: "alice", Role: "responder"}}
+}
+
+// run runs a command line as a script would (no terminal) and returns
+// stdout, stderr and the exit code.
+func (h *harness) run(stdin string, args ...string) (string, string, int) {
+	h.t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who,
+		Open: func() (*backend.Set, error) { return backend.Open(h.cfg, backend.Options{Audit: h.audit}) }}
+	code := Run(context.Background(), env, args)
+	return out.String(), errb.String(), code
+}
+
+func TestITMTicketsPlainGolden(t *testing.T) {
+	h := newHarness(t, 60, nil)
+	out, errs, code := h.run("", "itm", "tickets", "--since", "2026-11-20", "--limit", "8")
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	golden.RequireEqual(t, []byte(out))
+}
+
+func TestITMTicketsJSONFetchesEveryPage(t *testing.T) {
+	h := newHarness(t, 1200, nil)
+	out, errs, code := h.run("", "itm", "tickets", "--since", "2026-10-01", "--json")
+	var tickets []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &tickets) != nil {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	if len(tickets) != 1200 {
+		t.Fatalf("%d tickets, want all 1200 across pages", len(tickets))
+	}
+	if n := h.sim.ITM.Count("POST /v2/apis/activity/event-queries"); n != 3 {
+		t.Fatalf("%d queries for 1200 tickets, want 3 pages of 500", n)
+	}
+	out, _, _ = h.run("", "itm", "tickets", "--since", "2026-10-01", "--json", "--limit", "7")
+	json.Unmarshal([]byte(out), &tickets)
+	if len(tickets) != 7 {
+		t.Fatalf("--limit 7 gave %d", len(tickets))
+	}
+}
+
+func TestITMWritesFromTheCommandLine(t *testing.T) {
+	h := newHarness(t, 20, nil)
+	fqid := h.sim.ITM.FQIDs(1)[0]
+	if _, errs, code := h.run("Escalated to legal\n", "itm", "comment", fqid, "-"); code != 0 {
+		t.Fatalf("comment: %d %s", code, errs)
+	}
+	if got := h.sim.ITM.Comments(fqid); len(got) != 1 || got[0] != "Escalated to legal" {
+		t.Fatalf("comments %q", got)
+	}
+	if _, errs, code := h.run("", "itm", "assign", fqid, "u-soc-003"); code != 0 {
+		t.Fatalf("assign: %d %s", code, errs)
+	}
+	// A status by its configured title.
+	if _, errs, code := h.run("", "itm", "status", fqid, "resolved", "--category", "it:workflow:disposition:category:closed"); code != 0 {
+		t.Fatalf("status: %d %s", code, errs)
+	}
+	out, _, _ := h.run("", "itm", "show", fqid, "--plain")
+	for _, want := range []string{"status\tresolved", "assignee\tu-soc-003", "comments\tEscalated to legal"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	es := h.audit.Entries()
+	if len(es) != 3 || es[2].Params["status"] != sim.ITMStatuses[4].ID || es[0].Analyst != "alice" {
+		t.Fatalf("audit %+v", es)
+	}
+}
+
+func TestReadOnlyWritesExitOne(t *testing.T) {
+	h := newHarness(t, 5, nil)
+	h.who = identity.Analyst{Name: "bob", Role: "read-only"}
+	fqid := h.sim.ITM.FQIDs(1)[0]
+	_, errs, code := h.run("", "itm", "comment", fqid, "hello")
+	if code != 1 || !strings.Contains(errs, "bob has the read-only role") || len(h.sim.ITM.Comments(fqid)) != 0 {
+		t.Fatalf("code %d, %q", code, errs)
+	}
+}
+
+func TestErrorsAndExitCodes(t *testing.T) {
+	h := newHarness(t, 5, nil)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"itm", "show"}, 2, "show needs FQID"},
+		{[]string{"itm", "tickets", "--since", "yesterday-ish"}, 2, "--since"},
+		{[]string{"itm", "tickets", "--tenant", "nope"}, 2, `no ITM tenant named "nope"`},
+		{[]string{"itm", "show", "missing-ticket"}, 1, "ITM demo: 404"},
+		{[]string{"itm"}, 2, "needs a command"},
+		{[]string{"api", "itm", "DELETE", "/activity/events/x"}, 2, "refusing without --yes"},
+		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
+		{[]string{"api", "okta", "GET", "/api/v1/users"}, 2, "no okta tenant"},
+	}
+	for _, c := range cases {
+		_, errs, code := h.run("", c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: code %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}
+
+func TestIDsCannotReachAnotherEndpoint(t *testing.T) {
+	h := newHarness(t, 5, nil)
+	_, errs, code := h.run("", "itm", "show", "../../auth/users")
+	if code != 1 || !strings.Contains(errs, "404") || !strings.Contains(errs, "..%2F..%2Fauth%2Fusers") {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+}
+
+func TestCheckNamesTheFailingTenant(t *testing.T) {
+	h := newHarness(t, 5, func(c *config.Config) {
+		c.ITM = append(c.ITM, c.ITM[0])
+		c.ITM[1].Name, c.ITM[1].ClientSecret = "broken", "wrong"
+	})
+	out, errs, code := h.run("", "check")
+	if code != 1 || !strings.Contains(out, "itm\tdemo\tOK") || !strings.Contains(out, "itm\tbroken\tITM broken: 401") || !strings.Contains(errs, "1 of 2 tenants failed") {
+		t.Fatalf("code %d\n%s\n%s", code, out, errs)
+	}
+}
+
+func TestAPIReadsAndAuditedWrites(t *testing.T) {
+	h := newHarness(t, 5, nil)
+	out, errs, code := h.run("", "api", "itm", "GET", "/auth/users?limit=2")
+	var body map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &body) != nil || len(body["data"].([]any)) != 2 {
+		t.Fatalf("code %d %s %s", code, out, errs)
+	}
+	fqid := h.sim.ITM.FQIDs(1)[0]
+	_, errs, code = h.run(`{"data":[{"kind":"it:comment:note","text":"via api"}]}`, "api", "itm", "POST", "/activity/events/"+fqid+"/annotations/comments", "--data", "-", "--yes")
+	if code != 0 || len(h.sim.ITM.Comments(fqid)) != 1 {
+		t.Fatalf("api write: %d %s", code, errs)
+	}
+	if es := h.audit.Entries(); len(es) != 1 || es[0].Action != "api.post" {
+		t.Fatalf("audit %+v", es)
+	}
+	if _, errs, code = h.run("", "api", "itm", "POST", "/x", "--data", "{nope", "--yes"); code != 2 || !strings.Contains(errs, "not JSON") {
+		t.Fatalf("bad data: %d %s", code, errs)
+	}
+}
