@@ -22,8 +22,48 @@ type Config struct {
 	Atlassian  []Atlassian  `toml:"atlassian"`
 	Essentials []Essentials `toml:"essentials"`
 	SSH        SSH          `toml:"ssh"`
-	Warnings   []string     `toml:"-"` // problems worth telling but not fatal
+	Keys       Keys         `toml:"keys"`  // action name -> keys, replacing the defaults
+	Views      []View       `toml:"views"` // saved views, opened from the palette
+	Warnings   []string     `toml:"-"`     // problems worth telling but not fatal
 }
+
+// Keys rebinds actions: comment = "C" or comment = ["c", "ctrl+k"].
+type Keys map[string]KeyList
+
+// KeyList is one key or several.
+type KeyList []string
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (k *KeyList) UnmarshalTOML(v any) error {
+	switch t := v.(type) {
+	case string:
+		*k = KeyList{t}
+	case []any:
+		out := make(KeyList, 0, len(t))
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("keys must be strings, got %v", e)
+			}
+			out = append(out, s)
+		}
+		*k = out
+	default:
+		return fmt.Errorf("a key binding is a string or an array of strings, got %v", v)
+	}
+	return nil
+}
+
+// View is a saved view: a tab with its server query and row filter.
+type View struct {
+	Name   string `toml:"name"`
+	Tab    string `toml:"tab"`    // itm, saas, remediations, okta-apps, okta-logs, iam
+	Query  string `toml:"query"`  // the tab's server query (what f takes)
+	Filter string `toml:"filter"` // the row filter (what / takes)
+}
+
+// ViewTabs are the tabs a saved view can open.
+var ViewTabs = []string{"itm", "saas", "remediations", "okta-apps", "okta-logs", "iam"}
 
 // UI holds the console's own settings.
 type UI struct {

@@ -333,3 +333,39 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatalf("example tenants: %+v", cfg)
 	}
 }
+
+func TestKeysAndSavedViews(t *testing.T) {
+	text := `[keys]
+comment = "C"
+quit = ["q", "ctrl+q"]
+
+[[views]]
+name = "open criticals"
+tab = "itm"
+query = "status:new severity:critical"
+filter = "finance"
+
+[[views]]
+name = "failed logins"
+tab = "okta-logs"
+query = 'filter:"outcome.result eq \"FAILURE\""'
+`
+	cfg, err := Parse("c.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Keys["comment"]) != 1 || cfg.Keys["comment"][0] != "C" || len(cfg.Keys["quit"]) != 2 {
+		t.Fatalf("keys %v", cfg.Keys)
+	}
+	if len(cfg.Views) != 2 || cfg.Views[0].Query != "status:new severity:critical" || cfg.Views[1].Tab != "okta-logs" {
+		t.Fatalf("views %+v", cfg.Views)
+	}
+	_, err = Parse("c.toml", []byte("[[views]]\nname = \"x\"\ntab = \"nope\"\n"))
+	if err == nil || !strings.Contains(err.Error(), `c.toml:3: views[0].tab: "nope" is not a tab`) {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = Parse("c.toml", []byte("[keys]\ncomment = 3\n"))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:2:") || !strings.Contains(err.Error(), "string or an array") {
+		t.Fatalf("err = %v", err)
+	}
+}

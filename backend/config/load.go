@@ -203,7 +203,8 @@ var conn = []string{"timeout", "ca_file", "insecure_skip_verify", "proxy"}
 
 // knownKeys lists the keys of each table, for unknown-key suggestions.
 var knownKeys = map[string][]string{
-	"":             {"ui", "audit", "state", "itm", "saas", "okta", "atlassian", "essentials", "ssh"},
+	"":             {"ui", "audit", "state", "itm", "saas", "okta", "atlassian", "essentials", "ssh", "keys", "views"},
+	"views":        {"name", "tab", "query", "filter"},
 	"ui":           {"refresh", "theme"},
 	"audit":        {"path"},
 	"state":        {"dir"},

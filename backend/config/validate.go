@@ -310,6 +310,27 @@ func (c *Config) validate(v *validator) {
 		checkConn(v, "essentials", i, t.Conn)
 	}
 	c.validateSSH(v)
+	c.validateViews(v)
+}
+
+func (c *Config) validateViews(v *validator) {
+	seen := map[string]bool{}
+	for i, view := range c.Views {
+		switch {
+		case strings.TrimSpace(view.Name) == "":
+			v.at("views", i, "name", "missing view name", `add name = "my open criticals"`)
+		case seen[view.Name]:
+			v.at("views", i, "name", fmt.Sprintf("%q appears twice", view.Name), "give each view its own name")
+		}
+		seen[view.Name] = true
+		known := false
+		for _, t := range ViewTabs {
+			known = known || t == view.Tab
+		}
+		if !known {
+			v.at("views", i, "tab", fmt.Sprintf("%q is not a tab", view.Tab), "use one of "+strings.Join(ViewTabs, ", "))
+		}
+	}
 }
 
 func (c *Config) validateSSH(v *validator) {
