@@ -181,6 +181,10 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, func() { auditLog.Close() })
+	if _, err := views.Keys(s.cfg.Keys); err != nil {
+		s.close()
+		return nil, usageError(fmt.Errorf("%s: %w", s.cfg.File, err))
+	}
 	s.backends, err = backend.Open(s.cfg, backend.Options{Audit: auditLog, Logger: s.logger, UserAgent: "triage/" + versionString()})
 	if err != nil {
 		s.close()
@@ -203,10 +207,11 @@ func runConsole(ctx context.Context, g *globals) error {
 		ui.Plain(r)
 	}
 	notices := s.cfg.Warnings
+	keys, _ := views.Keys(s.cfg.Keys) // checked when the session opened
 	c := &views.Common{
 		Ctx:      ctx,
 		Styles:   ui.NewStyles(r, s.cfg.UI.Theme),
-		Keys:     ui.DefaultKeyMap(),
+		Keys:     keys,
 		Backends: s.backends,
 		Analyst:  identity.Local(),
 		Log:      s.logger,

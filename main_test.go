@@ -78,3 +78,12 @@ func TestNoConfigWithoutDemoFallbackIsAUsageError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestKeyConflictsAreReportedAtLoad(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(p, []byte("[keys]\ncomment = \"a\"\n"), 0o600)
+	err := run(t, "--config", p, "check")
+	if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), `"a" is bound to both assign and comment`) || !strings.Contains(err.Error(), p) {
+		t.Fatalf("err = %v", err)
+	}
+}

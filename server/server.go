@@ -95,6 +95,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.analysts.set(list)
+	if _, err := views.Keys(o.Config.Keys); err != nil {
+		return nil, err
+	}
 	if err := ensureHostKey(cfg.HostKey); err != nil {
 		return nil, err
 	}
@@ -268,10 +271,14 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		ui.Plain(r)
 	}
 	cfg := s.opts.Config
+	keys, err := views.Keys(cfg.Keys)
+	if err != nil {
+		keys = ui.DefaultKeyMap() // New checked them; a reload does not change keys
+	}
 	c := &views.Common{
 		Ctx:      sess.Context(),
 		Styles:   ui.NewStyles(r, cfg.UI.Theme),
-		Keys:     ui.DefaultKeyMap(),
+		Keys:     keys,
 		Backends: s.opts.Backends,
 		Analyst:  who,
 		Log:      s.log.With("analyst", who.Name),

@@ -4,6 +4,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/backend"
+	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/ui"
 )
@@ -165,4 +167,22 @@ func (in interner) get(s string) string {
 		in[s] = s
 	}
 	return s
+}
+
+// Keys builds one session's keymap: the defaults with the config's [keys]
+// applied. Each session needs its own, since a read-only session disables
+// its write keys.
+func Keys(keys config.Keys) (*ui.KeyMap, error) {
+	km := ui.DefaultKeyMap()
+	if len(keys) == 0 {
+		return km, nil
+	}
+	m := make(map[string][]string, len(keys))
+	for k, v := range keys {
+		m[k] = v
+	}
+	if err := km.Rebind(m); err != nil {
+		return nil, fmt.Errorf("[keys]: %w", err)
+	}
+	return km, nil
 }
