@@ -34,7 +34,7 @@ func nextIn(v string) (string, bool) {
 		v = v[start+end+1:]
 		params, rest := splitParams(v)
 		v = rest
-		if isNext(params) && target != "" {
+		if isNext(params) && target != "" && !strings.Contains(target, "<") {
 			return target, true
 		}
 	}
