@@ -17,7 +17,7 @@ type AppQuery struct {
 }
 
 // UserFilter is the apps filter for the apps assigned to a user.
-func UserFilter(userID string) string { return "user.id eq " + quote(userID) }
+func UserFilter(userID string) string { return "user.id eq " + Quote(userID) }
 
 // Apps lists applications, one page at a time (pass Page.Next back for the
 // next).

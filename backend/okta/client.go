@@ -174,8 +174,8 @@ func (c *Client) next(resp *httpx.Response) string {
 	return c.base.ResolveReference(u).String()
 }
 
-// quote makes a value safe inside a SCIM filter's double quotes.
-func quote(v string) string {
+// Quote makes a value safe inside a SCIM filter's double quotes.
+func Quote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }
 

@@ -175,7 +175,7 @@ func TestSystemLogWithoutUntilStopsOnTheEmptyPage(t *testing.T) {
 	_, c, _ := startSim(t, sim.Options{Rows: 7000, Now: now})
 	since := now.Add(-24 * time.Hour)
 	events, pages, last := loadLogs(t, c, okta.LogQuery{Since: since, Limit: 400})
-	if len(events) < 900 || len(events) > 1100 {
+	if len(events) < 500 || len(events) > 3000 {
 		t.Fatalf("%d events in a day of 7000 over a week", len(events))
 	}
 	if len(last.Events) != 0 || last.Next == "" {

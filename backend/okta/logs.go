@@ -2,9 +2,12 @@ package okta
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"time"
+
+	"triage/backend/clean"
 )
 
 // LogsPath is the System Log endpoint, also the name of its rate-limit
@@ -76,4 +79,16 @@ func (c *Client) Logs(ctx context.Context, q LogQuery, next string) (LogPage, er
 		return LogPage{}, err
 	}
 	return LogPage{Events: p.Items, Next: p.Next, More: len(p.Items) > 0 && p.Next != ""}, nil
+}
+
+// DecodeEvent decodes one event's JSON as Logs does (cleaned for the
+// terminal, raw kept), for an event whose raw JSON was set aside.
+func DecodeEvent(raw []byte) (LogEvent, error) {
+	var e LogEvent
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return LogEvent{}, err
+	}
+	clean.Value(&e)
+	e.Raw = append(json.RawMessage(nil), raw...)
+	return e, nil
 }

@@ -59,7 +59,7 @@ func (c *Client) Users(ctx context.Context, q UserQuery, next string) (Page[User
 }
 
 // LoginFilter is the users filter for one login.
-func LoginFilter(login string) string { return "profile.login eq " + quote(login) }
+func LoginFilter(login string) string { return "profile.login eq " + Quote(login) }
 
 // FindUser looks a login up with filter=profile.login eq "...", which also
 // finds deactivated users; found is false when no user has that login.

@@ -23,12 +23,15 @@ type oktaLog struct {
 	base    int // generated events
 	people  int // users that existed at the start, the generated actors
 	from    time.Time
-	step    time.Duration
+	bins    []int // bins[b] is the position of the first event of 15-minute bin b
 	extra   []logEntry
 	arrived int
 	seed    uint64
 	sprayAt time.Time // start of the password-spray hour in the demo data
 }
+
+// logBin is the resolution of the log's daily rhythm.
+const logBin = 15 * time.Minute
 
 // logEntry is one event in compact form; JSON is built when it is served.
 type logEntry struct {
@@ -152,16 +155,48 @@ func newOktaLog(s *Okta) oktaLog {
 	if n <= 0 {
 		n = 5000
 	}
-	l := oktaLog{base: n, people: len(s.users), from: s.opts.Now.Add(-oktaLogSpan), step: oktaLogSpan / time.Duration(n),
-		seed: s.opts.Seed, sprayAt: s.opts.Now.Add(-20 * time.Hour)}
+	l := oktaLog{base: n, people: len(s.users), from: s.opts.Now.Add(-oktaLogSpan), seed: s.opts.Seed, sprayAt: s.opts.Now.Add(-20 * time.Hour)}
+	l.spread()
 	return l
 }
 
-// baseAt is when generated event i happened: in its own slot of the span,
-// so times never go backwards.
+// spread shares the events among 15-minute bins the way a working org's
+// log looks: busy office hours, quiet nights and weekends, and one hour of
+// password spray, so the histogram has a shape to show.
+func (l *oktaLog) spread() {
+	nb := int(oktaLogSpan / logBin)
+	weights := make([]float64, nb)
+	sum := 0.0
+	hourly := []float64{.15, .15, .15, .15, .15, .15, .2, .4, .8, 1, 1, 1, 1, 1, 1, 1, 1, .7, .5, .3, .3, .3, .25, .2}
+	for b := range weights {
+		at := l.from.Add(time.Duration(b) * logBin).UTC()
+		w := hourly[at.Hour()]
+		if d := at.Weekday(); d == time.Saturday || d == time.Sunday {
+			w *= .35
+		}
+		if !at.Before(l.sprayAt.Add(-logBin)) && at.Before(l.sprayAt.Add(time.Hour)) {
+			w += 1.5
+		}
+		weights[b] = w
+		sum += w
+	}
+	l.bins = make([]int, nb+1)
+	acc := 0.0
+	for b, w := range weights {
+		l.bins[b] = int(acc / sum * float64(l.base))
+		acc += w
+	}
+	l.bins[nb] = l.base
+}
+
+// baseAt is when generated event i happened: its own slot of its bin, so
+// times never go backwards.
 func (l *oktaLog) baseAt(i int) time.Time {
-	jitter := time.Duration(mix(uint64(i)^l.seed<<20) % uint64(l.step))
-	return l.from.Add(time.Duration(i)*l.step + jitter).Truncate(time.Millisecond)
+	b := sort.Search(len(l.bins)-1, func(b int) bool { return l.bins[b+1] > i })
+	n := l.bins[b+1] - l.bins[b]
+	slot := float64(i-l.bins[b]) + float64(mix(uint64(i)^l.seed<<20)%1000)/1000
+	off := time.Duration(b)*logBin + time.Duration(slot/float64(n)*float64(logBin))
+	return l.from.Add(off).Truncate(time.Millisecond)
 }
 
 func (l *oktaLog) total() int { return l.base + len(l.extra) }

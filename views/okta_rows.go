@@ -1,0 +1,297 @@
+package views
+
+import (
+	"strings"
+	"time"
+
+	"triage/backend/okta"
+	"triage/ui"
+)
+
+// --- apps ------------------------------------------------------------------
+
+const (
+	appColLabel = iota
+	appColName
+	appColStatus
+	appColMode
+	appColCreated
+	appColUpdated
+)
+
+var appColumns = []ui.Column{
+	{Title: "LABEL", Width: 22, Flex: 3},
+	{Title: "NAME", Width: 18, Flex: 1},
+	{Title: "STATUS", Width: 8},
+	{Title: "SIGN-ON MODE", Width: 14},
+	{Title: "CREATED", Width: 16},
+	{Title: "LAST UPDATED", Width: 16},
+}
+
+// appRows is the apps table's source: every app listed so far, whole (an
+// org has hundreds, not millions), for the detail and raw views.
+type appRows struct {
+	apps   []okta.App
+	search []string
+	index  map[string]int
+}
+
+func newAppRows() *appRows { return &appRows{index: map[string]int{}} }
+
+func (r *appRows) append(apps []okta.App) {
+	for _, a := range apps {
+		if _, dup := r.index[string(a.ID)]; dup {
+			continue
+		}
+		r.index[string(a.ID)] = len(r.apps)
+		r.apps = append(r.apps, a)
+		r.search = append(r.search, strings.ToLower(strings.Join([]string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}, " ")))
+	}
+}
+
+func (r *appRows) get(id string) (okta.App, bool) {
+	if i, ok := r.index[id]; ok {
+		return r.apps[i], true
+	}
+	return okta.App{}, false
+}
+
+// Len implements ui.Source.
+func (r *appRows) Len() int { return len(r.apps) }
+
+// Key implements ui.Source.
+func (r *appRows) Key(i int) string { return string(r.apps[i].ID) }
+
+// Search implements ui.Source.
+func (r *appRows) Search(i int) string { return r.search[i] }
+
+// Fresh implements ui.Source.
+func (r *appRows) Fresh(int) bool { return false }
+
+// Cell implements ui.Source.
+func (r *appRows) Cell(i, col int) string {
+	a := &r.apps[i]
+	switch col {
+	case appColLabel:
+		return string(a.Label)
+	case appColName:
+		return string(a.Name)
+	case appColStatus:
+		return string(a.Status)
+	case appColMode:
+		return string(a.SignOnMode)
+	case appColCreated:
+		return timeCell(a.Created.Time)
+	case appColUpdated:
+		return timeCell(a.LastUpdated.Time)
+	}
+	return ""
+}
+
+// Tone implements ui.Source.
+func (r *appRows) Tone(i, col int) ui.Tone {
+	switch col {
+	case appColStatus:
+		if r.apps[i].Status != "ACTIVE" {
+			return ui.ToneMuted
+		}
+		return ui.ToneGood
+	case appColCreated, appColUpdated, appColName:
+		return ui.ToneMuted
+	}
+	return ui.ToneNone
+}
+
+// --- System Log events --------------------------------------------------------
+
+const (
+	evColPublished = iota
+	evColSeverity
+	evColType
+	evColActor
+	evColOutcome
+	evColClient
+	evColTargets
+	evColMessage
+)
+
+var eventColumns = []ui.Column{
+	{Title: "PUBLISHED", Width: 14},
+	{Title: "SEV", Width: 5},
+	{Title: "EVENT TYPE", Width: 20, Flex: 2},
+	{Title: "ACTOR", Width: 18, Flex: 2},
+	{Title: "OUTCOME", Width: 12, Flex: 2},
+	{Title: "CLIENT", Width: 16, Flex: 2},
+	{Title: "TARGETS", Width: 10, Flex: 2},
+	{Title: "MESSAGE", Width: 10, Flex: 2},
+}
+
+// eventRow is the compact list form of a System Log event. The whole event
+// stays, compressed, in its page (see rawPages); it is decoded again when
+// opened.
+type eventRow struct {
+	uuid      string
+	published time.Time
+	severity  string
+	eventType string
+	actor     string
+	outcome   string // result, and the reason when there is one
+	client    string // IP, city and country
+	targets   string
+	message   string
+	search    string
+	page      int32 // which raw page holds the event
+	index     int32 // its place in that page
+	failed    bool
+	fresh     bool
+}
+
+// newEventRow builds the row of e; in shares the strings that repeat.
+func newEventRow(e *okta.LogEvent, in interner) eventRow {
+	outcome := string(e.Outcome.Result)
+	if e.Outcome.Reason != "" {
+		outcome += ": " + string(e.Outcome.Reason)
+	}
+	client := strings.TrimSpace(string(e.Client.IPAddress) + " " + e.Client.GeographicalContext.Place())
+	var targets []string
+	for _, t := range e.Target {
+		targets = append(targets, t.Label())
+	}
+	r := eventRow{
+		uuid:      string(e.UUID),
+		published: e.Published.Time,
+		severity:  in.get(string(e.Severity)),
+		eventType: in.get(string(e.EventType)),
+		actor:     in.get(e.Actor.Label()),
+		outcome:   in.get(outcome),
+		client:    in.get(client),
+		targets:   in.get(strings.Join(targets, ", ")),
+		message:   in.get(string(e.DisplayMessage)),
+		failed:    e.Outcome.Failed(),
+	}
+	r.search = strings.ToLower(strings.Join([]string{r.uuid, r.severity, r.eventType, r.actor, r.outcome, r.client, r.targets, r.message}, " "))
+	return r
+}
+
+// eventRows is the log table's source: the query's pages in the order they
+// came, and what tailing added since, shown at the newest end (the top when
+// the query is newest first).
+type eventRows struct {
+	loaded      []eventRow
+	tailed      []eventRow // oldest first
+	newestFirst bool
+}
+
+func (r *eventRows) Len() int { return len(r.loaded) + len(r.tailed) }
+
+func (r *eventRows) at(i int) *eventRow {
+	if r.newestFirst {
+		if i < len(r.tailed) {
+			return &r.tailed[len(r.tailed)-1-i]
+		}
+		return &r.loaded[i-len(r.tailed)]
+	}
+	if i < len(r.loaded) {
+		return &r.loaded[i]
+	}
+	return &r.tailed[i-len(r.loaded)]
+}
+
+// newest is the latest event loaded, zero when none.
+func (r *eventRows) newest() time.Time {
+	var t time.Time
+	if n := len(r.tailed); n > 0 {
+		t = r.tailed[n-1].published
+	}
+	for _, rs := range [][]eventRow{r.loaded[:min(len(r.loaded), 1)], r.loaded[max(len(r.loaded)-1, 0):]} {
+		for _, row := range rs {
+			if row.published.After(t) {
+				t = row.published
+			}
+		}
+	}
+	return t
+}
+
+// find returns the row of an event.
+func (r *eventRows) find(uuid string) (*eventRow, bool) {
+	for i := 0; i < r.Len(); i++ {
+		if row := r.at(i); row.uuid == uuid {
+			return row, true
+		}
+	}
+	return nil, false
+}
+
+// Key implements ui.Source.
+func (r *eventRows) Key(i int) string { return r.at(i).uuid }
+
+// Search implements ui.Source.
+func (r *eventRows) Search(i int) string { return r.at(i).search }
+
+// Fresh implements ui.Source.
+func (r *eventRows) Fresh(i int) bool { return r.at(i).fresh }
+
+// Cell implements ui.Source.
+func (r *eventRows) Cell(i, col int) string {
+	row := r.at(i)
+	switch col {
+	case evColPublished:
+		if row.published.IsZero() {
+			return ""
+		}
+		return row.published.Local().Format("01-02 15:04:05")
+	case evColSeverity:
+		return row.severity
+	case evColType:
+		return row.eventType
+	case evColActor:
+		return row.actor
+	case evColOutcome:
+		return row.outcome
+	case evColClient:
+		return row.client
+	case evColTargets:
+		return row.targets
+	case evColMessage:
+		return row.message
+	}
+	return ""
+}
+
+// Tone implements ui.Source.
+func (r *eventRows) Tone(i, col int) ui.Tone {
+	row := r.at(i)
+	switch col {
+	case evColPublished:
+		return ui.ToneMuted
+	case evColSeverity:
+		return logSeverityTone(row.severity)
+	case evColOutcome:
+		return outcomeTone(row.outcome)
+	}
+	return ui.ToneNone
+}
+
+func logSeverityTone(s string) ui.Tone {
+	switch s {
+	case "ERROR":
+		return ui.ToneCritical
+	case "WARN":
+		return ui.ToneHigh
+	case "DEBUG":
+		return ui.ToneMuted
+	}
+	return ui.ToneNone
+}
+
+func outcomeTone(outcome string) ui.Tone {
+	result, _, _ := strings.Cut(outcome, ":")
+	switch result {
+	case "FAILURE", "DENY":
+		return ui.ToneBad
+	case "CHALLENGE", "RATE_LIMIT":
+		return ui.ToneMedium
+	}
+	return ui.ToneNone
+}
