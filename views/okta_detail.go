@@ -57,13 +57,11 @@ func appDoc(st *ui.Styles, a okta.App, p *appsPane, width int) string {
 		d.Section(title)
 		if len(p.users) == 0 {
 			d.Muted("  nobody is assigned")
+		} else {
+			d.Line(st.Header.Render("  " + assignedLine("LOGIN", "STATUS", "SCOPE", "LAST UPDATED", "NAME", width)))
 		}
 		for _, u := range p.users {
-			line := fmt.Sprintf("%-34s %-12s %-6s %s", ui.Fit(u.Login(), 34), u.Status, u.Scope, timeCell(u.LastUpdated.Time))
-			if name := u.Profile.Get("name"); name != "" {
-				line += "  " + name
-			}
-			d.Line("  " + ui.Fit(line, max(width-2, 10)))
+			d.Line("  " + assignedLine(u.Login(), string(u.Status), string(u.Scope), timeCell(u.LastUpdated.Time), u.Profile.Get("name"), width))
 		}
 	}
 	d.Line("")
@@ -216,4 +214,10 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// assignedLine is one row of an app's assigned users.
+func assignedLine(login, status, scope, updated, name string, width int) string {
+	line := ui.Fit(login, 34) + " " + ui.Fit(status, 12) + " " + ui.Fit(scope, 6) + " " + ui.Fit(updated, 16) + "  " + name
+	return ui.Fit(line, max(width-2, 10))
 }

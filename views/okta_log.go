@@ -621,7 +621,7 @@ func (p *logPane) status() string {
 	case "":
 		line = "loading: " + line + " · esc stops"
 	case "stopped":
-		line += " · stopped: what arrived stays · f enter loads again"
+		line += " · stopped: what arrived stays · f, enter runs it again"
 	case "capped":
 		line += fmt.Sprintf(" · stopped at %s events: narrow the query", count(logCap))
 	case "failed":

@@ -118,12 +118,12 @@ const (
 var eventColumns = []ui.Column{
 	{Title: "PUBLISHED", Width: 14},
 	{Title: "SEV", Width: 5},
-	{Title: "EVENT TYPE", Width: 20, Flex: 2},
-	{Title: "ACTOR", Width: 18, Flex: 2},
-	{Title: "OUTCOME", Width: 12, Flex: 2},
-	{Title: "CLIENT", Width: 16, Flex: 2},
-	{Title: "TARGETS", Width: 10, Flex: 2},
-	{Title: "MESSAGE", Width: 10, Flex: 2},
+	{Title: "EVENT TYPE", Width: 22, Flex: 2},
+	{Title: "ACTOR", Width: 22, Flex: 2},
+	{Title: "OUTCOME", Width: 12, Flex: 1},
+	{Title: "CLIENT", Width: 14, Flex: 1},
+	{Title: "TARGETS", Width: 8, Flex: 1},
+	{Title: "MESSAGE", Width: 8, Flex: 2},
 }
 
 // eventRow is the compact list form of a System Log event. The whole event
@@ -197,30 +197,18 @@ func (r *eventRows) at(i int) *eventRow {
 	return &r.tailed[i-len(r.loaded)]
 }
 
-// newest is the latest event loaded, zero when none.
+// newest is the latest event loaded, zero when none: the last one tailed,
+// else the newest end of the query's pages.
 func (r *eventRows) newest() time.Time {
-	var t time.Time
-	if n := len(r.tailed); n > 0 {
-		t = r.tailed[n-1].published
+	switch {
+	case len(r.tailed) > 0:
+		return r.tailed[len(r.tailed)-1].published
+	case len(r.loaded) == 0:
+		return time.Time{}
+	case r.newestFirst:
+		return r.loaded[0].published
 	}
-	for _, rs := range [][]eventRow{r.loaded[:min(len(r.loaded), 1)], r.loaded[max(len(r.loaded)-1, 0):]} {
-		for _, row := range rs {
-			if row.published.After(t) {
-				t = row.published
-			}
-		}
-	}
-	return t
-}
-
-// find returns the row of an event.
-func (r *eventRows) find(uuid string) (*eventRow, bool) {
-	for i := 0; i < r.Len(); i++ {
-		if row := r.at(i); row.uuid == uuid {
-			return row, true
-		}
-	}
-	return nil, false
+	return r.loaded[len(r.loaded)-1].published
 }
 
 // Key implements ui.Source.

@@ -256,7 +256,7 @@ func TestInvalidFilterIsOktas400WithItsCause(t *testing.T) {
 	for _, f := range []string{`eventType eq`, `eventType eq "x" and (`, `nosuch.attribute eq "1"`, `eventType equals "x"`} {
 		_, err := c.Logs(ctx(), okta.LogQuery{Filter: f}, "")
 		var e *httpx.Error
-		if !errors.As(err, &e) || e.Status != 400 || e.Code != "E0000001" || !strings.Contains(e.Message, "filter: Invalid filter expression") {
+		if !errors.As(err, &e) || e.Status != 400 || e.Code != "E0000001" || !strings.Contains(e.Message, "Api validation failed: filter; Invalid filter expression") {
 			t.Fatalf("%s: %v", f, err)
 		}
 		if strings.ContainsAny(err.Error(), "\n\r") || !strings.HasPrefix(err.Error(), "Okta demo: 400") {

@@ -166,9 +166,11 @@ func (s *Okta) fail(w http.ResponseWriter, status int, code, summary string, cau
 	writeJSON(w, status, e)
 }
 
-// invalid is Okta's 400 for a bad parameter, with the reason as its cause.
-func (s *Okta) invalid(w http.ResponseWriter, cause string) {
-	s.fail(w, http.StatusBadRequest, "E0000001", "Api validation failed: "+strings.SplitN(cause, ":", 2)[0], cause)
+// invalid is Okta's 400 for a bad parameter ("param: reason"), naming the
+// parameter and giving the reason as its cause.
+func (s *Okta) invalid(w http.ResponseWriter, problem string) {
+	param, reason, _ := strings.Cut(problem, ": ")
+	s.fail(w, http.StatusBadRequest, "E0000001", "Api validation failed: "+param, reason)
 }
 
 // randomLimit answers the RateLimitRate knob's 429s the way Okta does.
