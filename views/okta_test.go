@@ -428,3 +428,23 @@ func (h *harness) waitFor2(text string) string {
 	h.t.Helper()
 	return h.waitUntil(fmt.Sprintf("%q", text), func(f string) bool { return strings.Contains(f, text) })
 }
+
+func TestOktaTenantSwitchReloads(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) {
+		second := c.Okta[0]
+		second.Name = "second"
+		c.Okta = append(c.Okta, second)
+	}})
+	h.oktaTab()
+	h.typeKeys("T")
+	h.waitFor("Switch Okta org")
+	h.typeText("second")
+	h.typeKeys("enter")
+	h.waitFor("okta/second", "Okta org second")
+	h.waitFor("50 apps (more as you scroll)")
+	if n := h.sim.Okta.Count("GET /api/v1/apps"); n != 2 {
+		t.Fatalf("%d app requests, want one at start and one on switching", n)
+	}
+	h.typeKeys("?")
+	h.waitFor("switch tenant")
+}
