@@ -1,14 +1,8 @@
 package views
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -126,115 +120,6 @@ func (p *logPane) reset() {
 	p.table.SetSource(p.rows)
 }
 
-// --- the query ------------------------------------------------------------
-
-var oktaIDRE = regexp.MustCompile(`^0[0-9a-z]{2}[0-9A-Za-z]{17}$`)
-
-// parseLogQuery reads the log query: name:value terms as in the ITM tab,
-// plain words as Okta's keywords (q), and filter: with a SCIM expression
-// taking the rest of the line.
-//
-//	since:-24h until:2026-11-25T10:00:00Z type:user.session.start,*mfa*
-//	actor:li.chen@acme.example target:<login or id> outcome:failure,deny
-//	severity:warn ip:203.0.113.7 sort:desc|asc q:"words" filter:<SCIM>
-func parseLogQuery(text string, now time.Time) (okta.LogQuery, error) {
-	var raw string
-	if i := strings.Index(" "+text, " filter:"); i >= 0 {
-		raw = strings.TrimSpace(text[i+len("filter:"):])
-		text = text[:i]
-		if raw == "" {
-			return okta.LogQuery{}, errors.New("filter: needs a SCIM expression, e.g. filter:eventType eq \"user.session.start\"")
-		}
-	}
-	var words, terms []string
-	for _, tok := range splitQuoted(text) {
-		if name, _, ok := strings.Cut(tok, ":"); ok && isTermName(name) {
-			terms = append(terms, tok)
-		} else {
-			words = append(words, strings.Trim(tok, `"`))
-		}
-	}
-	parsed, err := parseQuery(strings.Join(terms, " "), "since", "until", "type", "actor", "target", "outcome", "severity", "ip", "sort", "q")
-	if err != nil {
-		return okta.LogQuery{}, err
-	}
-	var q okta.LogQuery
-	var clauses []string
-	for _, term := range parsed {
-		var alts []string
-		switch term.Name {
-		case "since", "until":
-			when, err := parseWhen(term.Values[0], now)
-			if err != nil {
-				return okta.LogQuery{}, fmt.Errorf("%s: %w", term.Name, err)
-			}
-			if term.Name == "since" {
-				q.Since = when
-			} else {
-				q.Until = when
-			}
-		case "sort":
-			switch strings.ToLower(term.Values[0]) {
-			case "asc", "ascending", "oldest":
-				q.Descending = false
-			case "desc", "descending", "newest":
-				q.Descending = true
-			default:
-				return okta.LogQuery{}, fmt.Errorf("sort: %q is not asc or desc", term.Values[0])
-			}
-		case "q":
-			words = append(words, term.Values...)
-		case "type":
-			for _, v := range term.Values {
-				alts = append(alts, compare("eventType", v))
-			}
-		case "actor", "target":
-			for _, v := range term.Values {
-				attr := term.Name + ".alternateId"
-				if oktaIDRE.MatchString(v) {
-					attr = term.Name + ".id"
-				}
-				alts = append(alts, compare(attr, v))
-			}
-		case "outcome":
-			for _, v := range term.Values {
-				alts = append(alts, compare("outcome.result", strings.ToUpper(v)))
-			}
-		case "severity":
-			for _, v := range term.Values {
-				alts = append(alts, compare("severity", strings.ToUpper(v)))
-			}
-		case "ip":
-			for _, v := range term.Values {
-				alts = append(alts, compare("client.ipAddress", v))
-			}
-		}
-		if len(alts) > 0 {
-			clauses = append(clauses, orTerms(alts))
-		}
-	}
-	if raw != "" {
-		if len(clauses) > 0 {
-			raw = "(" + raw + ")"
-		}
-		clauses = append(clauses, raw)
-	}
-	q.Filter = strings.Join(clauses, " and ")
-	q.Keywords = strings.Join(words, " ")
-	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
-		return okta.LogQuery{}, errors.New("until must be after since")
-	}
-	return q, nil
-}
-
-// compare is attr eq "v", or attr co "v" when v has a * wildcard.
-func compare(attr, v string) string {
-	if strings.Contains(v, "*") {
-		return attr + " co " + okta.Quote(strings.ReplaceAll(v, "*", ""))
-	}
-	return attr + " eq " + okta.Quote(v)
-}
-
 // setQuery runs a new query typed by the analyst.
 func (p *logPane) setQuery(text string) (tea.Cmd, error) {
 	q, err := parseLogQuery(text, p.t.c.now())
@@ -286,43 +171,6 @@ func (p *logPane) fetch(ctx context.Context, req int, tail bool, q okta.LogQuery
 		}
 		return m
 	}
-}
-
-// rowsOf turns a page into rows and one compressed block of the events'
-// JSON, where each row's index finds its event again.
-func rowsOf(events []okta.LogEvent) ([]eventRow, []byte) {
-	in := interner{}
-	rows := make([]eventRow, len(events))
-	var buf bytes.Buffer
-	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
-	var n [binary.MaxVarintLen64]byte
-	for i := range events {
-		rows[i] = newEventRow(&events[i], in)
-		rows[i].index = int32(i)
-		zw.Write(n[:binary.PutUvarint(n[:], uint64(len(events[i].Raw)))])
-		zw.Write(events[i].Raw)
-	}
-	zw.Close()
-	return rows, bytes.Clone(buf.Bytes())
-}
-
-// unpack finds event i of a compressed page.
-func unpack(block []byte, i int32) (okta.LogEvent, error) {
-	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(block)))
-	if err != nil {
-		return okta.LogEvent{}, err
-	}
-	for at := int32(0); len(data) > 0; at++ {
-		size, n := binary.Uvarint(data)
-		if n <= 0 || uint64(len(data)-n) < size {
-			break
-		}
-		if at == i {
-			return okta.DecodeEvent(data[n : n+int(size)])
-		}
-		data = data[n+int(size):]
-	}
-	return okta.LogEvent{}, errors.New("the event is not in its page")
 }
 
 // add files a page's rows: into the list, the histogram and the store.

@@ -1,6 +1,11 @@
 package views
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -282,4 +287,41 @@ func outcomeTone(outcome string) ui.Tone {
 		return ui.ToneMedium
 	}
 	return ui.ToneNone
+}
+
+// rowsOf turns a page into rows and one compressed block of the events'
+// JSON, where each row's index finds its event again.
+func rowsOf(events []okta.LogEvent) ([]eventRow, []byte) {
+	in := interner{}
+	rows := make([]eventRow, len(events))
+	var buf bytes.Buffer
+	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	var n [binary.MaxVarintLen64]byte
+	for i := range events {
+		rows[i] = newEventRow(&events[i], in)
+		rows[i].index = int32(i)
+		zw.Write(n[:binary.PutUvarint(n[:], uint64(len(events[i].Raw)))])
+		zw.Write(events[i].Raw)
+	}
+	zw.Close()
+	return rows, bytes.Clone(buf.Bytes())
+}
+
+// unpack finds event i of a compressed page.
+func unpack(block []byte, i int32) (okta.LogEvent, error) {
+	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(block)))
+	if err != nil {
+		return okta.LogEvent{}, err
+	}
+	for at := int32(0); len(data) > 0; at++ {
+		size, n := binary.Uvarint(data)
+		if n <= 0 || uint64(len(data)-n) < size {
+			break
+		}
+		if at == i {
+			return okta.DecodeEvent(data[n : n+int(size)])
+		}
+		data = data[n+int(size):]
+	}
+	return okta.LogEvent{}, errors.New("the event is not in its page")
 }
