@@ -33,7 +33,7 @@ type logPane struct {
 	started bool
 
 	reqs    requests
-	ctx     context.Context // of the load in progress
+	ctx     context.Context // of the load in progress, which spans many messages
 	loading bool
 	pages   int
 	next    string // the last next link: where the load stopped, or where new events will appear
@@ -151,6 +151,7 @@ func (p *logPane) load() tea.Cmd {
 	p.stopTail()
 	p.ctx, _ = p.reqs.next(p.t.c.Context())
 	p.started, p.loading, p.pages, p.next, p.ended, p.open, p.arrived = true, true, 0, "", "", "", 0
+	p.tailNext = "" // the old query's polling cursor would tail the wrong events
 	p.rows = &eventRows{newestFirst: p.query.Descending}
 	p.packed = nil
 	p.hist.Reset(p.span())

@@ -448,3 +448,24 @@ func TestOktaTenantSwitchReloads(t *testing.T) {
 	h.typeKeys("?")
 	h.waitFor("switch tenant")
 }
+
+// An oldest-first query ends on Okta's polling cursor; tailing follows it
+// and the new events go at the bottom.
+func TestOktaTailOfAnOldestFirstQueryFollowsThePollingCursor(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	h.typeKeys("f", "ctrl+u")
+	h.typeText("since:-24h sort:asc")
+	h.typeKeys("enter")
+	h.waitUntil("the oldest-first load", func(f string) bool {
+		return strings.Contains(f, "query: since:-24h sort:asc") && strings.Contains(f, " pages · rate limit") && !strings.Contains(f, "loading:")
+	})
+	h.sim.Okta.Emit("user.session.start", "li.chen@acme.example", "FAILURE")
+	h.typeKeys("t", "G")
+	frame := h.waitFor2("tailing every 5s, 1 new")
+	rows := eventRowsOf(frame)
+	if last := rows[len(rows)-1]; !strings.HasPrefix(last, "● ") || !strings.Contains(last, "li.chen@acme.example") {
+		t.Fatalf("the new event is not last:\n%s", frame)
+	}
+}
