@@ -112,11 +112,11 @@ func (t *oktaTab) Help() []ui.HelpGroup {
 		return b
 	}
 	groups := []ui.HelpGroup{
-		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, as(k.Raw, "raw JSON of the open app or event")}},
-		{Title: "Okta apps", Bindings: []key.Binding{as(k.Open, "open: the app and its users"), as(k.Query, "search apps (user:, status:)"),
-			as(k.Query, "in an app: is a user assigned?"), as(k.Refresh, "reload the apps")}},
-		{Title: "Okta System Log", Bindings: []key.Binding{as(k.Query, "log query (type:, actor:, since:…)"), as(k.Tail, "tail: poll for new events"),
-			as(k.Back, "stop a load (what arrived stays)"), as(k.Pivot, "pivot on the event's actor"), as(k.Refresh, "fetch new events once")}},
+		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, as(k.Raw, "raw JSON (app, event)")}},
+		{Title: "Okta apps", Bindings: []key.Binding{as(k.Open, "app and its users"), as(k.Query, "search apps on Okta"),
+			as(k.Query, "app: is a user assigned?"), as(k.Refresh, "reload the apps")}},
+		{Title: "Okta System Log", Bindings: []key.Binding{as(k.Query, "log query"), as(k.Tail, "tail new events"),
+			as(k.Back, "stop a load, keep rows"), as(k.Pivot, "pivot on the actor"), as(k.Refresh, "fetch new events once")}},
 	}
 	if len(t.c.Backends.Okta) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)

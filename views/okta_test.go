@@ -190,7 +190,7 @@ func TestOktaSystemLogPaneGoldenWithHistogram(t *testing.T) {
 		t.Fatal("switching panes reloaded the log")
 	}
 	h.typeKeys("?")
-	h.waitFor("Okta System Log", "previous pane", "next pane", "tail: poll for new events")
+	h.waitFor("Okta System Log", "previous pane", "next pane", "tail new events")
 }
 
 func TestOktaLogQueryNarrowsAndPivots(t *testing.T) {
