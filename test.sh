@@ -12,7 +12,8 @@ for target in \
   "./backend/clean FuzzString" \
   "./backend/config FuzzParse" \
   "./backend/httpx FuzzVendorMessage" \
-  "./backend/itm FuzzTicketDecode"; do
+  "./backend/itm FuzzTicketDecode" \
+  "./backend/okta FuzzNextLink"; do
   set -- $target
   go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
 done

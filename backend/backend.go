@@ -13,6 +13,7 @@ import (
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/itm"
+	"triage/backend/okta"
 )
 
 // Set is the clients of every configured tenant, by vendor, in config order.
@@ -20,6 +21,7 @@ type Set struct {
 	Config *config.Config
 	Audit  audit.Sink
 	ITM    []*itm.Client
+	Okta   []*okta.Client
 }
 
 // Options are what every client shares.
@@ -43,6 +45,13 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 		}
 		s.ITM = append(s.ITM, c)
 	}
+	for _, t := range cfg.Okta {
+		c, err := okta.New(t, o.http())
+		if err != nil {
+			return nil, err
+		}
+		s.Okta = append(s.Okta, c)
+	}
 	return s, nil
 }
 
@@ -59,6 +68,9 @@ func (s *Set) Tenants() []Tenant {
 	var out []Tenant
 	for _, c := range s.ITM {
 		out = append(out, Tenant{Vendor: "itm", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+	}
+	for _, c := range s.Okta {
+		out = append(out, Tenant{Vendor: "okta", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
 	}
 	return out
 }

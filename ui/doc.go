@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -103,4 +104,13 @@ func PrettyJSON(raw []byte) string {
 		return clean.String(string(raw))
 	}
 	return clean.String(buf.String())
+}
+
+// Count writes n with thousands separators: 12,345.
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

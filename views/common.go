@@ -128,24 +128,7 @@ func ago(now, t time.Time) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // count writes n with thousands separators.
-func count(n int) string {
-	s := itoa(n)
-	if n < 1000 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
+func count(n int) string { return ui.Count(n) }
 
 // timeCell formats a time for a table cell in local time.
 func timeCell(t time.Time) string {

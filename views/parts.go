@@ -135,6 +135,15 @@ func (r *requests) next(parent context.Context) (context.Context, int) {
 // current is the id answers must carry to be applied.
 func (r *requests) current() int { return r.id }
 
+// stop cancels the request in flight; its late answers carry an old id.
+func (r *requests) stop() {
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+	r.id++
+}
+
 // refuseWrite explains, instead of silently ignoring, a write key pressed by
 // a read-only analyst (App disables those bindings).
 func refuseWrite(c *Common, m tea.KeyMsg, writes ...key.Binding) tea.Cmd {

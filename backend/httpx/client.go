@@ -536,10 +536,18 @@ func requestID(h http.Header) string {
 
 func (r *Response) asError() *Error {
 	code, msg := VendorMessage(r.Header.Get("Content-Type"), r.Body)
+	if msg == "" && r.Status == http.StatusUnauthorized {
+		// An OAuth resource server may say why only in the challenge.
+		code, msg = bearerChallenge(r.Header)
+	}
 	if msg == "" && len(bytes.TrimSpace(r.Body)) == 0 {
 		msg = "empty response"
 	}
-	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Code: code, Message: msg, RequestID: r.RequestID}
+	id := r.RequestID
+	if id == "" {
+		id = vendorRequestID(r.Body)
+	}
+	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Code: code, Message: msg, RequestID: id}
 }
 
 // Fail builds an *Error about this response with a message of the caller's,

@@ -234,3 +234,35 @@ func first2(m map[string]any, keys ...string) string {
 	}
 	return ""
 }
+
+// vendorRequestID is the request id some vendors put only in the error
+// body (Okta's errorId), for when no request-id header came.
+func vendorRequestID(body []byte) string {
+	var m struct {
+		ErrorID string `json:"errorId"`
+	}
+	if json.Unmarshal(bytes.TrimSpace(body), &m) != nil || len(m.ErrorID) > 80 {
+		return ""
+	}
+	return clean.Line(m.ErrorID)
+}
+
+var challengeParam = regexp.MustCompile(`(?i)\b(error|error_description)="([^"]*)"`)
+
+// bearerChallenge reads the error and error_description of a 401's
+// WWW-Authenticate: Bearer challenge (RFC 6750).
+func bearerChallenge(h http.Header) (code, msg string) {
+	for _, v := range h.Values("WWW-Authenticate") {
+		for _, m := range challengeParam.FindAllStringSubmatch(v, -1) {
+			if strings.EqualFold(m[1], "error") {
+				code = m[2]
+			} else {
+				msg = m[2]
+			}
+		}
+	}
+	if msg == "" {
+		msg = code
+	}
+	return clean.Line(code), clean.Line(msg)
+}

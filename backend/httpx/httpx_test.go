@@ -495,3 +495,27 @@ func TestPacerSlowsBeforeTheBucketIsEmpty(t *testing.T) {
 		t.Fatalf("budget %+v", b)
 	}
 }
+
+func TestOAuthChallengeAndOktaErrorIDNameTheProblem(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/challenge") {
+			w.Header().Set("WWW-Authenticate", `Bearer authorization_uri="https://x/oauth2/v1/authorize", realm="IdpMyAccountAPI", error="invalid_token", error_description="The access token is invalid."`)
+			w.WriteHeader(401)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: x (User)","errorLink":"E0000007","errorId":"oaeAbC123","errorCauses":[]}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv, Headers{"Authorization": "SSWS x"}, nil)
+	_, err := c.Get(context.Background(), "/challenge", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "401 invalid_token: The access token is invalid.") {
+		t.Fatalf("challenge: %v", err)
+	}
+	_, err = c.Get(context.Background(), "/users/x", nil, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.RequestID != "oaeAbC123" || e.Code != "E0000007" {
+		t.Fatalf("errorId: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 // Sim is the set of running simulators.
 type Sim struct {
 	ITM  *ITM
+	Okta *Okta
 	opts *Options
 }
 
@@ -24,6 +25,10 @@ func Start(o Options) (*Sim, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.Okta, err = newOkta(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -31,6 +36,9 @@ func Start(o Options) (*Sim, error) {
 func (s *Sim) Close() {
 	if s.ITM != nil {
 		s.ITM.Close()
+	}
+	if s.Okta != nil {
+		s.Okta.Close()
 	}
 }
 
@@ -47,6 +55,10 @@ func (s *Sim) Config() *config.Config {
 	c.ITM = []config.ITM{{
 		Name: "demo", BaseURL: s.ITM.URL, APIVersion: "v2", ClientID: ITMClientID,
 		ClientSecret: config.Secret(ITMClientSecret), Statuses: statuses, Conn: timeout,
+	}}
+	c.Okta = []config.Okta{{
+		Name: "demo", URL: s.Okta.URL, APIToken: config.Secret(OktaAPIToken),
+		Scopes: append([]string(nil), config.DefaultOktaScopes...), Conn: timeout,
 	}}
 	return c
 }

@@ -43,6 +43,9 @@ type Server struct {
 	mu       sync.Mutex
 	counts   map[string]int // "POST /path" -> requests
 	fault    atomic.Pointer[Fault]
+	// limited answers the RateLimitRate knob's 429 in the vendor's own
+	// shape (Okta's rate-limit headers); nil uses Retry-After.
+	limited func(http.ResponseWriter, *http.Request)
 }
 
 // Fault is a one-off misbehaviour injected into the next matching requests,
@@ -144,6 +147,10 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		}
 		if !isToken(r.URL.Path) {
 			if p := s.opts.RateLimitRate; p > 0 && s.rng.Float64() < p {
+				if s.limited != nil {
+					s.limited(w, r)
+					return
+				}
 				w.Header().Set("Retry-After", "1")
 				writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": "rate limit exceeded", "errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."})
 				return

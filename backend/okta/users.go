@@ -1,0 +1,214 @@
+package okta
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"triage/backend/httpx"
+)
+
+// The user API: lookups, create, partial update and lifecycle. Every change
+// is an httpx write named "okta.<action>": refused for a read-only analyst,
+// recorded in the audit log, never retried blindly.
+
+// UsersPath is the users endpoint, also its rate-limit bucket.
+const UsersPath = "/api/v1/users"
+
+func userPath(id string, rest ...string) string {
+	return httpx.PathEscape(append([]string{"api", "v1", "users", id}, rest...)...)
+}
+
+// User gets a user by id, login or login short name ("li.chen"). An
+// unknown user is a 404 (httpx.IsNotFound).
+func (c *Client) User(ctx context.Context, idOrLogin string) (*User, error) {
+	u, resp, err := get[User](ctx, c, userPath(idOrLogin), nil)
+	if err != nil {
+		return nil, err
+	}
+	u.ETag = resp.Header.Get("ETag")
+	return u, nil
+}
+
+// UserQuery selects users. Filter and Search include deactivated users; a
+// plain list (or Q) leaves them out.
+type UserQuery struct {
+	Filter string // e.g. profile.login eq "a@b.example", status eq "SUSPENDED"
+	Search string // Okta's richer search expression (eventually consistent)
+	Q      string // first name, last name or email starts with
+	Limit  int    // page size (Okta's default is 200; 10 with Q)
+}
+
+// Users lists users, one page at a time.
+func (c *Client) Users(ctx context.Context, q UserQuery, next string) (Page[User], error) {
+	params := url.Values{}
+	if q.Filter != "" {
+		params.Set("filter", q.Filter)
+	}
+	if q.Search != "" {
+		params.Set("search", q.Search)
+	}
+	if q.Q != "" {
+		params.Set("q", q.Q)
+	}
+	if q.Limit > 0 {
+		params.Set("limit", strconv.Itoa(q.Limit))
+	}
+	return list[User](ctx, c, UsersPath, params, next)
+}
+
+// LoginFilter is the users filter for one login.
+func LoginFilter(login string) string { return "profile.login eq " + Quote(login) }
+
+// FindUser looks a login up with filter=profile.login eq "...", which also
+// finds deactivated users; found is false when no user has that login.
+func (c *Client) FindUser(ctx context.Context, login string) (u *User, found bool, err error) {
+	p, err := c.Users(ctx, UserQuery{Filter: LoginFilter(login), Limit: 2}, "")
+	if err != nil {
+		return nil, false, err
+	}
+	if len(p.Items) == 0 {
+		return nil, false, nil
+	}
+	return &p.Items[0], true, nil
+}
+
+// NewUser is a user to create.
+type NewUser struct {
+	Profile  Profile // login, email, firstName and lastName at least
+	Password string  // optional; without one the user activates by email
+	GroupIDs []string
+	Activate bool // activate now (Okta's default) or leave STAGED
+}
+
+// CreateUser creates a user (POST /api/v1/users?activate=...).
+func (c *Client) CreateUser(ctx context.Context, n NewUser) (*User, error) {
+	body := map[string]any{"profile": n.Profile}
+	if n.Password != "" {
+		body["credentials"] = map[string]any{"password": map[string]string{"value": n.Password}}
+	}
+	if len(n.GroupIDs) > 0 {
+		body["groupIds"] = n.GroupIDs
+	}
+	q := url.Values{"activate": {strconv.FormatBool(n.Activate)}}
+	var u User
+	_, err := c.write(ctx, http.MethodPost, UsersPath, q, body, &httpx.Write{
+		Action: "okta.create_user", Target: n.Profile.Get("login"),
+		Params: map[string]any{"activate": n.Activate, "fields": n.Profile.Keys(), "groups": len(n.GroupIDs), "password": n.Password != ""},
+	}, &u)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// UpdateUser changes only the given profile fields (POST /api/v1/users/{id},
+// Okta's partial update; a PUT would clear every field not sent).
+func (c *Client) UpdateUser(ctx context.Context, id string, changed Profile) (*User, error) {
+	var u User
+	_, err := c.write(ctx, http.MethodPost, userPath(id), nil, map[string]any{"profile": changed}, &httpx.Write{
+		Action: "okta.update_user", Target: id, Params: map[string]any{"fields": changed.Keys()},
+	}, &u)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// lifecycle runs POST /api/v1/users/{id}/lifecycle/{op}.
+func (c *Client) lifecycle(ctx context.Context, id, op string, q url.Values, out any) error {
+	params := map[string]any{}
+	for k := range q {
+		params[k] = q.Get(k)
+	}
+	_, err := c.write(ctx, http.MethodPost, userPath(id, "lifecycle", op), q, nil,
+		&httpx.Write{Action: "okta." + op, Target: id, Params: params}, out)
+	return err
+}
+
+// Suspend moves an ACTIVE user to SUSPENDED: they cannot sign in, and
+// their app assignments stay.
+func (c *Client) Suspend(ctx context.Context, id string) error {
+	return c.lifecycle(ctx, id, "suspend", nil, nil)
+}
+
+// Unsuspend returns a SUSPENDED user to ACTIVE.
+func (c *Client) Unsuspend(ctx context.Context, id string) error {
+	return c.lifecycle(ctx, id, "unsuspend", nil, nil)
+}
+
+// Deactivate deprovisions a user (DEPROVISIONED): destructive, it removes
+// their app assignments. No email is sent.
+func (c *Client) Deactivate(ctx context.Context, id string) error {
+	return c.lifecycle(ctx, id, "deactivate", url.Values{"sendEmail": {"false"}}, nil)
+}
+
+// Activation is the answer to an activation without email.
+type Activation struct {
+	ActivationToken string `json:"activationToken"`
+	ActivationURL   string `json:"activationUrl"`
+}
+
+// Activate activates a STAGED or DEPROVISIONED user; without sendEmail the
+// answer carries the activation link to hand over.
+func (c *Client) Activate(ctx context.Context, id string, sendEmail bool) (*Activation, error) {
+	var a Activation
+	err := c.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}}, &a)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Unlock returns a LOCKED_OUT user to ACTIVE.
+func (c *Client) Unlock(ctx context.Context, id string) error {
+	return c.lifecycle(ctx, id, "unlock", nil, nil)
+}
+
+// PasswordReset is the answer to a password reset without email.
+type PasswordReset struct {
+	ResetPasswordURL string `json:"resetPasswordUrl"`
+}
+
+// ResetPassword puts the user in RECOVERY; revokeSessions also signs them
+// out everywhere. Without sendEmail the answer carries the reset link.
+func (c *Client) ResetPassword(ctx context.Context, id string, sendEmail, revokeSessions bool) (*PasswordReset, error) {
+	var r PasswordReset
+	q := url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}, "revokeSessions": {strconv.FormatBool(revokeSessions)}}
+	if err := c.lifecycle(ctx, id, "reset_password", q, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ExpirePassword makes the user choose a new password at next sign-in
+// (PASSWORD_EXPIRED).
+func (c *Client) ExpirePassword(ctx context.Context, id string) (*User, error) {
+	var u User
+	if err := c.lifecycle(ctx, id, "expire_password", nil, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ClearSessions signs the user out of every Okta session; oauthTokens also
+// revokes the OAuth tokens issued to them.
+func (c *Client) ClearSessions(ctx context.Context, id string, oauthTokens bool) error {
+	q := url.Values{"oauthTokens": {strconv.FormatBool(oauthTokens)}}
+	_, err := c.write(ctx, http.MethodDelete, userPath(id, "sessions"), q, nil,
+		&httpx.Write{Action: "okta.clear_sessions", Target: id, Params: map[string]any{"oauthTokens": oauthTokens}}, nil)
+	return err
+}
+
+// Changed returns the fields of after that differ from before, for a
+// partial update that sends only what the analyst changed.
+func Changed(before, after Profile) Profile {
+	out := Profile{}
+	for _, k := range after.Keys() {
+		if after.Get(k) != before.Get(k) {
+			out[k] = after[k]
+		}
+	}
+	return out
+}

@@ -1,0 +1,522 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/httpx"
+	"triage/backend/okta"
+	"triage/ui"
+)
+
+const (
+	// defaultLogQuery is what the System Log pane shows first.
+	defaultLogQuery = "since:-24h sort:desc"
+	// logCap stops a load that would hold more events than a session should.
+	logCap = 250_000
+	// tailEvery is how often tailing polls: a few calls a minute of the
+	// System Log's bucket (Okta's example is 120 a minute for the org).
+	tailEvery = 5 * time.Second
+)
+
+// logPane is the System Log: a query, a histogram of what it loaded, and
+// the events, paged in until Okta's empty page (or esc).
+type logPane struct {
+	t       *oktaTab
+	text    string
+	query   okta.LogQuery
+	started bool
+
+	reqs    requests
+	ctx     context.Context // of the load in progress, which spans many messages
+	loading bool
+	pages   int
+	next    string // the last next link: where the load stopped, or where new events will appear
+	ended   string // how the load ended: complete, stopped, capped, failed
+	budget  httpx.Bucket
+	known   bool // budget holds what Okta last said
+
+	rows   *eventRows
+	packed [][]byte // each page's events as Okta sent them, compressed
+	table  *ui.Table
+	filter filterBar
+	hist   *ui.Histogram
+
+	tailing  bool
+	tailReqs requests
+	tailGen  int
+	tailNext string
+	polling  bool
+	arrived  int // events added by tailing and refreshes
+
+	// the open event
+	open     string
+	row      eventRow
+	event    *okta.LogEvent
+	eventErr error
+	raw      bool
+	detail   pane
+}
+
+type (
+	oktaLogMsg struct {
+		tab    *oktaTab
+		req    int
+		tail   bool
+		rows   []eventRow
+		packed []byte
+		next   string
+		more   bool
+		budget httpx.Bucket
+		known  bool
+		err    error
+	}
+	oktaEventMsg struct {
+		tab   *oktaTab
+		uuid  string
+		event *okta.LogEvent
+		err   error
+	}
+	oktaTailTick struct {
+		tab *oktaTab
+		gen int
+	}
+)
+
+func newLogPane(t *oktaTab) *logPane {
+	p := &logPane{t: t, rows: &eventRows{}, hist: ui.NewHistogram(t.c.Styles), detail: newPane(t.c)}
+	p.table = ui.NewTable(t.c.Styles, t.c.Keys, eventColumns)
+	p.table.Empty = "No events match. f changes the query, / filters the rows."
+	p.filter = newFilterBar(t.c.Styles, p.table)
+	p.text = defaultLogQuery
+	p.query, _ = parseLogQuery(p.text, t.c.now())
+	return p
+}
+
+// chart says whether the histogram fits: it gives way on short terminals.
+func (p *logPane) chart() bool { return p.t.height >= 20 }
+
+func (p *logPane) setSize(w, h int) {
+	rows := h - 3 // query, progress, filter bar
+	if p.chart() {
+		rows -= ui.HistogramLines
+	}
+	p.table.SetSize(w, rows)
+	p.detail.SetSize(w, h)
+	p.render(true)
+}
+
+// reset forgets everything loaded (another org).
+func (p *logPane) reset() {
+	p.reqs.stop()
+	p.stopTail()
+	p.started, p.loading, p.open = false, false, ""
+	p.rows, p.packed = &eventRows{}, nil
+	p.table.SetSource(p.rows)
+}
+
+// setQuery runs a new query typed by the analyst.
+func (p *logPane) setQuery(text string) (tea.Cmd, error) {
+	q, err := parseLogQuery(text, p.t.c.now())
+	if err != nil {
+		return nil, fmt.Errorf("log query: %w", err)
+	}
+	p.text, p.query = text, q
+	return p.load(), nil
+}
+
+// --- loading ----------------------------------------------------------------
+
+// span is the time range the query covers, for the histogram.
+func (p *logPane) span() (time.Time, time.Duration) {
+	until := p.query.Until
+	if until.IsZero() {
+		until = p.t.c.now()
+	}
+	since := p.query.Since
+	if since.IsZero() {
+		since = until.Add(-7 * 24 * time.Hour) // Okta's default
+	}
+	return since, until.Sub(since)
+}
+
+// load runs the query from its start; a load in progress is cancelled and
+// tailing stops.
+func (p *logPane) load() tea.Cmd {
+	p.stopTail()
+	p.ctx, _ = p.reqs.next(p.t.c.Context())
+	p.started, p.loading, p.pages, p.next, p.ended, p.open, p.arrived = true, true, 0, "", "", "", 0
+	p.tailNext = "" // the old query's polling cursor would tail the wrong events
+	p.rows = &eventRows{newestFirst: p.query.Descending}
+	p.packed = nil
+	p.hist.Reset(p.span())
+	p.table.SetSource(p.rows)
+	return p.fetch(p.ctx, p.reqs.current(), false, p.query, "")
+}
+
+// fetch gets one page and, off the UI goroutine, builds its rows and packs
+// its raw JSON.
+func (p *logPane) fetch(ctx context.Context, req int, tail bool, q okta.LogQuery, next string) tea.Cmd {
+	client, t := p.t.client(), p.t
+	return func() tea.Msg {
+		page, err := client.Logs(ctx, q, next)
+		m := oktaLogMsg{tab: t, req: req, tail: tail, err: err, next: page.Next, more: page.More}
+		m.budget, m.known = client.Budget(okta.LogsPath)
+		if err == nil {
+			m.rows, m.packed = rowsOf(page.Events)
+		}
+		return m
+	}
+}
+
+// add files a page's rows: into the list, the histogram and the store.
+func (p *logPane) add(m oktaLogMsg, tailed bool) {
+	page := int32(len(p.packed))
+	p.packed = append(p.packed, m.packed)
+	for i := range m.rows {
+		r := &m.rows[i]
+		r.page = page
+		r.fresh = tailed
+		p.hist.Add(r.published, r.failed)
+	}
+	if tailed {
+		p.rows.tailed = append(p.rows.tailed, m.rows...)
+	} else {
+		p.rows.loaded = append(p.rows.loaded, m.rows...)
+	}
+	if m.known {
+		p.budget, p.known = m.budget, true
+	}
+}
+
+func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
+	if m.tail {
+		return p.onTailPage(m)
+	}
+	if m.req != p.reqs.current() {
+		return nil // a newer query, or esc, replaced this load
+	}
+	if m.err != nil {
+		p.loading, p.ended = false, "failed"
+		return ui.Fail(m.err) // what arrived stays
+	}
+	p.add(m, false)
+	p.pages++
+	p.next = m.next
+	p.table.SetSource(p.rows)
+	switch {
+	case m.more && p.rows.Len() < logCap:
+		return tea.Batch(p.table.Refilter(), p.fetch(p.ctx, m.req, false, p.query, m.next))
+	case m.more:
+		p.loading, p.ended = false, "capped"
+		p.reqs.stop()
+	default:
+		p.loading, p.ended = false, "complete"
+	}
+	return p.table.Refilter()
+}
+
+// stopLoad is esc during a load: it ends, and what arrived stays.
+func (p *logPane) stopLoad() tea.Cmd {
+	p.reqs.stop()
+	p.loading, p.ended = false, "stopped"
+	return ui.Toast("Stopped: kept %s events from %d pages", count(p.rows.Len()), p.pages)
+}
+
+// --- tailing -----------------------------------------------------------------
+
+func (p *logPane) toggleTail() tea.Cmd {
+	switch {
+	case p.tailing:
+		p.stopTail()
+		return ui.Toast("Tailing stopped")
+	case !p.query.Until.IsZero():
+		return ui.Failf("tail follows a query without until: f and remove until")
+	case p.loading:
+		return ui.Failf("the System Log is still loading: esc stops the load, then t tails")
+	}
+	p.tailing = true
+	p.tailGen++
+	return tea.Batch(p.poll(), ui.Toast("Tailing: new events every %s", tailEvery))
+}
+
+func (p *logPane) stopTail() {
+	p.tailing, p.polling = false, false
+	p.tailGen++
+	p.tailReqs.stop()
+}
+
+// poll asks for events newer than the newest loaded: at the polling cursor
+// Okta gave (oldest-first queries), else with since just after it.
+func (p *logPane) poll() tea.Cmd {
+	if p.polling {
+		return nil
+	}
+	p.polling = true
+	ctx, req := p.tailReqs.next(p.t.c.Context())
+	q := p.query
+	next := p.tailNext
+	if next == "" && !q.Descending && p.ended == "complete" {
+		next = p.next
+	}
+	if next == "" {
+		q.Since, q.Until, q.Descending = p.t.c.now(), time.Time{}, false
+		if newest := p.rows.newest(); !newest.IsZero() {
+			q.Since = newest.Add(time.Millisecond)
+		}
+	}
+	return p.fetch(ctx, req, true, q, next)
+}
+
+func (p *logPane) onTailPage(m oktaLogMsg) tea.Cmd {
+	if m.req != p.tailReqs.current() {
+		return nil
+	}
+	p.polling = false
+	if m.err != nil {
+		p.stopTail()
+		return ui.Fail(fmt.Errorf("tail stopped: %w", m.err))
+	}
+	p.tailNext = m.next
+	var cmds []tea.Cmd
+	if len(m.rows) > 0 {
+		p.add(m, true)
+		p.arrived += len(m.rows)
+		p.table.SetSource(p.rows)
+		cmds = append(cmds, p.table.Refilter(), ui.Toast("%d new Okta event(s)", len(m.rows)))
+	}
+	switch {
+	case m.more && p.rows.Len() < logCap:
+		cmds = append(cmds, p.poll()) // catching up
+	case p.tailing:
+		gen, t := p.tailGen, p.t
+		cmds = append(cmds, tea.Tick(tailEvery, func(time.Time) tea.Msg { return oktaTailTick{tab: t, gen: gen} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (p *logPane) onTailTick(m oktaTailTick) tea.Cmd {
+	if !p.tailing || m.gen != p.tailGen {
+		return nil
+	}
+	return p.poll()
+}
+
+// refresh fetches new events once (r, and auto-refresh while shown).
+func (p *logPane) refresh() tea.Cmd {
+	if !p.started || p.loading || p.tailing || !p.query.Until.IsZero() {
+		return nil
+	}
+	return p.poll()
+}
+
+// --- keys --------------------------------------------------------------------
+
+func (p *logPane) key(m tea.KeyMsg) tea.Cmd {
+	k := p.t.c.Keys
+	if p.open != "" {
+		switch {
+		case key.Matches(m, k.Back):
+			p.open = ""
+			return nil
+		case key.Matches(m, k.Raw):
+			p.raw = !p.raw
+			p.render(false)
+			return nil
+		case key.Matches(m, k.Pivot):
+			return p.pivot(p.row.actor)
+		}
+		return p.detail.Key(m)
+	}
+	switch {
+	case key.Matches(m, k.Back):
+		switch {
+		case p.loading:
+			return p.stopLoad()
+		case p.tailing:
+			p.stopTail()
+			return ui.Toast("Tailing stopped")
+		case p.table.Filter() != "":
+			return p.table.SetFilter("")
+		}
+		return nil
+	case key.Matches(m, k.Open):
+		return p.openEvent()
+	case key.Matches(m, k.Filter):
+		p.filter.Open()
+		return nil
+	case key.Matches(m, k.Query):
+		p.t.openPrompt(oktaLogQuery, "System Log query", p.text, defaultLogQuery,
+			"since/until: -24h, 7d or 2026-11-25T10:00:00Z · type: actor: target: outcome: severity: ip: (a,b = either; * = contains) · sort:asc|desc · words = keywords · filter:<SCIM> last")
+		return nil
+	case key.Matches(m, k.Tail):
+		return p.toggleTail()
+	case key.Matches(m, k.Refresh):
+		if cmd := p.refresh(); cmd != nil {
+			return cmd
+		}
+		if !p.started {
+			return p.load()
+		}
+		return nil
+	case key.Matches(m, k.Pivot):
+		if i, ok := p.table.Cursor(); ok {
+			return p.pivot(p.rows.at(i).actor)
+		}
+		return nil
+	}
+	p.table.HandleKey(m)
+	return nil
+}
+
+// pivot reruns the query for one actor, keeping the time range and order.
+func (p *logPane) pivot(actor string) tea.Cmd {
+	if actor == "" || actor == "unknown" {
+		return ui.Failf("this event has no actor to pivot on")
+	}
+	var keep []string
+	for _, tok := range splitQuoted(p.text) {
+		name, _, _ := strings.Cut(tok, ":")
+		switch strings.ToLower(name) {
+		case "since", "until", "sort":
+			keep = append(keep, tok)
+		}
+	}
+	keep = append(keep, "actor:"+quoteTerm(actor))
+	cmd, err := p.setQuery(strings.Join(keep, " "))
+	if err != nil {
+		return ui.Fail(err)
+	}
+	return tea.Batch(cmd, ui.Toast("Pivot: events by %s", actor))
+}
+
+// quoteTerm quotes a term value holding spaces or commas.
+func quoteTerm(v string) string {
+	if strings.ContainsAny(v, " ,") {
+		return `"` + strings.ReplaceAll(v, `"`, "") + `"`
+	}
+	return v
+}
+
+// openEvent shows the event under the cursor in full, decoded again from
+// its page.
+func (p *logPane) openEvent() tea.Cmd {
+	i, ok := p.table.Cursor()
+	if !ok {
+		return nil
+	}
+	row := *p.rows.at(i)
+	row.fresh = false
+	p.rows.at(i).fresh = false
+	p.open, p.row, p.event, p.eventErr, p.raw = row.uuid, row, nil, nil, false
+	p.render(false)
+	block, t := p.packed[row.page], p.t
+	return func() tea.Msg {
+		e, err := unpack(block, row.index)
+		if err != nil {
+			return oktaEventMsg{tab: t, uuid: row.uuid, err: err}
+		}
+		return oktaEventMsg{tab: t, uuid: row.uuid, event: &e}
+	}
+}
+
+func (p *logPane) onEvent(m oktaEventMsg) tea.Cmd {
+	if m.uuid != p.open {
+		return nil
+	}
+	p.event, p.eventErr = m.event, m.err
+	p.render(true)
+	return nil
+}
+
+// --- view ----------------------------------------------------------------------
+
+func (p *logPane) busy() string {
+	if p.loading {
+		return "Loading the Okta System Log: " + p.progress() + " · esc stops"
+	}
+	return ""
+}
+
+func (p *logPane) info() string {
+	s := count(p.rows.Len()) + " events"
+	if f := p.table.Filter(); f != "" {
+		s += fmt.Sprintf(" · /%s: %s shown", f, count(p.table.Len()))
+	}
+	return s
+}
+
+// progress is what the load has done: events, pages, the rate limit left.
+func (p *logPane) progress() string {
+	s := fmt.Sprintf("%s events · %d pages", count(p.rows.Len()), p.pages)
+	if p.known {
+		s += fmt.Sprintf(" · rate limit %d/%d left", p.budget.Remaining, p.budget.Limit)
+	}
+	return s
+}
+
+func (p *logPane) status() string {
+	st := p.t.c.Styles
+	if !p.started {
+		return st.Muted.Render("r loads the System Log")
+	}
+	line := p.progress()
+	switch p.ended {
+	case "":
+		line = "loading: " + line + " · esc stops"
+	case "stopped":
+		line += " · stopped: what arrived stays · f, enter runs it again"
+	case "capped":
+		line += fmt.Sprintf(" · stopped at %s events: narrow the query", count(logCap))
+	case "failed":
+		line += " · the load failed (status line): what arrived stays"
+	}
+	if p.tailing {
+		line += fmt.Sprintf(" · tailing every %s, %d new", tailEvery, p.arrived)
+	}
+	return st.Muted.Render(line)
+}
+
+func (p *logPane) view() string {
+	if p.open != "" {
+		return p.detail.View()
+	}
+	st := p.t.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Muted.Render("query: " + p.text + " · f change · t tail · p pivot on actor · enter opens"))
+	b.WriteString("\n")
+	b.WriteString(p.status())
+	b.WriteString("\n")
+	if p.chart() {
+		b.WriteString(p.hist.View(p.t.width))
+		b.WriteString("\n")
+	}
+	b.WriteString(p.table.View())
+	b.WriteString("\n")
+	b.WriteString(p.filter.View(p.t.width))
+	return b.String()
+}
+
+func (p *logPane) render(keep bool) {
+	if p.open == "" {
+		return
+	}
+	st := p.t.c.Styles
+	var content string
+	switch {
+	case p.eventErr != nil:
+		content = st.Error.Render("Could not open this event: ") + p.eventErr.Error()
+	case p.event == nil:
+		content = st.Muted.Render("Opening " + p.open + "…")
+	case p.raw:
+		content = st.Section.Render("Raw JSON  ·  v back to the formatted view") + "\n" + ui.PrettyJSON(p.event.Raw)
+	default:
+		content = eventDoc(st, p.event, p.detail.Width(), p.t.c.now())
+	}
+	p.detail.Show(content, keep)
+}

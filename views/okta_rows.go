@@ -1,0 +1,327 @@
+package views
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"triage/backend/okta"
+	"triage/ui"
+)
+
+// --- apps ------------------------------------------------------------------
+
+const (
+	appColLabel = iota
+	appColName
+	appColStatus
+	appColMode
+	appColCreated
+	appColUpdated
+)
+
+var appColumns = []ui.Column{
+	{Title: "LABEL", Width: 22, Flex: 3},
+	{Title: "NAME", Width: 18, Flex: 1},
+	{Title: "STATUS", Width: 8},
+	{Title: "SIGN-ON MODE", Width: 14},
+	{Title: "CREATED", Width: 16},
+	{Title: "LAST UPDATED", Width: 16},
+}
+
+// appRows is the apps table's source: every app listed so far, whole (an
+// org has hundreds, not millions), for the detail and raw views.
+type appRows struct {
+	apps   []okta.App
+	search []string
+	index  map[string]int
+}
+
+func newAppRows() *appRows { return &appRows{index: map[string]int{}} }
+
+func (r *appRows) append(apps []okta.App) {
+	for _, a := range apps {
+		if _, dup := r.index[string(a.ID)]; dup {
+			continue
+		}
+		r.index[string(a.ID)] = len(r.apps)
+		r.apps = append(r.apps, a)
+		r.search = append(r.search, strings.ToLower(strings.Join([]string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}, " ")))
+	}
+}
+
+func (r *appRows) get(id string) (okta.App, bool) {
+	if i, ok := r.index[id]; ok {
+		return r.apps[i], true
+	}
+	return okta.App{}, false
+}
+
+// Len implements ui.Source.
+func (r *appRows) Len() int { return len(r.apps) }
+
+// Key implements ui.Source.
+func (r *appRows) Key(i int) string { return string(r.apps[i].ID) }
+
+// Search implements ui.Source.
+func (r *appRows) Search(i int) string { return r.search[i] }
+
+// Fresh implements ui.Source.
+func (r *appRows) Fresh(int) bool { return false }
+
+// Cell implements ui.Source.
+func (r *appRows) Cell(i, col int) string {
+	a := &r.apps[i]
+	switch col {
+	case appColLabel:
+		return string(a.Label)
+	case appColName:
+		return string(a.Name)
+	case appColStatus:
+		return string(a.Status)
+	case appColMode:
+		return string(a.SignOnMode)
+	case appColCreated:
+		return timeCell(a.Created.Time)
+	case appColUpdated:
+		return timeCell(a.LastUpdated.Time)
+	}
+	return ""
+}
+
+// Tone implements ui.Source.
+func (r *appRows) Tone(i, col int) ui.Tone {
+	switch col {
+	case appColStatus:
+		if r.apps[i].Status != "ACTIVE" {
+			return ui.ToneMuted
+		}
+		return ui.ToneGood
+	case appColCreated, appColUpdated, appColName:
+		return ui.ToneMuted
+	}
+	return ui.ToneNone
+}
+
+// --- System Log events --------------------------------------------------------
+
+const (
+	evColPublished = iota
+	evColSeverity
+	evColType
+	evColActor
+	evColOutcome
+	evColClient
+	evColTargets
+	evColMessage
+)
+
+var eventColumns = []ui.Column{
+	{Title: "PUBLISHED", Width: 14},
+	{Title: "SEV", Width: 5},
+	{Title: "EVENT TYPE", Width: 22, Flex: 2},
+	{Title: "ACTOR", Width: 22, Flex: 2},
+	{Title: "OUTCOME", Width: 12, Flex: 1},
+	{Title: "CLIENT", Width: 14, Flex: 1},
+	{Title: "TARGETS", Width: 8, Flex: 1},
+	{Title: "MESSAGE", Width: 8, Flex: 2},
+}
+
+// eventRow is the compact list form of a System Log event. The whole event
+// stays, compressed, in its page (see rawPages); it is decoded again when
+// opened.
+type eventRow struct {
+	uuid      string
+	published time.Time
+	severity  string
+	eventType string
+	actor     string
+	outcome   string // result, and the reason when there is one
+	client    string // IP, city and country
+	targets   string
+	message   string
+	search    string
+	page      int32 // which raw page holds the event
+	index     int32 // its place in that page
+	failed    bool
+	fresh     bool
+}
+
+// newEventRow builds the row of e; in shares the strings that repeat.
+func newEventRow(e *okta.LogEvent, in interner) eventRow {
+	outcome := string(e.Outcome.Result)
+	if e.Outcome.Reason != "" {
+		outcome += ": " + string(e.Outcome.Reason)
+	}
+	client := strings.TrimSpace(string(e.Client.IPAddress) + " " + e.Client.GeographicalContext.Place())
+	var targets []string
+	for _, t := range e.Target {
+		targets = append(targets, t.Label())
+	}
+	r := eventRow{
+		uuid:      string(e.UUID),
+		published: e.Published.Time,
+		severity:  in.get(string(e.Severity)),
+		eventType: in.get(string(e.EventType)),
+		actor:     in.get(e.Actor.Label()),
+		outcome:   in.get(outcome),
+		client:    in.get(client),
+		targets:   in.get(strings.Join(targets, ", ")),
+		message:   in.get(string(e.DisplayMessage)),
+		failed:    e.Outcome.Failed(),
+	}
+	r.search = strings.ToLower(strings.Join([]string{r.uuid, r.severity, r.eventType, r.actor, r.outcome, r.client, r.targets, r.message}, " "))
+	return r
+}
+
+// eventRows is the log table's source: the query's pages in the order they
+// came, and what tailing added since, shown at the newest end (the top when
+// the query is newest first).
+type eventRows struct {
+	loaded      []eventRow
+	tailed      []eventRow // oldest first
+	newestFirst bool
+}
+
+func (r *eventRows) Len() int { return len(r.loaded) + len(r.tailed) }
+
+func (r *eventRows) at(i int) *eventRow {
+	if r.newestFirst {
+		if i < len(r.tailed) {
+			return &r.tailed[len(r.tailed)-1-i]
+		}
+		return &r.loaded[i-len(r.tailed)]
+	}
+	if i < len(r.loaded) {
+		return &r.loaded[i]
+	}
+	return &r.tailed[i-len(r.loaded)]
+}
+
+// newest is the latest event loaded, zero when none: the last one tailed,
+// else the newest end of the query's pages.
+func (r *eventRows) newest() time.Time {
+	switch {
+	case len(r.tailed) > 0:
+		return r.tailed[len(r.tailed)-1].published
+	case len(r.loaded) == 0:
+		return time.Time{}
+	case r.newestFirst:
+		return r.loaded[0].published
+	}
+	return r.loaded[len(r.loaded)-1].published
+}
+
+// Key implements ui.Source.
+func (r *eventRows) Key(i int) string { return r.at(i).uuid }
+
+// Search implements ui.Source.
+func (r *eventRows) Search(i int) string { return r.at(i).search }
+
+// Fresh implements ui.Source.
+func (r *eventRows) Fresh(i int) bool { return r.at(i).fresh }
+
+// Cell implements ui.Source.
+func (r *eventRows) Cell(i, col int) string {
+	row := r.at(i)
+	switch col {
+	case evColPublished:
+		if row.published.IsZero() {
+			return ""
+		}
+		return row.published.Local().Format("01-02 15:04:05")
+	case evColSeverity:
+		return row.severity
+	case evColType:
+		return row.eventType
+	case evColActor:
+		return row.actor
+	case evColOutcome:
+		return row.outcome
+	case evColClient:
+		return row.client
+	case evColTargets:
+		return row.targets
+	case evColMessage:
+		return row.message
+	}
+	return ""
+}
+
+// Tone implements ui.Source.
+func (r *eventRows) Tone(i, col int) ui.Tone {
+	row := r.at(i)
+	switch col {
+	case evColPublished:
+		return ui.ToneMuted
+	case evColSeverity:
+		return logSeverityTone(row.severity)
+	case evColOutcome:
+		return outcomeTone(row.outcome)
+	}
+	return ui.ToneNone
+}
+
+func logSeverityTone(s string) ui.Tone {
+	switch s {
+	case "ERROR":
+		return ui.ToneCritical
+	case "WARN":
+		return ui.ToneHigh
+	case "DEBUG":
+		return ui.ToneMuted
+	}
+	return ui.ToneNone
+}
+
+func outcomeTone(outcome string) ui.Tone {
+	result, _, _ := strings.Cut(outcome, ":")
+	switch result {
+	case "FAILURE", "DENY":
+		return ui.ToneBad
+	case "CHALLENGE", "RATE_LIMIT":
+		return ui.ToneMedium
+	}
+	return ui.ToneNone
+}
+
+// rowsOf turns a page into rows and one compressed block of the events'
+// JSON, where each row's index finds its event again.
+func rowsOf(events []okta.LogEvent) ([]eventRow, []byte) {
+	in := interner{}
+	rows := make([]eventRow, len(events))
+	var buf bytes.Buffer
+	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	var n [binary.MaxVarintLen64]byte
+	for i := range events {
+		rows[i] = newEventRow(&events[i], in)
+		rows[i].index = int32(i)
+		zw.Write(n[:binary.PutUvarint(n[:], uint64(len(events[i].Raw)))])
+		zw.Write(events[i].Raw)
+	}
+	zw.Close()
+	return rows, bytes.Clone(buf.Bytes())
+}
+
+// unpack finds event i of a compressed page.
+func unpack(block []byte, i int32) (okta.LogEvent, error) {
+	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(block)))
+	if err != nil {
+		return okta.LogEvent{}, err
+	}
+	for at := int32(0); len(data) > 0; at++ {
+		size, n := binary.Uvarint(data)
+		if n <= 0 || uint64(len(data)-n) < size {
+			break
+		}
+		if at == i {
+			return okta.DecodeEvent(data[n : n+int(size)])
+		}
+		data = data[n+int(size):]
+	}
+	return okta.LogEvent{}, errors.New("the event is not in its page")
+}

@@ -1,0 +1,471 @@
+package views
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"triage/backend/config"
+	"triage/backend/sim"
+)
+
+// oktaTab opens tab 4 and waits for the first page of apps.
+func (h *harness) oktaTab() {
+	h.t.Helper()
+	h.waitFor("4 Okta")
+	h.typeKeys("4")
+	h.waitFor("50 apps (more as you scroll)")
+}
+
+// systemLog switches to the System Log pane and waits for the load to end.
+func (h *harness) systemLog() string {
+	h.t.Helper()
+	h.typeKeys("]")
+	return h.waitUntil("the System Log loaded", func(f string) bool {
+		return strings.Contains(f, " pages · rate limit") && !strings.Contains(f, "loading:")
+	})
+}
+
+// rowsWith returns the table lines of a frame that hold text.
+func rowsWith(frame, text string) []string {
+	var out []string
+	for _, l := range lines(frame) {
+		if strings.Contains(l, text) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// loopbackPort is the simulator's port, different every run.
+var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+var eventLine = regexp.MustCompile(`^[● ] \d\d-\d\d \d\d:\d\d:\d\d `)
+
+// eventRowsOf returns the System Log table's rows on screen.
+func eventRowsOf(frame string) []string {
+	var out []string
+	for _, l := range lines(frame) {
+		if eventLine.MatchString(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestOktaAppsListGolden(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	frame := h.screen()
+	assertNoControls(t, frame)
+	if !strings.Contains(frame, " Apps   System Log   [ ] switch panes") || !strings.Contains(frame, "4 Okta") {
+		t.Fatalf("panes or tab missing:\n%s", frame)
+	}
+	h.golden(frame)
+}
+
+func TestOktaAppsPageInAsYouScrollByTheLinkCursor(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	if n := h.sim.Okta.Count("GET /api/v1/apps"); n != 1 {
+		t.Fatalf("%d app requests before scrolling", n)
+	}
+	h.typeKeys("G")
+	h.waitFor("60 apps  ")
+	if n := h.sim.Okta.Count("GET /api/v1/apps"); n != 2 {
+		t.Fatalf("%d app requests after scrolling, want 2", n)
+	}
+	h.typeKeys("G")
+	apps := h.sim.Okta.Apps()
+	h.waitFor(apps[len(apps)-1].Label)
+}
+
+func TestOktaAppDetailListsAssignedUsersAndChecksAssignments(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.typeKeys("j", "enter") // Slack: everyone
+	h.waitFor("Assigned users (")
+	frame := h.screen()
+	slack := h.sim.Okta.Apps()[1]
+	want := h.sim.Okta.AppUserLogins(slack.ID)
+	if !strings.Contains(frame, fmt.Sprintf("Assigned users (%d)", len(want))) || !strings.Contains(frame, want[0]) || !strings.Contains(frame, slack.ID) {
+		t.Fatalf("detail of %s:\n%s", slack.Label, frame)
+	}
+	h.golden(loopbackPort.ReplaceAllString(frame, "127.0.0.1:PORT"))
+
+	h.typeKeys("f")
+	h.waitFor("Is this person assigned to Slack?")
+	h.typeText("li.chen@acme.example")
+	h.typeKeys("enter")
+	h.waitFor("li.chen@acme.example is assigned to Slack: ACTIVE, scope GROUP")
+
+	h.typeKeys("f")
+	h.typeText("nobody@acme.example")
+	h.typeKeys("enter")
+	h.waitFor("Okta demo: 404 E0000007: Not found: Resource not found: nobody@acme.example (User)")
+
+	// An app li.chen is not assigned to: Okta's 404 is a plain "no".
+	h.typeKeys("esc", "g")
+	for i, a := range h.sim.Okta.Apps()[:50] {
+		assigned := false
+		for _, l := range h.sim.Okta.AppUserLogins(a.ID) {
+			assigned = assigned || l == "li.chen@acme.example"
+		}
+		if !assigned {
+			for range i {
+				h.typeKeys("j")
+			}
+			h.typeKeys("enter")
+			h.waitFor(a.ID, "Assigned users (")
+			h.typeKeys("f")
+			h.typeText("li.chen")
+			h.typeKeys("enter")
+			h.waitFor("li.chen@acme.example (ACTIVE) is not assigned to " + a.Label)
+			return
+		}
+	}
+	t.Fatal("li.chen is assigned to every app: the test proves nothing")
+}
+
+func TestOktaAppSearchByPersonAndName(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.typeKeys("f")
+	h.waitFor("Okta app search")
+	h.typeText("user:li.chen@acme.example status:active")
+	h.typeKeys("enter")
+	var want []string
+	for _, a := range h.sim.Okta.Apps() {
+		for _, l := range h.sim.Okta.AppUserLogins(a.ID) {
+			if l == "li.chen@acme.example" && a.Status == "ACTIVE" {
+				want = append(want, a.Label)
+			}
+		}
+	}
+	h.waitFor(fmt.Sprintf("%d apps  ", len(want)), "search: user:li.chen@acme.example")
+	h.typeKeys("f")
+	for range "user:li.chen@acme.example status:active" {
+		h.typeKeys("backspace")
+	}
+	h.typeText("sales")
+	h.typeKeys("enter")
+	h.waitFor("search: sales")
+	frame := h.waitUntil("only Salesforce", func(f string) bool { return strings.Contains(f, "2 apps  ") })
+	if len(rowsWith(frame, "salesforce ")) != 2 {
+		t.Fatalf("search for sales:\n%s", frame)
+	}
+	h.typeKeys("f")
+	h.typeText(" bogus:1")
+	h.typeKeys("enter")
+	h.waitFor(`app search: unknown query term "bogus"`)
+	h.typeKeys("esc")
+	h.typeKeys("f")
+	h.typeKeys("ctrl+u")
+	h.typeText("user:nobody@acme.example")
+	h.typeKeys("enter")
+	h.waitFor("404 E0000007: Not found: Resource not found: nobody@acme.example (User)")
+}
+
+func TestOktaSystemLogPaneGoldenWithHistogram(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 2000}})
+	h.oktaTab()
+	frame := h.systemLog()
+	assertNoControls(t, frame)
+	for _, want := range []string{"query: since:-24h sort:desc", "events per ", "failed or denied", "\nevents  ", "\nfailed  ", "PUBLISHED", "EVENT TYPE"} {
+		if !strings.Contains(frame, want) {
+			t.Fatalf("%q missing:\n%s", want, frame)
+		}
+	}
+	h.golden(frame)
+	// [ goes back to the apps; ] returns to the log without loading again.
+	n := h.sim.Okta.Count("GET /api/v1/logs")
+	h.typeKeys("[")
+	h.waitFor("search: all apps")
+	h.typeKeys("]")
+	h.waitFor("query: since:-24h")
+	if h.sim.Okta.Count("GET /api/v1/logs") != n {
+		t.Fatal("switching panes reloaded the log")
+	}
+	h.typeKeys("?")
+	h.waitFor("Okta System Log", "previous pane", "next pane", "tail new events")
+}
+
+func TestOktaLogQueryNarrowsAndPivots(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 3000}})
+	h.oktaTab()
+	h.systemLog()
+	h.typeKeys("f")
+	h.waitFor("System Log query")
+	h.typeKeys("ctrl+u")
+	h.typeText("since:-7d type:user.session.start outcome:failure sort:asc")
+	h.typeKeys("enter")
+	frame := h.waitUntil("only failed sign-ins", func(f string) bool {
+		rows := eventRowsOf(f)
+		if len(rows) == 0 || !strings.Contains(f, "query: since:-7d type:user.session.start") || strings.Contains(f, "loading:") {
+			return false
+		}
+		for _, r := range rows {
+			if !strings.Contains(r, "user.session.start") || !strings.Contains(r, "FAILURE") {
+				return false
+			}
+		}
+		return true
+	})
+	first := eventRowsOf(frame)[0]
+	actor := strings.Fields(first)[4]
+	h.typeKeys("p")
+	h.waitFor("query: since:-7d sort:asc actor:" + strings.TrimSuffix(actor, "…"))
+	frame = h.waitUntil("only the actor's events", func(f string) bool {
+		rows := eventRowsOf(f)
+		if len(rows) == 0 || strings.Contains(f, "loading:") {
+			return false
+		}
+		for _, r := range rows {
+			if !strings.Contains(r, strings.TrimSuffix(actor, "…")) {
+				return false
+			}
+		}
+		return true
+	})
+	assertNoControls(t, frame)
+}
+
+func TestOktaInvalidFilterShowsOktasCause(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	h.typeKeys("f")
+	h.typeText(` filter:eventType eq`)
+	h.typeKeys("enter")
+	frame := h.waitFor2("Okta demo: 400 E0000001")
+	status := lines(frame)[len(lines(frame))-1]
+	if !strings.Contains(status, "Invalid filter expression: eventType eq needs a") {
+		t.Fatalf("status line %q", status)
+	}
+	if !strings.Contains(frame, "the load failed") {
+		t.Fatalf("progress does not say the load failed:\n%s", frame)
+	}
+	h.typeKeys("f", "ctrl+u")
+	h.typeText("until:whenever")
+	h.typeKeys("enter")
+	h.waitFor(`log query: until: "whenever" is not a time`)
+}
+
+func TestOktaEventDetailShowsTheWholeEvent(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	h.typeKeys("enter")
+	frame := h.waitFor2("Request IP chain (1)")
+	for _, want := range []string{"Event type", "Published", "Outcome", "Actor", "Targets (", "Client", "IP address", "User agent"} {
+		if !strings.Contains(frame, want) {
+			t.Fatalf("%q missing:\n%s", want, frame)
+		}
+	}
+	h.typeKeys("G")
+	h.waitFor("Security context", "AS org", "Authentication context", "Transaction", "Debug context", "requestUri")
+	h.typeKeys("v")
+	h.waitFor("Raw JSON")
+	h.typeKeys("G")
+	h.waitFor(`"uuid": "`)
+	h.typeKeys("g")
+	h.waitFor(`"actor": {`)
+	h.typeKeys("esc")
+	h.waitFor("PUBLISHED")
+}
+
+func TestOktaTailAppendsNewEvents(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	var before int
+	fmt.Sscanf(lines(h.screen())[4], "%d events", &before)
+	h.sim.Okta.Emit("user.session.start", "li.chen@acme.example", "FAILURE")
+	h.sim.Okta.Emit("user.account.lock", "li.chen@acme.example", "")
+	h.typeKeys("t")
+	frame := h.waitFor2("tailing every 5s, 2 new")
+	rows := rowsWith(frame, "● ")
+	if len(rows) != 2 || !strings.Contains(rows[0], "user.account.lock") || !strings.Contains(rows[1], "FAILURE") {
+		t.Fatalf("tailed rows not on top, marked new:\n%s", frame)
+	}
+	if !strings.Contains(frame, fmt.Sprintf("%d events · 2 pages", before+2)) {
+		t.Fatalf("tailing should add to the %d events loaded:\n%s", before, frame)
+	}
+	h.typeKeys("t")
+	h.waitUntil("tailing to stop", func(f string) bool { return !strings.Contains(lines(f)[4], "tailing every") })
+	h.typeKeys("enter")
+	h.waitFor("Max sign in attempts exceeded")
+	h.typeKeys("esc")
+	if f := h.waitFor2("PUBLISHED"); len(rowsWith(f, "● ")) != 1 {
+		t.Fatalf("opening an event should mark it seen:\n%s", f)
+	}
+}
+
+func TestOktaEscStopsALongLoadAndKeepsWhatArrived(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 100_000}})
+	h.oktaTab()
+	h.sim.Okta.Inject(&sim.Fault{Path: "/api/v1/logs", Delay: 150 * time.Millisecond})
+	h.typeKeys("]")
+	h.waitUntil("a few pages", func(f string) bool { return strings.Contains(f, "loading: 3,000 events") })
+	h.typeKeys("esc")
+	frame := h.waitFor2("stopped: what arrived stays")
+	var kept string
+	fmt.Sscanf(lines(frame)[4], "%s events", &kept)
+	time.Sleep(400 * time.Millisecond)
+	after := h.screen()
+	if !strings.Contains(after, kept+" events · ") || len(eventRowsOf(after)) < 10 {
+		t.Fatalf("rows changed or vanished after esc (%s kept):\n%s", kept, after)
+	}
+	if !strings.Contains(after, "Stopped: kept "+kept+" events") {
+		t.Fatalf("no toast:\n%s", after)
+	}
+	n := h.sim.Okta.Count("GET /api/v1/logs")
+	time.Sleep(300 * time.Millisecond)
+	if h.sim.Okta.Count("GET /api/v1/logs") > n {
+		t.Fatal("the load kept paging after esc")
+	}
+}
+
+// The done-when of the Okta issue, through the tab: the first System Log
+// request is answered 429 with X-Rate-Limit-Reset two seconds ahead; the
+// events appear after the reset, not before.
+func TestOktaFirstLogRequestRateLimitedWaitsForTheReset(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	now := time.Now()
+	h.sim.Okta.Inject(&sim.Fault{Path: "/api/v1/logs", Status: 429, Times: 1,
+		Header: http.Header{"Date": {now.UTC().Format(http.TimeFormat)}, "X-Rate-Limit-Limit": {"120"}, "X-Rate-Limit-Remaining": {"0"},
+			"X-Rate-Limit-Reset": {fmt.Sprint(now.Add(2 * time.Second).Unix())}},
+		Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oae1","errorCauses":[]}`})
+	start := time.Now()
+	frame := h.systemLog()
+	if waited := time.Since(start); waited < 2900*time.Millisecond {
+		t.Fatalf("events after %s: the retry did not wait for the reset", waited)
+	}
+	// The 429, then the two pages of a polling query (the second empty).
+	if h.sim.Okta.Count("GET /api/v1/logs") != 3 || len(eventRowsOf(frame)) == 0 || !strings.Contains(frame, " events · 2 pages") {
+		t.Fatalf("want the 429, one retry and the empty page, then events:\n%s", frame)
+	}
+}
+
+func TestOktaHostileTextIsInert(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Hostile: true}})
+	h.oktaTab()
+	h.typeKeys("G")
+	frame := h.waitFor2("60 apps  ")
+	assertNoControls(t, frame)
+	if !strings.Contains(frame, "<U+202E>") && !strings.Contains(frame, "click here") {
+		t.Fatalf("no hostile label on screen: the test would prove nothing\n%s", frame)
+	}
+	for i := 0; i < 4; i++ {
+		h.typeKeys("enter")
+		h.waitFor("Assigned users (")
+		assertNoControls(t, h.screen())
+		h.typeKeys("v")
+		h.waitFor("Raw JSON")
+		assertNoControls(t, h.screen())
+		h.typeKeys("esc", "k")
+	}
+	h.systemLog()
+	for i := 0; i < 8; i++ {
+		h.typeKeys("enter")
+		h.waitFor("Targets (")
+		assertNoControls(t, h.screen())
+		h.typeKeys("v")
+		h.waitFor("Raw JSON")
+		assertNoControls(t, h.screen())
+		h.typeKeys("esc", "j")
+	}
+}
+
+func TestOktaRevokedTokenIsOneClearLine(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) { c.Okta[0].APIToken = "revoked" }})
+	// The apps load at start, so the error reaches the status line from
+	// whichever tab is shown.
+	h.waitFor("Okta demo: 401 E0000011: Invalid token provided [GET /api/v1/apps")
+	h.typeKeys("4")
+	frame := h.waitFor2("No applications match")
+	if !strings.Contains(frame, "Okta demo: 401 E0000011: Invalid token provided") {
+		t.Fatalf("the tab is not usable after the error:\n%s", frame)
+	}
+}
+
+func TestOktaBadAnswersAreOneClearLine(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	for _, c := range []struct {
+		fault *sim.Fault
+		want  string
+	}{
+		{&sim.Fault{Status: 500, Body: "<html><title>Internal Server Error</title></html>", Header: http.Header{"Content-Type": {"text/html"}}}, "Okta demo: 500: HTML page: Internal Server Error"},
+		{&sim.Fault{Status: 200, Body: `[{"uuid":"x","published":"2026-11`}, "Okta demo: 200: malformed JSON"},
+		{&sim.Fault{Status: 200}, "Okta demo: 200: empty response where data was expected"},
+		{&sim.Fault{Status: 429, Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`,
+			Header: http.Header{"Retry-After": {"0"}}}, "Okta demo: 429 E0000047: API call exceeded rate limit"},
+	} {
+		c.fault.Path = "/api/v1/logs"
+		h.sim.Okta.Inject(c.fault)
+		h.typeKeys("f", "enter")
+		frame := h.waitFor2(c.want)
+		status := lines(frame)[len(lines(frame))-1]
+		if !strings.HasPrefix(status, "✗ "+c.want) {
+			t.Fatalf("status line %q, want %q", status, c.want)
+		}
+		h.sim.Okta.Inject(nil)
+	}
+	h.typeKeys("f", "enter")
+	h.waitUntil("the log back", func(f string) bool {
+		return len(eventRowsOf(f)) > 0 && !strings.Contains(f, "the load failed") && !strings.Contains(f, "loading:")
+	})
+}
+
+// waitFor2 is waitFor that returns the frame it saw.
+func (h *harness) waitFor2(text string) string {
+	h.t.Helper()
+	return h.waitUntil(fmt.Sprintf("%q", text), func(f string) bool { return strings.Contains(f, text) })
+}
+
+func TestOktaTenantSwitchReloads(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) {
+		second := c.Okta[0]
+		second.Name = "second"
+		c.Okta = append(c.Okta, second)
+	}})
+	h.oktaTab()
+	h.typeKeys("T")
+	h.waitFor("Switch Okta org")
+	h.typeText("second")
+	h.typeKeys("enter")
+	h.waitFor("okta/second", "Okta org second")
+	h.waitFor("50 apps (more as you scroll)")
+	if n := h.sim.Okta.Count("GET /api/v1/apps"); n != 2 {
+		t.Fatalf("%d app requests, want one at start and one on switching", n)
+	}
+	h.typeKeys("?")
+	h.waitFor("switch tenant")
+}
+
+// An oldest-first query ends on Okta's polling cursor; tailing follows it
+// and the new events go at the bottom.
+func TestOktaTailOfAnOldestFirstQueryFollowsThePollingCursor(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.systemLog()
+	h.typeKeys("f", "ctrl+u")
+	h.typeText("since:-24h sort:asc")
+	h.typeKeys("enter")
+	h.waitUntil("the oldest-first load", func(f string) bool {
+		return strings.Contains(f, "query: since:-24h sort:asc") && strings.Contains(f, " pages · rate limit") && !strings.Contains(f, "loading:")
+	})
+	h.sim.Okta.Emit("user.session.start", "li.chen@acme.example", "FAILURE")
+	h.typeKeys("t", "G")
+	frame := h.waitFor2("tailing every 5s, 1 new")
+	rows := eventRowsOf(frame)
+	if last := rows[len(rows)-1]; !strings.HasPrefix(last, "● ") || !strings.Contains(last, "li.chen@acme.example") {
+		t.Fatalf("the new event is not last:\n%s", frame)
+	}
+}
