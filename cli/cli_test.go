@@ -133,7 +133,7 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{[]string{"itm"}, 2, "needs a command"},
 		{[]string{"api", "itm", "DELETE", "/activity/events/x"}, 2, "refusing without --yes"},
 		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
-		{[]string{"api", "okta", "GET", "/api/v1/users"}, 2, "no okta tenant"},
+		{[]string{"api", "nothere", "GET", "/x"}, 2, "no nothere tenant"},
 	}
 	for _, c := range cases {
 		_, errs, code := h.run("", c.args...)
@@ -157,7 +157,7 @@ func TestCheckNamesTheFailingTenant(t *testing.T) {
 		c.ITM[1].Name, c.ITM[1].ClientSecret = "broken", "wrong"
 	})
 	out, errs, code := h.run("", "check")
-	if code != 1 || !strings.Contains(out, "itm\tdemo\tOK") || !strings.Contains(out, "itm\tbroken\tITM broken: 401") || !strings.Contains(errs, "1 of 2 tenants failed") {
+	if code != 1 || !strings.Contains(out, "itm\tdemo\tOK") || !strings.Contains(out, "itm\tbroken\tITM broken: 401") || !strings.Contains(errs, "1 of 3 tenants failed") {
 		t.Fatalf("code %d\n%s\n%s", code, out, errs)
 	}
 }
