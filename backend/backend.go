@@ -10,6 +10,7 @@ import (
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/itm"
+	"triage/backend/saas"
 )
 
 // Set is the clients of every configured tenant, by vendor, in config order.
@@ -17,6 +18,7 @@ type Set struct {
 	Config *config.Config
 	Audit  audit.Sink
 	ITM    []*itm.Client
+	SaaS   []*saas.Client
 }
 
 // Options are what every client shares.
@@ -39,6 +41,13 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 			return nil, err
 		}
 		s.ITM = append(s.ITM, c)
+	}
+	for _, t := range cfg.SaaS {
+		c, err := saas.New(t, o.http())
+		if err != nil {
+			return nil, err
+		}
+		s.SaaS = append(s.SaaS, c)
 	}
 	return s, nil
 }
