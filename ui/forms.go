@@ -187,7 +187,7 @@ func (c *Confirm) View(w int) string {
 	b.WriteString(c.st.BoxTitle.Render(c.Title))
 	for _, l := range c.Lines {
 		b.WriteString("\n")
-		b.WriteString(Fit(l, inner))
+		b.WriteString(Fit(l, inner-2)) // inside the box's padding
 	}
 	if o := c.Option; o != nil {
 		box := "[ ]"
