@@ -141,14 +141,21 @@ func (h *harness) waitFor(texts ...string) {
 // waitUntil waits until ok holds for the screen.
 func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	return h.waitWithin(5*time.Second, what, ok)
+}
+
+// waitWithin is waitUntil for things that take the vendor a while (a
+// remediation finishing).
+func (h *harness) waitWithin(d time.Duration, what string, ok func(frame string) bool) string {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		frame := h.screen()
 		if ok(frame) {
 			return frame
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("waited 5s for %s; the screen shows:\n%s", what, frame)
+			h.t.Fatalf("waited %s for %s; the screen shows:\n%s", d, what, frame)
 		}
 		time.Sleep(15 * time.Millisecond)
 	}

@@ -594,7 +594,7 @@ func (t *remediationsTab) runLookup(tenant string) tea.Cmd {
 func (t *remediationsTab) onLookup(m lookupDoneMsg) tea.Cmd {
 	t.loading = ""
 	if m.err != nil {
-		return ui.Fail(fmt.Errorf("%s of asset %s (n reopens with it): %w", saas.Label(t.lookupType), t.lookupAsset, m.err))
+		return ui.Fail(fmt.Errorf("%s of asset %s: %w (n reopens with it)", saas.Label(t.lookupType), t.lookupAsset, m.err))
 	}
 	t.lookup, t.lookupTenant = m.result, m.tenant
 	t.mode, t.openID = remLookupResult, ""

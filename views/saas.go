@@ -388,7 +388,7 @@ func (t *saasTab) onApps(m saasAppsMsg) tea.Cmd {
 	}
 	if m.err != nil {
 		t.appsReq = false // A asks again
-		return ui.Fail(fmt.Errorf("could not list the SaaS apps (type an app id instead): %w", m.err))
+		return ui.Fail(fmt.Errorf("%w (no app list: A takes a typed app id)", m.err))
 	}
 	t.apps = m.apps
 	if t.modal == saasApps && t.picker != nil {

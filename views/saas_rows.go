@@ -57,20 +57,23 @@ const (
 	colIncExposure
 	colIncOwner
 	colIncPolicy
-	colIncResolved
+	colIncResolver
 )
 
+// The status column fits the vendor's longest ("Closed-Business
+// Justified") at 120 columns; the date a close happened is the row's
+// updated time, so the last column names only who resolved it.
 var incidentColumns = []ui.Column{
 	{Title: "ID", Width: 6},
 	{Title: "UPDATED", Width: 16},
 	{Title: "SEVERITY", Width: 8},
-	{Title: "STATUS", Width: 14, Flex: 2},
+	{Title: "STATUS", Width: 25},
 	{Title: "APP", Width: 8, Flex: 1},
 	{Title: "ASSET", Width: 10, Flex: 2},
 	{Title: "EXPOSURE", Width: 8},
 	{Title: "OWNER", Width: 10, Flex: 2},
 	{Title: "POLICY", Width: 8, Flex: 2},
-	{Title: "RESOLVED", Width: 16},
+	{Title: "RESOLVER", Width: 8, Flex: 1},
 }
 
 func (r *incidentRows) row(inc *saas.Incident) incidentRow {
@@ -269,18 +272,10 @@ func (r *incidentRows) Cell(i, col int) string {
 		return row.owner
 	case colIncPolicy:
 		return row.policy
-	case colIncResolved:
-		return resolvedCell(row.resolved, row.resolver)
+	case colIncResolver:
+		return row.resolver
 	}
 	return ""
-}
-
-// resolvedCell is when and by whom an incident was resolved.
-func resolvedCell(at time.Time, by string) string {
-	if at.IsZero() {
-		return by
-	}
-	return strings.TrimSpace(at.Local().Format("2006-01-02") + " " + by)
 }
 
 // Tone implements ui.Source.
@@ -295,7 +290,7 @@ func (r *incidentRows) Tone(i, col int) ui.Tone {
 		if row.exposure == "public" {
 			return ui.ToneBad
 		}
-	case colIncID, colIncUpdated, colIncResolved:
+	case colIncID, colIncUpdated, colIncResolver:
 		return ui.ToneMuted
 	}
 	return ui.ToneNone
