@@ -15,7 +15,6 @@ import (
 type incidentRow struct {
 	key       string // incident_id
 	updated   time.Time
-	resolved  time.Time
 	sev       string // as the vendor sent it
 	level     uint8  // 5 critical .. 1 informational, 0 unknown
 	status    string // the vendor's display form, Closed-Business Justified
@@ -81,7 +80,6 @@ func (r *incidentRows) row(inc *saas.Incident) incidentRow {
 	row := incidentRow{
 		key:       string(inc.ID),
 		updated:   inc.UpdatedAt.Time,
-		resolved:  inc.ResolutionDate.Time,
 		sev:       r.in.get(sev.Raw),
 		level:     uint8(sev.Level),
 		status:    r.in.get(string(inc.Status)),
@@ -105,15 +103,21 @@ func (r *incidentRows) row(inc *saas.Incident) incidentRow {
 
 // index precomputes the lower-case text the "/" filter searches.
 func (row *incidentRow) index() {
-	row.search = strings.ToLower(strings.Join([]string{row.key, row.sev, saas.SeverityWords[row.level], row.status, row.category,
+	sev := row.sev
+	if word := saas.SeverityWords[row.level]; !strings.EqualFold(word, sev) {
+		sev += " " + word // "4 high": either finds it
+	}
+	row.search = strings.ToLower(strings.Join([]string{row.key, sev, row.status, row.category,
 		row.app, row.assetName, row.assetID, row.exposure, row.owner, row.policy, row.resolver}, " "))
 }
 
-// add folds incidents in: new ones join the display order by updated time,
-// known ones are replaced in place. With mark set (a refresh), new and
-// changed rows are marked fresh. It returns how many were new.
+// add folds incidents in: new ones join the display order by updated time;
+// known ones are replaced, and move to their new place when their updated
+// time changed. With mark set (a refresh), new and changed rows are marked
+// fresh. It returns how many were new.
 func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
-	var fresh []int32
+	var place []int32         // rows to merge into the display order
+	moved := map[int32]bool{} // known rows among them, to take out first
 	for i := range incs {
 		row := r.row(&incs[i])
 		if row.key == "" {
@@ -122,6 +126,10 @@ func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
 		if at, ok := r.index[row.key]; ok {
 			old := &r.rows[at]
 			row.fresh = old.fresh || mark && (old.status != row.status || old.state != row.state || old.category != row.category)
+			if !row.updated.Equal(old.updated) && !moved[at] {
+				moved[at] = true
+				place = append(place, at)
+			}
 			r.counts[old.level]--
 			r.counts[row.level]++
 			*old = row
@@ -132,27 +140,37 @@ func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
 		r.rows = append(r.rows, row)
 		r.index[row.key] = at
 		r.counts[row.level]++
-		fresh = append(fresh, at)
+		place = append(place, at)
+		added++
 	}
-	if len(fresh) == 0 {
-		return 0
+	if len(place) == 0 {
+		return added
+	}
+	order := r.order
+	if len(moved) > 0 {
+		order = make([]int32, 0, len(r.order))
+		for _, at := range r.order {
+			if !moved[at] {
+				order = append(order, at)
+			}
+		}
 	}
 	// Pages come in updated order, oldest first; sort the newcomers and
 	// merge them into the display order rather than sorting everything.
-	sortNewestFirst(fresh, r.rows)
-	merged := make([]int32, 0, len(r.order)+len(fresh))
+	sortNewestFirst(place, r.rows)
+	merged := make([]int32, 0, len(order)+len(place))
 	a, b := 0, 0
-	for a < len(r.order) || b < len(fresh) {
-		if b == len(fresh) || a < len(r.order) && newer(&r.rows[r.order[a]], &r.rows[fresh[b]]) {
-			merged = append(merged, r.order[a])
+	for a < len(order) || b < len(place) {
+		if b == len(place) || a < len(order) && newer(&r.rows[order[a]], &r.rows[place[b]]) {
+			merged = append(merged, order[a])
 			a++
 		} else {
-			merged = append(merged, fresh[b])
+			merged = append(merged, place[b])
 			b++
 		}
 	}
 	r.order = merged
-	return len(fresh)
+	return added
 }
 
 // newer orders rows by updated time, then by incident id (numerically when
@@ -201,9 +219,8 @@ func (r *incidentRows) applyState(key string, s saas.IncidentState) {
 		row.status = r.in.get(saas.StatusText(row.state, row.category))
 	}
 	row.resolver = r.in.get(string(s.ResolvedBy))
-	row.resolved = s.ResolutionDate.Time
-	if row.resolved.After(row.updated) {
-		row.updated = row.resolved
+	if s.ResolutionDate.After(row.updated) {
+		row.updated = s.ResolutionDate.Time // the vendor updates an incident when it closes
 	}
 	row.index()
 }

@@ -411,3 +411,42 @@ func TestSaaSWrongSecretIsTheVendorsAnswerOnOneLine(t *testing.T) {
 		t.Fatal("the secret reached the screen")
 	}
 }
+
+func TestRefreshFollowsTheDeltaFeedAndMarksChanges(t *testing.T) {
+	h := newHarness(t, setup{})
+	openSaaS(h, 120)
+	// Another analyst closes an incident further down the list.
+	id := h.sim.SaaS.Newest(5)[4]
+	if _, err := h.app.c.Backends.SaaS[0].Close(h.app.c.Context(), id, saas.NoReason); err != nil {
+		t.Fatal(err)
+	}
+	before := h.sim.SaaS.Count("GET /incident/api/incidents/delta")
+	h.typeKeys("r")
+	frame := h.waitUntil("the closed incident on top, marked", func(f string) bool {
+		rows := dataRows(f)
+		return len(rows) > 0 && strings.HasPrefix(rows[0], "● "+id+" ") && strings.Contains(rows[0], "Closed-No Reason")
+	})
+	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta") - before; n != 1 {
+		t.Fatalf("refresh made %d delta requests, want 1", n)
+	}
+	if !strings.Contains(frame, "120 incidents") {
+		t.Fatalf("refresh duplicated a row:\n%s", frame)
+	}
+}
+
+func TestTenantSwitcherForSeveralTenants(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) {
+		eu := c.SaaS[0]
+		eu.Name = "eu"
+		c.SaaS = append(c.SaaS, eu)
+	}})
+	openSaaS(h, 120)
+	h.typeKeys("?")
+	h.waitFor("switch tenant", "close with a category", "filter by app")
+	h.typeKeys("esc", "T")
+	h.waitFor("Switch SaaS Security tenant")
+	h.typeText("eu")
+	h.typeKeys("enter")
+	h.waitFor("saas/eu", "SaaS tenant eu")
+	h.waitFor("120 incidents  ")
+}
