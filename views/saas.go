@@ -58,6 +58,8 @@ type saasTab struct {
 	loading    string          // the query's first page
 	paging     bool            // following nextPath
 	complete   bool            // the feed was read to its end
+	resume     *saas.Page      // the page to follow again after a failure (r)
+	resumed    bool            // following again after a failure
 	refreshing bool
 
 	apps    []saas.App
@@ -98,7 +100,8 @@ type (
 	saasPageMsg struct {
 		tab   *saasTab
 		req   int
-		first bool // the query's first page: it replaces the rows
+		first bool      // the query's first page: it replaces the rows
+		from  saas.Page // the page whose nextPath was followed
 		page  saas.Page
 		err   error
 	}
@@ -273,6 +276,7 @@ func (t *saasTab) loadFirst() tea.Cmd {
 	t.ctx = ctx
 	t.loading = "Loading SaaS incidents…"
 	t.paging, t.complete, t.refreshing = false, false, false
+	t.resume, t.resumed = nil, false
 	client, q := t.client(), t.query
 	return func() tea.Msg {
 		page, err := client.Incidents(ctx, q)
@@ -284,7 +288,7 @@ func (t *saasTab) loadNext(p saas.Page) tea.Cmd {
 	client, ctx, req := t.client(), t.ctx, t.reqs.current()
 	return func() tea.Msg {
 		page, err := client.More(ctx, p)
-		return saasPageMsg{tab: t, req: req, page: page, err: err}
+		return saasPageMsg{tab: t, req: req, from: p, page: page, err: err}
 	}
 }
 
@@ -307,8 +311,15 @@ func (t *saasTab) Refresh() tea.Cmd {
 	if t.mode == saasDetail && t.openKey != "" {
 		cmds = append(cmds, t.fetchIncident(t.openKey))
 	}
-	if t.loading != "" || t.paging || t.refreshing || !t.complete {
+	switch {
+	case t.loading != "" || t.paging || t.refreshing:
 		return tea.Batch(cmds...)
+	case !t.complete && t.resume != nil:
+		// The feed stopped on an error: carry on from the page that failed.
+		t.paging, t.resumed = true, true
+		return tea.Batch(append(cmds, t.loadNext(*t.resume))...)
+	case !t.complete:
+		return tea.Batch(append(cmds, t.loadFirst())...)
 	}
 	t.refreshing = true
 	q := t.query
@@ -345,8 +356,12 @@ func (t *saasTab) onPage(m saasPageMsg) tea.Cmd {
 	}
 	t.loading = ""
 	if m.err != nil {
-		t.paging = false
-		return ui.Fail(m.err)
+		t.paging, t.resume = false, nil
+		if !m.first {
+			t.resume = &m.from
+			return ui.Fail(fmt.Errorf("%w (%s loaded; r continues)", m.err, count(t.rows.Len())))
+		}
+		return ui.Fail(fmt.Errorf("%w (r tries again)", m.err))
 	}
 	if m.first {
 		t.rows = newIncidentRows()
@@ -359,8 +374,12 @@ func (t *saasTab) onPage(m saasPageMsg) tea.Cmd {
 	}
 	t.paging = m.page.More
 	t.complete = !m.page.More
-	if m.page.More {
+	switch {
+	case m.page.More:
 		cmds = append(cmds, t.loadNext(m.page))
+	case t.resumed:
+		t.resumed = false // the error it resumed from is over
+		cmds = append(cmds, ui.Toast("All %s SaaS incidents loaded", count(t.rows.Len())))
 	}
 	return tea.Batch(cmds...)
 }

@@ -450,3 +450,22 @@ func TestTenantSwitcherForSeveralTenants(t *testing.T) {
 	h.waitFor("saas/eu", "SaaS tenant eu")
 	h.waitFor("120 incidents  ")
 }
+
+func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 1200}})
+	// The first page fails (a 500 is not retried), then the second.
+	h.sim.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1,
+		Body: `{"error":"server_error","error_description":"incident store unavailable"}`})
+	h.typeKeys("2")
+	h.waitFor("incident store unavailable", "(r tries again)")
+	h.sim.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1, Skip: 1,
+		Body: `{"error":"server_error","error_description":"incident store unavailable"}`})
+	h.typeKeys("r")
+	h.waitFor("incident store unavailable", "(500 loaded; r continues)")
+	before := h.sim.SaaS.Count("GET /incident/api/incidents/delta")
+	h.typeKeys("r")
+	h.waitWithin(10*time.Second, "the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
+	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta") - before; n != 2 {
+		t.Fatalf("r read %d pages, want the 2 still missing", n)
+	}
+}
