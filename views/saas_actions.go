@@ -29,7 +29,7 @@ type saasCloseMsg struct {
 	checked  bool // the answer was lost, and it was read back
 }
 
-// target is what the forms need of the incident they act on: its row, or
+// targetRow is what the forms need of the incident they act on: its row, or
 // the incident open in detail when the list no longer holds it.
 func (t *saasTab) targetRow(key string) incidentRow {
 	if row, ok := t.rows.get(key); ok {
