@@ -388,7 +388,7 @@ func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
 	}
 	if !m.rec.Done() {
 		p.attempt++
-		cmds = append(cmds, t.schedule(m.rec.ID))
+		cmds = append(cmds, t.schedule(m.rec.ID), t.tick())
 	}
 	return tea.Batch(cmds...)
 }

@@ -233,6 +233,10 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.err))
 	}
 	delete(t.keptFix, m.key)
+	if m.rec.Status == remediations.Unknown {
+		return ui.Failf("%s of %s: the vendor's answer was lost and reading it back failed; tab 3 checks until the vendor says whether it started",
+			label, orDash(m.rec.TargetName))
+	}
 	if m.journalErr != nil {
 		return ui.Fail(fmt.Errorf("%s of %s started, but it could not be written to the remediation journal (tab 3 follows it until you quit): %w",
 			label, orDash(m.rec.TargetName), m.journalErr))
