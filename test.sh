@@ -10,7 +10,8 @@ go test -race -count=1 ./...
 fuzztime="${FUZZTIME:-5s}"
 for target in \
   "./backend/clean FuzzString" \
-  "./backend/config FuzzParse"; do
+  "./backend/config FuzzParse" \
+  "./backend/saas FuzzDecodeIncident"; do
   set -- $target
   go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
 done
