@@ -82,7 +82,7 @@ type Page struct {
 	NextPath string
 	More     bool
 	// Unreadable counts resources in the answer that were not incident
-	// objects; they are reported, not silently dropped.
+	// objects with an id; they are reported, not silently dropped.
 	Unreadable int
 
 	limit      int      // the page size in effect
@@ -167,8 +167,8 @@ func (c *Client) page(ctx context.Context, req *httpx.Request, requested string,
 		Incidents: make([]Incident, 0, len(env.Resources))}
 	for _, raw := range env.Resources {
 		var inc Incident
-		if err := json.Unmarshal(raw, &inc); err != nil {
-			p.Unreadable++
+		if err := json.Unmarshal(raw, &inc); err != nil || inc.ID == "" {
+			p.Unreadable++ // not an object, or one that cannot be opened or acted on
 			continue
 		}
 		clean.Value(&inc)

@@ -566,12 +566,12 @@ func TestANextPathThatDoesNotAdvanceStops(t *testing.T) {
 
 func TestUnreadableResourcesAreCountedNotHidden(t *testing.T) {
 	rec := &recorder{body: map[string]string{"POST /oauth/token": `{"access_token":"T1","expires_in":7200}`,
-		"GET /incident/api/incidents/delta": `{"limit":50,"nextPath":"/x","resources":[` + vendorIncident3 + `,"oops",7]}`}}
+		"GET /incident/api/incidents/delta": `{"limit":50,"nextPath":"/x","resources":[` + vendorIncident3 + `,"oops",7,{"asset_name":"no id"}]}`}}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	c, _ := saas.New(config.SaaS{Name: "us", BaseURL: srv.URL, ClientID: "cid", ClientSecret: "s"}, httpx.Options{})
 	p, err := c.Incidents(ctx(), saas.Query{})
-	if err != nil || len(p.Incidents) != 1 || p.Unreadable != 2 || p.More {
+	if err != nil || len(p.Incidents) != 1 || p.Unreadable != 3 || p.More {
 		t.Fatalf("%v %+v", err, p)
 	}
 }
