@@ -13,7 +13,8 @@ for target in \
   "./backend/config FuzzParse" \
   "./backend/httpx FuzzVendorMessage" \
   "./backend/itm FuzzTicketDecode" \
-  "./backend/okta FuzzNextLink"; do
+  "./backend/okta FuzzNextLink" \
+  "./backend/saas FuzzDecodeIncident"; do
   set -- $target
   go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
 done

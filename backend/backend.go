@@ -14,6 +14,7 @@ import (
 	"triage/backend/httpx"
 	"triage/backend/itm"
 	"triage/backend/okta"
+	"triage/backend/saas"
 )
 
 // Set is the clients of every configured tenant, by vendor, in config order.
@@ -21,6 +22,7 @@ type Set struct {
 	Config *config.Config
 	Audit  audit.Sink
 	ITM    []*itm.Client
+	SaaS   []*saas.Client
 	Okta   []*okta.Client
 }
 
@@ -45,6 +47,13 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 		}
 		s.ITM = append(s.ITM, c)
 	}
+	for _, t := range cfg.SaaS {
+		c, err := saas.New(t, o.http())
+		if err != nil {
+			return nil, err
+		}
+		s.SaaS = append(s.SaaS, c)
+	}
 	for _, t := range cfg.Okta {
 		c, err := okta.New(t, o.http())
 		if err != nil {
@@ -68,6 +77,9 @@ func (s *Set) Tenants() []Tenant {
 	var out []Tenant
 	for _, c := range s.ITM {
 		out = append(out, Tenant{Vendor: "itm", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+	}
+	for _, c := range s.SaaS {
+		out = append(out, Tenant{Vendor: "saas", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
 	}
 	for _, c := range s.Okta {
 		out = append(out, Tenant{Vendor: "okta", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})

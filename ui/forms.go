@@ -142,12 +142,21 @@ func (p *Prompt) View(w int) string {
 	return p.st.Box.Width(inner).Render(body)
 }
 
-// Confirm asks y/N; anything but y (or Y) is no.
+// Confirm asks y/N; anything but y (or Y) is no, except the key of its
+// Option, which flips the option instead.
 type Confirm struct {
-	Title string
-	Lines []string
-	Yes   string // what y does, e.g. "close 3 incidents"
-	st    *Styles
+	Title  string
+	Lines  []string
+	Yes    string // what y does, e.g. "close 3 incidents"
+	Option *Option
+	st     *Styles
+}
+
+// Option is a yes/no setting shown in a confirmation, flipped by its key.
+type Option struct {
+	Key   string // e.g. "i"
+	Label string
+	On    bool
 }
 
 // NewConfirm builds a confirmation.
@@ -161,8 +170,12 @@ func (c *Confirm) Update(msg tea.Msg) Outcome {
 	if !ok {
 		return Editing
 	}
-	if km.String() == "y" || km.String() == "Y" {
+	switch {
+	case km.String() == "y" || km.String() == "Y":
 		return Submitted
+	case c.Option != nil && km.String() == c.Option.Key:
+		c.Option.On = !c.Option.On
+		return Editing
 	}
 	return Cancelled
 }
@@ -174,7 +187,15 @@ func (c *Confirm) View(w int) string {
 	b.WriteString(c.st.BoxTitle.Render(c.Title))
 	for _, l := range c.Lines {
 		b.WriteString("\n")
-		b.WriteString(Fit(l, inner))
+		b.WriteString(Fit(l, inner-2)) // inside the box's padding
+	}
+	if o := c.Option; o != nil {
+		box := "[ ]"
+		if o.On {
+			box = "[x]"
+		}
+		b.WriteString("\n\n")
+		b.WriteString(box + " " + o.Label + "  " + c.st.Muted.Render("("+o.Key+" toggles)"))
 	}
 	b.WriteString("\n\n")
 	b.WriteString(c.st.Key.Render("y") + " " + c.Yes + "   " + c.st.Key.Render("N") + " cancel")

@@ -22,7 +22,7 @@ type KeyMap struct {
 	Remediate, Email, Pivot      key.Binding
 	New, Update, Disable, Enable key.Binding
 	Copy, Browse, Mark           key.Binding
-	Raw, Tenant                  key.Binding
+	Raw, Tenant, Apps            key.Binding
 	PrevPane, NextPane, Tail     key.Binding
 	Submit                       key.Binding
 }
@@ -45,7 +45,7 @@ func DefaultKeyMap() *KeyMap {
 		Remediate: b("remediate", "x"), Email: b("raw email", "e"), Pivot: b("pivot on person", "p"),
 		New: b("new", "n"), Update: b("update", "u"), Disable: b("disable", "d"), Enable: b("enable", "E"),
 		Copy: b("copy id / URL", "y"), Browse: b("open in browser", "o"), Mark: b("mark row", " "),
-		Raw: b("raw JSON", "v"), Tenant: b("switch tenant", "T"),
+		Raw: b("raw JSON", "v"), Tenant: b("switch tenant", "T"), Apps: b("filter by app", "A"),
 		PrevPane: b("previous pane", "["), NextPane: b("next pane", "]"), Tail: b("tail", "t"),
 		Submit: b("submit", "ctrl+s"),
 	}
@@ -79,7 +79,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit,
 		"comment": &k.Comment, "assign": &k.Assign, "status": &k.Status, "remediate": &k.Remediate,
 		"email": &k.Email, "pivot": &k.Pivot, "new": &k.New, "update": &k.Update, "disable": &k.Disable, "enable": &k.Enable,
-		"copy": &k.Copy, "browse": &k.Browse, "mark": &k.Mark, "raw": &k.Raw, "tenant": &k.Tenant,
+		"copy": &k.Copy, "browse": &k.Browse, "mark": &k.Mark, "raw": &k.Raw, "tenant": &k.Tenant, "apps": &k.Apps,
 		"prev_pane": &k.PrevPane, "next_pane": &k.NextPane, "tail": &k.Tail, "submit": &k.Submit,
 	}
 }

@@ -112,6 +112,17 @@ func (p *Picker) customRow() bool {
 	return p.Custom != "" && strings.TrimSpace(p.input.Value()) != ""
 }
 
+// Select puts the cursor on the item with value, as when reopening a
+// picker whose choice did not go through.
+func (p *Picker) Select(value string) {
+	for row, i := range p.matches {
+		if p.items[i].Value == value {
+			p.cursor = row
+			return
+		}
+	}
+}
+
 // Typed is the text in the filter.
 func (p *Picker) Typed() string { return strings.TrimSpace(p.input.Value()) }
 

@@ -63,6 +63,18 @@ func (t *Table) SetSource(src Source) {
 	if t.query == "" {
 		t.view = nil
 	}
+	if t.view != nil {
+		// Until Refilter answers, the old view must not point past the new
+		// rows (a tenant switch empties them).
+		n := src.Len()
+		kept := t.view[:0]
+		for _, i := range t.view {
+			if int(i) < n {
+				kept = append(kept, i)
+			}
+		}
+		t.view = kept
+	}
 	t.clamp()
 	if key != "" {
 		t.Select(key)

@@ -304,3 +304,52 @@ func BenchmarkTableKeypress(b *testing.B) {
 		})
 	}
 }
+
+func TestConfirmOptionFlipsWithoutAnswering(t *testing.T) {
+	c := NewConfirm(plainStyles(), "Remove public sharing?", "remove it", "payroll.pdf")
+	c.Option = &Option{Key: "i", Label: "also parent folders' shared links"}
+	if c.Update(press("i")) != Editing || !c.Option.On || !strings.Contains(c.View(80), "[x] also parent folders") {
+		t.Fatalf("i did not flip the option:\n%s", c.View(80))
+	}
+	if c.Update(press("i")) != Editing || c.Option.On {
+		t.Fatal("i did not flip it back")
+	}
+	if c.Update(press("y")) != Submitted {
+		t.Fatal("y is yes")
+	}
+	if c.Update(press("n")) != Cancelled {
+		t.Fatal("n is no")
+	}
+}
+
+func TestPickerSelectReopensOnTheEarlierChoice(t *testing.T) {
+	p := NewPicker(plainStyles(), "Close with", []Item{{Label: "Business justified", Value: "business_justified"}, {Label: "Misidentified", Value: "misidentified"}, {Label: "No reason", Value: "no_reason"}})
+	p.Select("no_reason")
+	res, _ := p.Update(press("enter"))
+	if !res.Done || res.Item.Value != "no_reason" {
+		t.Fatalf("picked %+v", res)
+	}
+}
+
+func TestTableSurvivesItsRowsShrinkingUnderAFilter(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 6)
+	tb.SetSource(rows{n: 100})
+	tb.ApplyFilterNow("ten")
+	tb.SetSource(rows{n: 5}) // a tenant switch: fewer rows before the filter runs again
+	if tb.Len() != 1 || !strings.Contains(tb.View(), "r0-c0") {
+		t.Fatalf("view after shrinking: %d rows\n%s", tb.Len(), tb.View())
+	}
+}
+
+func TestCopyableURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"https://acme.aperture.example/cloud_assets/61099d": true, "http://x.example/a?b=c": true,
+		"javascript:alert(1)": false, "https://a.example/x y": false, "file:///etc/passwd": false,
+		"https://user:pw@a.example/": false, "": false, "https://a.example/\u202e": false, "/relative": false,
+	} {
+		if got := CopyableURL(s); got != want {
+			t.Errorf("CopyableURL(%q) = %v", s, got)
+		}
+	}
+}

@@ -36,6 +36,9 @@ func New(c *Common) *App {
 	if len(c.Backends.ITM) > 0 {
 		a.tabs = append(a.tabs, newITMTab(c)) // 1
 	}
+	if len(c.Backends.SaaS) > 0 {
+		a.tabs = append(a.tabs, newSaaSTab(c), newRemediationsTab(c)) // 2, 3
+	}
 	if len(c.Backends.Okta) > 0 {
 		a.tabs = append(a.tabs, newOktaTab(c)) // 4
 	}

@@ -18,6 +18,7 @@ import (
 	"triage/backend/identity"
 	"triage/backend/itm"
 	"triage/backend/lenient"
+	"triage/backend/saas"
 	"triage/ui"
 )
 
@@ -108,6 +109,133 @@ func BenchmarkITMRowsMemory(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		rows := newTicketRows()
 		rows.append(tickets)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/row")
+		runtime.KeepAlive(rows)
+	}
+}
+
+// benchSaaSApp is an App whose SaaS tab holds n incidents, without a
+// network.
+func benchSaaSApp(b *testing.B, n int) (*App, *saasTab) {
+	b.Helper()
+	cfg := config.Default()
+	cfg.SaaS = []config.SaaS{{Name: "bench", BaseURL: "https://bench.invalid", ClientID: "x", ClientSecret: "y"}}
+	set, err := backend.Open(cfg, backend.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	c := &Common{Ctx: context.Background(), Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set,
+		Analyst: identity.Analyst{Name: "bench", Role: "responder"}, Log: slog.New(slog.DiscardHandler), StateDir: b.TempDir()}
+	app := New(c)
+	app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	tab := app.tabs[0].(*saasTab)
+	tab.rows.add(syntheticIncidents(n, 0), false)
+	tab.table.SetSource(tab.rows)
+	return app, tab
+}
+
+// syntheticIncidents are n incidents updated a minute apart, newest last as
+// the delta feed sends them, starting after offset others.
+func syntheticIncidents(n, offset int) []saas.Incident {
+	sevs := []string{"Critical", "High", "Medium", "Low", "4"}
+	statuses := []string{"Open-New", "Open-In Progress", "Closed-Business Justified"}
+	apps := []string{"Box 1", "Office 365 1", "Google Drive", "Slack Enterprise"}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	out := make([]saas.Incident, n)
+	for i := range out {
+		k := offset + i
+		inc := &out[i]
+		inc.ID = lenient.String(fmt.Sprint(k + 1))
+		inc.UpdatedAt = lenient.Time{Time: start.Add(time.Duration(k) * time.Minute)}
+		inc.Severity = lenient.String(sevs[k%len(sevs)])
+		inc.Status = lenient.String(statuses[k%len(statuses)])
+		inc.State = "open"
+		inc.AppName = lenient.String(apps[k%len(apps)])
+		inc.AppType = "box"
+		inc.AssetID = lenient.String(fmt.Sprintf("61099d%018x", k))
+		inc.AssetName = lenient.String(fmt.Sprintf("quarterly numbers %d.xlsx", k))
+		inc.ExposureLevel = "public"
+		inc.AssetOwnerEmail = lenient.String(fmt.Sprintf("person.%d@acme.example", k%5000))
+		inc.PolicyName = "PCI - card numbers in a public link"
+	}
+	return out
+}
+
+// BenchmarkSaaSKeypress is what an analyst waits for on j in the SaaS tab:
+// the root App's Update and the whole frame's View, with n incidents.
+func BenchmarkSaaSKeypress(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			app, _ := benchSaaSApp(b, n)
+			down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
+			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if i%(n-1) == n-2 {
+					app.Update(top)
+				}
+				app.Update(down)
+				_ = app.View()
+			}
+		})
+	}
+}
+
+// BenchmarkSaaSFilter is the "/" filter over every loaded incident, off
+// the key path (the debounced command's work).
+func BenchmarkSaaSFilter(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			_, tab := benchSaaSApp(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tab.table.ApplyFilterNow("person.42 critical")
+			}
+		})
+	}
+}
+
+// BenchmarkSaaSPage is folding one page of 500 newer incidents into n
+// loaded ones: the work in Update when a page of the delta feed arrives.
+func BenchmarkSaaSPage(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			rows := newIncidentRows()
+			rows.add(syntheticIncidents(n, 0), false)
+			page := syntheticIncidents(500, n)
+			order, counts := append([]int32(nil), rows.order...), rows.counts
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rows.add(page, false)
+				b.StopTimer() // take the page out again
+				for _, inc := range page {
+					delete(rows.index, string(inc.ID))
+				}
+				rows.rows, rows.order, rows.counts = rows.rows[:n], append(rows.order[:0], order...), counts
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkSaaSRowsMemory reports the heap held per loaded incident row.
+func BenchmarkSaaSRowsMemory(b *testing.B) {
+	const n = 100_000
+	incs := syntheticIncidents(n, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rows := newIncidentRows()
+		rows.add(incs, false)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/row")

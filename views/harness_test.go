@@ -35,18 +35,20 @@ func TestMain(m *testing.M) {
 // harness is a console against the simulators, sized and clocked for
 // stable goldens.
 type harness struct {
-	t     *testing.T
-	sim   *sim.Sim
-	cfg   *config.Config
-	audit *audit.Memory
-	app   *App
-	tm    *teatest.TestModel
+	t        *testing.T
+	sim      *sim.Sim
+	cfg      *config.Config
+	audit    *audit.Memory
+	app      *App
+	tm       *teatest.TestModel
+	stateDir string
 }
 
 type setup struct {
-	sim     sim.Options
-	analyst identity.Analyst
-	edit    func(*config.Config) // change the config before the clients are built
+	sim      sim.Options
+	analyst  identity.Analyst
+	edit     func(*config.Config) // change the config before the clients are built
+	stateDir string               // default: a fresh temporary directory
 }
 
 func newHarness(t *testing.T, s setup) *harness {
@@ -69,6 +71,9 @@ func newHarness(t *testing.T, s setup) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.stateDir == "" {
+		s.stateDir = t.TempDir()
+	}
 	if s.analyst.Name == "" {
 		s.analyst = identity.Analyst{Name: "alice", Role: "responder"}
 	}
@@ -79,8 +84,9 @@ func newHarness(t *testing.T, s setup) *harness {
 	c := &Common{
 		Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set,
 		Analyst: s.analyst, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return testNow },
+		StateDir: s.stateDir,
 	}
-	h := &harness{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c)}
+	h := &harness{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c), stateDir: s.stateDir}
 	h.tm = teatest.NewTestModel(t, probe{h.app}, teatest.WithInitialTermSize(120, 32))
 	t.Cleanup(func() { h.tm.Quit() })
 	return h
@@ -135,14 +141,21 @@ func (h *harness) waitFor(texts ...string) {
 // waitUntil waits until ok holds for the screen.
 func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	return h.waitWithin(5*time.Second, what, ok)
+}
+
+// waitWithin is waitUntil for things that take the vendor a while (a
+// remediation finishing).
+func (h *harness) waitWithin(d time.Duration, what string, ok func(frame string) bool) string {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		frame := h.screen()
 		if ok(frame) {
 			return frame
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("waited 5s for %s; the screen shows:\n%s", what, frame)
+			h.t.Fatalf("waited %s for %s; the screen shows:\n%s", d, what, frame)
 		}
 		time.Sleep(15 * time.Millisecond)
 	}

@@ -86,3 +86,22 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: use 24h, 7d, 2026-11-01 or 2026-11-01T10:00:00Z", s)
 }
+
+// withTerm rewrites a query with its term name set to value, or removed
+// when value is empty, keeping the other terms as they were typed.
+func withTerm(text, name, value string) string {
+	var out []string
+	for _, tok := range splitQuoted(text) {
+		if n, _, ok := strings.Cut(tok, ":"); ok && strings.EqualFold(n, name) {
+			continue
+		}
+		out = append(out, tok)
+	}
+	if value != "" {
+		if strings.ContainsAny(value, " \"") {
+			value = `"` + strings.ReplaceAll(value, `"`, "") + `"`
+		}
+		out = append(out, name+":"+value)
+	}
+	return strings.Join(out, " ")
+}

@@ -519,3 +519,33 @@ func TestOAuthChallengeAndOktaErrorIDNameTheProblem(t *testing.T) {
 		t.Fatalf("errorId: %v", err)
 	}
 }
+
+func TestBasicClientCredentialsSendsThePlainPair(t *testing.T) {
+	var got struct{ user, pass, ctype, body string }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.user, got.pass, _ = r.BasicAuth()
+		got.ctype = r.Header.Get("Content-Type")
+		b := new(bytes.Buffer)
+		b.ReadFrom(r.Body)
+		got.body = b.String()
+		if got.pass != "s3cr+t/=x" {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":"unauthorized","error_description":"Invalid credentials"}`)
+			return
+		}
+		fmt.Fprint(w, `{"access_token":"A","expires_in":7200}`)
+	}))
+	defer srv.Close()
+	tok, err := BasicClientCredentials(srv.URL+"/oauth/token", "id+1", "s3cr+t/=x", []string{"api_access", "incident_api"})(context.Background())
+	if err != nil || tok.AccessToken != "A" || time.Until(tok.Expiry) < time.Hour {
+		t.Fatalf("token %+v, %v", tok, err)
+	}
+	if got.user != "id+1" || !strings.HasPrefix(got.ctype, "application/x-www-form-urlencoded") || got.body != "grant_type=client_credentials&scope=api_access+incident_api" {
+		t.Fatalf("request %+v", got)
+	}
+	_, err = BasicClientCredentials(srv.URL+"/oauth/token", "id", "wrong", nil)(context.Background())
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response.StatusCode != 401 {
+		t.Fatalf("refusal: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"path/filepath"
 	"time"
 
 	"triage/backend/config"
@@ -9,6 +10,7 @@ import (
 // Sim is the set of running simulators.
 type Sim struct {
 	ITM  *ITM
+	SaaS *SaaS
 	Okta *Okta
 	opts *Options
 }
@@ -25,6 +27,10 @@ func Start(o Options) (*Sim, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.SaaS, err = newSaaS(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Okta, err = newOkta(opts); err != nil {
 		s.Close()
 		return nil, err
@@ -37,16 +43,21 @@ func (s *Sim) Close() {
 	if s.ITM != nil {
 		s.ITM.Close()
 	}
+	if s.SaaS != nil {
+		s.SaaS.Close()
+	}
 	if s.Okta != nil {
 		s.Okta.Close()
 	}
 }
 
 // Config returns a config whose tenants are the simulators, with the demo
-// credentials they accept.
+// credentials they accept. Its state directory is a "demo" folder of the
+// usual one, so demo remediations never mix with real tenants' records.
 func (s *Sim) Config() *config.Config {
 	c := config.Default()
 	c.Demo = true
+	c.State.Dir = filepath.Join(config.StateHome(), "demo")
 	timeout := config.Conn{Timeout: config.Duration{Duration: 15 * time.Second}}
 	statuses := make([]config.Status, len(ITMStatuses))
 	for i, st := range ITMStatuses {
@@ -55,6 +66,10 @@ func (s *Sim) Config() *config.Config {
 	c.ITM = []config.ITM{{
 		Name: "demo", BaseURL: s.ITM.URL, APIVersion: "v2", ClientID: ITMClientID,
 		ClientSecret: config.Secret(ITMClientSecret), Statuses: statuses, Conn: timeout,
+	}}
+	c.SaaS = []config.SaaS{{
+		Name: "demo", BaseURL: s.SaaS.URL, ClientID: SaaSClientID, ClientSecret: config.Secret(SaaSClientSecret),
+		Scopes: append([]string(nil), config.DefaultSaaSScopes...), Conn: timeout,
 	}}
 	c.Okta = []config.Okta{{
 		Name: "demo", URL: s.Okta.URL, APIToken: config.Secret(OktaAPIToken),

@@ -61,7 +61,15 @@ type Fault struct {
 	DropAfter bool
 	Delay     time.Duration // wait before answering
 	Times     int           // how many requests it applies to; 0 = until cleared
-	applied   atomic.Int64
+	Skip      int           // matching requests let through before it applies
+	seen      atomic.Int64
+}
+
+// applies counts a matching request and reports whether the fault is on
+// for it.
+func (f *Fault) applies() bool {
+	n := f.seen.Add(1)
+	return n > int64(f.Skip) && (f.Times == 0 || n <= int64(f.Skip+f.Times))
 }
 
 type lockedRand struct {
@@ -128,7 +136,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.mu.Lock()
 		s.counts[r.Method+" "+r.URL.Path]++
 		s.mu.Unlock()
-		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Times == 0 || f.applied.Add(1) <= int64(f.Times)) {
+		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && f.applies() {
 			if f.DropAfter {
 				h.ServeHTTP(discard{header: http.Header{}}, r)
 				drop(w)

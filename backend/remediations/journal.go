@@ -1,0 +1,202 @@
+// Package remediations keeps the journal of remediations started from the
+// console: what was remediated, how, by whom and when, and how it ended. It
+// is a JSON file in the state directory, so a restart loses nothing, and
+// every session (local or over SSH) reads and writes the same file.
+//
+// A record is generic: a kind, a vendor and tenant, a target and a type.
+// SaaS Security asset remediations are kind "asset"; sender blocks at
+// another vendor fit the same shape.
+package remediations
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Statuses a record moves through. Vendors' own words are kept in
+// VendorStatus.
+const (
+	Pending = "pending" // started; the vendor is working on it
+	Success = "success"
+	Failed  = "failed"
+	// Unknown is a start whose answer was lost and could not be read back
+	// yet: it is checked like a pending one until the vendor says.
+	Unknown = "unknown"
+)
+
+// Kinds of remediation.
+const KindAsset = "asset" // a SaaS Security asset: quarantine, restore, public-sharing removal
+
+// Record is one remediation started from the console.
+type Record struct {
+	ID           string         `json:"id"`
+	Kind         string         `json:"kind"`
+	Vendor       string         `json:"vendor"` // saas
+	Tenant       string         `json:"tenant"`
+	TargetID     string         `json:"target_id"` // the asset id
+	TargetName   string         `json:"target_name,omitempty"`
+	Type         string         `json:"type"` // the vendor's type, e.g. system_quarantine
+	Params       map[string]any `json:"params,omitempty"`
+	Source       string         `json:"source,omitempty"` // what it was started from, e.g. "incident 4"
+	StartedBy    string         `json:"started_by"`
+	StartedAt    time.Time      `json:"started_at"`
+	Status       string         `json:"status"`
+	VendorStatus string         `json:"vendor_status,omitempty"`
+	CheckedAt    time.Time      `json:"checked_at,omitzero"`
+	FinishedAt   time.Time      `json:"finished_at,omitzero"`
+	Detail       string         `json:"detail,omitempty"` // the last thing learnt: an error, who acted, when
+}
+
+// Done reports whether the record reached its end.
+func (r Record) Done() bool { return r.Status == Success || r.Status == Failed }
+
+// Elapsed is how long it took, or has taken so far.
+func (r Record) Elapsed(now time.Time) time.Duration {
+	end := now
+	if r.Done() && !r.FinishedAt.IsZero() {
+		end = r.FinishedAt
+	}
+	return max(end.Sub(r.StartedAt), 0)
+}
+
+// FileName is the journal's name in the state directory.
+const FileName = "remediations.json"
+
+// Journal is the file. It holds no copy of its own: every call reads the
+// file, and every change is a read-modify-write under a file lock, written
+// to a temporary file and renamed over the old one, so sessions and
+// processes sharing a state directory never lose each other's records and
+// a crash never leaves half a file.
+type Journal struct{ path string }
+
+// Open names the journal in dir; nothing is read or created until used.
+func Open(dir string) *Journal { return &Journal{path: filepath.Join(dir, FileName)} }
+
+// Path is where the journal is kept.
+func (j *Journal) Path() string { return j.path }
+
+type file struct {
+	Version      int      `json:"version"`
+	Remediations []Record `json:"remediations"`
+}
+
+// List returns every record, newest first. A missing file is an empty
+// journal.
+func (j *Journal) List() ([]Record, error) {
+	recs, err := j.read()
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(recs, func(a, b int) bool { return recs[a].StartedAt.After(recs[b].StartedAt) })
+	return recs, nil
+}
+
+// Add records a new remediation, giving it an id, and returns it.
+func (j *Journal) Add(r Record) (Record, error) {
+	if r.ID == "" {
+		r.ID = newID(r.StartedAt)
+	}
+	err := j.change(func(recs []Record) ([]Record, error) { return append(recs, r), nil })
+	return r, err
+}
+
+// Update changes the record with id and returns it as saved.
+func (j *Journal) Update(id string, change func(*Record)) (Record, error) {
+	var out Record
+	err := j.change(func(recs []Record) ([]Record, error) {
+		for i := range recs {
+			if recs[i].ID == id {
+				change(&recs[i])
+				out = recs[i]
+				return recs, nil
+			}
+		}
+		return nil, fmt.Errorf("remediation journal %s: no record %s", j.path, id)
+	})
+	return out, err
+}
+
+func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
+	dir := filepath.Dir(j.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	unlock, err := lock(j.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("remediation journal %s: locking: %w", j.path, err)
+	}
+	defer unlock()
+	recs, err := j.read()
+	if err != nil {
+		return err // never overwrite a journal we could not read
+	}
+	if recs, err = apply(recs); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(file{Version: 1, Remediations: recs}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	return writeAtomic(j.path, append(data, '\n'))
+}
+
+func (j *Journal) read() ([]Record, error) {
+	data, err := os.ReadFile(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("remediation journal: %w", err)
+	}
+	var f file
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("remediation journal %s is not readable (%v): fix or move it; triage will not overwrite it", j.path, err)
+	}
+	return f.Remediations, nil
+}
+
+// writeAtomic replaces path with data (mode 0600): a temporary file in the
+// same directory, synced, then renamed over it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename; cleans up after a failure
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("remediation journal: %w", err)
+	}
+	return nil
+}
+
+func newID(at time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return at.UTC().Format("20060102T150405.000") + "-" + hex.EncodeToString(b[:])
+}

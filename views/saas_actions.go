@@ -1,0 +1,414 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/httpx"
+	"triage/backend/remediations"
+	"triage/backend/saas"
+	"triage/ui"
+)
+
+// The writes of the SaaS tab: close an incident with a category, and
+// remediate its asset. Each asks y/N first, keeps the analyst's choice when
+// it fails (reopening the form starts from it), and when an answer is lost
+// reads the vendor's state back instead of sending again.
+
+type saasCloseMsg struct {
+	tab      *saasTab
+	key      string
+	category string
+	state    saas.IncidentState
+	incident *saas.Incident // read back after the close, for the row and detail
+	err      error
+	landed   bool // the answer was lost, and reading back shows it applied
+	checked  bool // the answer was lost, and it was read back
+}
+
+// targetRow is what the forms need of the incident they act on: its row, or
+// the incident open in detail when the list no longer holds it.
+func (t *saasTab) targetRow(key string) incidentRow {
+	if row, ok := t.rows.get(key); ok {
+		return row
+	}
+	if t.detail != nil && string(t.detail.ID) == key {
+		return t.rows.row(t.detail)
+	}
+	return incidentRow{key: key}
+}
+
+func (t *saasTab) openClose() tea.Cmd {
+	key := t.targetKey()
+	if key == "" {
+		return nil
+	}
+	row := t.targetRow(key)
+	t.target = key
+	items := make([]ui.Item, len(saas.Categories))
+	for i, c := range saas.Categories {
+		items[i] = ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value}
+	}
+	title := "Close incident " + key + " as"
+	if row.state == "closed" {
+		title = "Change the category of closed incident " + key
+	}
+	t.picker = ui.NewPicker(t.c.Styles, title, items)
+	if c, ok := t.keptClose[key]; ok {
+		t.picker.Select(c)
+	}
+	t.modal = saasClosePick
+	return nil
+}
+
+func (t *saasTab) confirmClose(category string) {
+	row := t.targetRow(t.target)
+	t.category = category
+	title, yes := "Close this incident?", "close as "+saas.Label(category)
+	if row.state == "closed" {
+		title, yes = "Change the category of this closed incident?", "set "+saas.Label(category)
+	}
+	t.confirm = ui.NewConfirm(t.c.Styles, title, yes,
+		fmt.Sprintf("Incident %s · %s · %s", t.target, orDash(row.assetName), orDash(row.app)),
+		fmt.Sprintf("Policy: %s · owner: %s", orDash(row.policy), orDash(row.owner)),
+		fmt.Sprintf("Now: %s · new category: %s (%s)", orDash(row.status), saas.Label(category), category))
+	t.modal = saasCloseConfirm
+}
+
+func (t *saasTab) sendClose(key, category string) tea.Cmd {
+	t.writing = "Closing incident " + key + "…"
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		m := saasCloseMsg{tab: t, key: key, category: category}
+		m.state, m.err = client.Close(ctx, key, category)
+		if httpx.IsUnknown(m.err) {
+			landed, st, err := client.Closed(ctx, key, category)
+			m.landed, m.checked = readBack(landed, err)
+			if m.landed {
+				m.state = st
+			}
+		}
+		if m.err == nil || m.landed {
+			m.incident, _ = client.Incident(ctx, key)
+		}
+		return m
+	}
+}
+
+func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
+	t.writing = ""
+	applied := m.err == nil || m.landed
+	if applied {
+		delete(t.keptClose, m.key)
+		if m.incident != nil {
+			t.rows.update(m.incident)
+			if m.key == t.openKey && t.mode == saasDetail {
+				t.detail = m.incident
+				t.rerenderKeep()
+			}
+		} else {
+			t.rows.applyState(m.key, m.state)
+		}
+	} else {
+		t.keptClose[m.key] = m.category
+	}
+	label := saas.Label(m.category)
+	switch {
+	case m.err == nil:
+		by := ""
+		if row, ok := t.rows.get(m.key); ok && row.resolver != "" {
+			by = " by " + row.resolver
+		}
+		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s%s", m.key, label, by))
+	case m.landed:
+		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: the answer was lost, and reading the state back shows it applied", m.key, label))
+	case httpx.IsUnknown(m.err) && m.checked:
+		return ui.Fail(fmt.Errorf("incident %s not closed: %w (the answer was lost and reading back shows it unchanged; s reopens with %s chosen)", m.key, m.err, label))
+	case httpx.IsUnknown(m.err):
+		return ui.Fail(fmt.Errorf("close of incident %s: %w (reading the state back failed too: r shows what the vendor has before you try again)", m.key, m.err))
+	}
+	return ui.Fail(fmt.Errorf("incident %s not closed: %w (s reopens with %s chosen)", m.key, m.err, label))
+}
+
+// --- remediation ---------------------------------------------------------
+
+func (t *saasTab) openFix() tea.Cmd {
+	key := t.targetKey()
+	if key == "" {
+		return nil
+	}
+	row := t.targetRow(key)
+	if row.assetID == "" {
+		return ui.Failf("incident %s names no asset to remediate", key)
+	}
+	t.target = key
+	var items []ui.Item
+	for _, c := range saas.RemediationsFor(row.appType, row.app) {
+		items = append(items, ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value})
+	}
+	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate %s (%s)", orDash(row.assetName), orDash(row.app)), items)
+	if kept, ok := t.keptFix[key]; ok {
+		t.picker.Select(kept.typ)
+	}
+	t.modal = saasFixPick
+	return nil
+}
+
+// fixQuestion is what the confirmation asks for each remediation type.
+var fixQuestion = map[string]string{
+	saas.Quarantine:          "Quarantine this asset?",
+	saas.Restore:             "Restore this asset from quarantine?",
+	saas.RemovePublicSharing: "Remove this asset's public sharing?",
+}
+
+func (t *saasTab) confirmFix(typ string) {
+	row := t.targetRow(t.target)
+	label := saas.Label(typ)
+	t.fix = fixChoice{typ: typ}
+	if kept, ok := t.keptFix[t.target]; ok && kept.typ == typ {
+		t.fix = kept
+	}
+	t.confirm = ui.NewConfirm(t.c.Styles, fixQuestion[typ], "start "+strings.ToLower(label),
+		fmt.Sprintf("Asset: %s", orDash(row.assetName)),
+		fmt.Sprintf("Asset id: %s · app: %s", row.assetID, orDash(row.app)),
+		fmt.Sprintf("Owner: %s · incident %s · %s", orDash(row.owner), row.key, orDash(row.policy)),
+		fmt.Sprintf("Remediation: %s (%s)", label, typ))
+	if typ == saas.RemovePublicSharing {
+		t.confirm.Option = &ui.Option{Key: "i", Label: "also remove shared links on parent folders (inherited sharing)", On: t.fix.inherited}
+	}
+	t.modal = saasFixConfirm
+}
+
+func (t *saasTab) sendFix(row incidentRow, choice fixChoice) tea.Cmd {
+	label := saas.Label(choice.typ)
+	t.writing = fmt.Sprintf("Starting %s of %s…", strings.ToLower(label), orDash(row.assetName))
+	client, ctx, journal, analyst := t.client(), t.c.Context(), journalOf(t.c), t.c.Analyst.Name
+	return func() tea.Msg {
+		m := remediationStartedMsg{from: t, key: row.key, choice: choice}
+		req := saas.RemediationRequest{AssetID: row.assetID, Type: choice.typ, RemoveInherited: choice.inherited}
+		rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: client.Tenant(),
+			TargetID: row.assetID, TargetName: row.assetName, Type: choice.typ, Source: "incident " + row.key,
+			Params:    map[string]any{"incident": row.key, "app": row.app},
+			StartedBy: analyst, StartedAt: time.Now(), Status: remediations.Pending}
+		if choice.typ == saas.RemovePublicSharing {
+			rec.Params["remove_inherited_sharing"] = choice.inherited
+		}
+		err := client.Remediate(ctx, req)
+		switch {
+		case err == nil:
+		case httpx.IsUnknown(err):
+			landed, st, rerr := client.Started(ctx, req, rec.StartedAt)
+			switch {
+			case rerr != nil:
+				rec.Status = remediations.Unknown
+				rec.Detail = "the start's answer was lost and could not be read back yet: checking until the vendor says"
+			case landed:
+				rec.VendorStatus = string(st.Status)
+				rec.Detail = "the start's answer was lost; reading back shows it started"
+			default:
+				m.err, m.checked = err, true
+				return m
+			}
+		default:
+			m.err = err
+			return m
+		}
+		m.rec, m.journalErr = journal.Add(rec)
+		return m
+	}
+}
+
+func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
+	t.writing = ""
+	label := saas.Label(m.choice.typ)
+	switch {
+	case m.err != nil && m.checked:
+		t.keptFix[m.key] = m.choice
+		return ui.Fail(fmt.Errorf("%s not started: %w (the answer was lost and reading back shows no new remediation; x reopens with it chosen)", label, m.err))
+	case m.err != nil:
+		t.keptFix[m.key] = m.choice
+		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.err))
+	}
+	delete(t.keptFix, m.key)
+	if m.rec.Status == remediations.Unknown {
+		return ui.Failf("%s of %s: the vendor's answer was lost and reading it back failed; tab 3 checks until the vendor says whether it started",
+			label, orDash(m.rec.TargetName))
+	}
+	if m.journalErr != nil {
+		return ui.Fail(fmt.Errorf("%s of %s started, but it could not be written to the remediation journal (tab 3 follows it until you quit): %w",
+			label, orDash(m.rec.TargetName), m.journalErr))
+	}
+	return ui.Toast("%s of %s started: tab 3 follows it", label, orDash(m.rec.TargetName))
+}
+
+// --- pickers -------------------------------------------------------------
+
+func (t *saasTab) appItems() []ui.Item {
+	items := []ui.Item{{Label: "All apps", Detail: "no app filter", Value: ""}}
+	for _, a := range t.apps {
+		items = append(items, ui.Item{Label: string(a.Name), Detail: string(a.Type) + " · " + string(a.ID), Value: string(a.ID)})
+	}
+	return items
+}
+
+func (t *saasTab) openApps() tea.Cmd {
+	t.picker = ui.NewPicker(t.c.Styles, "Show incidents of app", t.appItems())
+	t.picker.Custom = "app id"
+	t.modal = saasApps
+	return t.loadApps()
+}
+
+// pickApp puts the chosen app in the query (by name when that is unique,
+// else by id) and reloads.
+func (t *saasTab) pickApp(id string) tea.Cmd {
+	value := id
+	for _, a := range t.apps {
+		if string(a.ID) == id && len(t.appIDs([]string{string(a.Name)})) == 1 {
+			value = string(a.Name)
+		}
+	}
+	text := withTerm(t.queryText, "app", value)
+	q, err := t.parse(text)
+	if err != nil {
+		return ui.Fail(fmt.Errorf("SaaS query: %w", err))
+	}
+	t.query, t.queryText, t.mode = q, text, saasList
+	return t.loadFirst()
+}
+
+func (t *saasTab) openTenant() tea.Cmd {
+	var items []ui.Item
+	for i, c := range t.c.Backends.SaaS {
+		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
+	}
+	t.picker = ui.NewPicker(t.c.Styles, "Switch SaaS Security tenant", items)
+	t.modal = saasTenant
+	return nil
+}
+
+// openCopy copies the incident id from the list; in detail it offers the
+// incident's ids and links. Only plain ids and web links are ever copied.
+func (t *saasTab) openCopy() tea.Cmd {
+	if t.mode != saasDetail || t.detail == nil {
+		key := t.table.CursorKey()
+		if !plainID(key) {
+			return nil
+		}
+		return ui.Copy(t.c.Styles.R, "incident id", key)
+	}
+	d := t.detail
+	var items []ui.Item
+	add := func(label, text string, ok bool) {
+		if ok {
+			items = append(items, ui.Item{Label: label, Detail: text, Value: text})
+		}
+	}
+	add("Asset page", string(d.AssetPageURI), ui.CopyableURL(string(d.AssetPageURI)))
+	add("Asset in "+orDash(string(d.AppName)), string(d.AssetCloudURI), ui.CopyableURL(string(d.AssetCloudURI)))
+	add("Policy page", string(d.PolicyPageURI), ui.CopyableURL(string(d.PolicyPageURI)))
+	add("Incident id", string(d.ID), plainID(string(d.ID)))
+	add("Asset id", string(d.AssetID), plainID(string(d.AssetID)))
+	add("Policy id", string(d.PolicyID), plainID(string(d.PolicyID)))
+	t.picker = ui.NewPicker(t.c.Styles, "Copy from incident "+string(d.ID), items)
+	t.modal = saasCopy
+	return nil
+}
+
+// plainID reports an id made only of letters, digits and . _ : -
+func plainID(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// --- modal keys ----------------------------------------------------------
+
+func (t *saasTab) modalKey(m tea.KeyMsg) tea.Cmd {
+	switch t.modal {
+	case saasClosePick, saasFixPick, saasApps, saasTenant, saasCopy:
+		res, cmd := t.picker.Update(m)
+		if res.Cancelled {
+			t.modal, t.picker = saasNoModal, nil
+			return nil
+		}
+		if !res.Done {
+			return cmd
+		}
+		kind := t.modal
+		t.modal, t.picker = saasNoModal, nil
+		switch kind {
+		case saasClosePick:
+			t.confirmClose(res.Item.Value)
+		case saasFixPick:
+			t.confirmFix(res.Item.Value)
+		case saasApps:
+			return t.pickApp(res.Item.Value)
+		case saasCopy:
+			return ui.Copy(t.c.Styles.R, strings.ToLower(res.Item.Label), res.Item.Value)
+		case saasTenant:
+			return t.switchTenant(res.Item.Value)
+		}
+		return nil
+	case saasCloseConfirm, saasFixConfirm:
+		out := t.confirm.Update(m)
+		if out == ui.Editing {
+			return nil // an option flipped
+		}
+		kind := t.modal
+		t.modal = saasNoModal
+		if kind == saasFixConfirm && t.confirm.Option != nil {
+			t.fix.inherited = t.confirm.Option.On
+		}
+		t.confirm = nil
+		switch {
+		case out != ui.Submitted && kind == saasCloseConfirm:
+			return ui.Toast("Incident %s left as it was", t.target)
+		case out != ui.Submitted:
+			return ui.Toast("No remediation started")
+		case kind == saasCloseConfirm:
+			return t.sendClose(t.target, t.category)
+		}
+		return t.sendFix(t.targetRow(t.target), t.fix)
+	case saasQuery:
+		out, cmd := t.prompt.Update(m)
+		switch out {
+		case ui.Submitted:
+			text := strings.TrimSpace(t.prompt.Value())
+			q, err := t.parse(text)
+			if err != nil {
+				return ui.Fail(fmt.Errorf("SaaS query: %w", err))
+			}
+			t.modal, t.prompt = saasNoModal, nil
+			t.query, t.queryText, t.mode = q, text, saasList
+			return t.loadFirst()
+		case ui.Cancelled:
+			t.modal, t.prompt = saasNoModal, nil
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (t *saasTab) switchTenant(value string) tea.Cmd {
+	for i, c := range t.c.Backends.SaaS {
+		if itoa(i) == value {
+			t.tenant = i
+			t.mode, t.apps, t.appsReq = saasList, nil, false
+			t.rows = newIncidentRows()
+			t.table.SetSource(t.rows)
+			// App names differ per tenant: keep the query but its app ids.
+			t.query, _ = t.parse(t.queryText)
+			return tea.Batch(t.loadFirst(), t.loadApps(), ui.Toast("SaaS tenant %s", c.Tenant()))
+		}
+	}
+	return nil
+}

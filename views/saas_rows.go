@@ -1,0 +1,382 @@
+package views
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"triage/backend/saas"
+	"triage/ui"
+)
+
+// incidentRow is the compact list form of a SaaS incident: what the table
+// shows and what close and remediate need. The full incident is fetched
+// when it is opened.
+type incidentRow struct {
+	key       string // incident_id
+	updated   time.Time
+	sev       string // as the vendor sent it
+	level     uint8  // 5 critical .. 1 informational, 0 unknown
+	status    string // the vendor's display form, Closed-Business Justified
+	state     string // open, closed
+	category  string
+	app       string
+	appType   string
+	assetID   string
+	assetName string
+	exposure  string
+	owner     string
+	policy    string
+	resolver  string
+	search    string
+	fresh     bool
+}
+
+// incidentRows is the SaaS table's source: rows in arrival order, shown
+// newest updated first through order.
+type incidentRows struct {
+	rows   []incidentRow
+	order  []int32 // display position -> rows index
+	index  map[string]int32
+	counts [6]int // rows by severity level, for the bar over the table
+	in     interner
+}
+
+func newIncidentRows() *incidentRows {
+	return &incidentRows{index: map[string]int32{}, in: interner{}}
+}
+
+const (
+	colIncID = iota
+	colIncUpdated
+	colIncSeverity
+	colIncStatus
+	colIncApp
+	colIncAsset
+	colIncExposure
+	colIncOwner
+	colIncPolicy
+	colIncResolver
+)
+
+// The status column fits the vendor's longest ("Closed-Business
+// Justified") at 120 columns; the date a close happened is the row's
+// updated time, so the last column names only who resolved it.
+var incidentColumns = []ui.Column{
+	{Title: "ID", Width: 6},
+	{Title: "UPDATED", Width: 16},
+	{Title: "SEVERITY", Width: 8},
+	{Title: "STATUS", Width: 25},
+	{Title: "APP", Width: 8, Flex: 1},
+	{Title: "ASSET", Width: 10, Flex: 2},
+	{Title: "EXPOSURE", Width: 8},
+	{Title: "OWNER", Width: 10, Flex: 2},
+	{Title: "POLICY", Width: 8, Flex: 2},
+	{Title: "RESOLVER", Width: 8, Flex: 1},
+}
+
+func (r *incidentRows) row(inc *saas.Incident) incidentRow {
+	sev := saas.ParseSeverity(string(inc.Severity))
+	row := incidentRow{
+		key:       string(inc.ID),
+		updated:   inc.UpdatedAt.Time,
+		sev:       r.in.get(sev.Raw),
+		level:     uint8(sev.Level),
+		status:    r.in.get(string(inc.Status)),
+		state:     r.in.get(inc.StateName()),
+		category:  r.in.get(string(inc.Category)),
+		app:       r.in.get(string(inc.AppName)),
+		appType:   r.in.get(string(inc.AppType)),
+		assetID:   string(inc.AssetID),
+		assetName: string(inc.AssetName),
+		exposure:  r.in.get(string(inc.ExposureLevel)),
+		owner:     r.in.get(inc.Owner()),
+		policy:    r.in.get(inc.Policy()),
+		resolver:  r.in.get(string(inc.ResolvedBy)),
+	}
+	if row.status == "" && row.state != "" {
+		row.status = r.in.get(saas.StatusText(row.state, row.category))
+	}
+	row.index()
+	return row
+}
+
+// index precomputes the lower-case text the "/" filter searches.
+func (row *incidentRow) index() {
+	sev := row.sev
+	if word := saas.SeverityWords[row.level]; !strings.EqualFold(word, sev) {
+		sev += " " + word // "4 high": either finds it
+	}
+	row.search = strings.ToLower(strings.Join([]string{row.key, sev, row.status, row.category,
+		row.app, row.assetName, row.assetID, row.exposure, row.owner, row.policy, row.resolver}, " "))
+}
+
+// add folds incidents in: new ones join the display order by updated time;
+// known ones are replaced, and move to their new place when their updated
+// time changed. With mark set (a refresh), new and changed rows are marked
+// fresh. It returns how many were new.
+func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
+	var place []int32         // rows to merge into the display order
+	moved := map[int32]bool{} // known rows among them, to take out first
+	for i := range incs {
+		row := r.row(&incs[i])
+		if row.key == "" {
+			continue
+		}
+		if at, ok := r.index[row.key]; ok {
+			old := &r.rows[at]
+			row.fresh = old.fresh || mark && (old.status != row.status || old.state != row.state || old.category != row.category)
+			if !row.updated.Equal(old.updated) && !moved[at] {
+				moved[at] = true
+				place = append(place, at)
+			}
+			r.counts[old.level]--
+			r.counts[row.level]++
+			*old = row
+			continue
+		}
+		row.fresh = mark
+		at := int32(len(r.rows))
+		r.rows = append(r.rows, row)
+		r.index[row.key] = at
+		r.counts[row.level]++
+		place = append(place, at)
+		added++
+	}
+	if len(place) == 0 {
+		return added
+	}
+	order := r.order
+	if len(moved) > 0 {
+		order = make([]int32, 0, len(r.order))
+		for _, at := range r.order {
+			if !moved[at] {
+				order = append(order, at)
+			}
+		}
+	}
+	// Pages come in updated order, oldest first; sort the newcomers and
+	// merge them into the display order rather than sorting everything.
+	sortNewestFirst(place, r.rows)
+	merged := make([]int32, 0, len(order)+len(place))
+	a, b := 0, 0
+	for a < len(order) || b < len(place) {
+		if b == len(place) || a < len(order) && newer(&r.rows[order[a]], &r.rows[place[b]]) {
+			merged = append(merged, order[a])
+			a++
+		} else {
+			merged = append(merged, place[b])
+			b++
+		}
+	}
+	r.order = merged
+	return added
+}
+
+// newer orders rows by updated time, then by incident id (numerically when
+// the ids are numbers), newest first.
+func newer(x, y *incidentRow) bool {
+	if !x.updated.Equal(y.updated) {
+		return x.updated.After(y.updated)
+	}
+	if len(x.key) != len(y.key) {
+		return len(x.key) > len(y.key)
+	}
+	return x.key > y.key
+}
+
+func sortNewestFirst(idx []int32, rows []incidentRow) {
+	sort.Slice(idx, func(a, b int) bool { return newer(&rows[idx[a]], &rows[idx[b]]) })
+}
+
+// update replaces one row from a freshly read incident.
+func (r *incidentRows) update(inc *saas.Incident) {
+	if at, ok := r.index[string(inc.ID)]; ok {
+		old := &r.rows[at]
+		row := r.row(inc)
+		row.fresh = old.fresh
+		r.counts[old.level]--
+		r.counts[row.level]++
+		*old = row
+	}
+}
+
+// applyState puts a close's answer on a row when the incident could not be
+// read back whole.
+func (r *incidentRows) applyState(key string, s saas.IncidentState) {
+	at, ok := r.index[key]
+	if !ok {
+		return
+	}
+	row := &r.rows[at]
+	if s.State != "" {
+		row.state = r.in.get(strings.ToLower(string(s.State)))
+	}
+	if s.Category != "" {
+		row.category = r.in.get(string(s.Category))
+	}
+	if row.state == "closed" && row.category != "" {
+		row.status = r.in.get(saas.StatusText(row.state, row.category))
+	}
+	row.resolver = r.in.get(string(s.ResolvedBy))
+	if s.ResolutionDate.After(row.updated) {
+		row.updated = s.ResolutionDate.Time // the vendor updates an incident when it closes
+	}
+	row.index()
+}
+
+func (r *incidentRows) get(key string) (incidentRow, bool) {
+	if at, ok := r.index[key]; ok {
+		return r.rows[at], true
+	}
+	return incidentRow{}, false
+}
+
+func (r *incidentRows) seen(key string) {
+	if at, ok := r.index[key]; ok {
+		r.rows[at].fresh = false
+	}
+}
+
+// newest is the latest updated time loaded: where a refresh of the delta
+// feed continues from.
+func (r *incidentRows) newest() time.Time {
+	if len(r.order) == 0 {
+		return time.Time{}
+	}
+	var t time.Time
+	for _, row := range r.rows {
+		if row.updated.After(t) {
+			t = row.updated
+		}
+	}
+	return t
+}
+
+func (r *incidentRows) at(i int) *incidentRow { return &r.rows[r.order[i]] }
+
+// Len implements ui.Source.
+func (r *incidentRows) Len() int { return len(r.order) }
+
+// Key implements ui.Source.
+func (r *incidentRows) Key(i int) string { return r.at(i).key }
+
+// Search implements ui.Source.
+func (r *incidentRows) Search(i int) string { return r.at(i).search }
+
+// Fresh implements ui.Source.
+func (r *incidentRows) Fresh(i int) bool { return r.at(i).fresh }
+
+// Cell implements ui.Source.
+func (r *incidentRows) Cell(i, col int) string {
+	row := r.at(i)
+	switch col {
+	case colIncID:
+		return row.key
+	case colIncUpdated:
+		return timeCell(row.updated)
+	case colIncSeverity:
+		return row.sev
+	case colIncStatus:
+		return row.status
+	case colIncApp:
+		return row.app
+	case colIncAsset:
+		return row.assetName
+	case colIncExposure:
+		return row.exposure
+	case colIncOwner:
+		return row.owner
+	case colIncPolicy:
+		return row.policy
+	case colIncResolver:
+		return row.resolver
+	}
+	return ""
+}
+
+// Tone implements ui.Source.
+func (r *incidentRows) Tone(i, col int) ui.Tone {
+	row := r.at(i)
+	switch col {
+	case colIncSeverity:
+		return levelTone(int(row.level))
+	case colIncStatus:
+		return incidentStatusTone(row.state, row.status)
+	case colIncExposure:
+		if row.exposure == "public" {
+			return ui.ToneBad
+		}
+	case colIncID, colIncUpdated, colIncResolver:
+		return ui.ToneMuted
+	}
+	return ui.ToneNone
+}
+
+func levelTone(level int) ui.Tone {
+	switch level {
+	case 5:
+		return ui.ToneCritical
+	case 4:
+		return ui.ToneHigh
+	case 3:
+		return ui.ToneMedium
+	case 2, 1:
+		return ui.ToneLow
+	}
+	return ui.ToneNone
+}
+
+// incidentStatusTone: new work stands out, closed work recedes.
+func incidentStatusTone(state, status string) ui.Tone {
+	switch {
+	case state == "closed":
+		return ui.ToneMuted
+	case strings.EqualFold(status, "Open-New"):
+		return ui.ToneAccent
+	}
+	return ui.ToneNone
+}
+
+// severityGlyphs draw each level's share of the bar, legible without colour.
+var severityGlyphs = []string{"·", "░", "▒", "▓", "█", "█"}
+
+// severityBar is the count-by-severity line over the table: a stacked bar
+// of the loaded incidents by level, then the counts, most severe first.
+func severityBar(st *ui.Styles, counts [6]int, width int) string {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total == 0 {
+		return st.Muted.Render("no incidents loaded")
+	}
+	barWidth := min(max(width/5, 10), 30)
+	last := 0 // the least severe level present takes what rounding leaves
+	for last < 5 && counts[last] == 0 {
+		last++
+	}
+	var bar, legend strings.Builder
+	used := 0
+	for level := 5; level >= 0; level-- {
+		n := counts[level]
+		if n == 0 {
+			continue
+		}
+		cells := min(max(n*barWidth/total, 1), barWidth-used)
+		if level == last {
+			cells = barWidth - used
+		}
+		used += cells
+		bar.WriteString(st.Tone(levelTone(level), strings.Repeat(severityGlyphs[level], cells)))
+		if legend.Len() > 0 {
+			legend.WriteString("  ")
+		}
+		name := saas.SeverityWords[level]
+		if level == 0 {
+			name = "other"
+		}
+		legend.WriteString(st.Tone(levelTone(level), name) + " " + count(n))
+	}
+	return bar.String() + "  " + legend.String()
+}
