@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"triage/backend/clean"
 	"triage/backend/httpx"
+	"triage/backend/okta"
 )
 
 func apiCommand(env *Env) *cobra.Command {
@@ -104,20 +106,12 @@ printed on stderr.`,
 // nextPage finds a paging hint: Okta's Link rel="next" (as a path) or SaaS
 // Security's nextPath.
 func nextPage(resp *httpx.Response) string {
-	for _, link := range resp.Header.Values("Link") {
-		for _, part := range strings.Split(link, ",") {
-			target, params, ok := strings.Cut(part, ";")
-			if ok && strings.Contains(params, `rel="next"`) {
-				u := strings.TrimSpace(target)
-				u = strings.Trim(u, "<>")
-				if i := strings.Index(u, "://"); i >= 0 {
-					if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-						u = u[i+3+j:]
-					}
-				}
-				return u
-			}
+	if u := okta.NextLink(resp.Header); u != "" {
+		// Show it as a path the api command takes.
+		if parsed, err := url.Parse(u); err == nil && parsed.IsAbs() {
+			return parsed.RequestURI()
 		}
+		return u
 	}
 	var env struct {
 		NextPath string `json:"nextPath"`

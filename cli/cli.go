@@ -94,7 +94,7 @@ func Message(err error) string {
 
 // Add adds every command to root.
 func Add(root *cobra.Command, env *Env) {
-	root.AddCommand(checkCommand(env), itmCommand(env), apiCommand(env))
+	root.AddCommand(checkCommand(env), itmCommand(env), saasCommand(env), oktaCommand(env), apiCommand(env))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Usage(err) })
 }
 

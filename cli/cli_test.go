@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +181,107 @@ func TestAPIReadsAndAuditedWrites(t *testing.T) {
 	}
 	if _, errs, code = h.run("", "api", "itm", "POST", "/x", "--data", "{nope", "--yes"); code != 2 || !strings.Contains(errs, "not JSON") {
 		t.Fatalf("bad data: %d %s", code, errs)
+	}
+}
+
+func TestSaaSVerbs(t *testing.T) {
+	h := newHarness(t, 1200, nil)
+	out, errs, code := h.run("", "saas", "incidents", "--json")
+	var incidents []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &incidents) != nil || len(incidents) != 1200 {
+		t.Fatalf("incidents --json: code %d, %d incidents, %s", code, len(incidents), errs)
+	}
+	out, _, _ = h.run("", "saas", "incidents", "--limit", "4", "--state", "open")
+	if n := len(strings.Split(strings.TrimSpace(out), "\n")); n != 5 || !strings.Contains(out, "Open-") {
+		t.Fatalf("--limit 4 --state open:\n%s", out)
+	}
+	id := h.sim.SaaS.Newest(1)[0]
+	if _, errs, code = h.run("", "saas", "close", id, "business_justified"); code != 2 || !strings.Contains(errs, "refusing without --yes") {
+		t.Fatalf("close without --yes: %d %s", code, errs)
+	}
+	if state, _ := h.sim.SaaS.IncidentState(id); state != "open" {
+		t.Fatalf("closed without confirmation: %s", state)
+	}
+	if _, errs, code = h.run("", "saas", "close", id, "business_justified", "--yes"); code != 0 {
+		t.Fatalf("close: %d %s", code, errs)
+	}
+	if state, cat := h.sim.SaaS.IncidentState(id); state != "closed" || cat != "business_justified" {
+		t.Fatalf("vendor state %s %s", state, cat)
+	}
+	if _, errs, code = h.run("", "saas", "close", id, "because", "--yes"); code != 2 || !strings.Contains(errs, "misidentified, no_reason or business_justified") {
+		t.Fatalf("bad category: %d %s", code, errs)
+	}
+	asset := h.sim.SaaS.AssetOf(id)
+	h.cfg.State.Dir = t.TempDir()
+	if _, errs, code = h.run("", "saas", "remediate", asset, "system_quarantine", "--yes"); code != 0 {
+		t.Fatalf("remediate: %d %s", code, errs)
+	}
+	if got := h.sim.SaaS.RemediationStatus(asset, "system_quarantine"); got == "" {
+		t.Fatal("the vendor has no remediation")
+	}
+	out, errs, code = h.run("", "saas", "remediation", asset, "system_quarantine", "--plain")
+	if code != 0 || !strings.Contains(out, "type\tsystem_quarantine") {
+		t.Fatalf("remediation: %d %s %s", code, out, errs)
+	}
+	data, _ := os.ReadFile(filepath.Join(h.cfg.State.Dir, "remediations.json"))
+	if !strings.Contains(string(data), asset) {
+		t.Fatal("the remediation was not recorded in the journal")
+	}
+	es := h.audit.Entries()
+	if len(es) != 2 || es[0].Action != "saas.close" || es[1].Action != "saas.remediate" {
+		t.Fatalf("audit %+v", es)
+	}
+	out, _, code = h.run("", "saas", "apps")
+	if code != 0 || !strings.Contains(out, "Box") {
+		t.Fatalf("apps:\n%s", out)
+	}
+}
+
+func TestOktaVerbs(t *testing.T) {
+	h := newHarness(t, 200, nil)
+	out, errs, code := h.run("", "okta", "apps", "--limit", "5")
+	if code != 0 {
+		t.Fatalf("apps: %d %s", code, errs)
+	}
+	golden.RequireEqual(t, []byte(out))
+	apps := h.sim.Okta.Apps()
+	out, errs, code = h.run("", "okta", "user-apps", "li.chen@acme.example", "--json")
+	var links []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &links) != nil || len(links) == 0 {
+		t.Fatalf("user-apps: %d %s", code, errs)
+	}
+	assigned := map[string]bool{}
+	for _, l := range links {
+		assigned[l["appInstanceId"].(string)] = true
+	}
+	for _, a := range apps[:10] {
+		out, errs, code = h.run("", "okta", "assignment", a.ID, "li.chen@acme.example", "--plain")
+		want := "assigned\tno"
+		if assigned[a.ID] {
+			want = "assigned\tyes"
+		}
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("assignment %s: %d %q %s (want %q)", a.ID, code, out, errs, want)
+		}
+	}
+	out, errs, code = h.run("", "okta", "logs", "--since", "48h", "--filter", `actor.alternateId eq "li.chen@acme.example"`, "--json")
+	var events []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &events) != nil || len(events) == 0 {
+		t.Fatalf("logs: %d %s", code, errs)
+	}
+	for _, e := range events {
+		if e["actor"].(map[string]any)["alternateId"] != "li.chen@acme.example" {
+			t.Fatalf("filter leaked %v", e["actor"])
+		}
+	}
+	if _, errs, code = h.run("", "okta", "logs", "--filter", "eventType equals nonsense"); code != 1 || !strings.Contains(errs, "Okta demo: 400") {
+		t.Fatalf("bad filter: %d %s", code, errs)
+	}
+	out, errs, code = h.run("", "okta", "group", h.sim.Okta.GroupID("Everyone"), "--members", "--plain")
+	if code != 0 || !strings.Contains(out, "li.chen@acme.example") {
+		t.Fatalf("group --members: %d %s", code, errs)
+	}
+	if _, errs, code = h.run("", "okta", "app-users", "0oaNOPE"); code != 1 || !strings.Contains(errs, "404") {
+		t.Fatalf("unknown app: %d %s", code, errs)
 	}
 }

@@ -1,0 +1,339 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"triage/backend/httpx"
+	"triage/backend/remediations"
+	"triage/backend/saas"
+)
+
+type saasClient func() (*saas.Client, error)
+
+func saasCommand(env *Env) *cobra.Command {
+	o := &output{}
+	cmd := group(&cobra.Command{
+		Use:   "saas",
+		Short: "Palo Alto SaaS Security: incidents, close with a category, apps, asset remediation",
+	})
+	o.flags(cmd)
+	client := func() (*saas.Client, error) {
+		set, err := env.backends()
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(set.SaaS))
+		for i, c := range set.SaaS {
+			names[i] = c.Tenant()
+		}
+		i, err := pickTenant("SaaS", o.tenant, names)
+		if err != nil {
+			return nil, err
+		}
+		return set.SaaS[i], nil
+	}
+	cmd.AddCommand(saasIncidents(env, o, client), saasShow(env, o, client), saasClose(env, o, client),
+		saasApps(env, o, client), saasRemediate(env, o, client), saasRemediation(env, o, client))
+	return cmd
+}
+
+func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
+	var state, severity, status, app, from, to string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "incidents",
+		Short: "List incidents across every page of the delta feed (oldest updated first)",
+		Example: "  triage saas incidents --state open --severity High,Critical\n" +
+			"  triage saas incidents --from 7d --json | jq length",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			q := saas.Query{Severities: splitList(severity), Statuses: splitList(status), AppIDs: splitList(app)}
+			switch strings.ToLower(state) {
+			case "open", "closed":
+				q.State = strings.ToLower(state)
+			case "all", "":
+			default:
+				return Usagef("--state %q: use open, closed or all", state)
+			}
+			if from != "" {
+				if q.From, err = when(from); err != nil {
+					return Usage(fmt.Errorf("--from: %w", err))
+				}
+			}
+			if to != "" {
+				if q.To, err = when(to); err != nil {
+					return Usage(fmt.Errorf("--to: %w", err))
+				}
+			}
+			if limit > 0 && limit < saas.DefaultLimit {
+				q.Limit = max(limit, 10) // the API's smallest page
+			}
+			ctx := env.context(cmd.Context())
+			page, err := c.Incidents(ctx, q)
+			if err != nil {
+				return err
+			}
+			incidents := page.Incidents
+			for page.More && (limit <= 0 || len(incidents) < limit) {
+				if page, err = c.More(ctx, page); err != nil {
+					return err
+				}
+				incidents = append(incidents, page.Incidents...)
+			}
+			if limit > 0 && len(incidents) > limit {
+				incidents = incidents[:limit]
+			}
+			p := env.printer(o)
+			if o.json {
+				if incidents == nil {
+					incidents = []saas.Incident{}
+				}
+				return p.json(incidents)
+			}
+			rows := make([][]string, len(incidents))
+			for i := range incidents {
+				in := &incidents[i]
+				rows[i] = []string{string(in.ID), in.UpdatedAt.UTC().Format(time.RFC3339), string(in.Severity), string(in.Status),
+					string(in.AppName), string(in.AssetName), string(in.ExposureLevel), in.Owner(), in.Policy()}
+			}
+			return p.table([]string{"ID", "UPDATED", "SEVERITY", "STATUS", "APP", "ASSET", "EXPOSURE", "OWNER", "POLICY"}, rows)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&state, "state", "all", "open, closed or all")
+	f.StringVar(&severity, "severity", "", "severities, comma-separated, as the tenant writes them (High, 4)")
+	f.StringVar(&status, "status", "", "statuses, comma-separated (open-new, open-assigned, closed-business justified, ...)")
+	f.StringVar(&app, "app", "", "app ids, comma-separated (see triage saas apps)")
+	f.StringVar(&from, "from", "", "updated since: a duration (24h, 7d) or a time")
+	f.StringVar(&to, "to", "", "updated before: a duration ago or a time")
+	f.IntVar(&limit, "limit", 0, "at most this many incidents (default: every page)")
+	return cmd
+}
+
+func saasShow(env *Env, o *output, client saasClient) *cobra.Command {
+	return &cobra.Command{
+		Use:     "show ID",
+		Short:   "Show one incident",
+		Example: "  triage saas show 42\n  triage saas show 42 --json",
+		Args:    exactArgs(1, "an incident ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			in, err := c.Incident(env.context(cmd.Context()), args[0])
+			if err != nil {
+				return err
+			}
+			p := env.printer(o)
+			if o.json {
+				return p.json(in.Raw)
+			}
+			return p.fields(
+				[2]string{"id", string(in.ID)}, [2]string{"state", in.StateName()}, [2]string{"status", string(in.Status)},
+				[2]string{"category", string(in.Category)}, [2]string{"severity", string(in.Severity)},
+				[2]string{"app", fmt.Sprintf("%s (%s, %s)", in.AppName, in.AppType, in.AppID)},
+				[2]string{"asset", string(in.AssetName)}, [2]string{"asset id", string(in.AssetID)},
+				[2]string{"exposure", string(in.ExposureLevel)}, [2]string{"owner", in.Owner()}, [2]string{"policy", in.Policy()},
+				[2]string{"updated", in.UpdatedAt.UTC().Format(time.RFC3339)}, [2]string{"resolved by", string(in.ResolvedBy)},
+				[2]string{"asset url", string(in.AssetPageURI)}, [2]string{"policy url", string(in.PolicyPageURI)},
+			)
+		},
+	}
+}
+
+func saasClose(env *Env, o *output, client saasClient) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "close ID CATEGORY",
+		Short: "Close an incident with a category: misidentified, no_reason or business_justified",
+		Long:  "close sets the incident's state to closed with the category. An already closed incident takes the new category. It asks first on a terminal and needs --yes without one.",
+		Example: "  triage saas close 42 business_justified\n" +
+			"  triage saas close 42 misidentified --yes",
+		Args: exactArgs(2, "ID and CATEGORY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, category := args[0], strings.ToLower(args[1])
+			known := false
+			for _, c := range saas.Categories {
+				known = known || c.Value == category
+			}
+			if !known {
+				return Usagef("category %q: use misidentified, no_reason or business_justified", args[1])
+			}
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			if err := env.confirm(yes, fmt.Sprintf("Close SaaS incident %s on %s as %s", id, c.Tenant(), category)); err != nil {
+				return err
+			}
+			ctx := env.context(cmd.Context())
+			_, err = c.Close(ctx, id, category)
+			if httpx.IsUnknown(err) {
+				closed, _, rerr := c.Closed(ctx, id, category)
+				switch {
+				case rerr != nil:
+					return fmt.Errorf("%w; reading the state back failed too (%v): check it before trying again", err, rerr)
+				case !closed:
+					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", err, category)
+				}
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			env.printer(o).done("incident %s closed as %s", id, category)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask")
+	return cmd
+}
+
+func saasApps(env *Env, o *output, client saasClient) *cobra.Command {
+	return &cobra.Command{
+		Use:     "apps",
+		Short:   "List the monitored cloud apps",
+		Example: "  triage saas apps\n  triage saas apps --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			apps, err := c.Apps(env.context(cmd.Context()))
+			if err != nil {
+				return err
+			}
+			p := env.printer(o)
+			if o.json {
+				if apps == nil {
+					apps = []saas.App{}
+				}
+				return p.json(apps)
+			}
+			rows := make([][]string, len(apps))
+			for i, a := range apps {
+				rows[i] = []string{string(a.ID), string(a.Name), string(a.Type)}
+			}
+			return p.table([]string{"ID", "NAME", "TYPE"}, rows)
+		},
+	}
+}
+
+func remediationType(arg string) (string, error) {
+	for _, t := range saas.RemediationTypes {
+		if strings.EqualFold(t.Value, arg) || strings.EqualFold(t.Label, arg) {
+			return t.Value, nil
+		}
+	}
+	return "", Usagef("remediation type %q: use system_quarantine, system_restore or remove_public_sharing", arg)
+}
+
+func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
+	var yes, inherited bool
+	cmd := &cobra.Command{
+		Use:   "remediate ASSET_ID TYPE",
+		Short: "Start a remediation of an asset: system_quarantine, system_restore or remove_public_sharing",
+		Long: "remediate starts the remediation and records it in the remediation journal, where the console's\n" +
+			"Remediations tab follows it. It asks first on a terminal and needs --yes without one.",
+		Example: "  triage saas remediate 61099d000001f255910606b7 system_quarantine\n" +
+			"  triage saas remediate 61099d000001f255910606b7 remove_public_sharing --remove-inherited-sharing --yes",
+		Args: exactArgs(2, "ASSET_ID and TYPE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			typ, err := remediationType(args[1])
+			if err != nil {
+				return err
+			}
+			if inherited && typ != saas.RemovePublicSharing {
+				return Usagef("--remove-inherited-sharing only applies to remove_public_sharing")
+			}
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			if err := env.confirm(yes, fmt.Sprintf("Start %s of asset %s on SaaS %s", typ, args[0], c.Tenant())); err != nil {
+				return err
+			}
+			ctx := env.context(cmd.Context())
+			req := saas.RemediationRequest{AssetID: args[0], Type: typ, RemoveInherited: inherited}
+			started := time.Now()
+			err = c.Remediate(ctx, req)
+			if httpx.IsUnknown(err) {
+				ok, _, rerr := c.Started(ctx, req, started)
+				switch {
+				case rerr != nil:
+					return fmt.Errorf("%w; reading its status back failed too (%v): check it before trying again", err, rerr)
+				case !ok:
+					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", err)
+				}
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			if jerr := env.journal(ctx, c.Tenant(), req, started); jerr != nil {
+				fmt.Fprintf(env.Err, "triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
+			}
+			env.printer(o).done("%s of %s started; follow it with: triage saas remediation %s %s", typ, args[0], args[0], typ)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask")
+	cmd.Flags().BoolVar(&inherited, "remove-inherited-sharing", false, "also remove shared links on parent folders (remove_public_sharing only)")
+	return cmd
+}
+
+// journal records a remediation started from the command line, so the
+// console's Remediations tab follows it too.
+func (e *Env) journal(ctx context.Context, tenant string, req saas.RemediationRequest, at time.Time) error {
+	set, err := e.backends()
+	if err != nil {
+		return err
+	}
+	_, err = remediations.Open(set.Config.State.Dir).Add(remediations.Record{
+		Kind: remediations.KindAsset, Vendor: "saas", Tenant: tenant, TargetID: req.AssetID, Type: req.Type,
+		Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, Source: "command line",
+		StartedBy: e.Analyst.Name, StartedAt: at, Status: remediations.Pending,
+	})
+	return err
+}
+
+func saasRemediation(env *Env, o *output, client saasClient) *cobra.Command {
+	return &cobra.Command{
+		Use:     "remediation ASSET_ID TYPE",
+		Short:   "Show the status of an asset's remediation",
+		Example: "  triage saas remediation 61099d000001f255910606b7 system_quarantine",
+		Args:    exactArgs(2, "ASSET_ID and TYPE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			typ, err := remediationType(args[1])
+			if err != nil {
+				return err
+			}
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			r, err := c.RemediationStatus(env.context(cmd.Context()), args[0], typ)
+			if err != nil {
+				return err
+			}
+			p := env.printer(o)
+			if o.json {
+				return p.json(r)
+			}
+			return p.fields([2]string{"asset", string(r.AssetID)}, [2]string{"name", string(r.AssetName)},
+				[2]string{"type", string(r.Type)}, [2]string{"status", string(r.Status)},
+				[2]string{"by", string(r.ActionTaker)}, [2]string{"at", r.ActionDate.UTC().Format(time.RFC3339)})
+		},
+	}
+}
