@@ -177,7 +177,7 @@ func (f *fixture) console(k key) *console {
 
 func (c *console) waitFor(text string) {
 	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		c.mu.Lock()
 		found := strings.Contains(c.out.String(), text)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // KeyMap holds every action's keys. Each action has a name (the field's
@@ -124,4 +125,34 @@ func (k *KeyMap) Rebind(keys map[string][]string) error {
 		return fmt.Errorf("keys: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// keyTypes maps bubbletea's key names ("enter", "ctrl+s", "pgdown") back to
+// their types, built from bubbletea's own names.
+var keyTypes = func() map[string]tea.KeyType {
+	m := map[string]tea.KeyType{}
+	for i := -200; i <= 127; i++ {
+		if name := tea.KeyType(i).String(); name != "" {
+			if _, seen := m[name]; !seen {
+				m[name] = tea.KeyType(i)
+			}
+		}
+	}
+	return m
+}()
+
+// Press is the key message a key name stands for, so the palette can run an
+// action by pressing its key.
+func Press(name string) tea.KeyMsg {
+	alt := false
+	if rest, ok := strings.CutPrefix(name, "alt+"); ok && rest != "" {
+		alt, name = true, rest
+	}
+	if name == " " || name == "space" {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}, Alt: alt}
+	}
+	if t, ok := keyTypes[name]; ok {
+		return tea.KeyMsg{Type: t, Alt: alt}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name), Alt: alt}
 }

@@ -353,3 +353,13 @@ func TestCopyableURL(t *testing.T) {
 		}
 	}
 }
+
+func TestPressRoundTripsEveryDefaultKey(t *testing.T) {
+	for name, b := range DefaultKeyMap().Named() {
+		for _, k := range b.Keys() {
+			if got := Press(k).String(); got != k {
+				t.Errorf("%s: Press(%q).String() = %q", name, k, got)
+			}
+		}
+	}
+}

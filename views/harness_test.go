@@ -141,7 +141,7 @@ func (h *harness) waitFor(texts ...string) {
 // waitUntil waits until ok holds for the screen.
 func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
 	h.t.Helper()
-	return h.waitWithin(5*time.Second, what, ok)
+	return h.waitWithin(15*time.Second, what, ok)
 }
 
 // waitWithin is waitUntil for things that take the vendor a while (a

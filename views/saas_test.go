@@ -161,7 +161,7 @@ func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
 	h.waitFor("started: tab 3 follows it")
 	h.typeKeys("3")
 	h.waitFor("Quarantine", "alice")
-	h.waitWithin(10*time.Second, "the quarantine to succeed", func(f string) bool {
+	h.waitWithin(20*time.Second, "the quarantine to succeed", func(f string) bool {
 		return strings.Contains(f, " success ") && strings.Contains(f, "Quarantine")
 	})
 	if st := h.sim.SaaS.RemediationStatus(asset, saas.Quarantine); st != "success" {
@@ -276,7 +276,7 @@ func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
 		t.Fatalf("audit %+v", es)
 	}
 	h.typeKeys("3")
-	h.waitWithin(10*time.Second, "success", func(f string) bool { return strings.Contains(f, " success ") })
+	h.waitWithin(20*time.Second, "success", func(f string) bool { return strings.Contains(f, " success ") })
 	if st := h.sim.SaaS.RemediationStatus(asset, saas.Quarantine); st != "success" {
 		t.Fatalf("vendor says %q", st)
 	}
@@ -464,7 +464,7 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 	h.waitFor("incident store unavailable", "(500 loaded; r continues)")
 	before := h.sim.SaaS.Count("GET /incident/api/incidents/delta")
 	h.typeKeys("r")
-	h.waitWithin(10*time.Second, "the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
+	h.waitWithin(20*time.Second, "the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
 	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta") - before; n != 2 {
 		t.Fatalf("r read %d pages, want the 2 still missing", n)
 	}

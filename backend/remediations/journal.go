@@ -11,14 +11,12 @@ package remediations
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
+
+	"triage/backend/jsonfile"
 )
 
 // Statuses a record moves through. Vendors' own words are kept in
@@ -125,71 +123,24 @@ func (j *Journal) Update(id string, change func(*Record)) (Record, error) {
 }
 
 func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
-	dir := filepath.Dir(j.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	unlock, err := lock(j.path + ".lock")
-	if err != nil {
-		return fmt.Errorf("remediation journal %s: locking: %w", j.path, err)
-	}
-	defer unlock()
-	recs, err := j.read()
-	if err != nil {
-		return err // never overwrite a journal we could not read
-	}
-	if recs, err = apply(recs); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(file{Version: 1, Remediations: recs}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	return writeAtomic(j.path, append(data, '\n'))
-}
-
-func (j *Journal) read() ([]Record, error) {
-	data, err := os.ReadFile(j.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("remediation journal: %w", err)
-	}
 	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("remediation journal %s is not readable (%v): fix or move it; triage will not overwrite it", j.path, err)
-	}
-	return f.Remediations, nil
-}
-
-// writeAtomic replaces path with data (mode 0600): a temporary file in the
-// same directory, synced, then renamed over it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	err := jsonfile.Update(j.path, &f, func() error {
+		recs, err := apply(f.Remediations)
+		f.Version, f.Remediations = 1, recs
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // gone after the rename; cleans up after a failure
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("remediation journal: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("remediation journal: %w", err)
 	}
 	return nil
+}
+
+func (j *Journal) read() ([]Record, error) {
+	var f file
+	if err := jsonfile.Read(j.path, &f); err != nil {
+		return nil, fmt.Errorf("remediation journal: %w", err)
+	}
+	return f.Remediations, nil
 }
 
 func newID(at time.Time) string {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package remediations
+package jsonfile
 
 import (
 	"os"
