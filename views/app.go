@@ -1,7 +1,13 @@
 package views
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -10,6 +16,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"triage/backend/audit"
+	"triage/backend/clean"
+	"triage/backend/prefs"
 	"triage/ui"
 )
 
@@ -22,8 +31,37 @@ type App struct {
 	width    int
 	height   int
 	status   *ui.Status
-	help     bool
 	spinning bool
+	theme    string
+
+	overlay     overlay
+	palette     *ui.Picker
+	paletteActs map[string]Action
+	history     []string // palette commands, newest first
+	audit       pane
+	prefs       *prefs.Store
+}
+
+// overlay is what covers the tabs: help, the palette, the audit log.
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayHelp
+	overlayPalette
+	overlayAudit
+)
+
+// prefsLoaded carries the analyst's remembered state, read at start.
+type prefsLoaded struct {
+	p   prefs.Prefs
+	err error
+}
+
+// auditRead carries the tail of the audit log.
+type auditRead struct {
+	text string
+	err  error
 }
 
 // refreshTick is the auto-refresh clock.
@@ -31,7 +69,10 @@ type refreshTick struct{ at time.Time }
 
 // New builds the whole UI of one session from its Common.
 func New(c *Common) *App {
-	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24}
+	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, audit: newPane(c)}
+	if c.StateDir != "" {
+		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
+	}
 	// Only configured vendors' tabs appear, in the order of design.md.
 	if len(c.Backends.ITM) > 0 {
 		a.tabs = append(a.tabs, newITMTab(c)) // 1
@@ -61,7 +102,7 @@ func (a *App) applyRole() {
 // Init starts every tab loading at once: time to data is the slowest
 // vendor, not the sum.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.SetWindowTitle("triage")}
+	cmds := []tea.Cmd{tea.SetWindowTitle("triage"), a.loadPrefs()}
 	for _, t := range a.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -86,6 +127,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, t := range a.tabs {
 			t.SetSize(a.width, a.bodyHeight())
 		}
+		a.audit.SetSize(a.width, a.bodyHeight())
+		return a, nil
+	case prefsLoaded:
+		if m.err != nil {
+			return a, ui.Fail(fmt.Errorf("your saved preferences: %w", m.err))
+		}
+		a.history = m.p.Palette
+		return a, nil
+	case auditRead:
+		if m.err != nil {
+			a.overlay = overlayNone
+			return a, ui.Fail(m.err)
+		}
+		a.audit.Show(m.text, false)
+		a.audit.vp.GotoBottom()
 		return a, nil
 	case tea.KeyMsg:
 		return a, a.withSpinner(a.key(m))
@@ -121,11 +177,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	a.status.Key()
 	k := a.c.Keys
-	if a.help {
+	switch a.overlay {
+	case overlayHelp:
 		if key.Matches(m, k.Help, k.Back, k.Quit) {
-			a.help = false
+			a.overlay = overlayNone
 		}
 		return nil
+	case overlayPalette:
+		return a.paletteKey(m)
+	case overlayAudit:
+		if key.Matches(m, k.Back, k.Quit) {
+			a.overlay = overlayNone
+			return nil
+		}
+		return a.audit.Key(m)
 	}
 	t := a.current()
 	if t != nil && t.Capturing() {
@@ -135,7 +200,10 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Quit):
 		return tea.Quit
 	case key.Matches(m, k.Help):
-		a.help = true
+		a.overlay = overlayHelp
+		return nil
+	case key.Matches(m, k.Palette):
+		a.openPalette()
 		return nil
 	case key.Matches(m, k.NextTab):
 		a.switchTo((a.active + 1) % max(len(a.tabs), 1))
@@ -234,8 +302,12 @@ func (a *App) View() string {
 
 	var body string
 	switch {
-	case a.help:
+	case a.overlay == overlayHelp:
 		body = a.helpView()
+	case a.overlay == overlayPalette:
+		body = ui.Center(st, a.width, a.bodyHeight(), a.palette.View(min(a.width, 100)))
+	case a.overlay == overlayAudit:
+		body = a.audit.View()
 	case a.current() == nil:
 		body = ui.Center(st, a.width, a.bodyHeight(), st.Muted.Render("No tenants are configured. Add one to config.toml (see config.toml.example), or run triage --demo."))
 	default:
@@ -264,11 +336,99 @@ func (a *App) who(fingerprint string) string {
 func (a *App) helpView() string {
 	k := a.c.Keys
 	groups := []ui.HelpGroup{
-		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Help, k.Quit}},
+		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Palette, k.Help, k.Quit}},
 		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back, k.Filter, k.Refresh, k.Mark}},
 	}
 	if t := a.current(); t != nil {
 		groups = append(groups, t.Help()...)
 	}
 	return ui.HelpView(a.c.Styles, groups, a.width)
+}
+
+func (a *App) loadPrefs() tea.Cmd {
+	store := a.prefs
+	if store == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		p, err := store.Load()
+		return prefsLoaded{p, err}
+	}
+}
+
+// savePrefs changes the analyst's preferences off the key path.
+func (a *App) savePrefs(change func(*prefs.Prefs)) tea.Cmd {
+	store := a.prefs
+	if store == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if _, err := store.Update(change); err != nil {
+			return ui.ErrorMsg{Err: fmt.Errorf("saving your preferences: %w", err)}
+		}
+		return nil
+	}
+}
+
+// auditTail is how many of the newest audit lines the console shows.
+const auditTail = 500
+
+// showAudit opens the newest entries of the audit log.
+func (a *App) showAudit() tea.Cmd {
+	a.overlay = overlayAudit
+	a.audit.Show(a.c.Styles.Muted.Render("Reading the audit log…"), false)
+	path, st, me := a.c.Backends.Config.Audit.Path, a.c.Styles, a.c.Analyst.Name
+	width := a.width
+	return func() tea.Msg {
+		text, err := readAudit(path, st, me, width)
+		return auditRead{text, err}
+	}
+}
+
+func readAudit(path string, st *ui.Styles, me string, width int) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st.Muted.Render("No writes yet: " + path + " does not exist."), nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("audit log: %w", err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > auditTail {
+		lines = lines[len(lines)-auditTail:]
+	}
+	d := ui.NewDoc(st, width)
+	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, len(lines)))
+	for _, l := range lines {
+		var e audit.Entry
+		if json.Unmarshal([]byte(l), &e) != nil {
+			d.Muted("  (a line that is not an audit entry)")
+			continue
+		}
+		who := e.Analyst
+		if who == me {
+			who += " (you)"
+		}
+		line := fmt.Sprintf("%s  %-16s %-14s %s %s/%s  %s", e.Time.Local().Format("2006-01-02 15:04:05"), who, e.Action, e.Target, e.Vendor, e.Tenant, e.Outcome)
+		if e.Status > 0 {
+			line += fmt.Sprintf(" %d", e.Status)
+		}
+		if e.Error != "" {
+			line += "  " + e.Error
+		}
+		tone := ui.ToneNone
+		switch e.Outcome {
+		case audit.Failed, audit.Refused:
+			tone = ui.ToneBad
+		case audit.Unknown:
+			tone = ui.ToneMedium
+		}
+		d.Line(st.Tone(tone, clean.Line(line)))
+	}
+	return d.String(), nil
 }

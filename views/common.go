@@ -64,6 +64,8 @@ type Tab interface {
 	Update(tea.Msg) tea.Cmd
 	View() string
 	SetSize(w, h int)
+	// Help lists the tab's keys by group; the palette offers them as
+	// commands, except groups titled "In ..." (keys inside a form).
 	Help() []ui.HelpGroup
 	// Capturing is true while a text field has focus, so keys such as q, 1
 	// or ? are typed instead of acting.

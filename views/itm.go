@@ -32,6 +32,7 @@ const (
 	itmAssign
 	itmStatus
 	itmConfirmStatus
+	itmConfirmBulk
 	itmQuery
 	itmTenant
 )
@@ -74,6 +75,9 @@ type itmTab struct {
 	filter     filterBar
 	target     string // ticket a form acts on
 	pendStatus itm.StatusChange
+	bulkKeys   []string // the marked tickets a form acts on; nil for one ticket
+	pendBulk   func() tea.Cmd
+	bulk       *bulk
 	drafts     map[string]string
 	users      []ui.Item
 	usersReq   bool
@@ -158,6 +162,8 @@ func (t *itmTab) Capturing() bool { return t.modal != itmNoModal || t.filter.Typ
 // Busy implements Tab.
 func (t *itmTab) Busy() string {
 	switch {
+	case t.bulk.busy() != "":
+		return t.bulk.busy()
 	case t.writing != "":
 		return t.writing
 	case t.loading != "":
@@ -190,6 +196,9 @@ func (t *itmTab) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.table.SetSize(w, h-2)
 	t.pane.SetSize(w, h)
+	if t.bulk != nil {
+		t.bulk.setSize(w, h)
+	}
 	t.rerender()
 }
 
@@ -362,6 +371,10 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 		if m.tab == t {
 			return t.onWrite(m)
 		}
+	case bulkDone:
+		if m.b == t.bulk {
+			return t.bulk.update(m)
+		}
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
@@ -395,6 +408,9 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 	}
 	if t.filter.Typing() {
 		return t.filter.Key(m)
+	}
+	if t.bulk != nil && t.bulk.visible {
+		return t.bulk.key(m)
 	}
 	k := t.c.Keys
 	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status); refused != nil {
@@ -562,10 +578,13 @@ func (t *itmTab) View() string {
 		return ui.Center(t.c.Styles, t.width, t.height, t.editor.View(min(t.width, 100), min(t.height, 24)))
 	case itmAssign, itmStatus, itmTenant:
 		return ui.Center(t.c.Styles, t.width, t.height, t.picker.View(min(t.width, 80)))
-	case itmConfirmStatus:
+	case itmConfirmStatus, itmConfirmBulk:
 		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
 	case itmQuery:
 		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
+	}
+	if t.bulk != nil && t.bulk.visible {
+		return t.bulk.view()
 	}
 	if t.mode != itmList {
 		return t.pane.View()

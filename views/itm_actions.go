@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -15,7 +16,22 @@ import (
 // the analyst typed until it is sent, and when an answer is lost it reads
 // the ticket back before offering to send again.
 
+// marked is the tickets a list action applies to when rows are marked.
+func (t *itmTab) marked() []string {
+	if t.mode != itmList {
+		return nil
+	}
+	return t.table.Marked()
+}
+
 func (t *itmTab) openComment() tea.Cmd {
+	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
+		t.target = bulkDraft
+		t.editor = ui.NewEditor(t.c.Styles, fmt.Sprintf("Comment on %d marked tickets", len(t.bulkKeys)), t.drafts[bulkDraft])
+		t.editor.Note = "The same comment goes to each; you confirm the count before it is sent."
+		t.modal = itmComment
+		return nil
+	}
 	key := t.targetKey()
 	if key == "" {
 		return nil
@@ -69,6 +85,7 @@ func (t *itmTab) onUsers(m itmUsersMsg) tea.Cmd {
 }
 
 func (t *itmTab) openStatus() tea.Cmd {
+	t.bulkKeys = t.marked()
 	key := t.targetKey()
 	if key == "" {
 		return nil
@@ -78,7 +95,11 @@ func (t *itmTab) openStatus() tea.Cmd {
 	for _, s := range t.client().Statuses() {
 		items = append(items, ui.Item{Label: s.Title, Detail: s.ID, Value: s.ID})
 	}
-	t.picker = ui.NewPicker(t.c.Styles, "Set the status of "+short(key, 12), items)
+	title := "Set the status of " + short(key, 12)
+	if t.bulkKeys != nil {
+		title = fmt.Sprintf("Set the status of %d marked tickets", len(t.bulkKeys))
+	}
+	t.picker = ui.NewPicker(t.c.Styles, title, items)
 	t.picker.Custom = "status id"
 	if len(items) == 0 {
 		t.picker.Title += " (no statuses in config: type the tenant's status id)"
@@ -117,6 +138,11 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 			text := t.editor.Value()
 			t.drafts[t.target] = text // kept until the vendor confirms it
 			t.modal, t.editor = itmNoModal, nil
+			if t.bulkKeys != nil {
+				keys := t.bulkKeys
+				return t.confirmBulk(fmt.Sprintf("Add this comment to %d tickets?", len(keys)), fmt.Sprintf("comment on %d tickets", len(keys)),
+					[]string{firstLine(text)}, func() tea.Cmd { return t.bulkComment(keys, text) })
+			}
 			return t.sendComment(t.target, text)
 		case ui.Cancelled:
 			if v := t.editor.Value(); strings.TrimSpace(v) != "" {
@@ -156,6 +182,11 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 		}
 		title := t.statusTitle(res.Item.Value)
 		t.pendStatus = itm.StatusChange{ID: res.Item.Value, Title: title}
+		if t.bulkKeys != nil {
+			keys, change := t.bulkKeys, t.pendStatus
+			return t.confirmBulk(fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
+				[]string{fmt.Sprintf("New status: %s (%s)", orDash(title), res.Item.Value)}, func() tea.Cmd { return t.bulkStatus(keys, change) })
+		}
 		if closing(title) {
 			row, _ := t.rows.get(t.target)
 			t.confirm = ui.NewConfirm(t.c.Styles, "Close this incident?", "set "+orDash(title),
@@ -165,6 +196,13 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return t.sendStatus(t.target, t.pendStatus)
+	case itmConfirmBulk:
+		out := t.confirm.Update(m)
+		t.modal, t.confirm = itmNoModal, nil
+		if out == ui.Submitted {
+			return t.pendBulk()
+		}
+		return ui.Toast("Nothing sent; the marks stay")
 	case itmConfirmStatus:
 		out := t.confirm.Update(m)
 		t.modal, t.confirm = itmNoModal, nil
@@ -287,4 +325,108 @@ func retryHint(action string) string {
 		return "; draft kept, c then ctrl+s resends"
 	}
 	return ""
+}
+
+// bulkDraft is where the text of a comment for marked tickets is kept.
+const bulkDraft = "\x00marked"
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// confirmBulk asks once, stating the count, before a bulk action.
+func (t *itmTab) confirmBulk(title, yes string, lines []string, run func() tea.Cmd) tea.Cmd {
+	t.confirm = ui.NewConfirm(t.c.Styles, title, yes, lines...)
+	t.pendBulk = run
+	t.modal = itmConfirmBulk
+	return nil
+}
+
+// bulkComment sends one comment to each marked ticket.
+func (t *itmTab) bulkComment(keys []string, text string) tea.Cmd {
+	client := t.client()
+	jobs := make([]bulkJob, len(keys))
+	for i, k := range keys {
+		k := k
+		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
+			err := client.Comment(ctx, k, text, "")
+			if httpx.IsUnknown(err) {
+				if landed, rerr := client.CommentLanded(ctx, k, text); rerr == nil && landed {
+					err = nil // the answer was lost, but the ticket shows it
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+			return t.reread(ctx, client, k), nil
+		}}
+	}
+	delete(t.drafts, bulkDraft)
+	t.table.ClearMarks()
+	t.bulk = newBulk(t.c, fmt.Sprintf("Comment on %d tickets", len(keys)), jobs)
+	t.bulk.setSize(t.width, t.height)
+	return t.bulk.start()
+}
+
+// bulkStatus sets one status on each marked ticket.
+func (t *itmTab) bulkStatus(keys []string, change itm.StatusChange) tea.Cmd {
+	client := t.client()
+	jobs := make([]bulkJob, len(keys))
+	for i, k := range keys {
+		k := k
+		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
+			err := client.SetStatus(ctx, k, change)
+			if httpx.IsUnknown(err) {
+				if tk, rerr := client.Ticket(ctx, k); rerr == nil && string(tk.Annotations.Workflow.State.Disposition.Status.ID) == change.ID {
+					err = nil
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+			return t.reread(ctx, client, k), nil
+		}}
+	}
+	t.table.ClearMarks()
+	t.bulk = newBulk(t.c, fmt.Sprintf("Set %d tickets to %s", len(keys), orDash(change.Title)), jobs)
+	t.bulk.setSize(t.width, t.height)
+	return t.bulk.start()
+}
+
+// reread fetches a ticket after a write so its row shows the change.
+func (t *itmTab) reread(ctx context.Context, client *itm.Client, key string) tea.Msg {
+	tk, err := client.Ticket(ctx, key)
+	if err != nil {
+		return nil // the write went through; the next refresh shows it
+	}
+	return itmTicketMsg{tab: t, key: key, ticket: tk}
+}
+
+func (t *itmTab) rowLabel(key string) string {
+	if row, ok := t.rows.get(key); ok {
+		return fmt.Sprintf("%s  %s · %s · %s", short(key, 12), row.name, row.person, row.subject)
+	}
+	return key
+}
+
+// Actions implements actioner: marking and the bulk actions.
+func (t *itmTab) Actions() []Action {
+	acts := []Action{
+		{Name: "Mark every shown ticket", Group: "ITM tickets", Run: func() tea.Cmd {
+			t.table.MarkAll()
+			return ui.Toast("%d tickets marked", len(t.table.Marked()))
+		}},
+		{Name: "Clear the marks", Group: "ITM tickets", Run: func() tea.Cmd { t.table.ClearMarks(); return nil }},
+	}
+	if n := len(t.table.Marked()); n > 0 && t.c.Analyst.CanWrite() {
+		k := t.c.Keys
+		acts = append(acts,
+			Action{Name: fmt.Sprintf("Comment on the %d marked tickets", n), Key: keyOf(k.Comment), Group: "ITM tickets", Run: t.openComment},
+			Action{Name: fmt.Sprintf("Set the status of the %d marked tickets", n), Key: keyOf(k.Status), Group: "ITM tickets", Run: t.openStatus})
+	}
+	if t.bulk != nil && !t.bulk.visible {
+		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "ITM tickets", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
+	}
+	return acts
 }

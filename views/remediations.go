@@ -89,6 +89,7 @@ type (
 		err        error
 		checked    bool // the lost answer was read back: nothing started
 		journalErr error
+		quiet      bool // one row of a bulk action, which reports itself
 	}
 	journalLoadedMsg struct {
 		tab  *remediationsTab

@@ -86,6 +86,8 @@ type saasTab struct {
 	fix       fixChoice
 	keptClose map[string]string
 	keptFix   map[string]fixChoice
+	bulkKeys  []string // the marked incidents a form acts on; nil for one
+	bulk      *bulk
 	writing   string
 }
 
@@ -154,6 +156,8 @@ func (t *saasTab) Capturing() bool { return t.modal != saasNoModal || t.filter.T
 // Busy implements Tab.
 func (t *saasTab) Busy() string {
 	switch {
+	case t.bulk.busy() != "":
+		return t.bulk.busy()
 	case t.writing != "":
 		return t.writing
 	case t.loading != "":
@@ -183,6 +187,9 @@ func (t *saasTab) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.table.SetSize(w, h-3)
 	t.pane.SetSize(w, h)
+	if t.bulk != nil {
+		t.bulk.setSize(w, h)
+	}
 	t.rerender()
 }
 
@@ -469,6 +476,10 @@ func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 		if m.from == t {
 			return t.onRemediationStarted(m)
 		}
+	case bulkDone:
+		if m.b == t.bulk {
+			return t.bulk.update(m)
+		}
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
@@ -500,6 +511,9 @@ func (t *saasTab) key(m tea.KeyMsg) tea.Cmd {
 	}
 	if t.filter.Typing() {
 		return t.filter.Key(m)
+	}
+	if t.bulk != nil && t.bulk.visible {
+		return t.bulk.key(m)
 	}
 	k := t.c.Keys
 	if refused := refuseWrite(t.c, m, k.Status, k.Remediate); refused != nil {
@@ -615,6 +629,9 @@ func (t *saasTab) View() string {
 		return ui.Center(st, t.width, t.height, t.confirm.View(t.width))
 	case saasQuery:
 		return ui.Center(st, t.width, t.height, t.prompt.View(min(t.width, 110)))
+	}
+	if t.bulk != nil && t.bulk.visible {
+		return t.bulk.view()
 	}
 	if t.mode == saasDetail {
 		return t.pane.View()

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type saasCloseMsg struct {
 	err      error
 	landed   bool // the answer was lost, and reading back shows it applied
 	checked  bool // the answer was lost, and it was read back
+	quiet    bool // one row of a bulk action, which reports itself
 }
 
 // targetRow is what the forms need of the incident they act on: its row, or
@@ -41,7 +43,16 @@ func (t *saasTab) targetRow(key string) incidentRow {
 	return incidentRow{key: key}
 }
 
+// marked is the incidents a list action applies to when rows are marked.
+func (t *saasTab) marked() []string {
+	if t.mode != saasList {
+		return nil
+	}
+	return t.table.Marked()
+}
+
 func (t *saasTab) openClose() tea.Cmd {
+	t.bulkKeys = t.marked()
 	key := t.targetKey()
 	if key == "" {
 		return nil
@@ -53,7 +64,10 @@ func (t *saasTab) openClose() tea.Cmd {
 		items[i] = ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value}
 	}
 	title := "Close incident " + key + " as"
-	if row.state == "closed" {
+	switch {
+	case t.bulkKeys != nil:
+		title = fmt.Sprintf("Close the %d marked incidents as", len(t.bulkKeys))
+	case row.state == "closed":
 		title = "Change the category of closed incident " + key
 	}
 	t.picker = ui.NewPicker(t.c.Styles, title, items)
@@ -67,6 +81,13 @@ func (t *saasTab) openClose() tea.Cmd {
 func (t *saasTab) confirmClose(category string) {
 	row := t.targetRow(t.target)
 	t.category = category
+	if t.bulkKeys != nil {
+		t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("Close %d incidents as %s?", len(t.bulkKeys), saas.Label(category)),
+			fmt.Sprintf("close %d as %s", len(t.bulkKeys), saas.Label(category)),
+			fmt.Sprintf("Each of the %d marked incidents is closed with the category %s (%s).", len(t.bulkKeys), saas.Label(category), category))
+		t.modal = saasCloseConfirm
+		return
+	}
 	title, yes := "Close this incident?", "close as "+saas.Label(category)
 	if row.state == "closed" {
 		title, yes = "Change the category of this closed incident?", "set "+saas.Label(category)
@@ -81,21 +102,51 @@ func (t *saasTab) confirmClose(category string) {
 func (t *saasTab) sendClose(key, category string) tea.Cmd {
 	t.writing = "Closing incident " + key + "…"
 	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		m := saasCloseMsg{tab: t, key: key, category: category}
-		m.state, m.err = client.Close(ctx, key, category)
-		if httpx.IsUnknown(m.err) {
-			landed, st, err := client.Closed(ctx, key, category)
-			m.landed, m.checked = readBack(landed, err)
-			if m.landed {
-				m.state = st
-			}
+	return func() tea.Msg { return t.closeOne(ctx, client, key, category) }
+}
+
+// closeOne closes an incident, reading the state back when the answer is
+// lost, and re-reads the incident for its row.
+func (t *saasTab) closeOne(ctx context.Context, client *saas.Client, key, category string) saasCloseMsg {
+	m := saasCloseMsg{tab: t, key: key, category: category}
+	m.state, m.err = client.Close(ctx, key, category)
+	if httpx.IsUnknown(m.err) {
+		landed, st, err := client.Closed(ctx, key, category)
+		m.landed, m.checked = readBack(landed, err)
+		if m.landed {
+			m.state = st
 		}
-		if m.err == nil || m.landed {
-			m.incident, _ = client.Incident(ctx, key)
-		}
-		return m
 	}
+	if m.err == nil || m.landed {
+		m.incident, _ = client.Incident(ctx, key)
+	}
+	return m
+}
+
+// bulkClose closes every marked incident with one category.
+func (t *saasTab) bulkClose(keys []string, category string) tea.Cmd {
+	client := t.client()
+	jobs := make([]bulkJob, len(keys))
+	for i, k := range keys {
+		k := k
+		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
+			m := t.closeOne(ctx, client, k, category)
+			if m.err != nil && !m.landed {
+				return nil, m.err
+			}
+			m.quiet = true
+			return m, nil
+		}}
+	}
+	t.table.ClearMarks()
+	t.bulk = newBulk(t.c, fmt.Sprintf("Close %d incidents as %s", len(keys), saas.Label(category)), jobs)
+	t.bulk.setSize(t.width, t.height)
+	return t.bulk.start()
+}
+
+func (t *saasTab) rowLabel(key string) string {
+	row := t.targetRow(key)
+	return fmt.Sprintf("%-6s %s · %s · %s", key, orDash(row.assetName), orDash(row.app), orDash(row.owner))
 }
 
 func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
@@ -117,6 +168,8 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 	}
 	label := saas.Label(m.category)
 	switch {
+	case m.quiet:
+		return t.table.Refilter() // one of a bulk action, which reports itself
 	case m.err == nil:
 		by := ""
 		if row, ok := t.rows.get(m.key); ok && row.resolver != "" {
@@ -136,6 +189,9 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 // --- remediation ---------------------------------------------------------
 
 func (t *saasTab) openFix() tea.Cmd {
+	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
+		return t.openBulkFix()
+	}
 	key := t.targetKey()
 	if key == "" {
 		return nil
@@ -164,9 +220,46 @@ var fixQuestion = map[string]string{
 	saas.RemovePublicSharing: "Remove this asset's public sharing?",
 }
 
+// openBulkFix offers the remediation types valid for every marked asset.
+func (t *saasTab) openBulkFix() tea.Cmd {
+	valid := map[string]int{}
+	for _, k := range t.bulkKeys {
+		row := t.targetRow(k)
+		if row.assetID == "" {
+			return ui.Failf("incident %s names no asset to remediate: unmark it first", k)
+		}
+		for _, c := range saas.RemediationsFor(row.appType, row.app) {
+			valid[c.Value]++
+		}
+	}
+	var items []ui.Item
+	for _, c := range saas.RemediationTypes {
+		if valid[c.Value] == len(t.bulkKeys) {
+			items = append(items, ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value})
+		}
+	}
+	if len(items) == 0 {
+		return ui.Failf("no remediation type applies to all %d marked assets", len(t.bulkKeys))
+	}
+	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate the %d marked incidents' assets", len(t.bulkKeys)), items)
+	t.modal = saasFixPick
+	return nil
+}
+
 func (t *saasTab) confirmFix(typ string) {
-	row := t.targetRow(t.target)
 	label := saas.Label(typ)
+	if t.bulkKeys != nil {
+		t.fix = fixChoice{typ: typ}
+		t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %d assets?", label, len(t.bulkKeys)),
+			fmt.Sprintf("start %s of %d assets", strings.ToLower(label), len(t.bulkKeys)),
+			fmt.Sprintf("Each marked incident's asset gets %s (%s); tab 3 follows them.", label, typ))
+		if typ == saas.RemovePublicSharing {
+			t.confirm.Option = &ui.Option{Key: "i", Label: "also remove shared links on parent folders (inherited sharing)"}
+		}
+		t.modal = saasFixConfirm
+		return
+	}
+	row := t.targetRow(t.target)
 	t.fix = fixChoice{typ: typ}
 	if kept, ok := t.keptFix[t.target]; ok && kept.typ == typ {
 		t.fix = kept
@@ -185,46 +278,74 @@ func (t *saasTab) confirmFix(typ string) {
 func (t *saasTab) sendFix(row incidentRow, choice fixChoice) tea.Cmd {
 	label := saas.Label(choice.typ)
 	t.writing = fmt.Sprintf("Starting %s of %s…", strings.ToLower(label), orDash(row.assetName))
-	client, ctx, journal, analyst := t.client(), t.c.Context(), journalOf(t.c), t.c.Analyst.Name
-	return func() tea.Msg {
-		m := remediationStartedMsg{from: t, key: row.key, choice: choice}
-		req := saas.RemediationRequest{AssetID: row.assetID, Type: choice.typ, RemoveInherited: choice.inherited}
-		rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: client.Tenant(),
-			TargetID: row.assetID, TargetName: row.assetName, Type: choice.typ, Source: "incident " + row.key,
-			Params:    map[string]any{"incident": row.key, "app": row.app},
-			StartedBy: analyst, StartedAt: time.Now(), Status: remediations.Pending}
-		if choice.typ == saas.RemovePublicSharing {
-			rec.Params["remove_inherited_sharing"] = choice.inherited
-		}
-		err := client.Remediate(ctx, req)
-		switch {
-		case err == nil:
-		case httpx.IsUnknown(err):
-			landed, st, rerr := client.Started(ctx, req, rec.StartedAt)
-			switch {
-			case rerr != nil:
-				rec.Status = remediations.Unknown
-				rec.Detail = "the start's answer was lost and could not be read back yet: checking until the vendor says"
-			case landed:
-				rec.VendorStatus = string(st.Status)
-				rec.Detail = "the start's answer was lost; reading back shows it started"
-			default:
-				m.err, m.checked = err, true
-				return m
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg { return t.startOne(ctx, client, row, choice) }
+}
+
+// bulkFix starts one remediation type on every marked incident's asset.
+func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
+	client := t.client()
+	jobs := make([]bulkJob, len(keys))
+	for i, k := range keys {
+		row := t.targetRow(k)
+		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
+			m := t.startOne(ctx, client, row, choice)
+			if m.err != nil {
+				return nil, m.err
 			}
+			m.quiet = true
+			return m, nil
+		}}
+	}
+	t.table.ClearMarks()
+	t.bulk = newBulk(t.c, fmt.Sprintf("%s of %d assets", saas.Label(choice.typ), len(keys)), jobs)
+	t.bulk.setSize(t.width, t.height)
+	return t.bulk.start()
+}
+
+// startOne starts a remediation, settles a lost answer by reading the
+// vendor's status, and records it in the journal.
+func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row incidentRow, choice fixChoice) remediationStartedMsg {
+	journal, analyst := journalOf(t.c), t.c.Analyst.Name
+	m := remediationStartedMsg{from: t, key: row.key, choice: choice}
+	req := saas.RemediationRequest{AssetID: row.assetID, Type: choice.typ, RemoveInherited: choice.inherited}
+	rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: client.Tenant(),
+		TargetID: row.assetID, TargetName: row.assetName, Type: choice.typ, Source: "incident " + row.key,
+		Params:    map[string]any{"incident": row.key, "app": row.app},
+		StartedBy: analyst, StartedAt: time.Now(), Status: remediations.Pending}
+	if choice.typ == saas.RemovePublicSharing {
+		rec.Params["remove_inherited_sharing"] = choice.inherited
+	}
+	err := client.Remediate(ctx, req)
+	switch {
+	case err == nil:
+	case httpx.IsUnknown(err):
+		landed, st, rerr := client.Started(ctx, req, rec.StartedAt)
+		switch {
+		case rerr != nil:
+			rec.Status = remediations.Unknown
+			rec.Detail = "the start's answer was lost and could not be read back yet: checking until the vendor says"
+		case landed:
+			rec.VendorStatus = string(st.Status)
+			rec.Detail = "the start's answer was lost; reading back shows it started"
 		default:
-			m.err = err
+			m.err, m.checked = err, true
 			return m
 		}
-		m.rec, m.journalErr = journal.Add(rec)
+	default:
+		m.err = err
 		return m
 	}
+	m.rec, m.journalErr = journal.Add(rec)
+	return m
 }
 
 func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 	t.writing = ""
 	label := saas.Label(m.choice.typ)
 	switch {
+	case m.quiet:
+		return nil // one of a bulk action, which reports itself
 	case m.err != nil && m.checked:
 		t.keptFix[m.key] = m.choice
 		return ui.Fail(fmt.Errorf("%s not started: %w (the answer was lost and reading back shows no new remediation; x reopens with it chosen)", label, m.err))
@@ -370,12 +491,18 @@ func (t *saasTab) modalKey(m tea.KeyMsg) tea.Cmd {
 		}
 		t.confirm = nil
 		switch {
+		case out != ui.Submitted && t.bulkKeys != nil:
+			return ui.Toast("Nothing sent; the marks stay")
 		case out != ui.Submitted && kind == saasCloseConfirm:
 			return ui.Toast("Incident %s left as it was", t.target)
 		case out != ui.Submitted:
 			return ui.Toast("No remediation started")
+		case kind == saasCloseConfirm && t.bulkKeys != nil:
+			return t.bulkClose(t.bulkKeys, t.category)
 		case kind == saasCloseConfirm:
 			return t.sendClose(t.target, t.category)
+		case t.bulkKeys != nil:
+			return t.bulkFix(t.bulkKeys, t.fix)
 		}
 		return t.sendFix(t.targetRow(t.target), t.fix)
 	case saasQuery:
@@ -411,4 +538,25 @@ func (t *saasTab) switchTenant(value string) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// Actions implements actioner: marking and the bulk actions.
+func (t *saasTab) Actions() []Action {
+	acts := []Action{
+		{Name: "Mark every shown incident", Group: "SaaS incidents", Run: func() tea.Cmd {
+			t.table.MarkAll()
+			return ui.Toast("%d incidents marked", len(t.table.Marked()))
+		}},
+		{Name: "Clear the marks", Group: "SaaS incidents", Run: func() tea.Cmd { t.table.ClearMarks(); return nil }},
+	}
+	if n := len(t.table.Marked()); n > 0 && t.c.Analyst.CanWrite() {
+		k := t.c.Keys
+		acts = append(acts,
+			Action{Name: fmt.Sprintf("Close the %d marked incidents with a category", n), Key: keyOf(k.Status), Group: "SaaS incidents", Run: t.openClose},
+			Action{Name: fmt.Sprintf("Remediate the %d marked incidents' assets", n), Key: keyOf(k.Remediate), Group: "SaaS incidents", Run: t.openFix})
+	}
+	if t.bulk != nil && !t.bulk.visible {
+		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "SaaS incidents", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
+	}
+	return acts
 }

@@ -1,0 +1,87 @@
+// Package prefs keeps what triage remembers about each analyst between
+// sessions: the palette's recent commands, each tab's columns and sort, and
+// when they last looked at each tab (for "new since last seen").
+package prefs
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+
+	"triage/backend/jsonfile"
+)
+
+// Prefs is one analyst's remembered state.
+type Prefs struct {
+	Palette []string       `json:"palette,omitempty"` // recent commands, newest first
+	Tabs    map[string]Tab `json:"tabs,omitempty"`    // by tab id: itm, saas, okta-logs...
+}
+
+// Tab is what is remembered of one tab.
+type Tab struct {
+	Hidden   []string  `json:"hidden_columns,omitempty"` // column titles
+	SortBy   string    `json:"sort_by,omitempty"`        // a column title; "" is the vendor's order
+	SortDesc bool      `json:"sort_desc,omitempty"`
+	LastSeen time.Time `json:"last_seen,omitzero"` // when the analyst last left the tab
+}
+
+// Store is one analyst's preferences file under the state directory.
+type Store struct{ path string }
+
+// Open names the file of analyst in stateDir; nothing is read until used.
+func Open(stateDir, analyst string) *Store {
+	return &Store{path: filepath.Join(stateDir, "analysts", fileName(analyst)+".json")}
+}
+
+// Path is where the preferences are kept.
+func (s *Store) Path() string { return s.path }
+
+// Load reads the preferences; a missing file is empty preferences.
+func (s *Store) Load() (Prefs, error) {
+	var p Prefs
+	err := jsonfile.Read(s.path, &p)
+	return p, err
+}
+
+// Update changes the preferences under the file's lock, so two sessions of
+// one analyst do not undo each other's changes.
+func (s *Store) Update(change func(*Prefs)) (Prefs, error) {
+	var p Prefs
+	err := jsonfile.Update(s.path, &p, func() error {
+		if p.Tabs == nil {
+			p.Tabs = map[string]Tab{}
+		}
+		change(&p)
+		return nil
+	})
+	return p, err
+}
+
+// Remember puts a palette command at the head of the history.
+func (p *Prefs) Remember(command string, keep int) {
+	out := []string{command}
+	for _, c := range p.Palette {
+		if c != command && len(out) < keep {
+			out = append(out, c)
+		}
+	}
+	p.Palette = out
+}
+
+// fileName keeps an analyst's name to characters safe in a file name, so
+// no name can reach outside the directory.
+func fileName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}

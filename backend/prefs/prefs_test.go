@@ -1,0 +1,72 @@
+package prefs
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestPrefsSurviveAndMergeAcrossSessions(t *testing.T) {
+	dir := t.TempDir()
+	a, b := Open(dir, "alice"), Open(dir, "alice")
+	seen := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			s.Update(func(p *Prefs) { p.Remember(strings.Repeat("x", i+1), 50) })
+		}(i)
+	}
+	wg.Wait()
+	a.Update(func(p *Prefs) { p.Tabs["itm"] = Tab{SortBy: "SEVERITY", SortDesc: true, LastSeen: seen} })
+	got, err := Open(dir, "alice").Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Palette) != 20 || got.Tabs["itm"].SortBy != "SEVERITY" || !got.Tabs["itm"].LastSeen.Equal(seen) {
+		t.Fatalf("prefs %+v", got)
+	}
+	info, _ := os.Stat(a.Path())
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %04o", info.Mode().Perm())
+	}
+}
+
+func TestRememberKeepsTheNewestFirstWithoutRepeats(t *testing.T) {
+	var p Prefs
+	for _, c := range []string{"a", "b", "a", "c"} {
+		p.Remember(c, 2)
+	}
+	if strings.Join(p.Palette, ",") != "c,a" {
+		t.Fatalf("%v", p.Palette)
+	}
+}
+
+func TestAnalystNamesStayInTheirDirectory(t *testing.T) {
+	dir := t.TempDir()
+	s := Open(dir, "../../etc/passwd")
+	if filepath.Dir(s.Path()) != filepath.Join(dir, "analysts") {
+		t.Fatalf("path %s", s.Path())
+	}
+}
+
+func TestAnUnreadableFileIsNotOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	s := Open(dir, "bob")
+	os.MkdirAll(filepath.Dir(s.Path()), 0o700)
+	os.WriteFile(s.Path(), []byte("{not json"), 0o600)
+	if _, err := s.Update(func(p *Prefs) { p.Remember("x", 5) }); err == nil {
+		t.Fatal("an unreadable file was accepted")
+	}
+	if data, _ := os.ReadFile(s.Path()); string(data) != "{not json" {
+		t.Fatal("the unreadable file was overwritten")
+	}
+}

@@ -1,0 +1,85 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"triage/backend/audit"
+	"triage/backend/identity"
+	"triage/backend/sim"
+)
+
+func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	ids := h.sim.ITM.FQIDs(3)
+	h.typeKeys("space", "space", "space")
+	h.waitFor("3 marked")
+	// The second ticket's comment fails once.
+	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/" + ids[1] + "/annotations/comments", Status: 503, Body: `{"_status":{"status":"503","message":"busy"}}`, Times: 1})
+	h.typeKeys("c")
+	h.waitFor("Comment on 3 marked tickets")
+	h.typeText("Same note for all three.")
+	h.typeKeys("ctrl+s")
+	h.waitFor("Add this comment to 3 tickets?")
+	h.typeKeys("y")
+	h.waitFor("finished", "2 done, 1 failed")
+	if got := len(h.sim.ITM.Comments(ids[1])); got != 0 {
+		t.Fatalf("the failed row has %d comments", got)
+	}
+	h.typeKeys("R")
+	h.waitFor("3 done, 0 failed")
+	for _, id := range ids {
+		if got := h.sim.ITM.Comments(id); len(got) != 1 || got[0] != "Same note for all three." {
+			t.Fatalf("%s comments %q", id, got)
+		}
+	}
+	failed, ok := 0, 0
+	for _, e := range h.audit.Entries() {
+		switch e.Outcome {
+		case audit.Failed:
+			failed++
+		case audit.OK:
+			ok++
+		}
+	}
+	if failed != 1 || ok != 3 {
+		t.Fatalf("audit: %d ok, %d failed", ok, failed)
+	}
+}
+
+func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys("2")
+	h.waitUntil("SaaS incidents", func(f string) bool { return strings.Contains(f, " incidents") && strings.Contains(f, "OWNER") })
+	ids := h.sim.SaaS.Newest(3)
+	h.typeKeys("space", "space", "space")
+	h.waitFor("3 marked")
+	before := h.sim.SaaS.Count("POST /incident/api/incidents/")
+	h.typeKeys("s")
+	h.waitFor("Close the 3 marked incidents as")
+	h.typeText("mis")
+	h.typeKeys("enter")
+	h.waitFor("Close 3 incidents as Misidentified?")
+	h.typeKeys("y")
+	h.waitFor("3 done, 0 failed")
+	if n := h.sim.SaaS.Count("POST /incident/api/incidents/") - before; n != 3 {
+		t.Fatalf("%d state updates, want 3", n)
+	}
+	for _, id := range ids {
+		if state, cat := h.sim.SaaS.IncidentState(id); state != "closed" || cat != "misidentified" {
+			t.Fatalf("incident %s: %s %s", id, state, cat)
+		}
+	}
+}
+
+func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
+	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys("space", "space", "c")
+	h.waitFor("read-only role")
+	if n := h.sim.ITM.Count("POST /v2/apis/activity/events/"); n != 0 {
+		t.Fatalf("%d comments sent", n)
+	}
+}
