@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"triage/backend/audit"
+	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/backend/sim"
 )
@@ -82,4 +83,76 @@ func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
 	if n := h.sim.ITM.Count("POST /v2/apis/activity/events/"); n != 0 {
 		t.Fatalf("%d comments sent", n)
 	}
+}
+
+func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) {
+		c.Views = []config.View{
+			{Name: "escalated criticals", Tab: "itm", Query: "status:escalated severity:critical"},
+			{Name: "li's logins", Tab: "okta-logs", Query: "actor:li.chen@acme.example since:-48h"},
+		}
+	}})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys(":")
+	h.waitFor("Command", "Comment")
+	h.typeText("escalated crit")
+	h.typeKeys("enter")
+	h.waitUntil("only escalated critical rows", func(frame string) bool {
+		rows := 0
+		for _, l := range lines(frame)[3:] {
+			if strings.Contains(l, "acme.example") {
+				rows++
+				if !strings.Contains(l, "Escalated") || !strings.Contains(l, "critical") {
+					return false
+				}
+			}
+		}
+		return rows > 0
+	})
+	// The palette remembers: the view is first next time.
+	h.typeKeys(":")
+	h.waitFor("Command")
+	frame := h.screen()
+	if i, j := strings.Index(frame, "Open saved view: escalated criticals"), strings.Index(frame, "Comment"); i < 0 || j < 0 || i > j {
+		t.Fatalf("the last command is not first:\n%s", frame)
+	}
+	h.typeKeys("esc")
+	// A key action through the palette: the comment editor opens.
+	h.typeKeys(":")
+	h.typeText("comment")
+	h.typeKeys("enter")
+	h.waitFor("Comment on")
+	h.typeKeys("esc")
+	// A saved view on another tab switches to it.
+	h.typeKeys(":")
+	h.typeText("li's logins")
+	h.typeKeys("enter")
+	h.waitFor("actor:li.chen@acme.example")
+	h.waitUntil("only li.chen's events", func(frame string) bool {
+		rows := 0
+		for _, l := range lines(frame) {
+			if strings.Contains(l, "@acme.example") && strings.Contains(l, " INFO ") || strings.Contains(l, " WARN ") {
+				rows++
+				if !strings.Contains(l, "li.chen@acme.example") {
+					return false
+				}
+			}
+		}
+		return rows > 0
+	})
+}
+
+func TestPaletteShowsTheAuditLog(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys("c")
+	h.typeText("for the audit")
+	h.typeKeys("ctrl+s")
+	h.waitFor("Comment saved")
+	h.typeKeys(":")
+	h.typeText("audit")
+	h.typeKeys("enter")
+	h.waitFor("Audit log", "itm.comment", "alice (you)")
+	h.typeKeys("esc")
+	h.waitFor("OBSERVED")
 }

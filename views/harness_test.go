@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -67,7 +68,13 @@ func newHarness(t *testing.T, s setup) *harness {
 		s.edit(cfg)
 	}
 	mem := &audit.Memory{}
-	set, err := backend.Open(cfg, backend.Options{Audit: mem, Logger: slog.New(slog.DiscardHandler)})
+	cfg.Audit.Path = filepath.Join(t.TempDir(), "audit.jsonl")
+	file, err := audit.Open(cfg.Audit.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { file.Close() })
+	set, err := backend.Open(cfg, backend.Options{Audit: tee{mem, file}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,3 +217,15 @@ func assertNoControls(t *testing.T, frame string) {
 }
 
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// tee records audit entries in memory, for assertions, and in the file the
+// console's audit view reads.
+type tee struct {
+	mem  *audit.Memory
+	file *audit.Log
+}
+
+func (t tee) Record(e audit.Entry) error {
+	t.mem.Record(e)
+	return t.file.Record(e)
+}
