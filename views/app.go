@@ -144,7 +144,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.audit.vp.GotoBottom()
 		return a, nil
 	case tea.KeyMsg:
-		return a, a.withSpinner(a.key(m))
+		return a, a.withSpinner(a.keys(m))
 	case ui.ErrorMsg:
 		if m.Err != nil {
 			a.status.Error(m.Err)
@@ -172,6 +172,29 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, t.Update(msg))
 	}
 	return a, a.withSpinner(tea.Batch(cmds...))
+}
+
+// keys splits runes that arrived together: bubbletea reports "jjj" (a held
+// key, fast typing over SSH) as one message, which no binding matches. Text
+// fields take them whole; everywhere else each is its own key press.
+func (a *App) keys(m tea.KeyMsg) tea.Cmd {
+	if m.Type != tea.KeyRunes || len(m.Runes) < 2 || m.Paste || a.typing() {
+		return a.key(m)
+	}
+	cmds := make([]tea.Cmd, 0, len(m.Runes))
+	for _, r := range m.Runes {
+		cmds = append(cmds, a.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: m.Alt}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// typing reports whether a text field has the keys.
+func (a *App) typing() bool {
+	if a.overlay == overlayPalette {
+		return true
+	}
+	t := a.current()
+	return a.overlay == overlayNone && t != nil && t.Capturing()
 }
 
 func (a *App) key(m tea.KeyMsg) tea.Cmd {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"triage/backend/audit"
 	"triage/backend/config"
 	"triage/backend/identity"
@@ -155,4 +157,14 @@ func TestPaletteShowsTheAuditLog(t *testing.T) {
 	h.waitFor("Audit log", "itm.comment", "alice (you)")
 	h.typeKeys("esc")
 	h.waitFor("OBSERVED")
+}
+
+// A held key or fast typing over SSH arrives as one message of several
+// runes; each must still move the cursor.
+func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	h.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	h.typeKeys("enter")
+	h.waitFor("Why it fired", h.sim.ITM.FQIDs(4)[3])
 }
