@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -28,29 +29,47 @@ type Source interface {
 	Fresh(i int) bool    // new or changed since the analyst last looked
 }
 
+// SortKeyer is a Source whose columns sort by something other than their
+// text (a severity by its rank, a time by its instant). Keys compare as
+// strings.
+type SortKeyer interface {
+	SortKey(i, col int) string
+}
+
+// Stamper is a Source whose rows carry a time (observed, updated,
+// published): rows newer than when the analyst last looked are marked.
+type Stamper interface {
+	Stamp(i int) time.Time
+}
+
 // Table is a windowed table: only the visible rows are rendered, a filter
 // runs off the key path, and marks and the cursor follow row keys.
 type Table struct {
-	st      *Styles
-	keys    *KeyMap
-	cols    []Column
-	widths  []int
-	src     Source
-	view    []int32 // rows shown, in order; nil means every row
-	query   string  // the filter applied to view
-	pending string  // the filter being typed
-	seq     int
-	cursor  int // position in the view
-	offset  int
-	width   int
-	height  int
-	marks   map[string]bool
-	Empty   string // what to say when there are no rows
+	st       *Styles
+	keys     *KeyMap
+	cols     []Column
+	shown    []int // the columns on screen, by index into cols
+	widths   []int // of the shown columns
+	hidden   map[int]bool
+	sortCol  int // -1: the source's own order
+	sortDesc bool
+	seen     time.Time // rows stamped after it are new to the analyst
+	src      Source
+	view     []int32 // rows shown, in order; nil means every row
+	query    string  // the filter applied to view
+	pending  string  // the filter being typed
+	seq      int
+	cursor   int // position in the view
+	offset   int
+	width    int
+	height   int
+	marks    map[string]bool
+	Empty    string // what to say when there are no rows
 }
 
 // NewTable returns an empty table.
 func NewTable(st *Styles, keys *KeyMap, cols []Column) *Table {
-	t := &Table{st: st, keys: keys, cols: cols, marks: map[string]bool{}, Empty: "Nothing here."}
+	t := &Table{st: st, keys: keys, cols: cols, marks: map[string]bool{}, hidden: map[int]bool{}, sortCol: -1, Empty: "Nothing here."}
 	t.layout()
 	return t
 }
@@ -60,7 +79,7 @@ func NewTable(st *Styles, keys *KeyMap, cols []Column) *Table {
 func (t *Table) SetSource(src Source) {
 	key := t.CursorKey()
 	t.src = src
-	if t.query == "" {
+	if !t.arranged() {
 		t.view = nil
 	}
 	if t.view != nil {
@@ -92,23 +111,73 @@ func (t *Table) SetSize(w, h int) {
 }
 
 func (t *Table) layout() {
-	t.widths = make([]int, len(t.cols))
-	avail := t.width - 2 - (len(t.cols) - 1) // gutter and separators
+	t.shown = t.shown[:0]
+	for i := range t.cols {
+		if !t.hidden[i] {
+			t.shown = append(t.shown, i)
+		}
+	}
+	t.widths = make([]int, len(t.shown))
+	avail := t.width - 2 - (len(t.shown) - 1) // gutter and separators
 	flex := 0
-	for i, c := range t.cols {
-		t.widths[i] = c.Width
-		avail -= c.Width
-		flex += c.Flex
+	for j, i := range t.shown {
+		t.widths[j] = t.cols[i].Width
+		avail -= t.cols[i].Width
+		flex += t.cols[i].Flex
 	}
 	if avail > 0 && flex > 0 {
-		for i, c := range t.cols {
-			if c.Flex > 0 {
-				add := avail * c.Flex / flex
-				t.widths[i] += add
+		for j, i := range t.shown {
+			if c := t.cols[i]; c.Flex > 0 {
+				t.widths[j] += avail * c.Flex / flex
 			}
 		}
 	}
 }
+
+// Columns are the table's columns, shown or not.
+func (t *Table) Columns() []Column { return t.cols }
+
+// Hidden reports whether column i is hidden.
+func (t *Table) Hidden(i int) bool { return t.hidden[i] }
+
+// SetHidden hides or shows column i; at least one column stays.
+func (t *Table) SetHidden(i int, hide bool) {
+	if i < 0 || i >= len(t.cols) {
+		return
+	}
+	if hide && len(t.shown) <= 1 && !t.hidden[i] {
+		return
+	}
+	if hide {
+		t.hidden[i] = true
+	} else {
+		delete(t.hidden, i)
+	}
+	t.layout()
+}
+
+// SetSeen marks rows stamped after at as new to the analyst.
+func (t *Table) SetSeen(at time.Time) { t.seen = at }
+
+// Sort is the column the rows are sorted by (-1: the source's order).
+func (t *Table) Sort() (col int, desc bool) { return t.sortCol, t.sortDesc }
+
+// SortBy sorts the rows by column col (-1 restores the source's order),
+// off the key path like the filter.
+func (t *Table) SortBy(col int, desc bool) tea.Cmd {
+	if col >= len(t.cols) {
+		col = -1
+	}
+	t.sortCol, t.sortDesc = col, desc && col >= 0
+	if t.src == nil {
+		return nil
+	}
+	t.seq++
+	return t.arrange(t.seq, t.pending)
+}
+
+// arranged reports whether the view differs from the source's order.
+func (t *Table) arranged() bool { return t.query != "" || t.sortCol >= 0 }
 
 // Len is the number of rows shown (after the filter).
 func (t *Table) Len() int {
@@ -283,10 +352,11 @@ type (
 		seq int
 	}
 	filtered struct {
-		t     *Table
-		seq   int
-		query string
-		view  []int32
+		t        *Table
+		seq      int
+		query    string
+		view     []int32
+		arranged bool // a filtered or sorted view; false restores the source order
 	}
 )
 
@@ -305,35 +375,61 @@ func (t *Table) SetFilter(query string) tea.Cmd {
 // Filter is the filter in effect.
 func (t *Table) Filter() string { return t.query }
 
-// Refilter runs the current filter again over new data.
+// Refilter runs the current filter and sort again over new data.
 func (t *Table) Refilter() tea.Cmd {
-	if t.query == "" && t.pending == "" {
+	if t.query == "" && t.pending == "" && t.sortCol < 0 {
 		return nil
 	}
 	t.seq++
-	return t.runFilter(t.seq, t.pending)
+	return t.arrange(t.seq, t.pending)
 }
 
-func (t *Table) runFilter(seq int, query string) tea.Cmd {
-	if strings.TrimSpace(query) == "" {
+// arrange computes the rows to show: those matching query, in the sort
+// order. The keys are read here, on the UI goroutine (the rows may change
+// while it runs); the matching and sorting run in a command.
+func (t *Table) arrange(seq int, query string) tea.Cmd {
+	filter := strings.TrimSpace(query) != ""
+	if !filter && t.sortCol < 0 {
 		return func() tea.Msg { return filtered{t: t, seq: seq} }
 	}
-	// Snapshot the search keys here, on the UI goroutine: the rows may
-	// change while the match runs.
 	n := t.src.Len()
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = t.src.Search(i)
+	var search, order []string
+	if filter {
+		search = make([]string, n)
+		for i := range search {
+			search[i] = t.src.Search(i)
+		}
+	}
+	if col := t.sortCol; col >= 0 {
+		order = make([]string, n)
+		sk, typed := t.src.(SortKeyer)
+		for i := range order {
+			if typed {
+				order[i] = sk.SortKey(i, col)
+			} else {
+				order[i] = strings.ToLower(t.src.Cell(i, col))
+			}
+		}
 	}
 	m := CompileFilter(query)
+	desc := t.sortDesc
 	return func() tea.Msg {
-		view := make([]int32, 0, n/4)
-		for i, k := range keys {
-			if m(k) {
+		view := make([]int32, 0, n)
+		for i := 0; i < n; i++ {
+			if !filter || m(search[i]) {
 				view = append(view, int32(i))
 			}
 		}
-		return filtered{t: t, seq: seq, query: query, view: view}
+		if order != nil {
+			slices.SortStableFunc(view, func(a, b int32) int {
+				c := strings.Compare(order[a], order[b])
+				if desc {
+					c = -c
+				}
+				return c
+			})
+		}
+		return filtered{t: t, seq: seq, query: query, view: view, arranged: true}
 	}
 }
 
@@ -342,13 +438,13 @@ func (t *Table) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case filterTick:
 		if m.t == t && m.seq == t.seq && t.src != nil {
-			return t.runFilter(m.seq, t.pending)
+			return t.arrange(m.seq, t.pending)
 		}
 	case filtered:
 		if m.t == t && m.seq == t.seq {
 			key := t.CursorKey()
 			t.query, t.view = m.query, m.view
-			if m.query == "" {
+			if !m.arranged {
 				t.view = nil
 			}
 			t.cursor = 0
@@ -368,7 +464,7 @@ func (t *Table) ApplyFilterNow(query string) {
 	if t.src == nil {
 		return
 	}
-	t.Update(t.runFilter(t.seq, query)())
+	t.Update(t.arrange(t.seq, query)())
 }
 
 // CompileFilter turns a filter query into a matcher over lower-case text:
@@ -448,25 +544,42 @@ func (t *Table) gutter(i int) string {
 		return "✔ "
 	case t.src.Fresh(i):
 		return "● "
+	case !t.seen.IsZero():
+		if st, ok := t.src.(Stamper); ok && st.Stamp(i).After(t.seen) {
+			return "● "
+		}
 	}
 	return "  "
+}
+
+// title is a column's header fitted to w, with the sort direction when
+// sorted by it (the arrow stays, the title gives way).
+func (t *Table) title(col, w int) string {
+	title := t.cols[col].Title
+	if col != t.sortCol || w < 3 {
+		return Fit(title, w)
+	}
+	arrow := " ▲"
+	if t.sortDesc {
+		arrow = " ▼"
+	}
+	return Fit(strings.TrimRight(Fit(title, w-2), " ")+arrow, w)
 }
 
 // line is row i as plain text padded to the columns (-1 is the header).
 func (t *Table) line(i int) string {
 	var b strings.Builder
 	b.WriteString(t.gutter(i))
-	for c, w := range t.widths {
-		if c > 0 {
+	for j, w := range t.widths {
+		if j > 0 {
 			b.WriteByte(' ')
 		}
-		var s string
+		c := t.shown[j]
 		if i < 0 {
-			s = t.cols[c].Title
+			b.WriteString(t.title(c, w))
 		} else {
-			s = t.src.Cell(i, c)
+			b.WriteString(Fit(t.src.Cell(i, c), w))
 		}
-		b.WriteString(Fit(s, w))
 	}
 	return b.String()
 }
@@ -481,10 +594,11 @@ func (t *Table) styledLine(i int) string {
 	} else {
 		b.WriteString(g)
 	}
-	for c, w := range t.widths {
-		if c > 0 {
+	for j, w := range t.widths {
+		if j > 0 {
 			b.WriteByte(' ')
 		}
+		c := t.shown[j]
 		b.WriteString(t.st.Tone(t.src.Tone(i, c), Fit(t.src.Cell(i, c), w)))
 	}
 	return b.String()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -360,6 +361,85 @@ func TestPressRoundTripsEveryDefaultKey(t *testing.T) {
 			if got := Press(k).String(); got != k {
 				t.Errorf("%s: Press(%q).String() = %q", name, k, got)
 			}
+		}
+	}
+}
+
+// stamped rows: row i is i minutes after a fixed start; column 0 sorts by
+// a key that reverses its text.
+type stamped struct{ rows }
+
+var stampStart = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func (s stamped) Stamp(i int) time.Time { return stampStart.Add(time.Duration(i) * time.Minute) }
+func (s stamped) SortKey(i, col int) string {
+	if col == 0 {
+		return fmt.Sprintf("%06d", s.n-i)
+	}
+	return s.Cell(i, col)
+}
+
+func TestSortByAColumnOffTheKeyPathAndBack(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 8)
+	tb.SetSource(stamped{rows{n: 50}})
+	cmd := tb.SortBy(0, false)
+	if tb.CursorKey() != "k000000" {
+		t.Fatal("sorting ran on the key path")
+	}
+	tb.Update(cmd())
+	tb.HandleKey(press("g"))
+	if tb.CursorKey() != "k000049" || !strings.Contains(tb.View(), "A ▲") {
+		t.Fatalf("sorted by the key: first %s\n%s", tb.CursorKey(), tb.View())
+	}
+	tb.Update(tb.SortBy(0, true)())
+	tb.HandleKey(press("g"))
+	if tb.CursorKey() != "k000000" || !strings.Contains(tb.View(), "A ▼") {
+		t.Fatalf("descending: first %s", tb.CursorKey())
+	}
+	// A filter keeps the sort.
+	tb.Update(tb.SortBy(0, false)())
+	tb.ApplyFilterNow("ten")
+	tb.HandleKey(press("g"))
+	if tb.Len() != 5 || tb.CursorKey() != "k000040" {
+		t.Fatalf("filtered and sorted: %d rows, first %s", tb.Len(), tb.CursorKey())
+	}
+	tb.Update(tb.SortBy(-1, false)())
+	tb.HandleKey(press("g"))
+	if tb.CursorKey() != "k000000" || tb.Len() != 5 {
+		t.Fatalf("back to the source order: first %s", tb.CursorKey())
+	}
+}
+
+func TestHiddenColumnsLeaveTheScreen(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), []Column{{Title: "ONE", Width: 6}, {Title: "TWO", Width: 6}, {Title: "THREE", Width: 6, Flex: 1}})
+	tb.SetSize(50, 5)
+	tb.SetSource(rows{n: 3})
+	tb.SetHidden(1, true)
+	v := tb.View()
+	if strings.Contains(v, "TWO") || strings.Contains(v, "r0-c1") || !strings.Contains(v, "r0-c2") {
+		t.Fatalf("column 1 still shown:\n%s", v)
+	}
+	tb.SetHidden(0, true)
+	tb.SetHidden(2, true) // the last shown column stays
+	if !strings.Contains(tb.View(), "THREE") {
+		t.Fatal("every column was hidden")
+	}
+	tb.SetHidden(1, false)
+	if !strings.Contains(tb.View(), "TWO") {
+		t.Fatal("column 1 not shown again")
+	}
+}
+
+func TestRowsNewerThanLastSeenAreMarked(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 8)
+	tb.SetSource(stamped{rows{n: 5}})
+	tb.SetSeen(stampStart.Add(2*time.Minute + time.Second))
+	lines := strings.Split(tb.View(), "\n")
+	for i, l := range lines[1:] {
+		if fresh := strings.HasPrefix(l, "● "); fresh != (i >= 3) {
+			t.Fatalf("row %d fresh=%v:\n%s", i, fresh, tb.View())
 		}
 	}
 }

@@ -134,7 +134,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, ui.Fail(fmt.Errorf("your saved preferences: %w", m.err))
 		}
 		a.history = m.p.Palette
-		return a, nil
+		return a, a.applyPrefs(m.p)
 	case auditRead:
 		if m.err != nil {
 			a.overlay = overlayNone
@@ -165,7 +165,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if t := a.current(); t != nil {
 			cmd = t.Refresh()
 		}
-		return a, a.withSpinner(tea.Batch(cmd, a.scheduleRefresh()))
+		return a, a.withSpinner(tea.Batch(cmd, a.markSeen(), a.scheduleRefresh()))
 	}
 	var cmds []tea.Cmd
 	for _, t := range a.tabs {
@@ -221,7 +221,7 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(m, k.Quit):
-		return tea.Quit
+		return tea.Sequence(a.markSeen(), tea.Quit)
 	case key.Matches(m, k.Help):
 		a.overlay = overlayHelp
 		return nil
@@ -229,18 +229,15 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.openPalette()
 		return nil
 	case key.Matches(m, k.NextTab):
-		a.switchTo((a.active + 1) % max(len(a.tabs), 1))
-		return nil
+		return a.switchTo((a.active + 1) % max(len(a.tabs), 1))
 	case key.Matches(m, k.PrevTab):
-		a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
-		return nil
+		return a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
 	}
 	for n, b := range []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5} {
 		if key.Matches(m, b) {
 			for i, tab := range a.tabs {
 				if tab.Number() == n+1 {
-					a.switchTo(i)
-					return nil
+					return a.switchTo(i)
 				}
 			}
 			return ui.Failf("tab %d (%s) has no configured tenant", n+1, tabNames[n])
@@ -254,10 +251,14 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 
 var tabNames = []string{"ITM tickets", "SaaS incidents", "Remediations", "Okta", "IAM users"}
 
-func (a *App) switchTo(i int) {
-	if i >= 0 && i < len(a.tabs) {
-		a.active = i
+// switchTo shows tab i, recording that the analyst has seen the one left.
+func (a *App) switchTo(i int) tea.Cmd {
+	if i < 0 || i >= len(a.tabs) || i == a.active {
+		return nil
 	}
+	seen := a.markSeen()
+	a.active = i
+	return seen
 }
 
 func (a *App) current() Tab {

@@ -3,12 +3,14 @@ package views
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/audit"
 	"triage/backend/config"
 	"triage/backend/identity"
+	"triage/backend/prefs"
 	"triage/backend/sim"
 )
 
@@ -167,4 +169,64 @@ func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
 	h.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
 	h.typeKeys("enter")
 	h.waitFor("Why it fired", h.sim.ITM.FQIDs(4)[3])
+}
+
+func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
+	state := t.TempDir()
+	h := newHarness(t, setup{stateDir: state})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys(":")
+	h.typeText("sort by severity")
+	h.typeKeys("enter")
+	h.waitFor("SEVER… ▲")
+	h.typeKeys(":")
+	h.typeText("sort by severity, desc")
+	h.typeKeys("enter")
+	h.waitFor("SEVER… ▼")
+	h.typeKeys("g")
+	first := func(frame string) string {
+		for _, l := range lines(frame)[4:] {
+			if strings.Contains(l, "acme.example") {
+				return l
+			}
+		}
+		return ""
+	}
+	if row := first(h.screen()); !strings.Contains(row, "critical") {
+		t.Fatalf("first row after sorting by severity, descending: %q", row)
+	}
+	h.typeKeys(":")
+	h.typeText("hide the subject")
+	h.typeKeys("enter")
+	h.waitUntil("no SUBJECT column", func(f string) bool { return !strings.Contains(f, "SUBJECT") })
+	h.tm.Quit()
+
+	// The next session of the same analyst starts that way.
+	again := newHarness(t, setup{stateDir: state})
+	again.waitFor("120 of 120 incidents", "SEVER… ▼")
+	if f := again.screen(); strings.Contains(f, "SUBJECT") {
+		t.Fatal("the hidden column came back")
+	}
+}
+
+func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
+	state := t.TempDir()
+	seen := testNow.Add(-30 * time.Hour)
+	prefs.Open(state, "alice").Update(func(p *prefs.Prefs) { p.Tabs["itm"] = prefs.Tab{LastSeen: seen} })
+	h := newHarness(t, setup{stateDir: state})
+	h.waitFor("120 of 120 incidents")
+	frame := h.waitUntil("marked rows", func(f string) bool { return strings.Contains(f, "● ") })
+	for _, l := range lines(frame)[4:] {
+		if !strings.Contains(l, "acme.example") {
+			continue
+		}
+		rest := strings.TrimPrefix(strings.TrimPrefix(l, "● "), "  ")
+		when, err := time.ParseInLocation("2006-01-02 15:04", rest[:16], time.UTC)
+		if err != nil {
+			t.Fatalf("row %q: %v", l, err)
+		}
+		if fresh := strings.HasPrefix(l, "● "); fresh != when.After(seen) {
+			t.Fatalf("row observed %s marked %v, last seen %s", when, fresh, seen)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -54,11 +55,12 @@ func (a *App) actions() []Action {
 		if ac, ok := t.(actioner); ok {
 			out = append(out, ac.Actions()...)
 		}
+		out = append(out, a.tableActions(t)...)
 	}
 	for i, tab := range a.tabs {
 		i := i
 		out = append(out, Action{Name: "Go to " + tab.Name(), Key: keyOf([]key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5}[tab.Number()-1]),
-			Group: "Tabs", Run: func() tea.Cmd { a.switchTo(i); return nil }})
+			Group: "Tabs", Run: func() tea.Cmd { return a.switchTo(i) }})
 	}
 	for _, v := range a.c.Backends.Config.Views {
 		v := v
@@ -171,8 +173,7 @@ func (a *App) openView(v config.View) tea.Cmd {
 	for i, t := range a.tabs {
 		if vo, ok := t.(viewOpener); ok {
 			if cmd, mine := vo.OpenView(v); mine {
-				a.switchTo(i)
-				return tea.Batch(cmd, ui.Toast("Saved view %q", v.Name))
+				return tea.Batch(a.switchTo(i), cmd, ui.Toast("Saved view %q", v.Name))
 			}
 		}
 	}
@@ -189,4 +190,120 @@ func (a *App) toggleTheme() tea.Cmd {
 	a.theme = next
 	*a.c.Styles = *ui.NewStyles(a.c.Styles.R, next)
 	return ui.Toast("Theme: %s", next)
+}
+
+// tableOwner is a tab whose tables the analyst can sort, trim and mark as
+// seen; ids name them in the analyst's preferences.
+type tableOwner interface {
+	Tables() map[string]*ui.Table
+	ActiveTable() string
+}
+
+// tableActions sorts and trims the visible tab's table from the palette.
+func (a *App) tableActions(t Tab) []Action {
+	owner, ok := t.(tableOwner)
+	if !ok {
+		return nil
+	}
+	id := owner.ActiveTable()
+	tb := owner.Tables()[id]
+	if tb == nil {
+		return nil
+	}
+	col, desc := tb.Sort()
+	var out []Action
+	if col >= 0 {
+		out = append(out, Action{Name: "Sort in the vendor's order", Group: t.Name(), Run: func() tea.Cmd { return a.sortTable(id, tb, -1, false) }})
+	}
+	for i, c := range tb.Columns() {
+		i, title := i, strings.ToLower(c.Title)
+		switch {
+		case i == col && !desc:
+			out = append(out, Action{Name: "Sort by " + title + ", descending", Group: t.Name(), Run: func() tea.Cmd { return a.sortTable(id, tb, i, true) }})
+		case i != col || desc:
+			out = append(out, Action{Name: "Sort by " + title, Group: t.Name(), Run: func() tea.Cmd { return a.sortTable(id, tb, i, false) }})
+		}
+		verb := "Hide"
+		if tb.Hidden(i) {
+			verb = "Show"
+		}
+		out = append(out, Action{Name: verb + " the " + title + " column", Group: t.Name(), Run: func() tea.Cmd {
+			tb.SetHidden(i, verb == "Hide")
+			return a.saveTable(id, tb)
+		}})
+	}
+	return out
+}
+
+func (a *App) sortTable(id string, tb *ui.Table, col int, desc bool) tea.Cmd {
+	return tea.Batch(tb.SortBy(col, desc), a.saveTable(id, tb))
+}
+
+// saveTable remembers a table's columns and sort for the analyst.
+func (a *App) saveTable(id string, tb *ui.Table) tea.Cmd {
+	col, desc := tb.Sort()
+	sortBy := ""
+	if col >= 0 {
+		sortBy = tb.Columns()[col].Title
+	}
+	var hidden []string
+	for i, c := range tb.Columns() {
+		if tb.Hidden(i) {
+			hidden = append(hidden, c.Title)
+		}
+	}
+	return a.savePrefs(func(p *prefs.Prefs) {
+		tp := p.Tabs[id]
+		tp.SortBy, tp.SortDesc, tp.Hidden = sortBy, desc, hidden
+		p.Tabs[id] = tp
+	})
+}
+
+// applyPrefs puts the analyst's remembered columns, sort and last-seen
+// times on every table.
+func (a *App) applyPrefs(p prefs.Prefs) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, t := range a.tabs {
+		owner, ok := t.(tableOwner)
+		if !ok {
+			continue
+		}
+		for id, tb := range owner.Tables() {
+			tp, ok := p.Tabs[id]
+			if !ok {
+				continue
+			}
+			tb.SetSeen(tp.LastSeen)
+			for i, c := range tb.Columns() {
+				tb.SetHidden(i, slices.Contains(tp.Hidden, c.Title))
+			}
+			for i, c := range tb.Columns() {
+				if c.Title == tp.SortBy {
+					cmds = append(cmds, tb.SortBy(i, tp.SortDesc))
+				}
+			}
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// markSeen records that the analyst has looked at the visible tab now: next
+// session, rows newer than this are marked.
+func (a *App) markSeen() tea.Cmd {
+	owner, ok := a.current().(tableOwner)
+	if !ok {
+		return nil
+	}
+	now := a.c.now()
+	ids := make([]string, 0, 2)
+	for id := range owner.Tables() {
+		ids = append(ids, id)
+	}
+	return a.savePrefs(func(p *prefs.Prefs) {
+		for _, id := range ids {
+			tp := p.Tabs[id]
+			tp.LastSeen = now
+			p.Tabs[id] = tp
+		}
+	})
 }

@@ -1,0 +1,117 @@
+package views
+
+import (
+	"fmt"
+	"time"
+
+	"triage/backend/itm"
+	"triage/ui"
+)
+
+// What the palette's sort and column commands and "new since last seen"
+// need of each tab: its tables by id, the rows' times, and sort keys for
+// columns whose text does not sort (severities, times).
+
+// sortTime is a time as a key that sorts chronologically.
+func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000") }
+
+// Tables implements tableOwner.
+func (t *itmTab) Tables() map[string]*ui.Table { return map[string]*ui.Table{"itm": t.table} }
+
+// ActiveTable implements tableOwner.
+func (t *itmTab) ActiveTable() string { return "itm" }
+
+// Stamp implements ui.Stamper: when the activity was observed.
+func (r *ticketRows) Stamp(i int) time.Time { return r.rows[i].observed }
+
+// SortKey implements ui.SortKeyer.
+func (r *ticketRows) SortKey(i, col int) string {
+	row := &r.rows[i]
+	switch col {
+	case colObserved:
+		return sortTime(row.observed)
+	case colSeverity:
+		return fmt.Sprintf("%06d", row.score)
+	case colStatus:
+		return itm.Display(row.status)
+	}
+	return r.Cell(i, col)
+}
+
+// Tables implements tableOwner.
+func (t *saasTab) Tables() map[string]*ui.Table { return map[string]*ui.Table{"saas": t.table} }
+
+// ActiveTable implements tableOwner.
+func (t *saasTab) ActiveTable() string { return "saas" }
+
+// Stamp implements ui.Stamper: when the incident was last updated.
+func (r *incidentRows) Stamp(i int) time.Time { return r.at(i).updated }
+
+// SortKey implements ui.SortKeyer.
+func (r *incidentRows) SortKey(i, col int) string {
+	row := r.at(i)
+	switch col {
+	case colIncUpdated:
+		return sortTime(row.updated)
+	case colIncSeverity:
+		return fmt.Sprintf("%d", row.level)
+	case colIncID:
+		return fmt.Sprintf("%020s", row.key) // numeric ids sort as numbers
+	}
+	return r.Cell(i, col)
+}
+
+// Tables implements tableOwner.
+func (t *oktaTab) Tables() map[string]*ui.Table {
+	return map[string]*ui.Table{"okta-apps": t.apps.table, "okta-logs": t.log.table}
+}
+
+// ActiveTable implements tableOwner.
+func (t *oktaTab) ActiveTable() string {
+	if t.pane == paneLog {
+		return "okta-logs"
+	}
+	return "okta-apps"
+}
+
+// Stamp implements ui.Stamper: when the event was published.
+func (r *eventRows) Stamp(i int) time.Time { return r.at(i).published }
+
+// SortKey implements ui.SortKeyer.
+func (r *eventRows) SortKey(i, col int) string {
+	if col == evColPublished {
+		return sortTime(r.at(i).published)
+	}
+	return r.Cell(i, col)
+}
+
+// SortKey implements ui.SortKeyer.
+func (r *appRows) SortKey(i, col int) string {
+	a := &r.apps[i]
+	switch col {
+	case appColCreated:
+		return sortTime(a.Created.Time)
+	case appColUpdated:
+		return sortTime(a.LastUpdated.Time)
+	}
+	return r.Cell(i, col)
+}
+
+// Tables implements tableOwner.
+func (t *remediationsTab) Tables() map[string]*ui.Table {
+	return map[string]*ui.Table{"remediations": t.table}
+}
+
+// ActiveTable implements tableOwner.
+func (t *remediationsTab) ActiveTable() string { return "remediations" }
+
+// Stamp implements ui.Stamper: when the remediation started.
+func (r *recordRows) Stamp(i int) time.Time { return r.recs[i].StartedAt }
+
+// SortKey implements ui.SortKeyer.
+func (r *recordRows) SortKey(i, col int) string {
+	if col == colRemStarted {
+		return sortTime(r.recs[i].StartedAt)
+	}
+	return r.Cell(i, col)
+}
