@@ -230,3 +230,17 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyAndOpenGiveOurOwnIDsAndLinks(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	fqid := h.sim.ITM.FQIDs(1)[0]
+	h.typeKeys("y")
+	h.waitFor("Copied ITM incident id: " + fqid)
+	h.typeKeys("o")
+	h.waitFor("ITM incident (copied): " + h.cfg.ITM[0].BaseURL + "/v2/apps/search/incidents/new/search?fqid=")
+	h.typeKeys("4")
+	h.waitFor("apps")
+	h.typeKeys("o")
+	h.waitFor("Okta app (copied): " + h.cfg.Okta[0].URL + "/admin/app/")
+}

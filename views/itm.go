@@ -205,7 +205,8 @@ func (t *itmTab) SetSize(w, h int) {
 // Help implements Tab.
 func (t *itmTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
-	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw}}}
+	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw,
+		relabel(k.Copy, "copy the fqid"), relabel(k.Browse, "open in the ITM console")}}}
 	if len(t.c.Backends.ITM) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
 	}
@@ -427,6 +428,11 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.Refresh()
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.ITM) > 1:
 		return t.openTenant()
+	}
+	if key := t.targetKey(); key != "" {
+		if cmd, ok := copyOpen(t.c, m, "ITM incident", key, t.client().WebURL(key)); ok {
+			return cmd
+		}
 	}
 	switch t.mode {
 	case itmDetail, itmEmail:

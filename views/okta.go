@@ -112,7 +112,8 @@ func (t *oktaTab) Help() []ui.HelpGroup {
 		return b
 	}
 	groups := []ui.HelpGroup{
-		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, as(k.Raw, "raw JSON (app, event)")}},
+		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, as(k.Raw, "raw JSON (app, event)"),
+			as(k.Copy, "copy the app or event id"), as(k.Browse, "open the app, or the event's actor, in the admin console")}},
 		{Title: "Okta apps", Bindings: []key.Binding{as(k.Open, "app and its users"), as(k.Query, "search apps on Okta"),
 			as(k.Query, "app: is a user assigned?"), as(k.Refresh, "reload the apps")}},
 		{Title: "Okta System Log", Bindings: []key.Binding{as(k.Query, "log query"), as(k.Tail, "tail new events"),
@@ -196,10 +197,38 @@ func (t *oktaTab) key(m tea.KeyMsg) tea.Cmd {
 		t.modal = oktaTenant
 		return nil
 	}
+	if cmd, ok := t.copyOpen(m); ok {
+		return cmd
+	}
 	if t.pane == paneLog {
 		return t.log.key(m)
 	}
 	return t.apps.key(m)
+}
+
+// copyOpen copies the id under the cursor (an app's, an event's) and opens
+// the admin console's page of the app, or of the open event's actor.
+func (t *oktaTab) copyOpen(m tea.KeyMsg) (tea.Cmd, bool) {
+	client := t.client()
+	if t.pane == paneLog {
+		id, url := t.log.table.CursorKey(), ""
+		if e := t.log.event; t.log.open != "" && e != nil {
+			id = t.log.open
+			if e.Actor.Type == "User" && e.Actor.ID != "" {
+				url = client.AdminURL("/admin/user/profile/view/" + string(e.Actor.ID))
+			}
+		}
+		return copyOpen(t.c, m, "Okta event", id, url)
+	}
+	id := t.apps.open
+	if id == "" {
+		id = t.apps.table.CursorKey()
+	}
+	url := ""
+	if app, ok := t.apps.rows.get(id); ok && app.Name != "" {
+		url = client.AdminURL("/admin/app/" + string(app.Name) + "/instance/" + id + "/")
+	}
+	return copyOpen(t.c, m, "Okta app", id, url)
 }
 
 // switchPane flips between Apps and the System Log; the log starts

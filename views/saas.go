@@ -199,7 +199,7 @@ func (t *saasTab) Help() []ui.HelpGroup {
 	g := ui.HelpGroup{Title: "SaaS incidents", Bindings: []key.Binding{
 		relabel(k.Status, "close with a category"), relabel(k.Remediate, "remediate the asset"),
 		relabel(k.Query, "server query (state severity status app since until)"), k.Apps,
-		k.Raw, relabel(k.Copy, "copy an id or URL"),
+		k.Raw, relabel(k.Copy, "copy an id or URL"), relabel(k.Browse, "open the asset's page"),
 	}}
 	if len(t.c.Backends.SaaS) > 1 {
 		g.Bindings = append(g.Bindings, k.Tenant)
@@ -528,6 +528,8 @@ func (t *saasTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.Refresh()
 	case key.Matches(m, k.Copy):
 		return t.openCopy()
+	case key.Matches(m, k.Browse):
+		return t.openAsset()
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.SaaS) > 1:
 		return t.openTenant()
 	}

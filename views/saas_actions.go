@@ -560,3 +560,24 @@ func (t *saasTab) Actions() []Action {
 	}
 	return acts
 }
+
+// openAsset opens the asset's page in the SaaS Security console, the link
+// the vendor gives with the incident.
+func (t *saasTab) openAsset() tea.Cmd {
+	if t.mode == saasDetail && t.detail != nil {
+		return ui.Open(t.c.Styles.R, t.c.Local, "the asset's page", string(t.detail.AssetPageURI))
+	}
+	key := t.table.CursorKey()
+	if key == "" {
+		return nil
+	}
+	client, ctx := t.client(), t.c.Context()
+	r, local := t.c.Styles.R, t.c.Local
+	return func() tea.Msg {
+		in, err := client.Incident(ctx, key) // list rows do not keep links
+		if err != nil {
+			return ui.ErrorMsg{Err: err}
+		}
+		return ui.Open(r, local, "the asset's page", string(in.AssetPageURI))()
+	}
+}

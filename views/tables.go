@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
 	"triage/backend/itm"
 	"triage/ui"
 )
@@ -114,4 +117,24 @@ func (r *recordRows) SortKey(i, col int) string {
 		return sortTime(r.recs[i].StartedAt)
 	}
 	return r.Cell(i, col)
+}
+
+// --- copy and open ---------------------------------------------------------
+
+// copyOpen handles y (copy the id, or the link with o's target) and o (open
+// the vendor's console page) for a tab; ok is false for other keys.
+func copyOpen(c *Common, m tea.KeyMsg, what, id, url string) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(m, c.Keys.Copy):
+		if id == "" {
+			return nil, true
+		}
+		return ui.Copy(c.Styles.R, what+" id", id), true
+	case key.Matches(m, c.Keys.Browse):
+		if url == "" {
+			return ui.Failf("%s: no page to open", what), true
+		}
+		return ui.Open(c.Styles.R, c.Local, what, url), true
+	}
+	return nil, false
 }

@@ -51,6 +51,12 @@ func New(t config.ITM, deps httpx.Options) (*Client, error) {
 	return &Client{http: hc, token: tok, statuses: t.Statuses, base: base}, nil
 }
 
+// WebURL is the incident's page in the ITM web console: the API root with
+// "apps" for "apis", as the vendor's own links are built.
+func (c *Client) WebURL(fqid string) string {
+	return strings.TrimSuffix(c.base, "/apis") + "/apps/search/incidents/new/search?fqid=" + url.QueryEscape(fqid)
+}
+
 // HTTP is the tenant's HTTP client, for `triage api`.
 func (c *Client) HTTP() *httpx.Client { return c.http }
 

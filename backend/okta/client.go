@@ -60,6 +60,24 @@ func New(t config.Okta, deps httpx.Options) (*Client, error) {
 // HTTP is the tenant's HTTP client, for `triage api`.
 func (c *Client) HTTP() *httpx.Client { return c.http }
 
+// AdminURL is a page of the org's admin console: acme.okta.com has its
+// console at acme-admin.okta.com; other hosts (custom domains) serve it
+// themselves.
+func (c *Client) AdminURL(path string) string {
+	u := c.http.BaseURL()
+	host := u.Hostname()
+	for _, suffix := range []string{".okta.com", ".oktapreview.com", ".okta-emea.com", ".okta-gov.com"} {
+		if org, ok := strings.CutSuffix(host, suffix); ok && !strings.Contains(org, ".") && !strings.HasSuffix(org, "-admin") {
+			u.Host = org + "-admin" + suffix
+			if port := u.Port(); port != "" {
+				u.Host += ":" + port
+			}
+		}
+	}
+	u.Path, u.RawQuery = path, ""
+	return u.String()
+}
+
 // Tenant is the org's name in the config.
 func (c *Client) Tenant() string { return c.http.Tenant() }
 

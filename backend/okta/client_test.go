@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
 	"triage/backend/okta"
@@ -495,5 +496,22 @@ func TestBucketDepletesToOktas429(t *testing.T) {
 	reset, _ := time.Parse(time.RFC1123, last.Header.Get("Date"))
 	if last.StatusCode != 429 || last.Header.Get("X-Rate-Limit-Reset") == "" || reset.IsZero() {
 		t.Fatalf("third request: %d %v", last.StatusCode, last.Header)
+	}
+}
+
+func TestAdminURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://acme.okta.com":        "https://acme-admin.okta.com/admin/app/slack/instance/0oa1/",
+		"https://acme.oktapreview.com": "https://acme-admin.oktapreview.com/admin/app/slack/instance/0oa1/",
+		"https://login.acme.example":   "https://login.acme.example/admin/app/slack/instance/0oa1/",
+		"http://127.0.0.1:8080":        "http://127.0.0.1:8080/admin/app/slack/instance/0oa1/",
+	} {
+		c, err := okta.New(config.Okta{Name: "x", URL: base, APIToken: "t"}, httpx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.AdminURL("/admin/app/slack/instance/0oa1/"); got != want {
+			t.Errorf("%s: %s, want %s", base, got, want)
+		}
 	}
 }
