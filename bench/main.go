@@ -278,4 +278,3 @@ func rss(pid int) int {
 	}
 	return 0
 }
-
