@@ -14,7 +14,10 @@ for target in \
   "./backend/httpx FuzzVendorMessage" \
   "./backend/itm FuzzTicketDecode" \
   "./backend/okta FuzzNextLink" \
-  "./backend/saas FuzzDecodeIncident"; do
+  "./backend/saas FuzzDecodeIncident" \
+  "./ui FuzzCompileFilter" \
+  "./ui FuzzPicker" \
+  "./views FuzzQuery"; do
   set -- $target
   go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
 done
