@@ -107,17 +107,13 @@ func (t *oktaTab) Refresh() tea.Cmd {
 // Help implements Tab.
 func (t *oktaTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
-	as := func(b key.Binding, desc string) key.Binding {
-		b.SetHelp(b.Help().Key, desc)
-		return b
-	}
 	groups := []ui.HelpGroup{
-		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, as(k.Raw, "raw JSON (app, event)"),
-			as(k.Copy, "copy the app or event id"), as(k.Browse, "open the app, or the event's actor, in the admin console")}},
-		{Title: "Okta apps", Bindings: []key.Binding{as(k.Open, "app and its users"), as(k.Query, "search apps on Okta"),
-			as(k.Query, "app: is a user assigned?"), as(k.Refresh, "reload the apps")}},
-		{Title: "Okta System Log", Bindings: []key.Binding{as(k.Query, "log query"), as(k.Tail, "tail new events"),
-			as(k.Back, "stop a load, keep rows"), as(k.Pivot, "pivot on the actor"), as(k.Refresh, "fetch new events once")}},
+		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, relabel(k.Raw, "raw JSON (app, event)"),
+			relabel(k.Copy, "copy the app or event id"), relabel(k.Browse, "open the app, or the event's actor, in the admin console")}},
+		{Title: "Okta apps", Bindings: []key.Binding{relabel(k.Open, "app and its users"), relabel(k.Query, "search apps on Okta"),
+			relabel(k.Query, "app: is a user assigned?"), relabel(k.Refresh, "reload the apps")}},
+		{Title: "Okta System Log", Bindings: []key.Binding{relabel(k.Query, "log query"), relabel(k.Tail, "tail new events"),
+			relabel(k.Back, "stop a load, keep rows"), relabel(k.Pivot, "pivot on the actor"), relabel(k.Refresh, "fetch new events once")}},
 	}
 	if len(t.c.Backends.Okta) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
