@@ -52,7 +52,7 @@ func (c *Client) String() string { return "Atlassian " + c.Tenant() }
 // Check tests connectivity and the key the way Atlassian's own connector
 // does: GET /Users?count=1.
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.Users(ctx, 1, 1)
+	_, err := c.Users(ctx, 0, 1)
 	return err
 }
 
@@ -220,22 +220,27 @@ func pageQuery(startIndex, count int) url.Values {
 	return q
 }
 
-// list gets one ListResponse page and decodes its Resources one at a time,
-// so one odd resource is skipped rather than losing the page.
+// list gets one ListResponse page.
 func list[T any](ctx context.Context, c *Client, path string, q url.Values) (Page[T], error) {
 	resp, err := c.http.Do(ctx, &httpx.Request{Path: path, Query: q})
 	if err != nil {
 		return Page[T]{}, err
 	}
-	return DecodeList[T](resp)
+	return decodeList[T](resp)
 }
 
-// DecodeList reads a SCIM ListResponse.
-func DecodeList[T any](resp *httpx.Response) (Page[T], error) {
+// decodeList reads a SCIM ListResponse.
+func decodeList[T any](resp *httpx.Response) (Page[T], error) {
 	var lr listResponse
 	if err := resp.Decode(&lr); err != nil {
 		return Page[T]{}, err
 	}
+	return pageOf[T](lr), nil
+}
+
+// pageOf decodes a list's resources one at a time, so one odd resource is
+// skipped rather than losing the page; each keeps its raw JSON.
+func pageOf[T any](lr listResponse) Page[T] {
 	p := Page[T]{Total: int(lr.TotalResults), StartIndex: max(int(lr.StartIndex), 1)}
 	for _, raw := range lr.Resources {
 		var item T
@@ -251,7 +256,7 @@ func DecodeList[T any](resp *httpx.Response) (Page[T], error) {
 	if p.Total < p.StartIndex-1+len(p.Items) {
 		p.Total = p.StartIndex - 1 + len(p.Items) // totalResults missing or short
 	}
-	return p, nil
+	return p
 }
 
 // get decodes one object and keeps its raw JSON.

@@ -95,18 +95,28 @@ func (c *Client) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeUsers(resp)
+	return decodeUsers(resp)
 }
 
-// DecodeUsers reads a list of users, bare or wrapped in "users".
-func DecodeUsers(resp *httpx.Response) ([]User, error) {
+// decodeUsers reads a list of users, bare or wrapped in "users".
+func decodeUsers(resp *httpx.Response) ([]User, error) {
 	var body json.RawMessage
 	if err := resp.Decode(&body); err != nil {
 		return nil, err
 	}
-	raws, err := lenient.List[json.RawMessage](body, "users", "data")
+	users, err := usersFrom(body)
 	if err != nil {
 		return nil, resp.Fail("the user list is neither an array nor {\"users\":[...]}: %s", clean.Line(err.Error()))
+	}
+	return users, nil
+}
+
+// usersFrom decodes the users one at a time, so one odd entry is skipped
+// rather than losing the list. Strings are cleaned for the terminal.
+func usersFrom(body []byte) ([]User, error) {
+	raws, err := lenient.List[json.RawMessage](body, "users", "data")
+	if err != nil {
+		return nil, err
 	}
 	out := make([]User, 0, len(raws))
 	for _, raw := range raws {
@@ -245,12 +255,12 @@ func (c *Client) SenderLists(ctx context.Context, user string) (SenderList, erro
 	if err != nil {
 		return SenderList{}, err
 	}
-	return DecodeSenderLists(resp)
+	return decodeSenderLists(resp)
 }
 
-// DecodeSenderLists reads {"allow_list":[...],"block_list":[...]}; an empty
-// answer is two empty lists.
-func DecodeSenderLists(resp *httpx.Response) (SenderList, error) {
+// decodeSenderLists reads {"allow_list":[...],"block_list":[...]}; an
+// empty answer is two empty lists.
+func decodeSenderLists(resp *httpx.Response) (SenderList, error) {
 	if resp.Empty() {
 		return SenderList{}, nil
 	}
