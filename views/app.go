@@ -37,10 +37,16 @@ func New(c *Common) *App {
 		a.tabs = append(a.tabs, newITMTab(c)) // 1
 	}
 	if len(c.Backends.SaaS) > 0 {
-		a.tabs = append(a.tabs, newSaaSTab(c), newRemediationsTab(c)) // 2, 3
+		a.tabs = append(a.tabs, newSaaSTab(c)) // 2
+	}
+	if len(c.Backends.SaaS) > 0 || len(c.Backends.Essentials) > 0 {
+		a.tabs = append(a.tabs, newRemediationsTab(c)) // 3: SaaS remediations, Essentials sender blocks
 	}
 	if len(c.Backends.Okta) > 0 {
 		a.tabs = append(a.tabs, newOktaTab(c)) // 4
+	}
+	if len(c.Backends.Okta)+len(c.Backends.Atlassian)+len(c.Backends.Essentials) > 0 {
+		a.tabs = append(a.tabs, newIAMTab(c)) // 5
 	}
 	a.applyRole()
 	return a
@@ -53,7 +59,8 @@ func (a *App) applyRole() {
 		return
 	}
 	k := a.c.Keys
-	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable} {
+	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
+		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword} {
 		b.SetEnabled(false)
 	}
 }
@@ -200,17 +207,7 @@ func (a *App) bodyHeight() int { return max(a.height-headerLines-1, 3) }
 // View implements tea.Model.
 func (a *App) View() string {
 	st := a.c.Styles
-	var tabs []string
-	tabs = append(tabs, st.Title.Render("triage"))
-	for i, t := range a.tabs {
-		label := fmt.Sprintf("%d %s", t.Number(), t.Name())
-		if i == a.active {
-			tabs = append(tabs, st.TabActive.Render(label))
-		} else {
-			tabs = append(tabs, st.TabIdle.Render(label))
-		}
-	}
-	left := strings.Join(tabs, " ")
+	left := a.tabBar(false)
 	var right []string
 	if a.c.Backends.Config.Demo {
 		right = append(right, st.Badge.Render("DEMO TENANTS"))
@@ -224,6 +221,9 @@ func (a *App) View() string {
 	}
 	fp := a.c.Analyst.Fingerprint
 	rightText := strings.Join(append(right, st.Muted.Render(a.who(fp))), " ") + tenant
+	if ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
+		left = a.tabBar(true) // the tabs not shown go by their number alone
+	}
 	if len(fp) > 16 && ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
 		// A narrow terminal gets enough of the fingerprint to check it.
 		rightText = strings.Join(append(right, st.Muted.Render(a.who(fp[:15]+"…"))), " ") + tenant
@@ -247,6 +247,25 @@ func (a *App) View() string {
 	}
 	bar := a.status.View(a.width, a.busy(), info+"  ? help")
 	return frame(head, a.width, 1) + "\n" + rule + "\n" + frame(body, a.width, a.bodyHeight()) + "\n" + frame(bar, a.width, 1)
+}
+
+// tabBar is "triage" and the tabs, the active one highlighted; compact
+// names the idle tabs by their number only.
+func (a *App) tabBar(compact bool) string {
+	st := a.c.Styles
+	tabs := []string{st.Title.Render("triage")}
+	for i, t := range a.tabs {
+		label := fmt.Sprintf("%d %s", t.Number(), t.Name())
+		switch {
+		case i == a.active:
+			tabs = append(tabs, st.TabActive.Render(label))
+		case compact:
+			tabs = append(tabs, st.TabIdle.Render(itoa(t.Number())))
+		default:
+			tabs = append(tabs, st.TabIdle.Render(label))
+		}
+	}
+	return strings.Join(tabs, " ")
 }
 
 // who names the analyst in the header: name, key fingerprint, role.

@@ -34,6 +34,7 @@ const (
 	itmConfirmStatus
 	itmQuery
 	itmTenant
+	itmSenders
 )
 
 // itmTab is tab 1: Proofpoint ITM incidents.
@@ -78,6 +79,8 @@ type itmTab struct {
 	users      []ui.Item
 	usersReq   bool
 	writing    string
+	senders    *senderFlow   // b: an Essentials sender list for a message's sender
+	keptSender *senderChoice // one that failed, to start from
 }
 
 // messages of the ITM tab; each names its tab, since every tab sees them.
@@ -197,6 +200,9 @@ func (t *itmTab) SetSize(w, h int) {
 func (t *itmTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
 	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw}}}
+	if len(t.c.Backends.Essentials) > 0 {
+		groups[0].Bindings = append(groups[0].Bindings, relabel(k.Block, "incident: block / allow a sender"))
+	}
 	if len(t.c.Backends.ITM) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
 	}
@@ -362,6 +368,14 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 		if m.tab == t {
 			return t.onWrite(m)
 		}
+	case senderListedMsg:
+		if m.origin == t {
+			t.keptSender = nil
+			if m.err != nil {
+				t.keptSender = &m.choice
+			}
+			return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
+		}
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
@@ -383,6 +397,8 @@ func (t *itmTab) forwardToForm(msg tea.Msg) tea.Cmd {
 		_, cmd = t.picker.Update(msg)
 	case t.modal == itmQuery && t.prompt != nil:
 		_, cmd = t.prompt.Update(msg)
+	case t.modal == itmSenders && t.senders != nil:
+		cmd = t.senders.Update(msg)
 	default:
 		cmd = t.filter.Update(msg)
 	}
@@ -397,7 +413,7 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.filter.Key(m)
 	}
 	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status); refused != nil {
+	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status, k.Block); refused != nil {
 		return refused
 	}
 	switch {
@@ -411,6 +427,8 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.Refresh()
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.ITM) > 1:
 		return t.openTenant()
+	case key.Matches(m, k.Block) && t.mode != itmList:
+		return t.openSenders()
 	}
 	switch t.mode {
 	case itmDetail, itmEmail:
@@ -566,6 +584,8 @@ func (t *itmTab) View() string {
 		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
 	case itmQuery:
 		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
+	case itmSenders:
+		return ui.Center(t.c.Styles, t.width, t.height, t.senders.View(t.width))
 	}
 	if t.mode != itmList {
 		return t.pane.View()

@@ -1,0 +1,202 @@
+package views
+
+import (
+	"strings"
+
+	"triage/backend/people"
+	"triage/ui"
+)
+
+// personRows is the IAM table's source: one row per person, merged by
+// email from every provider's list and look-ups. It is kept small for
+// 100,000 people: a row is a name, an email and a search key, and each
+// provider's status is one byte indexing a short table of words.
+type personRows struct {
+	providers int
+	rows      []personRow
+	index     map[string]int32 // people.Key(email) -> row
+	states    []uint8          // providers per row: 0 unknown, else words[state]
+	words     []string
+	wordIx    map[string]uint8
+	// listed says what an unknown state means for each provider: its list
+	// is still loading ("…"), complete (absent), or failed ("?").
+	listed []listState
+}
+
+type personRow struct {
+	email  string // as the first provider spelled it; its key is people.Key(email)
+	name   string
+	search string
+}
+
+type listState uint8
+
+const (
+	listLoading listState = iota
+	listDone
+	listFailed
+)
+
+// Words a status cell shows besides the providers' own.
+const (
+	wordAbsent  = "absent"
+	wordLooking = "…"
+	wordUnknown = "?"
+)
+
+func newPersonRows(providers int) *personRows {
+	r := &personRows{providers: providers, index: map[string]int32{}, wordIx: map[string]uint8{}, listed: make([]listState, providers)}
+	r.word("") // state 0: unknown
+	return r
+}
+
+// word is the state of a status word, adding it to the table; past 255
+// words (never, with real vendors) it falls back to "?".
+func (r *personRows) word(w string) uint8 {
+	if s, ok := r.wordIx[w]; ok {
+		return s
+	}
+	if len(r.words) == 255 {
+		return r.word(wordUnknown)
+	}
+	s := uint8(len(r.words))
+	r.words = append(r.words, w)
+	r.wordIx[w] = s
+	return s
+}
+
+// row finds or adds the row of a person.
+func (r *personRows) row(email, name string) int {
+	k := people.Key(email)
+	if i, ok := r.index[k]; ok {
+		if r.rows[i].name == "" && name != "" {
+			r.rows[i].name = name
+			r.reindex(int(i))
+		}
+		return int(i)
+	}
+	i := len(r.rows)
+	r.index[k] = int32(i)
+	r.rows = append(r.rows, personRow{email: email, name: name})
+	for p := 0; p < r.providers; p++ {
+		r.states = append(r.states, 0)
+	}
+	r.reindex(i)
+	return i
+}
+
+// find is the row of an email.
+func (r *personRows) find(email string) (int, bool) {
+	i, ok := r.index[people.Key(email)]
+	return int(i), ok
+}
+
+// set records what provider p says of a person, adding the row if new.
+func (r *personRows) set(email, name string, p int, status string) {
+	if email == "" {
+		return
+	}
+	i := r.row(email, name)
+	if s := r.word(status); r.states[i*r.providers+p] != s {
+		r.states[i*r.providers+p] = s
+		r.reindex(i)
+	}
+}
+
+// add merges a page of a provider's list.
+func (r *personRows) add(p int, entries []people.Entry) {
+	for _, e := range entries {
+		r.set(e.Email, e.Name, p, e.Status)
+	}
+}
+
+// status is what provider p's cell says of row i.
+func (r *personRows) status(i, p int) string {
+	if s := r.states[i*r.providers+p]; s != 0 {
+		return r.words[s]
+	}
+	switch r.listed[p] {
+	case listDone:
+		return wordAbsent
+	case listFailed:
+		return wordUnknown
+	}
+	return wordLooking
+}
+
+func (r *personRows) reindex(i int) {
+	row := &r.rows[i]
+	var b strings.Builder
+	b.WriteString(strings.ToLower(row.name))
+	b.WriteByte(' ')
+	b.WriteString(strings.ToLower(row.email))
+	for p := 0; p < r.providers; p++ {
+		if s := r.states[i*r.providers+p]; s != 0 {
+			b.WriteByte(' ')
+			b.WriteString(strings.ToLower(r.words[s]))
+		}
+	}
+	row.search = b.String()
+}
+
+// Columns: name, email, then one status per provider.
+const (
+	colPersonName = iota
+	colPersonEmail
+	colPersonFirstStatus
+)
+
+func personColumns(providers []people.Provider) []ui.Column {
+	cols := []ui.Column{{Title: "NAME", Width: 16, Flex: 1}, {Title: "EMAIL", Width: 26, Flex: 2}}
+	vendors := map[string]int{}
+	for _, p := range providers {
+		vendors[p.Vendor()]++
+	}
+	for _, p := range providers {
+		title := strings.ToUpper(p.Vendor())
+		if vendors[p.Vendor()] > 1 {
+			title += "/" + p.Tenant()
+		}
+		cols = append(cols, ui.Column{Title: title, Width: max(len(title), 13)})
+	}
+	return cols
+}
+
+func (r *personRows) Len() int            { return len(r.rows) }
+func (r *personRows) Key(i int) string    { return people.Key(r.rows[i].email) }
+func (r *personRows) Search(i int) string { return r.rows[i].search }
+func (r *personRows) Fresh(int) bool      { return false }
+
+func (r *personRows) Cell(i, col int) string {
+	switch col {
+	case colPersonName:
+		return r.rows[i].name
+	case colPersonEmail:
+		return r.rows[i].email
+	}
+	return r.status(i, col-colPersonFirstStatus)
+}
+
+func (r *personRows) Tone(i, col int) ui.Tone {
+	if col < colPersonFirstStatus {
+		return ui.ToneNone
+	}
+	return accountTone(r.status(i, col-colPersonFirstStatus))
+}
+
+// accountTone colours an account status: active green, disabled red,
+// absent and unknown muted, the in-between states amber.
+func accountTone(s string) ui.Tone {
+	switch s {
+	case "ACTIVE", "active":
+		return ui.ToneGood
+	case "SUSPENDED", "DEPROVISIONED", "inactive":
+		return ui.ToneBad
+	case wordAbsent, wordLooking, wordUnknown, "":
+		return ui.ToneMuted
+	}
+	if strings.HasPrefix(s, "error") {
+		return ui.ToneCritical
+	}
+	return ui.ToneMedium
+}
