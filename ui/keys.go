@@ -52,7 +52,7 @@ func DefaultKeyMap() *KeyMap {
 		Raw: b("raw JSON", "v"), Tenant: b("switch tenant", "T"), Apps: b("filter by app", "A"),
 		PrevPane: b("previous pane", "["), NextPane: b("next pane", "]"), Tail: b("tail", "t"),
 		Submit:   b("submit", "ctrl+s"),
-		Block:    b("block / allow a sender (Essentials)", "b"),
+		Block:    b("block / allow sender", "b"),
 		Sessions: b("Okta: clear sessions", "L"), ResetPassword: b("Okta: reset password", "R"),
 		ExpirePassword: b("Okta: expire password", "X"),
 	}

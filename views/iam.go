@@ -248,26 +248,26 @@ func (t *iamTab) SetSize(w, h int) {
 func (t *iamTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
 	groups := []ui.HelpGroup{{Title: "IAM users", Bindings: []key.Binding{
-		relabel(k.Filter, "filter; enter on an email looks it up"), relabel(k.Open, "the person in every provider"),
-		relabel(k.New, "new person in chosen providers"), relabel(k.Update, "update the changed fields"),
-		relabel(k.Disable, "disable where they exist"), relabel(k.Enable, "enable where disabled"),
-		relabel(k.Raw, "raw JSON of each account"), relabel(k.Refresh, "reload everyone / the person"),
+		relabel(k.Filter, "filter; enter looks up"), relabel(k.Open, "the person everywhere"),
+		relabel(k.New, "new person"), relabel(k.Update, "update changed fields"),
+		relabel(k.Disable, "disable (y/N)"), relabel(k.Enable, "enable (y/N)"),
+		relabel(k.Raw, "raw JSON"), relabel(k.Refresh, "reload / look up again"),
 	}}}
-	var okta []key.Binding
+	var one []key.Binding
 	for _, p := range t.providers {
 		if _, ok := p.(*people.Okta); ok {
-			okta = []key.Binding{k.Sessions, k.ResetPassword, k.ExpirePassword}
+			one = []key.Binding{k.Sessions, k.ResetPassword, k.ExpirePassword}
 		}
 	}
-	if t.essentials() != nil {
-		okta = append(okta, k.Block)
+	if len(t.essentials()) > 0 {
+		one = append(one, relabel(k.Block, "Essentials: senders"))
 	}
-	if len(okta) > 0 {
-		groups = append(groups, ui.HelpGroup{Title: "IAM users: one vendor", Bindings: okta})
+	if len(one) > 0 {
+		groups = append(groups, ui.HelpGroup{Title: "Okta and Essentials", Bindings: one})
 	}
 	groups = append(groups, ui.HelpGroup{Title: "In a confirmation", Bindings: []key.Binding{
-		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select a provider or not")),
-		key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate, not suspend")),
+		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers")),
+		key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate")),
 		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
 	}})
 	return groups

@@ -32,16 +32,17 @@ const (
 	actExpire
 )
 
-// actionWords name an action: the verb, what is being done (busy line),
-// and its key for "d retries".
-var actionWords = map[iamAction]struct{ verb, doing, key string }{
-	actDisable:  {"disable", "Disabling", "d"},
-	actEnable:   {"enable", "Enabling", "E"},
-	actCreate:   {"create", "Creating", "n"},
-	actUpdate:   {"update", "Updating", "u"},
-	actSessions: {"clear sessions of", "Clearing the sessions of", "L"},
-	actReset:    {"reset the password of", "Resetting the password of", "R"},
-	actExpire:   {"expire the password of", "Expiring the password of", "X"},
+// actionWords name an action: in a confirmation's title ("Disable Li
+// Chen?"), as a noun ("Last action: disable"), done ("Disabled Li Chen"),
+// under way (the busy line), and the key that asks for it again.
+var actionWords = map[iamAction]struct{ title, noun, past, doing, key string }{
+	actDisable:  {"Disable", "disable", "Disabled", "Disabling", "d"},
+	actEnable:   {"Enable", "enable", "Enabled", "Enabling", "E"},
+	actCreate:   {"Create", "create", "Created", "Creating", "n"},
+	actUpdate:   {"Update", "update", "Updated", "Updating", "u"},
+	actSessions: {"Sign out", "clear sessions", "Signed out", "Signing out", "L"},
+	actReset:    {"Reset the password of", "reset password", "Password reset for", "Resetting the password of", "R"},
+	actExpire:   {"Expire the password of", "expire password", "Password expired for", "Expiring the password of", "X"},
 }
 
 // iamIntent is a write being asked for: its person, the providers its
@@ -130,7 +131,7 @@ func (t *iamTab) want(a iamAction) tea.Cmd {
 		return t.begin(intent)
 	}
 	t.after = intent
-	return tea.Batch(t.lookup(email), ui.Toast("Looking %s up in every provider before you %s them…", email, actionWords[a].verb))
+	return tea.Batch(t.lookup(email), ui.Toast("Looking %s up in every provider first (%s)…", email, actionWords[a].noun))
 }
 
 // begin opens the confirmation or form of a write.
@@ -181,12 +182,11 @@ func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
 			oktaIn = oktaIn || isOkta
 		}
 	}
-	verb := actionWords[in.action].verb
+	w := actionWords[in.action]
 	if len(checks) == 0 {
-		return ui.Failf("nothing to %s: %s", verb, strings.Join(lines[1:], "; "))
+		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
 	}
-	title := fmt.Sprintf("%s %s?", strings.ToUpper(verb[:1])+verb[1:], orDash(p.name()))
-	t.confirm = ui.NewConfirm(t.c.Styles, title, verb+" in the selected providers", lines...)
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.noun+" in the selected providers", lines...)
 	t.confirm.Checks = checks
 	if disable && oktaIn {
 		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
@@ -202,7 +202,7 @@ func lifecycleNote(prov people.Provider, a *people.Account, disable bool) string
 	case *people.Okta:
 		switch {
 		case disable:
-			return a.Status + " → suspend (m: deactivate)"
+			return a.Status + " → suspended"
 		case a.Status == "SUSPENDED":
 			return a.Status + " → unsuspend"
 		case a.Status == "LOCKED_OUT":
@@ -232,9 +232,9 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 			in.providers = append(in.providers, i)
 		}
 	}
-	verb := actionWords[in.action].verb
+	w := actionWords[in.action]
 	if len(checks) == 0 {
-		return ui.Failf("%s is not in Okta: cannot %s them", p.email, verb)
+		return ui.Failf("%s is not in Okta: nothing to %s", p.email, w.noun)
 	}
 	lines := []string{whoLine(p)}
 	var opt *ui.Option
@@ -248,7 +248,7 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 	case actExpire:
 		lines = append(lines, "They must choose a new password at their next sign-in.")
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, strings.ToUpper(verb[:1])+verb[1:]+" "+orDash(p.name())+"?", verb+" them", lines...)
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", strings.ToLower(w.title[:1])+w.title[1:]+" them", lines...)
 	t.confirm.Checks, t.confirm.Option = checks, opt
 	t.modal, t.intent = iamConfirm, in
 	return nil
@@ -289,8 +289,8 @@ func (t *iamTab) openCreate() tea.Cmd {
 	f := t.newDraft
 	if f == nil {
 		email := ""
-		if q := strings.TrimSpace(t.table.Filter()); emailRE.MatchString(q) {
-			email = q // the person just looked for
+		if q := strings.TrimSpace(t.table.Filter()); emailRE.MatchString(q) && t.table.Len() == 0 {
+			email = q // the person just looked for, and found nowhere
 		}
 		f = personForm(t.c.Styles, "New person", people.Profile{Email: email}, false)
 		f.Note = "created in each provider checked; space picks them"
@@ -565,7 +565,7 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 		case actUpdate:
 			p.form = nil
 		}
-		return ui.Toast("%s %s: %s", strings.ToUpper(w.verb[:1])+w.verb[1:], who, strings.Join(done, " · "))
+		return ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · "))
 	}
 	if f := t.keptForm(p, o); f != nil {
 		// Reopened, the form sends to the providers that failed only.
@@ -575,7 +575,7 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	}
 	var msg []string
 	if len(failed) > 0 {
-		msg = append(msg, fmt.Sprintf("could not %s %s: %s", w.verb, who, strings.Join(failed, "; ")))
+		msg = append(msg, fmt.Sprintf("%s %s failed: %s", w.title, who, strings.Join(failed, "; ")))
 	}
 	if len(unknown) > 0 {
 		msg = append(msg, fmt.Sprintf("outcome unknown: %s (reading back failed too: r shows what the vendor has before you try again)", strings.Join(unknown, "; ")))

@@ -42,7 +42,7 @@ func personDoc(st *ui.Styles, providers []people.Provider, p *person, width int,
 // outcomeDoc is the last write: each provider's result as it came.
 func outcomeDoc(d *ui.Doc, providers []people.Provider, p *person, o *outcome) {
 	w := actionWords[o.action]
-	title := "Last action: " + w.verb
+	title := "Last action: " + w.noun
 	if o.action == actDisable {
 		title += " (Okta: " + o.mode.String() + ")"
 	}

@@ -157,7 +157,11 @@ func personColumns(providers []people.Provider) []ui.Column {
 		if vendors[p.Vendor()] > 1 {
 			title += "/" + p.Tenant()
 		}
-		cols = append(cols, ui.Column{Title: title, Width: max(len(title), 13)})
+		width := 11 // active, inactive, absent, error 503
+		if _, ok := p.(*people.Okta); ok {
+			width = 16 // PASSWORD_EXPIRED
+		}
+		cols = append(cols, ui.Column{Title: title, Width: max(len(title), width)})
 	}
 	return cols
 }

@@ -201,7 +201,7 @@ func (t *itmTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
 	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw}}}
 	if len(t.c.Backends.Essentials) > 0 {
-		groups[0].Bindings = append(groups[0].Bindings, relabel(k.Block, "incident: block / allow a sender"))
+		groups[0].Bindings = append(groups[0].Bindings, relabel(k.Block, "block / allow sender"))
 	}
 	if len(t.c.Backends.ITM) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)

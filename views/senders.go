@@ -51,6 +51,15 @@ func (c senderChoice) scope(domain string) string {
 	return c.user + " only"
 }
 
+// listName is the list, said in full: "the organisation's block list".
+func (c senderChoice) listName(domain string) string {
+	list := strings.ReplaceAll(string(c.list), "_", " ")
+	if c.user == "" {
+		return fmt.Sprintf("the organisation's %s (everyone at %s)", list, domain)
+	}
+	return fmt.Sprintf("the %s of %s", list, c.user)
+}
+
 type senderStep int
 
 const (
@@ -145,7 +154,7 @@ func (f *senderFlow) ask() {
 	f.confirm = ui.NewConfirm(f.c.Styles, fmt.Sprintf("%s %s at Essentials %s?", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, org.Tenant()),
 		c.list.Word()+" it",
 		"Sender: "+c.sender,
-		fmt.Sprintf("List: the %s of %s", strings.ReplaceAll(string(c.list), "_", " "), c.scope(org.Domain())),
+		"List: "+c.listName(org.Domain()),
 		effect+".",
 		"Recorded in the Remediations tab (3).")
 }
@@ -236,7 +245,7 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 			TargetID: ch.sender, TargetName: ch.sender, Type: string(ch.list), Source: source,
 			Params:    map[string]any{"scope": firstNonEmpty(ch.user, "organisation")},
 			StartedBy: analyst, StartedAt: now, Status: remediations.Success, FinishedAt: now,
-			Detail: "on the " + strings.ReplaceAll(string(ch.list), "_", " ") + " of " + ch.scope(client.Domain())}
+			Detail: "on " + ch.listName(client.Domain())}
 		err := client.AddSenders(ctx, ch.user, ch.list, ch.sender)
 		switch {
 		case err == nil:

@@ -139,7 +139,7 @@ func (s *Atlassian) seedUser(i int) scimAccount {
 // scimUserID is a seeded user's id: a UUID whose last group is the person's
 // index, so it can be found again without a table.
 func scimUserID(i int, seed uint64) string {
-	x := mix(uint64(i) ^ seed<<20)
+	x := mix(uint64(i)*0x9e3779b97f4a7c15 + seed<<20 + 0x5eed)
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012d", uint32(x), uint16(x>>32), (x>>48)&0xfff, (x>>36)&0xfff, i)
 }
 
