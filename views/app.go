@@ -72,6 +72,7 @@ func (a *App) Init() tea.Cmd {
 	for _, t := range a.tabs {
 		cmds = append(cmds, t.Init())
 	}
+	cmds = append(cmds, a.shown())
 	for _, n := range a.c.Notices {
 		cmds = append(cmds, ui.Failf("%s", n))
 	}
@@ -145,18 +146,15 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.help = true
 		return nil
 	case key.Matches(m, k.NextTab):
-		a.switchTo((a.active + 1) % max(len(a.tabs), 1))
-		return nil
+		return a.switchTo((a.active + 1) % max(len(a.tabs), 1))
 	case key.Matches(m, k.PrevTab):
-		a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
-		return nil
+		return a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
 	}
 	for n, b := range []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5} {
 		if key.Matches(m, b) {
 			for i, tab := range a.tabs {
 				if tab.Number() == n+1 {
-					a.switchTo(i)
-					return nil
+					return a.switchTo(i)
 				}
 			}
 			return ui.Failf("tab %d (%s) has no configured tenant", n+1, tabNames[n])
@@ -170,10 +168,24 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 
 var tabNames = []string{"ITM tickets", "SaaS incidents", "Remediations", "Okta", "IAM users"}
 
-func (a *App) switchTo(i int) {
+func (a *App) switchTo(i int) tea.Cmd {
 	if i >= 0 && i < len(a.tabs) {
 		a.active = i
+		return a.shown()
 	}
+	return nil
+}
+
+// shownTab is a tab that starts loading when it is first shown rather than
+// at start (the IAM directories: an SSH session that never opens the tab
+// never loads them).
+type shownTab interface{ Shown() tea.Cmd }
+
+func (a *App) shown() tea.Cmd {
+	if s, ok := a.current().(shownTab); ok {
+		return s.Shown()
+	}
+	return nil
 }
 
 func (a *App) current() Tab {

@@ -29,6 +29,7 @@ type iamTab struct {
 
 	lists   []listLoad // each provider's list, loading page by page
 	listGen int        // answers of an older load are dropped
+	started bool       // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
 
@@ -194,8 +195,18 @@ func (t *iamTab) Number() int { return 5 }
 // Tenant implements Tab: the tab spans every provider.
 func (t *iamTab) Tenant() string { return "" }
 
-// Init implements Tab: every provider's list loads at once.
-func (t *iamTab) Init() tea.Cmd { return t.loadAll() }
+// Init implements Tab: nothing loads until the tab is first shown.
+func (t *iamTab) Init() tea.Cmd { return nil }
+
+// Shown is the tab's first showing: every provider's list starts loading
+// at once, page by page, while the analyst can already look people up.
+func (t *iamTab) Shown() tea.Cmd {
+	if t.started {
+		return nil
+	}
+	t.started = true
+	return t.loadAll()
+}
 
 // Capturing implements Tab.
 func (t *iamTab) Capturing() bool { return t.modal != iamNoModal || t.filter.Typing() }
@@ -224,11 +235,9 @@ func (t *iamTab) Busy() string {
 func (t *iamTab) Info() string {
 	parts := []string{count(t.rows.Len()) + " people"}
 	for i, l := range t.lists {
-		s := fmt.Sprintf("%s %s", t.providers[i].Vendor(), count(l.loaded))
 		if l.err != nil {
-			s += " (failed)"
+			parts = append(parts, people.Label(t.providers[i])+" not listed")
 		}
-		parts = append(parts, s)
 	}
 	if f := t.table.Filter(); f != "" {
 		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
@@ -301,6 +310,7 @@ func (t *iamTab) listPage(i int, cursor string) tea.Cmd {
 	prov, ctx, gen := t.providers[i], t.c.Context(), t.listGen
 	return func() tea.Msg {
 		l, err := prov.List(ctx, cursor)
+		sortEntries(l.Entries)
 		return iamListMsg{tab: t, gen: gen, p: i, listing: l, err: err}
 	}
 }
@@ -326,13 +336,12 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l.loaded += len(m.listing.Entries)
 	l.pages++
-	t.table.SetSource(t.rows)
 	if m.listing.Next != "" {
-		return tea.Batch(t.table.Refilter(), t.listPage(m.p, m.listing.Next))
+		return tea.Batch(t.reshow(), t.listPage(m.p, m.listing.Next))
 	}
 	l.done = true
 	t.rows.listed[m.p] = listDone
-	return t.table.Refilter()
+	return t.reshow()
 }
 
 // --- looking a person up ---------------------------------------------------
@@ -420,8 +429,7 @@ func (t *iamTab) lookup(email string) tea.Cmd {
 			return iamFoundMsg{tab: t, key: key, gen: gen, p: i, acct: a, err: err}
 		}
 	}
-	t.table.SetSource(t.rows)
-	return tea.Batch(append(cmds, t.table.Refilter())...)
+	return tea.Batch(append(cmds, t.reshow())...)
 }
 
 func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
@@ -446,8 +454,7 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 			cmds = append(cmds, t.fetchDetails(p, m.p))
 		}
 	}
-	t.table.SetSource(t.rows)
-	cmds = append(cmds, t.table.Refilter())
+	cmds = append(cmds, t.reshow())
 	if p.ready() && t.after != nil && t.after.key == p.key {
 		intent := t.after
 		t.after = nil
@@ -455,6 +462,14 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 	}
 	t.render(true)
 	return tea.Batch(cmds...)
+}
+
+// reshow shows the rows again after they changed: new ones in their
+// place, the filter run again over them.
+func (t *iamTab) reshow() tea.Cmd {
+	t.rows.place()
+	t.table.SetSource(t.rows)
+	return t.table.Refilter()
 }
 
 // errorWord is a failed look-up's cell: "error" and the HTTP status.
@@ -628,7 +643,7 @@ func (t *iamTab) cursorEmail() string {
 		}
 	}
 	if i, ok := t.table.Cursor(); ok {
-		return t.rows.rows[i].email
+		return t.rows.email(i)
 	}
 	return ""
 }

@@ -522,15 +522,14 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		t.table.SetSource(t.rows)
 		if t.mode == iamDetail && t.open == p.key {
 			p.details[m.p] = nil
 			t.render(true)
-			return tea.Batch(t.table.Refilter(), t.fetchDetails(p, m.p), t.summary(p, p.last))
+			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))
 		}
 	}
 	t.render(true)
-	return tea.Batch(t.table.Refilter(), t.summary(p, p.last))
+	return tea.Batch(t.reshow(), t.summary(p, p.last))
 }
 
 // summary puts the whole write on the status line once every provider
@@ -540,7 +539,7 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	if !o.finished() {
 		return nil
 	}
-	var done, failed, unknown, failedLabels []string
+	var done, doneLabels, failed, failedLabels, unknown, unknownLabels []string
 	for i, r := range o.results {
 		if !r.asked {
 			continue
@@ -549,15 +548,22 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 		switch {
 		case r.err == nil || r.landed:
 			done = append(done, label+" "+resultWord(o, r, p.accounts[i]))
+			doneLabels = append(doneLabels, label)
 		case r.failed():
 			failed = append(failed, r.err.Error())
 			failedLabels = append(failedLabels, label)
 		default:
 			unknown = append(unknown, r.err.Error())
+			unknownLabels = append(unknownLabels, label)
 		}
 	}
 	w := actionWords[o.action]
 	who := orDash(p.name())
+	// A new person is looked up everywhere, the providers not asked included.
+	var again tea.Cmd
+	if o.action == actCreate {
+		again = t.lookup(p.email)
+	}
 	if len(failed) == 0 && len(unknown) == 0 {
 		switch o.action {
 		case actCreate:
@@ -565,7 +571,7 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 		case actUpdate:
 			p.form = nil
 		}
-		return ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · "))
+		return tea.Batch(again, ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · ")))
 	}
 	if f := t.keptForm(p, o); f != nil {
 		// Reopened, the form sends to the providers that failed only.
@@ -573,20 +579,20 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 			f.Checks[j].On = slices.Contains(failedLabels, f.Checks[j].Label)
 		}
 	}
+	// What failed where and how to retry it comes first: the line is narrow.
 	var msg []string
 	if len(failed) > 0 {
-		msg = append(msg, fmt.Sprintf("%s %s failed: %s", w.title, who, strings.Join(failed, "; ")))
+		msg = append(msg, fmt.Sprintf("%s %s failed at %s (%s retries it alone): %s", w.title, who,
+			strings.Join(failedLabels, " and "), w.key, strings.Join(failed, "; ")))
 	}
 	if len(unknown) > 0 {
-		msg = append(msg, fmt.Sprintf("outcome unknown: %s (reading back failed too: r shows what the vendor has before you try again)", strings.Join(unknown, "; ")))
+		msg = append(msg, fmt.Sprintf("%s %s: outcome unknown at %s, and reading back failed too (r shows what the vendor has before you try again): %s",
+			w.title, who, strings.Join(unknownLabels, " and "), strings.Join(unknown, "; ")))
 	}
-	if len(done) > 0 {
-		msg = append(msg, "done: "+strings.Join(done, " · "))
+	if len(doneLabels) > 0 {
+		msg = append(msg, "done at "+strings.Join(doneLabels, ", "))
 	}
-	if len(failedLabels) > 0 {
-		msg = append(msg, fmt.Sprintf("%s retries %s alone", w.key, strings.Join(failedLabels, " and ")))
-	}
-	return ui.Failf("%s", strings.Join(msg, " — "))
+	return tea.Batch(again, ui.Failf("%s", strings.Join(msg, " — ")))
 }
 
 // keptForm is the form of a create or update that failed somewhere.

@@ -20,6 +20,17 @@ func personDoc(st *ui.Styles, providers []people.Provider, p *person, width int,
 	if o := p.last; o != nil {
 		outcomeDoc(d, providers, p, o)
 	}
+	// Every provider at a glance, before each one's account in full.
+	for i, prov := range providers {
+		word, tone := lookWords[p.state[i]], ui.ToneMuted
+		switch p.state[i] {
+		case lookFound:
+			word, tone = p.accounts[i].Status, accountTone(p.accounts[i].Status)
+		case lookFailed:
+			tone = ui.ToneBad
+		}
+		d.FieldTone(people.Label(prov), word, tone)
+	}
 	if raw {
 		for i, prov := range providers {
 			d.Section(people.Label(prov) + "  ·  raw JSON  ·  v back")
@@ -38,6 +49,9 @@ func personDoc(st *ui.Styles, providers []people.Provider, p *person, width int,
 	d.Muted("d disable · E enable · u update · n new · L R X Okta sessions, reset, expire · b sender lists · v raw JSON · r look up again · esc back")
 	return d.String()
 }
+
+// lookWords say where a look-up stands.
+var lookWords = map[lookState]string{lookNone: "not looked up", lookPending: "looking…", lookAbsent: wordAbsent, lookFailed: "look-up failed"}
 
 // outcomeDoc is the last write: each provider's result as it came.
 func outcomeDoc(d *ui.Doc, providers []people.Provider, p *person, o *outcome) {
@@ -79,7 +93,7 @@ func accountDoc(d *ui.Doc, prov people.Provider, p *person, i int, now time.Time
 		return
 	case lookFound:
 	default:
-		d.Section(label + "  ·  looking…")
+		d.Section(label + "  ·  " + lookWords[p.state[i]])
 		return
 	}
 	a := p.accounts[i]

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strings"
 
 	"triage/backend/people"
@@ -8,12 +9,14 @@ import (
 )
 
 // personRows is the IAM table's source: one row per person, merged by
-// email from every provider's list and look-ups. It is kept small for
-// 100,000 people: a row is a name, an email and a search key, and each
-// provider's status is one byte indexing a short table of words.
+// email from every provider's list and look-ups, shown in email order
+// whichever provider answered first. It is kept small for 100,000 people:
+// a row is a name, an email and a search key, and each provider's status is
+// one byte indexing a short table of words.
 type personRows struct {
 	providers int
-	rows      []personRow
+	rows      []personRow      // in the order they were added
+	order     []int32          // rows by email: what the table shows
 	index     map[string]int32 // people.Key(email) -> row
 	states    []uint8          // providers per row: 0 unknown, else words[state]
 	words     []string
@@ -21,6 +24,7 @@ type personRows struct {
 	// listed says what an unknown state means for each provider: its list
 	// is still loading ("…"), complete (absent), or failed ("?").
 	listed []listState
+	added  []int32 // rows not placed in order yet
 }
 
 type personRow struct {
@@ -82,7 +86,40 @@ func (r *personRows) row(email, name string) int {
 		r.states = append(r.states, 0)
 	}
 	r.reindex(i)
+	r.added = append(r.added, int32(i))
 	return i
+}
+
+// place puts the rows added since the last call in email order. Rows come
+// in pages sorted by email (sortEntries, off the key path), so this is one
+// merge of the new rows into the order; a look-up adds one.
+func (r *personRows) place() {
+	if len(r.added) == 0 {
+		return
+	}
+	key := func(i int32) string { return people.Key(r.rows[i].email) }
+	added := r.added
+	if !slices.IsSortedFunc(added, func(a, b int32) int { return strings.Compare(key(a), key(b)) }) {
+		slices.SortFunc(added, func(a, b int32) int { return strings.Compare(key(a), key(b)) })
+	}
+	merged := make([]int32, 0, len(r.order)+len(added))
+	i, j := 0, 0
+	for i < len(r.order) && j < len(added) {
+		if key(r.order[i]) <= key(added[j]) {
+			merged = append(merged, r.order[i])
+			i++
+		} else {
+			merged = append(merged, added[j])
+			j++
+		}
+	}
+	merged = append(append(merged, r.order[i:]...), added[j:]...)
+	r.order, r.added = merged, r.added[:0]
+}
+
+// sortEntries puts a page in email order, in the command that fetched it.
+func sortEntries(es []people.Entry) {
+	slices.SortFunc(es, func(a, b people.Entry) int { return strings.Compare(people.Key(a.Email), people.Key(b.Email)) })
 }
 
 // find is the row of an email.
@@ -91,7 +128,8 @@ func (r *personRows) find(email string) (int, bool) {
 	return int(i), ok
 }
 
-// set records what provider p says of a person, adding the row if new.
+// set records what provider p says of a person, adding the row if new
+// (place puts new rows in order).
 func (r *personRows) set(email, name string, p int, status string) {
 	if email == "" {
 		return
@@ -108,6 +146,7 @@ func (r *personRows) add(p int, entries []people.Entry) {
 	for _, e := range entries {
 		r.set(e.Email, e.Name, p, e.Status)
 	}
+	r.place()
 }
 
 // status is what provider p's cell says of row i.
@@ -166,26 +205,30 @@ func personColumns(providers []people.Provider) []ui.Column {
 	return cols
 }
 
-func (r *personRows) Len() int            { return len(r.rows) }
-func (r *personRows) Key(i int) string    { return people.Key(r.rows[i].email) }
-func (r *personRows) Search(i int) string { return r.rows[i].search }
+func (r *personRows) Len() int            { return len(r.order) }
+func (r *personRows) Key(i int) string    { return people.Key(r.rows[r.order[i]].email) }
+func (r *personRows) Search(i int) string { return r.rows[r.order[i]].search }
 func (r *personRows) Fresh(int) bool      { return false }
 
+// email is the email of the row shown at i.
+func (r *personRows) email(i int) string { return r.rows[r.order[i]].email }
+
 func (r *personRows) Cell(i, col int) string {
+	row := int(r.order[i])
 	switch col {
 	case colPersonName:
-		return r.rows[i].name
+		return r.rows[row].name
 	case colPersonEmail:
-		return r.rows[i].email
+		return r.rows[row].email
 	}
-	return r.status(i, col-colPersonFirstStatus)
+	return r.status(row, col-colPersonFirstStatus)
 }
 
 func (r *personRows) Tone(i, col int) ui.Tone {
 	if col < colPersonFirstStatus {
 		return ui.ToneNone
 	}
-	return accountTone(r.status(i, col-colPersonFirstStatus))
+	return accountTone(r.status(int(r.order[i]), col-colPersonFirstStatus))
 }
 
 // accountTone colours an account status: active green, disabled red,

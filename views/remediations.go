@@ -738,7 +738,7 @@ var recordColumns = []ui.Column{
 	{Title: "WHO", Width: 8, Flex: 1},
 	{Title: "STATUS", Width: 9},
 	{Title: "ELAPSED", Width: 8},
-	{Title: "TENANT", Width: 15}, // essentials/demo
+	{Title: "TENANT", Width: 10},
 	{Title: "DETAIL", Width: 10, Flex: 3},
 }
 

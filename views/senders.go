@@ -285,5 +285,9 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	case m.rec.Status == remediations.Unknown:
 		return ui.Failf("%s: the answer was lost and reading the list back failed; tab 3 checks until the list says", what)
 	}
-	return ui.Toast("%s: done at Essentials %s, recorded in tab 3", strings.ToUpper(what[:1])+what[1:], org.Tenant())
+	who := "everyone"
+	if c.user != "" {
+		who = c.user
+	}
+	return ui.Toast("%sed %s for %s at Essentials %s (tab 3)", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, who, org.Tenant())
 }

@@ -122,7 +122,7 @@ func scimAccount(u *atlassian.User) *Account {
 	a.fact("Id", string(u.ID))
 	a.fact("userName", string(u.UserName))
 	a.fact("externalId", string(u.ExternalID))
-	a.fact("Atlassian account", string(u.External.AtlassianAccountID))
+	a.fact("Atlassian id", string(u.External.AtlassianAccountID))
 	var emails []string
 	for _, e := range u.Emails {
 		emails = append(emails, string(e.Value))

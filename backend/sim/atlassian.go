@@ -136,17 +136,20 @@ func (s *Atlassian) seedUser(i int) scimAccount {
 	}
 }
 
-// scimUserID is a seeded user's id: a UUID whose last group is the person's
-// index, so it can be found again without a table.
+// scimUserID is a seeded user's id: a UUID whose last group holds the
+// person's index, so it can be found again without a table.
 func scimUserID(i int, seed uint64) string {
 	x := mix(uint64(i)*0x9e3779b97f4a7c15 + seed<<20 + 0x5eed)
-	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012d", uint32(x), uint16(x>>32), (x>>48)&0xfff, (x>>36)&0xfff, i)
+	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012d", uint32(x), uint16(x>>32), (x>>48)&0xfff, (x>>36)&0xfff, scimIndexBase+i)
 }
+
+// scimIndexBase offsets the index in a seeded id, so no id reads as zeros.
+const scimIndexBase = 318_000_000_000
 
 func (s *Atlassian) byID(id string) *scimAccount {
 	if k := strings.LastIndexByte(id, '-'); k >= 0 {
-		if i, err := strconv.Atoi(id[k+1:]); err == nil && scimUserID(i, s.opts.Seed) == id {
-			return s.users.at(i)
+		if n, err := strconv.Atoi(id[k+1:]); err == nil && scimUserID(n-scimIndexBase, s.opts.Seed) == id {
+			return s.users.at(n - scimIndexBase)
 		}
 	}
 	for _, a := range s.users.created {
@@ -561,7 +564,7 @@ func (s *Atlassian) render(a *scimAccount) map[string]any {
 		"organization": "Acme",
 		"meta": map[string]any{"resourceType": "User", "location": s.location("Users", a.id),
 			"created": a.created.UTC().Format(time.RFC3339Nano), "lastModified": a.modified.UTC().Format(time.RFC3339Nano)},
-		scimAtlassianSchema:  map[string]any{"atlassianAccountId": fmt.Sprintf("%024x", x)[:24]},
+		scimAtlassianSchema:  map[string]any{"atlassianAccountId": fmt.Sprintf("%08x%016x", uint32(x>>17), x)},
 		scimEnterpriseSchema: map[string]any{"organization": "Acme", "department": a.dep},
 	}
 	for k, v := range map[string]string{"title": a.title, "department": a.dep, "externalId": a.externalID} {
