@@ -69,10 +69,12 @@ const (
 // listLoad is one provider's list as it pages in.
 type listLoad struct {
 	loaded int
-	pages  int
 	err    error
 	done   bool
 }
+
+// listChunk is how many people of a page one Update merges.
+const listChunk = 5_000
 
 // person is what the tab learnt of one person by looking them up in every
 // provider, and the last write to them.
@@ -327,6 +329,16 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 		t.rows.listed[m.p] = listFailed
 		return nil
 	}
+	// A list that comes whole (Essentials: 100,000 users in one answer) is
+	// merged a chunk per message, so no one Update holds the keys for long.
+	if len(m.listing.Entries) > listChunk {
+		rest := m
+		rest.listing.Entries = m.listing.Entries[listChunk:]
+		m.listing.Entries, m.listing.Next = m.listing.Entries[:listChunk], ""
+		t.rows.add(m.p, m.listing.Entries)
+		l.loaded += listChunk
+		return tea.Batch(t.reshow(), func() tea.Msg { return rest })
+	}
 	t.rows.add(m.p, m.listing.Entries)
 	// What a look-up found is fresher than a list page.
 	for _, p := range t.people {
@@ -335,7 +347,6 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 		}
 	}
 	l.loaded += len(m.listing.Entries)
-	l.pages++
 	if m.listing.Next != "" {
 		return tea.Batch(t.reshow(), t.listPage(m.p, m.listing.Next))
 	}

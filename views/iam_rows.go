@@ -28,7 +28,8 @@ type personRows struct {
 }
 
 type personRow struct {
-	email  string // as the first provider spelled it; its key is people.Key(email)
+	email  string // as the first provider spelled it
+	key    string // people.Key(email): the same bytes when the email is lower case already
 	name   string
 	search string
 }
@@ -81,7 +82,7 @@ func (r *personRows) row(email, name string) int {
 	}
 	i := len(r.rows)
 	r.index[k] = int32(i)
-	r.rows = append(r.rows, personRow{email: email, name: name})
+	r.rows = append(r.rows, personRow{email: email, key: k, name: name})
 	for p := 0; p < r.providers; p++ {
 		r.states = append(r.states, 0)
 	}
@@ -91,30 +92,26 @@ func (r *personRows) row(email, name string) int {
 }
 
 // place puts the rows added since the last call in email order. Rows come
-// in pages sorted by email (sortEntries, off the key path), so this is one
-// merge of the new rows into the order; a look-up adds one.
+// in pages sorted by email (sortEntries, off the key path), so this is a
+// merge: a binary search for where each new row goes, and the rows between
+// copied wholesale.
 func (r *personRows) place() {
 	if len(r.added) == 0 {
 		return
 	}
-	key := func(i int32) string { return people.Key(r.rows[i].email) }
+	cmp := func(a, b int32) int { return strings.Compare(r.rows[a].key, r.rows[b].key) }
 	added := r.added
-	if !slices.IsSortedFunc(added, func(a, b int32) int { return strings.Compare(key(a), key(b)) }) {
-		slices.SortFunc(added, func(a, b int32) int { return strings.Compare(key(a), key(b)) })
+	if !slices.IsSortedFunc(added, cmp) {
+		slices.SortFunc(added, cmp)
 	}
 	merged := make([]int32, 0, len(r.order)+len(added))
-	i, j := 0, 0
-	for i < len(r.order) && j < len(added) {
-		if key(r.order[i]) <= key(added[j]) {
-			merged = append(merged, r.order[i])
-			i++
-		} else {
-			merged = append(merged, added[j])
-			j++
-		}
+	i := 0
+	for _, a := range added {
+		j, _ := slices.BinarySearchFunc(r.order[i:], a, cmp)
+		merged = append(append(merged, r.order[i:i+j]...), a)
+		i += j
 	}
-	merged = append(append(merged, r.order[i:]...), added[j:]...)
-	r.order, r.added = merged, r.added[:0]
+	r.order, r.added = append(merged, r.order[i:]...), r.added[:0]
 }
 
 // sortEntries puts a page in email order, in the command that fetched it.
@@ -206,7 +203,7 @@ func personColumns(providers []people.Provider) []ui.Column {
 }
 
 func (r *personRows) Len() int            { return len(r.order) }
-func (r *personRows) Key(i int) string    { return people.Key(r.rows[r.order[i]].email) }
+func (r *personRows) Key(i int) string    { return r.rows[r.order[i]].key }
 func (r *personRows) Search(i int) string { return r.rows[r.order[i]].search }
 func (r *personRows) Fresh(int) bool      { return false }
 

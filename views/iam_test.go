@@ -535,3 +535,26 @@ func TestRemediationsTabWithEssentialsAlone(t *testing.T) {
 		t.Fatal("n looks up SaaS remediations without SaaS")
 	}
 }
+
+func TestIAMLargeListsLoadInChunksAndPages(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 12_000}})
+	h.typeKeys("5")
+	// Essentials answers its 11,000 users at once; they are merged 5,000
+	// at a time, while Okta and Atlassian page in.
+	everyone := 0 // Okta has the first 4,000; the directories leave some out
+	for i := 0; i < 12_000; i++ {
+		if i < 4_000 || i%11 != 6 || i%13 != 9 {
+			everyone++
+		}
+	}
+	h.waitWithin(20*time.Second, "everyone", func(f string) bool {
+		return strings.Contains(f, count(everyone)+" people") && !strings.Contains(f, "Loading people")
+	})
+	last := sim.PersonAt(11_999).Email // beyond Okta's 4,000; in Atlassian and Essentials
+	h.typeKeys("/")
+	h.typeText(last)
+	h.waitUntil(last, func(f string) bool {
+		rows := dataRowsOf(f)
+		return len(rows) == 1 && strings.HasSuffix(strings.Join(strings.Fields(rows[0]), " "), "absent active active")
+	})
+}
