@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -28,7 +29,7 @@ type iamTab struct {
 	height    int
 
 	lists   []listLoad // each provider's list, loading page by page
-	listGen int        // answers of an older load are dropped
+	loads   requests   // r cancels a load in flight; its late pages are dropped
 	started bool       // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
@@ -146,6 +147,7 @@ func (p *person) profile() people.Profile {
 type (
 	iamListMsg struct {
 		tab     *iamTab
+		ctx     context.Context // the load's, for its next page
 		gen     int
 		p       int
 		listing people.Listing
@@ -227,6 +229,9 @@ func (t *iamTab) Busy() string {
 	if len(loading) > 0 {
 		return "Loading people: " + strings.Join(loading, " · ") + "…"
 	}
+	if a := t.after; a != nil {
+		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
+	}
 	if p := t.people[t.open]; t.mode == iamDetail && p != nil && !p.ready() {
 		return "Looking " + p.email + " up in every provider…"
 	}
@@ -297,28 +302,28 @@ func (t *iamTab) Refresh() tea.Cmd {
 // --- loading the people ----------------------------------------------------
 
 func (t *iamTab) loadAll() tea.Cmd {
-	t.listGen++
+	ctx, gen := t.loads.next(t.c.Context())
 	t.rows = newPersonRows(len(t.providers))
 	t.lists = make([]listLoad, len(t.providers))
 	t.table.SetSource(t.rows)
 	cmds := make([]tea.Cmd, len(t.providers))
 	for i := range t.providers {
-		cmds[i] = t.listPage(i, "")
+		cmds[i] = t.listPage(ctx, gen, i, "")
 	}
 	return tea.Batch(cmds...)
 }
 
-func (t *iamTab) listPage(i int, cursor string) tea.Cmd {
-	prov, ctx, gen := t.providers[i], t.c.Context(), t.listGen
+func (t *iamTab) listPage(ctx context.Context, gen, i int, cursor string) tea.Cmd {
+	prov := t.providers[i]
 	return func() tea.Msg {
 		l, err := prov.List(ctx, cursor)
 		sortEntries(l.Entries)
-		return iamListMsg{tab: t, gen: gen, p: i, listing: l, err: err}
+		return iamListMsg{tab: t, ctx: ctx, gen: gen, p: i, listing: l, err: err}
 	}
 }
 
 func (t *iamTab) onList(m iamListMsg) tea.Cmd {
-	if m.gen != t.listGen {
+	if m.gen != t.loads.current() {
 		return nil
 	}
 	l := &t.lists[m.p]
@@ -348,7 +353,7 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l.loaded += len(m.listing.Entries)
 	if m.listing.Next != "" {
-		return tea.Batch(t.reshow(), t.listPage(m.p, m.listing.Next))
+		return tea.Batch(t.reshow(), t.listPage(m.ctx, m.gen, m.p, m.listing.Next))
 	}
 	l.done = true
 	t.rows.listed[m.p] = listDone
@@ -583,6 +588,9 @@ func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
 	}
 	if refused := refuseWrite(t.c, m, k.New, k.Update, k.Disable, k.Enable, k.Sessions, k.ResetPassword, k.ExpirePassword, k.Block); refused != nil {
 		return refused
+	}
+	if key.Matches(m, k.Back) {
+		t.after = nil // a write waiting for its look-up is called off
 	}
 	switch {
 	case key.Matches(m, k.New):

@@ -130,8 +130,8 @@ func (t *iamTab) want(a iamAction) tea.Cmd {
 	if p := t.people[intent.key]; p != nil && p.gen > 0 && p.ready() {
 		return t.begin(intent)
 	}
-	t.after = intent
-	return tea.Batch(t.lookup(email), ui.Toast("Looking %s up in every provider first (%s)…", email, actionWords[a].noun))
+	t.after = intent // begun when the answers are in; Busy says so meanwhile
+	return t.lookup(email)
 }
 
 // begin opens the confirmation or form of a write.
