@@ -33,16 +33,16 @@ const (
 )
 
 // actionWords name an action: in a confirmation's title ("Disable Li
-// Chen?"), as a noun ("Last action: disable"), done ("Disabled Li Chen"),
-// under way (the busy line), and the key that asks for it again.
-var actionWords = map[iamAction]struct{ title, noun, past, doing, key string }{
-	actDisable:  {"Disable", "disable", "Disabled", "Disabling", "d"},
-	actEnable:   {"Enable", "enable", "Enabled", "Enabling", "E"},
-	actCreate:   {"Create", "create", "Created", "Creating", "n"},
-	actUpdate:   {"Update", "update", "Updated", "Updating", "u"},
-	actSessions: {"Sign out", "clear sessions", "Signed out", "Signing out", "L"},
-	actReset:    {"Reset the password of", "reset password", "Password reset for", "Resetting the password of", "R"},
-	actExpire:   {"Expire the password of", "expire password", "Password expired for", "Expiring the password of", "X"},
+// Chen?") and its y, as a noun ("Last action: disable"), done ("Disabled
+// Li Chen"), under way (the busy line), and the key that asks for it again.
+var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key string }{
+	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d"},
+	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E"},
+	actCreate:   {"Create", "", "create", "Created", "Creating", "n"},
+	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u"},
+	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L"},
+	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R"},
+	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X"},
 }
 
 // iamIntent is a write being asked for: its person, the providers its
@@ -54,7 +54,6 @@ type iamIntent struct {
 	providers []int
 	profile   people.Profile         // create: the person; update: what the form started from
 	changes   map[int]people.Changes // update: what each provider is sent
-	form      *ui.Form
 }
 
 // outcome is one write to a person: each provider's result, kept as it
@@ -186,7 +185,7 @@ func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
 	if len(checks) == 0 {
 		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.noun+" in the selected providers", lines...)
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
 	t.confirm.Checks = checks
 	if disable && oktaIn {
 		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
@@ -201,6 +200,8 @@ func lifecycleNote(prov people.Provider, a *people.Account, disable bool) string
 	switch prov.(type) {
 	case *people.Okta:
 		switch {
+		case disable && a.Status != "ACTIVE":
+			return a.Status + " → Okta suspends only ACTIVE users: m deactivates"
 		case disable:
 			return a.Status + " → suspended"
 		case a.Status == "SUSPENDED":
@@ -234,7 +235,7 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 	}
 	w := actionWords[in.action]
 	if len(checks) == 0 {
-		return ui.Failf("%s is not in Okta: nothing to %s", p.email, w.noun)
+		return ui.Failf("%s is not in Okta", p.email)
 	}
 	lines := []string{whoLine(p)}
 	var opt *ui.Option
@@ -248,7 +249,7 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 	case actExpire:
 		lines = append(lines, "They must choose a new password at their next sign-in.")
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", strings.ToLower(w.title[:1])+w.title[1:]+" them", lines...)
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
 	t.confirm.Checks, t.confirm.Option = checks, opt
 	t.modal, t.intent = iamConfirm, in
 	return nil
@@ -298,7 +299,7 @@ func (t *iamTab) openCreate() tea.Cmd {
 			f.Checks = append(f.Checks, ui.Check{Label: people.Label(prov), Note: providerNote(prov), On: true})
 		}
 	}
-	in := &iamIntent{action: actCreate, form: f}
+	in := &iamIntent{action: actCreate}
 	for i := range t.providers {
 		in.providers = append(in.providers, i)
 	}
@@ -326,7 +327,7 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 			f.Checks = append(f.Checks, ui.Check{Label: people.Label(t.providers[i]), Note: providerNote(t.providers[i]), On: true})
 		}
 	}
-	in.profile, in.form = p.prefill, f
+	in.profile = p.prefill
 	t.form, t.modal, t.intent = f, iamForm, in
 	return nil
 }

@@ -366,7 +366,7 @@ func TestIAMOktaOnlyActions(t *testing.T) {
 		return len(s) == 3 && s[0] == "absent"
 	})
 	h.typeKeys("L")
-	h.waitFor(outsider + " is not in Okta: nothing to clear sessions")
+	h.waitFor(outsider + " is not in Okta")
 }
 
 func TestIAMSenderBlockShowsInTab3(t *testing.T) {
@@ -557,4 +557,41 @@ func TestIAMLargeListsLoadInChunksAndPages(t *testing.T) {
 		rows := dataRowsOf(f)
 		return len(rows) == 1 && strings.HasSuffix(strings.Join(strings.Fields(rows[0]), " "), "absent active active")
 	})
+}
+
+func TestLostSenderBlockAnswerIsReadBack(t *testing.T) {
+	h := newHarness(t, setup{})
+	openIAM(h)
+	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Method: "POST", DropAfter: true, Times: 1})
+	h.typeKeys("b")
+	h.waitFor("Sender to block or allow")
+	h.typeText("bulk.example")
+	h.typeKeys("enter", "enter", "y")
+	h.waitFor("✓ Blocked bulk.example for everyone")
+	if n := h.sim.Essentials.Count("POST /api/v1/orgs/acme.example/sender-lists"); n != 1 {
+		t.Fatalf("%d POSTs: a lost write was sent again", n)
+	}
+	recs, _ := remediations.Open(h.stateDir).List()
+	if len(recs) != 1 || recs[0].Status != remediations.Success || !strings.Contains(recs[0].Detail, "reading the list back shows the sender on it") {
+		t.Fatalf("journal %+v", recs)
+	}
+	if es := h.audit.Entries(); len(es) != 1 || es[0].Outcome != audit.Unknown {
+		t.Fatalf("audit %+v", es)
+	}
+	// A failed block is not recorded, and b starts from it again.
+	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Method: "POST", Status: 403, Times: 1,
+		Body: `{"message":"The admin is read-only"}`})
+	h.typeKeys("b")
+	h.waitFor("Sender to block or allow")
+	h.typeKeys("ctrl+u")
+	h.typeText("phish.example")
+	h.typeKeys("enter", "enter", "y")
+	h.waitFor("could not block phish.example for everyone at acme.example: Essentials demo: 403: The admin is read-only")
+	h.typeKeys("b")
+	h.waitFor("phish.example")
+	h.typeKeys("enter")
+	h.waitFor("› Block for everyone at acme.example")
+	if recs, _ := remediations.Open(h.stateDir).List(); len(recs) != 1 {
+		t.Fatalf("a failed block was recorded: %+v", recs)
+	}
 }
