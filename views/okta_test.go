@@ -462,7 +462,9 @@ func TestOktaTailOfAnOldestFirstQueryFollowsThePollingCursor(t *testing.T) {
 		return strings.Contains(f, "query: since:-24h sort:asc") && strings.Contains(f, " pages · rate limit") && !strings.Contains(f, "loading:")
 	})
 	h.sim.Okta.Emit("user.session.start", "li.chen@acme.example", "FAILURE")
-	h.typeKeys("t", "G")
+	h.typeKeys("t")
+	h.waitFor2("tailing every 5s, 1 new")
+	h.typeKeys("G") // once the new event is in: the cursor does not follow rows added below it
 	frame := h.waitFor2("tailing every 5s, 1 new")
 	rows := eventRowsOf(frame)
 	if last := rows[len(rows)-1]; !strings.HasPrefix(last, "● ") || !strings.Contains(last, "li.chen@acme.example") {

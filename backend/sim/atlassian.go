@@ -42,11 +42,10 @@ type Atlassian struct {
 	opts  *Options
 	start time.Time
 
-	mu      sync.RWMutex
-	key     string
-	users   *roster[scimAccount]
-	nextID  int
-	deleted int
+	mu     sync.RWMutex
+	key    string
+	users  *roster[scimAccount]
+	nextID int
 }
 
 // scimAccount is a directory user as stored: a seeded one is rebuilt from
@@ -510,7 +509,6 @@ func (s *Atlassian) deleteUser(w http.ResponseWriter, r *http.Request) {
 		scimFail(w, http.StatusNotFound, "", "User "+r.PathValue("id")+" not found")
 		return
 	}
-	s.deleted++
 	w.WriteHeader(http.StatusNoContent)
 }
 
