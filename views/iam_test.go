@@ -400,6 +400,8 @@ func TestIAMSenderBlockShowsInTab3(t *testing.T) {
 func TestITMMessageSenderBlockShowsInTab3(t *testing.T) {
 	h := newHarness(t, setup{})
 	h.waitFor("120 of 120 incidents")
+	h.typeKeys("b")
+	h.waitFor("b works on an open incident: enter opens it")
 	h.typeKeys("enter")
 	h.waitFor("Message 1 of")
 	h.typeKeys("b")

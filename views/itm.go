@@ -427,7 +427,7 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.Refresh()
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.ITM) > 1:
 		return t.openTenant()
-	case key.Matches(m, k.Block) && t.mode != itmList:
+	case key.Matches(m, k.Block):
 		return t.openSenders()
 	}
 	switch t.mode {

@@ -304,6 +304,8 @@ func (t *itmTab) openSenders() tea.Cmd {
 	switch {
 	case len(orgs) == 0:
 		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
+	case t.mode == itmList:
+		return ui.Failf("b works on an open incident: enter opens it, then b offers its senders")
 	case t.detail == nil:
 		return ui.Failf("the incident is still loading")
 	}

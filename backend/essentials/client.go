@@ -161,8 +161,9 @@ func (c *Client) FindUser(ctx context.Context, email string) (*User, bool, error
 // CreateUser creates one user (201). A user that already exists is said
 // plainly (IsExists).
 func (c *Client) CreateUser(ctx context.Context, n NewUser) error {
-	_, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: c.orgPath("users"), JSON: n.body(),
-		Write: &httpx.Write{Action: "essentials.create_user", Target: n.Email, Params: map[string]any{"type": n.body()["type"], "welcome_email": n.Welcome}}})
+	body := n.body()
+	_, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: c.orgPath("users"), JSON: body,
+		Write: &httpx.Write{Action: "essentials.create_user", Target: n.Email, Params: map[string]any{"type": body["type"], "welcome_email": n.Welcome}}})
 	if IsExists(err) {
 		return fmt.Errorf("%s already exists in the organisation: %w", n.Email, err)
 	}
