@@ -9,8 +9,10 @@ go test -race -count=1 ./...
 
 fuzztime="${FUZZTIME:-5s}"
 for target in \
+  "./backend/atlassian FuzzDecodeSCIM" \
   "./backend/clean FuzzString" \
   "./backend/config FuzzParse" \
+  "./backend/essentials FuzzDecodeEssentials" \
   "./backend/httpx FuzzVendorMessage" \
   "./backend/itm FuzzTicketDecode" \
   "./backend/okta FuzzNextLink" \

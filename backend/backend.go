@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"triage/backend/atlassian"
 	"triage/backend/audit"
 	"triage/backend/config"
+	"triage/backend/essentials"
 	"triage/backend/httpx"
 	"triage/backend/itm"
 	"triage/backend/okta"
@@ -24,6 +26,10 @@ type Set struct {
 	ITM    []*itm.Client
 	SaaS   []*saas.Client
 	Okta   []*okta.Client
+	// Atlassian SCIM directories and Essentials organisations are providers
+	// of the IAM users tab, with Okta.
+	Atlassian  []*atlassian.Client
+	Essentials []*essentials.Client
 }
 
 // Options are what every client shares.
@@ -61,6 +67,20 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 		}
 		s.Okta = append(s.Okta, c)
 	}
+	for _, t := range cfg.Atlassian {
+		c, err := atlassian.New(t, o.http())
+		if err != nil {
+			return nil, err
+		}
+		s.Atlassian = append(s.Atlassian, c)
+	}
+	for _, t := range cfg.Essentials {
+		c, err := essentials.New(t, o.http())
+		if err != nil {
+			return nil, err
+		}
+		s.Essentials = append(s.Essentials, c)
+	}
 	return s, nil
 }
 
@@ -83,6 +103,12 @@ func (s *Set) Tenants() []Tenant {
 	}
 	for _, c := range s.Okta {
 		out = append(out, Tenant{Vendor: "okta", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+	}
+	for _, c := range s.Atlassian {
+		out = append(out, Tenant{Vendor: "atlassian", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+	}
+	for _, c := range s.Essentials {
+		out = append(out, Tenant{Vendor: "essentials", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
 	}
 	return out
 }

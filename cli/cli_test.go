@@ -159,7 +159,7 @@ func TestCheckNamesTheFailingTenant(t *testing.T) {
 		c.ITM[1].Name, c.ITM[1].ClientSecret = "broken", "wrong"
 	})
 	out, errs, code := h.run("", "check")
-	if code != 1 || !strings.Contains(out, "itm\tdemo\tOK") || !strings.Contains(out, "itm\tbroken\tITM broken: 401") || !strings.Contains(errs, "1 of 4 tenants failed") {
+	if code != 1 || !strings.Contains(out, "itm\tdemo\tOK") || !strings.Contains(out, "itm\tbroken\tITM broken: 401") || !strings.Contains(errs, "1 of 6 tenants failed") {
 		t.Fatalf("code %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -143,12 +143,17 @@ func (p *Prompt) View(w int) string {
 }
 
 // Confirm asks y/N; anything but y (or Y) is no, except the key of its
-// Option, which flips the option instead.
+// Option, which flips the option instead, and, when it has Checks, space
+// and the arrow keys, which choose what y acts on.
 type Confirm struct {
 	Title  string
 	Lines  []string
 	Yes    string // what y does, e.g. "close 3 incidents"
 	Option *Option
+	// Checks are the things y acts on (the providers to disable a person
+	// in): space toggles the one under the cursor, ↑/↓ (or k/j) move.
+	Checks []Check
+	cursor int
 	st     *Styles
 }
 
@@ -159,25 +164,58 @@ type Option struct {
 	On    bool
 }
 
+// Check is one item of a checklist.
+type Check struct {
+	Label string
+	Note  string // shown muted after the label
+	On    bool
+}
+
 // NewConfirm builds a confirmation.
 func NewConfirm(st *Styles, title, yes string, lines ...string) *Confirm {
 	return &Confirm{Title: title, Lines: lines, Yes: yes, st: st}
 }
 
-// Update returns Submitted for y, Cancelled for any other key.
+// Checked is how many checks are on.
+func (c *Confirm) Checked() int {
+	n := 0
+	for _, ch := range c.Checks {
+		if ch.On {
+			n++
+		}
+	}
+	return n
+}
+
+// Update returns Submitted for y, Cancelled for any key it does not use.
+// With checks, y needs at least one of them on.
 func (c *Confirm) Update(msg tea.Msg) Outcome {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return Editing
 	}
+	k := km.String()
 	switch {
-	case km.String() == "y" || km.String() == "Y":
+	case k == "y" || k == "Y":
+		if len(c.Checks) > 0 && c.Checked() == 0 {
+			return Editing
+		}
 		return Submitted
-	case c.Option != nil && km.String() == c.Option.Key:
+	case c.Option != nil && k == c.Option.Key:
 		c.Option.On = !c.Option.On
 		return Editing
+	case len(c.Checks) == 0:
+		return Cancelled
+	case k == " ":
+		c.Checks[c.cursor].On = !c.Checks[c.cursor].On
+	case k == "down" || k == "j" || k == "tab":
+		c.cursor = min(c.cursor+1, len(c.Checks)-1)
+	case k == "up" || k == "k" || k == "shift+tab":
+		c.cursor = max(c.cursor-1, 0)
+	default:
+		return Cancelled
 	}
-	return Cancelled
+	return Editing
 }
 
 // View draws the confirmation.
@@ -189,17 +227,47 @@ func (c *Confirm) View(w int) string {
 		b.WriteString("\n")
 		b.WriteString(Fit(l, inner-2)) // inside the box's padding
 	}
-	if o := c.Option; o != nil {
-		box := "[ ]"
-		if o.On {
-			box = "[x]"
+	if len(c.Checks) > 0 {
+		b.WriteString("\n")
+		for i, ch := range c.Checks {
+			b.WriteString("\n")
+			b.WriteString(checkLine(c.st, ch, i == c.cursor, inner-2))
 		}
+	}
+	if o := c.Option; o != nil {
 		b.WriteString("\n\n")
-		b.WriteString(box + " " + o.Label + "  " + c.st.Muted.Render("("+o.Key+" toggles)"))
+		b.WriteString(checkBox(o.On) + " " + o.Label + "  " + c.st.Muted.Render("("+o.Key+" toggles)"))
 	}
 	b.WriteString("\n\n")
 	b.WriteString(c.st.Key.Render("y") + " " + c.Yes + "   " + c.st.Key.Render("N") + " cancel")
+	if len(c.Checks) > 0 {
+		hint := "   space toggles · ↑↓ move"
+		if c.Checked() == 0 {
+			hint = "   nothing selected: space selects"
+		}
+		b.WriteString(c.st.Muted.Render(hint))
+	}
 	return c.st.Box.Width(inner).Render(b.String())
+}
+
+func checkBox(on bool) string {
+	if on {
+		return "[x]"
+	}
+	return "[ ]"
+}
+
+// checkLine draws a check, with "›" at the cursor.
+func checkLine(st *Styles, ch Check, at bool, w int) string {
+	mark := "  "
+	if at {
+		mark = st.Key.Render("›") + " "
+	}
+	line := checkBox(ch.On) + " " + ch.Label
+	if ch.Note != "" {
+		line += "  " + st.Muted.Render(ch.Note)
+	}
+	return mark + Fit(line, w-2)
 }
 
 // Center places a box in the middle of a w by h area.

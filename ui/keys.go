@@ -26,6 +26,10 @@ type KeyMap struct {
 	Raw, Tenant, Apps            key.Binding
 	PrevPane, NextPane, Tail     key.Binding
 	Submit                       key.Binding
+	// Block puts a sender on an Essentials block or allow list.
+	Block key.Binding
+	// Okta-only actions on a person (IAM users).
+	Sessions, ResetPassword, ExpirePassword key.Binding
 }
 
 // DefaultKeyMap is the keymap of design.md.
@@ -48,7 +52,10 @@ func DefaultKeyMap() *KeyMap {
 		Copy: b("copy id / URL", "y"), Browse: b("open in browser", "o"), Mark: b("mark row", " "),
 		Raw: b("raw JSON", "v"), Tenant: b("switch tenant", "T"), Apps: b("filter by app", "A"),
 		PrevPane: b("previous pane", "["), NextPane: b("next pane", "]"), Tail: b("tail", "t"),
-		Submit: b("submit", "ctrl+s"),
+		Submit:   b("submit", "ctrl+s"),
+		Block:    b("block / allow sender", "b"),
+		Sessions: b("Okta: clear sessions", "L"), ResetPassword: b("Okta: reset password", "R"),
+		ExpirePassword: b("Okta: expire password", "X"),
 	}
 }
 
@@ -82,6 +89,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"email": &k.Email, "pivot": &k.Pivot, "new": &k.New, "update": &k.Update, "disable": &k.Disable, "enable": &k.Enable,
 		"copy": &k.Copy, "browse": &k.Browse, "mark": &k.Mark, "raw": &k.Raw, "tenant": &k.Tenant, "apps": &k.Apps,
 		"prev_pane": &k.PrevPane, "next_pane": &k.NextPane, "tail": &k.Tail, "submit": &k.Submit,
+		"block": &k.Block, "clear_sessions": &k.Sessions, "reset_password": &k.ResetPassword, "expire_password": &k.ExpirePassword,
 	}
 }
 

@@ -443,3 +443,68 @@ func TestRowsNewerThanLastSeenAreMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestConfirmChecksChooseWhatYesActsOn(t *testing.T) {
+	c := NewConfirm(plainStyles(), "Disable Li Chen?", "disable in the selected", "li.chen@acme.example")
+	c.Checks = []Check{{Label: "Okta prod", Note: "ACTIVE", On: true}, {Label: "Atlassian acme", On: true}, {Label: "Essentials acme", On: true}}
+	c.Option = &Option{Key: "m", Label: "deactivate in Okta instead of suspending"}
+	for _, k := range []string{"down", " ", "j", "m"} {
+		if c.Update(press(k)) != Editing {
+			t.Fatalf("%q answered the confirmation", k)
+		}
+	}
+	if c.Checked() != 2 || c.Checks[1].On || !c.Option.On {
+		t.Fatalf("after toggling: %+v option %v", c.Checks, c.Option.On)
+	}
+	v := c.View(100)
+	if !strings.Contains(v, "[ ] Atlassian acme") || !strings.Contains(v, "› [x] Essentials acme") || !strings.Contains(v, "space toggles") {
+		t.Fatalf("view:\n%s", v)
+	}
+	c.Checks[0].On, c.Checks[2].On = false, false
+	if c.Update(press("y")) != Editing || !strings.Contains(c.View(100), "nothing selected") {
+		t.Fatal("y with nothing selected answered")
+	}
+	c.Update(press(" "))
+	if c.Update(press("y")) != Submitted {
+		t.Fatal("y did not confirm")
+	}
+	if c.Update(press("n")) != Cancelled {
+		t.Fatal("n is no")
+	}
+}
+
+func TestFormMovesTogglesAndKeepsWhatWasTyped(t *testing.T) {
+	f := NewForm(plainStyles(), "New person").
+		Field("Email", "li.chen@acme.example", "", true).
+		Field("First name", "", "", false).
+		Field("Last name", "", "", false)
+	f.Checks = []Check{{Label: "Okta prod", On: true}, {Label: "Essentials acme", On: true}}
+	for _, r := range "Li" {
+		f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	if out, _ := f.Update(press("enter")); out != Editing {
+		t.Fatal("enter on a field submitted")
+	}
+	f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'C'}})
+	f.Update(press("tab"))
+	f.Update(press("tab"))
+	if out, _ := f.Update(press(" ")); out != Editing || f.Checks[1].On {
+		t.Fatalf("space on the second check: %+v", f.Checks)
+	}
+	if f.Value(0) != "li.chen@acme.example" || f.Value(1) != "Li" || f.Value(2) != "C" {
+		t.Fatalf("values %q %q %q", f.Value(0), f.Value(1), f.Value(2))
+	}
+	if out, _ := f.Update(press("esc")); out != Cancelled || f.Value(1) != "Li" {
+		t.Fatal("esc lost the text")
+	}
+	if out, _ := f.Update(press("ctrl+s")); out != Submitted {
+		t.Fatal("ctrl+s did not submit")
+	}
+	if out, _ := f.Update(press("enter")); out != Submitted {
+		t.Fatal("enter on the last item did not submit")
+	}
+	v := f.View(90)
+	if !strings.Contains(v, "li.chen@acme.example") || !strings.Contains(v, "[ ] Essentials acme") {
+		t.Fatalf("view:\n%s", v)
+	}
+}

@@ -78,10 +78,16 @@ func New(c *Common) *App {
 		a.tabs = append(a.tabs, newITMTab(c)) // 1
 	}
 	if len(c.Backends.SaaS) > 0 {
-		a.tabs = append(a.tabs, newSaaSTab(c), newRemediationsTab(c)) // 2, 3
+		a.tabs = append(a.tabs, newSaaSTab(c)) // 2
+	}
+	if len(c.Backends.SaaS) > 0 || len(c.Backends.Essentials) > 0 {
+		a.tabs = append(a.tabs, newRemediationsTab(c)) // 3: SaaS remediations, Essentials sender blocks
 	}
 	if len(c.Backends.Okta) > 0 {
 		a.tabs = append(a.tabs, newOktaTab(c)) // 4
+	}
+	if len(c.Backends.Okta)+len(c.Backends.Atlassian)+len(c.Backends.Essentials) > 0 {
+		a.tabs = append(a.tabs, newIAMTab(c)) // 5
 	}
 	a.applyRole()
 	return a
@@ -94,7 +100,8 @@ func (a *App) applyRole() {
 		return
 	}
 	k := a.c.Keys
-	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable} {
+	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
+		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword} {
 		b.SetEnabled(false)
 	}
 }
@@ -102,10 +109,13 @@ func (a *App) applyRole() {
 // Init starts every tab loading at once: time to data is the slowest
 // vendor, not the sum.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.SetWindowTitle("triage"), a.loadPrefs()}
+	// No window title: bubbletea v1.3.10 writes it without the lock that
+	// frame drawing takes, so the two can interleave.
+	cmds := []tea.Cmd{a.loadPrefs()}
 	for _, t := range a.tabs {
 		cmds = append(cmds, t.Init())
 	}
+	cmds = append(cmds, a.shown())
 	for _, n := range a.c.Notices {
 		cmds = append(cmds, ui.Failf("%s", n))
 	}
@@ -258,7 +268,19 @@ func (a *App) switchTo(i int) tea.Cmd {
 	}
 	seen := a.markSeen()
 	a.active = i
-	return seen
+	return tea.Batch(seen, a.shown())
+}
+
+// shownTab is a tab that starts loading when it is first shown rather than
+// at start (the IAM directories: an SSH session that never opens the tab
+// never loads them).
+type shownTab interface{ Shown() tea.Cmd }
+
+func (a *App) shown() tea.Cmd {
+	if s, ok := a.current().(shownTab); ok {
+		return s.Shown()
+	}
+	return nil
 }
 
 func (a *App) current() Tab {
@@ -292,17 +314,7 @@ func (a *App) bodyHeight() int { return max(a.height-headerLines-1, 3) }
 // View implements tea.Model.
 func (a *App) View() string {
 	st := a.c.Styles
-	var tabs []string
-	tabs = append(tabs, st.Title.Render("triage"))
-	for i, t := range a.tabs {
-		label := fmt.Sprintf("%d %s", t.Number(), t.Name())
-		if i == a.active {
-			tabs = append(tabs, st.TabActive.Render(label))
-		} else {
-			tabs = append(tabs, st.TabIdle.Render(label))
-		}
-	}
-	left := strings.Join(tabs, " ")
+	left := a.tabBar(false)
 	var right []string
 	if a.c.Backends.Config.Demo {
 		right = append(right, st.Badge.Render("DEMO TENANTS"))
@@ -316,6 +328,9 @@ func (a *App) View() string {
 	}
 	fp := a.c.Analyst.Fingerprint
 	rightText := strings.Join(append(right, st.Muted.Render(a.who(fp))), " ") + tenant
+	if ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
+		left = a.tabBar(true) // the tabs not shown go by their number alone
+	}
 	if len(fp) > 16 && ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
 		// A narrow terminal gets enough of the fingerprint to check it.
 		rightText = strings.Join(append(right, st.Muted.Render(a.who(fp[:15]+"…"))), " ") + tenant
@@ -343,6 +358,25 @@ func (a *App) View() string {
 	}
 	bar := a.status.View(a.width, a.busy(), info+"  ? help")
 	return frame(head, a.width, 1) + "\n" + rule + "\n" + frame(body, a.width, a.bodyHeight()) + "\n" + frame(bar, a.width, 1)
+}
+
+// tabBar is "triage" and the tabs, the active one highlighted; compact
+// names the idle tabs by their number only.
+func (a *App) tabBar(compact bool) string {
+	st := a.c.Styles
+	tabs := []string{st.Title.Render("triage")}
+	for i, t := range a.tabs {
+		label := fmt.Sprintf("%d %s", t.Number(), t.Name())
+		switch {
+		case i == a.active:
+			tabs = append(tabs, st.TabActive.Render(label))
+		case compact:
+			tabs = append(tabs, st.TabIdle.Render(itoa(t.Number())))
+		default:
+			tabs = append(tabs, st.TabIdle.Render(label))
+		}
+	}
+	return strings.Join(tabs, " ")
 }
 
 // who names the analyst in the header: name, key fingerprint, role.

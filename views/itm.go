@@ -35,6 +35,7 @@ const (
 	itmConfirmBulk
 	itmQuery
 	itmTenant
+	itmSenders
 )
 
 // itmTab is tab 1: Proofpoint ITM incidents.
@@ -82,6 +83,8 @@ type itmTab struct {
 	users      []ui.Item
 	usersReq   bool
 	writing    string
+	senders    *senderFlow   // b: an Essentials sender list for a message's sender
+	keptSender *senderChoice // one that failed, to start from
 }
 
 // messages of the ITM tab; each names its tab, since every tab sees them.
@@ -207,6 +210,9 @@ func (t *itmTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
 	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw,
 		relabel(k.Copy, "copy the fqid"), relabel(k.Browse, "open in the ITM console")}}}
+	if len(t.c.Backends.Essentials) > 0 {
+		groups[0].Bindings = append(groups[0].Bindings, relabel(k.Block, "block / allow sender"))
+	}
 	if len(t.c.Backends.ITM) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
 	}
@@ -376,6 +382,14 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 		if m.b == t.bulk {
 			return t.bulk.update(m)
 		}
+	case senderListedMsg:
+		if m.origin == t {
+			t.keptSender = nil
+			if m.err != nil {
+				t.keptSender = &m.choice
+			}
+			return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
+		}
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
@@ -397,6 +411,8 @@ func (t *itmTab) forwardToForm(msg tea.Msg) tea.Cmd {
 		_, cmd = t.picker.Update(msg)
 	case t.modal == itmQuery && t.prompt != nil:
 		_, cmd = t.prompt.Update(msg)
+	case t.modal == itmSenders && t.senders != nil:
+		cmd = t.senders.Update(msg)
 	default:
 		cmd = t.filter.Update(msg)
 	}
@@ -414,7 +430,7 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.bulk.key(m)
 	}
 	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status); refused != nil {
+	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status, k.Block); refused != nil {
 		return refused
 	}
 	switch {
@@ -428,6 +444,8 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.Refresh()
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.ITM) > 1:
 		return t.openTenant()
+	case key.Matches(m, k.Block):
+		return t.openSenders()
 	}
 	if key := t.targetKey(); key != "" {
 		if cmd, ok := copyOpen(t.c, m, "ITM incident", key, t.client().WebURL(key)); ok {
@@ -588,6 +606,8 @@ func (t *itmTab) View() string {
 		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
 	case itmQuery:
 		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
+	case itmSenders:
+		return ui.Center(t.c.Styles, t.width, t.height, t.senders.View(t.width))
 	}
 	if t.bulk != nil && t.bulk.visible {
 		return t.bulk.view()

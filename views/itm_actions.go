@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -210,6 +211,12 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 			return t.sendStatus(t.target, t.pendStatus)
 		}
 		return ui.Toast("Status unchanged")
+	case itmSenders:
+		done, cmd := t.senders.Key(m)
+		if done {
+			t.modal, t.senders = itmNoModal, nil
+		}
+		return cmd
 	case itmQuery:
 		out, cmd := t.prompt.Update(m)
 		switch out {
@@ -429,4 +436,51 @@ func (t *itmTab) Actions() []Action {
 		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "ITM tickets", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
 	}
 	return acts
+}
+
+// openSenders puts a sender of the open incident's messages on an
+// Essentials block or allow list: the organisation's, or the one of a
+// recipient (or the incident's user) in the organisation.
+func (t *itmTab) openSenders() tea.Cmd {
+	orgs := t.c.Backends.Essentials
+	switch {
+	case len(orgs) == 0:
+		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
+	case t.mode == itmList:
+		return ui.Failf("b works on an open incident: enter opens it, then b offers its senders")
+	case t.detail == nil:
+		return ui.Failf("the incident is still loading")
+	}
+	inOrg := func(email string) bool {
+		_, dom, _ := strings.Cut(email, "@")
+		for _, o := range orgs {
+			if strings.EqualFold(dom, o.Domain()) {
+				return true
+			}
+		}
+		return false
+	}
+	var senders, users []string
+	add := func(list *[]string, email string) {
+		if email != "" && !slices.ContainsFunc(*list, func(s string) bool { return strings.EqualFold(s, email) }) {
+			*list = append(*list, email)
+		}
+	}
+	for _, msg := range t.detail.Messages {
+		add(&senders, string(msg.Sender.Email))
+		for _, r := range msg.Recipients {
+			if inOrg(string(r.Email)) {
+				add(&users, string(r.Email))
+			}
+		}
+	}
+	if p := t.detail.Person(); inOrg(p) {
+		add(&users, p)
+	}
+	if len(senders) == 0 {
+		return ui.Failf("incident %s has no message with a sender", short(t.openKey, 8))
+	}
+	t.senders = newSenderFlow(t.c, t, "ITM incident "+short(t.openKey, 8), senders, users, t.keptSender)
+	t.modal = itmSenders
+	return nil
 }

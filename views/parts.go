@@ -79,6 +79,14 @@ func (f *filterBar) Open() {
 // Typing is true while the prompt has focus.
 func (f *filterBar) Typing() bool { return f.prompt != nil }
 
+// Typed is the text in the prompt while typing.
+func (f *filterBar) Typed() string {
+	if f.prompt == nil {
+		return ""
+	}
+	return f.prompt.Value()
+}
+
 // Key handles a key while typing.
 func (f *filterBar) Key(m tea.KeyMsg) tea.Cmd {
 	out, cmd := f.prompt.Update(m)

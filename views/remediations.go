@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/clean"
+	"triage/backend/essentials"
 	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
@@ -128,7 +130,14 @@ func newRemediationsTab(c *Common) *remediationsTab {
 	t := &remediationsTab{c: c, journal: journalOf(c), unsaved: map[string]bool{}, polls: map[string]*poll{}}
 	t.rows = &recordRows{now: c.now}
 	t.table = ui.NewTable(c.Styles, c.Keys, recordColumns)
-	t.table.Empty = "No remediations started from the console yet: x on a SaaS incident starts one, n looks one up."
+	var how []string
+	if len(c.Backends.SaaS) > 0 {
+		how = append(how, "x on a SaaS incident starts one, n looks one up")
+	}
+	if len(c.Backends.Essentials) > 0 {
+		how = append(how, "b on a person (tab 5) or an ITM message blocks a sender")
+	}
+	t.table.Empty = "No remediations started from the console yet: " + strings.Join(how, "; ") + "."
 	t.table.SetSource(t.rows)
 	t.pane = newPane(c)
 	t.filter = newFilterBar(c.Styles, t.table)
@@ -182,10 +191,12 @@ func (t *remediationsTab) SetSize(w, h int) {
 // Help implements Tab.
 func (t *remediationsTab) Help() []ui.HelpGroup {
 	k := t.c.Keys
-	lookup := key.NewBinding(key.WithKeys(k.New.Keys()...), key.WithHelp(k.New.Help().Key, "look up the status of an asset's remediation"))
-	return []ui.HelpGroup{{Title: "Remediations", Bindings: []key.Binding{
-		lookup, relabel(k.Refresh, "re-read the journal, check pending ones now"), relabel(k.Copy, "copy the asset id"),
-	}}}
+	bindings := []key.Binding{relabel(k.Refresh, "re-read the journal, check pending ones now"), relabel(k.Copy, "copy the asset id")}
+	if len(t.c.Backends.SaaS) > 0 {
+		lookup := key.NewBinding(key.WithKeys(k.New.Keys()...), key.WithHelp(k.New.Help().Key, "look up the status of an asset's remediation"))
+		bindings = append([]key.Binding{lookup}, bindings...)
+	}
+	return []ui.HelpGroup{{Title: "Remediations", Bindings: bindings}}
 }
 
 // Refresh implements Tab: re-read the journal (another session may have
@@ -301,26 +312,71 @@ func (t *remediationsTab) onDue(m pollDueMsg) tea.Cmd {
 		t.show()
 		return nil
 	}
-	client := t.client(rec.Tenant)
-	if rec.Vendor != "saas" || client == nil {
+	check := t.checker(rec)
+	if check == nil {
 		t.recs[i].Detail = fmt.Sprintf("%s tenant %q is not configured: not checked", rec.Vendor, rec.Tenant)
 		t.show()
 		return nil
 	}
 	ctx, j, unsaved := t.c.Context(), t.journal, t.unsaved[rec.ID]
 	return func() tea.Msg {
-		st, err := client.RemediationStatus(ctx, rec.TargetID, rec.Type)
+		apply, err := check(ctx)
 		now := time.Now()
 		if unsaved {
-			applyStatus(&rec, st, err, now)
+			apply(&rec, now)
 			return pollDoneMsg{tab: t, rec: rec, err: err}
 		}
-		saved, jerr := j.Update(rec.ID, func(r *remediations.Record) { applyStatus(r, st, err, now) })
+		saved, jerr := j.Update(rec.ID, func(r *remediations.Record) { apply(r, now) })
 		if jerr != nil {
 			saved = rec
-			applyStatus(&saved, st, err, now)
+			apply(&saved, now)
 		}
 		return pollDoneMsg{tab: t, rec: saved, err: err, journalErr: jerr}
+	}
+}
+
+// checker asks the vendor about a record: a SaaS remediation's status, or
+// an Essentials sender list. What it learnt is applied to the record; nil
+// when the record's tenant is not configured.
+func (t *remediationsTab) checker(rec remediations.Record) func(context.Context) (func(*remediations.Record, time.Time), error) {
+	switch rec.Vendor {
+	case "saas":
+		client := t.client(rec.Tenant)
+		if client == nil {
+			return nil
+		}
+		return func(ctx context.Context) (func(*remediations.Record, time.Time), error) {
+			st, err := client.RemediationStatus(ctx, rec.TargetID, rec.Type)
+			return func(r *remediations.Record, now time.Time) { applyStatus(r, st, err, now) }, err
+		}
+	case "essentials":
+		for _, org := range t.c.Backends.Essentials {
+			if org.Tenant() == rec.Tenant {
+				user, _ := rec.Params["scope"].(string)
+				if user == "organisation" {
+					user = ""
+				}
+				return func(ctx context.Context) (func(*remediations.Record, time.Time), error) {
+					lists, err := org.SenderLists(ctx, user)
+					return func(r *remediations.Record, now time.Time) { applySenderCheck(r, lists, err, now) }, err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// applySenderCheck records what reading a sender list found: the sender
+// on the list is done; one that is not, after a lost answer, did not land.
+func applySenderCheck(r *remediations.Record, lists essentials.SenderList, err error, now time.Time) {
+	r.CheckedAt = now
+	switch {
+	case err != nil:
+		r.Detail = "last check failed: " + clean.Line(err.Error())
+	case lists.Has(essentials.List(r.Type), r.TargetID):
+		r.Status, r.FinishedAt, r.Detail = remediations.Success, now, "on the list: the vendor confirms it"
+	case r.Status == remediations.Unknown:
+		r.Status, r.FinishedAt, r.Detail = remediations.Failed, now, "not on the list: the change did not land"
 	}
 }
 
@@ -374,7 +430,7 @@ func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
 	if m.journalErr != nil {
 		cmds = append(cmds, ui.Fail(m.journalErr))
 	}
-	what := fmt.Sprintf("%s of %s", saas.Label(m.rec.Type), orDash(m.rec.TargetName))
+	what := fmt.Sprintf("%s of %s", recordLabel(m.rec), orDash(m.rec.TargetName))
 	switch {
 	case m.rec.Done() && !was.Done() && m.rec.Status == remediations.Success:
 		cmds = append(cmds, ui.Toast("%s: %s after %s", what, m.rec.Status, elapsed(m.rec.Elapsed(m.rec.FinishedAt))))
@@ -403,6 +459,9 @@ func (t *remediationsTab) onStarted(m remediationStartedMsg) tea.Cmd {
 	}
 	t.recs = append([]remediations.Record{m.rec}, t.recs...)
 	t.show()
+	if m.rec.Done() {
+		return nil // confirmed by the vendor already: nothing to follow
+	}
 	return tea.Batch(t.schedule(m.rec.ID), t.tick())
 }
 
@@ -411,6 +470,11 @@ func (t *remediationsTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case remediationStartedMsg:
 		return t.onStarted(m)
+	case senderListedMsg:
+		if m.err != nil {
+			return nil
+		}
+		return t.onStarted(remediationStartedMsg{rec: m.rec, journalErr: m.journalErr})
 	case journalLoadedMsg:
 		if m.tab == t {
 			return t.onLoaded(m)
@@ -478,7 +542,7 @@ func (t *remediationsTab) key(m tea.KeyMsg) tea.Cmd {
 	}
 	k := t.c.Keys
 	switch {
-	case pressed(m, k.New):
+	case pressed(m, k.New) && len(t.c.Backends.SaaS) > 0:
 		t.prompt = ui.NewPrompt(t.c.Styles, "Look up a remediation: asset id", t.lookupAsset, "the asset id, e.g. 61099dc46b544e38fa3ce89a")
 		t.prompt.Help = "enter then picks the remediation type · esc cancels"
 		t.modal = remLookupAsset
@@ -642,8 +706,11 @@ func (t *remediationsTab) View() string {
 	if t.mode != remList {
 		return t.pane.View()
 	}
-	bar := st.Muted.Render("started from the console, newest first · journal " + t.journal.Path() + " · n look up any asset")
-	return bar + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
+	bar := "started from the console, newest first · journal " + t.journal.Path()
+	if len(t.c.Backends.SaaS) > 0 {
+		bar += " · n look up any asset"
+	}
+	return st.Muted.Render(bar) + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
 }
 
 // --- rows and detail -----------------------------------------------------
@@ -682,7 +749,7 @@ func (r *recordRows) Fresh(int) bool   { return false }
 
 func (r *recordRows) Search(i int) string {
 	x := r.recs[i]
-	return strings.ToLower(strings.Join([]string{x.TargetName, x.TargetID, x.Type, saas.Label(x.Type), x.StartedBy, x.Status, x.VendorStatus, x.Tenant, x.Detail, x.Source}, " "))
+	return strings.ToLower(strings.Join([]string{x.TargetName, x.TargetID, x.Type, recordLabel(x), x.StartedBy, x.Status, x.VendorStatus, x.Tenant, x.Detail, x.Source}, " "))
 }
 
 func (r *recordRows) Cell(i, col int) string {
@@ -696,7 +763,7 @@ func (r *recordRows) Cell(i, col int) string {
 		}
 		return x.TargetID
 	case colRemType:
-		return saas.Label(x.Type)
+		return recordLabel(*x)
 	case colRemWho:
 		return x.StartedBy
 	case colRemStatus:
@@ -758,13 +825,24 @@ func elapsed(d time.Duration) string {
 
 func recordDoc(st *ui.Styles, r remediations.Record, width int, now time.Time) string {
 	d := ui.NewDoc(st, width)
-	d.Section(fmt.Sprintf("%s of %s", saas.Label(r.Type), orDash(firstNonEmpty(r.TargetName, r.TargetID))))
+	sender := r.Kind == remediations.KindSender
+	if sender {
+		d.Section(fmt.Sprintf("%s %s", recordLabel(r), orDash(r.TargetID)))
+	} else {
+		d.Section(fmt.Sprintf("%s of %s", recordLabel(r), orDash(firstNonEmpty(r.TargetName, r.TargetID))))
+	}
 	d.FieldTone("Status", recordStatus(r), remediationTone(r.Status))
 	d.Field("Vendor status", r.VendorStatus)
 	d.Field("Detail", r.Detail)
-	d.Field("Asset", r.TargetName)
-	d.Field("Asset id", r.TargetID)
-	d.Field("Type", r.Type)
+	if sender {
+		d.Field("Sender", r.TargetID)
+		d.Field("List", r.Type)
+		d.Field("For", fmt.Sprint(r.Params["scope"]))
+	} else {
+		d.Field("Asset", r.TargetName)
+		d.Field("Asset id", r.TargetID)
+		d.Field("Type", r.Type)
+	}
 	if v, ok := r.Params["remove_inherited_sharing"]; ok {
 		d.Field("Parent folders", fmt.Sprintf("remove inherited sharing: %v", v))
 	}
@@ -781,8 +859,24 @@ func recordDoc(st *ui.Styles, r remediations.Record, width int, now time.Time) s
 	d.Field("Tenant", r.Vendor+"/"+r.Tenant)
 	d.Field("Record", r.ID)
 	d.Line("")
-	d.Muted("y copy the asset id · r check again · esc back")
+	if sender {
+		d.Muted("r re-read the journal · esc back")
+	} else {
+		d.Muted("y copy the asset id · r check again · esc back")
+	}
 	return d.String()
+}
+
+// recordLabel names what a record did: a SaaS remediation type, or a
+// sender-list change.
+func recordLabel(r remediations.Record) string {
+	if r.Kind == remediations.KindSender {
+		if essentials.List(r.Type) == essentials.Allow {
+			return "Allow sender"
+		}
+		return "Block sender"
+	}
+	return saas.Label(r.Type)
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"triage/backend/essentials"
 	"triage/backend/httpx"
 	"triage/backend/lenient"
 	"triage/backend/remediations"
@@ -51,5 +52,33 @@ func TestStatusChecksMoveARecordOnlyWhenTheVendorSaysSo(t *testing.T) {
 		if got := elapsed(d); got != want {
 			t.Errorf("elapsed(%s) = %s, want %s", d, got, want)
 		}
+	}
+}
+
+func TestSenderChecksMoveOnlyALostBlock(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	on := essentials.SenderList{Block: []string{"Invoices@Phish.example"}}
+	for _, tc := range []struct {
+		name   string
+		status string
+		lists  essentials.SenderList
+		err    error
+		want   string
+		detail string
+	}{
+		{"a lost block found on the list is done", remediations.Unknown, on, nil, remediations.Success, "the vendor confirms it"},
+		{"a lost block not on the list did not land", remediations.Unknown, essentials.SenderList{}, nil, remediations.Failed, "did not land"},
+		{"a failed read changes nothing", remediations.Unknown, essentials.SenderList{}, &httpx.Error{Vendor: "Essentials", Tenant: "demo", Status: 503}, remediations.Unknown, "last check failed: Essentials demo: 503"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := remediations.Record{Kind: remediations.KindSender, Type: "block_list", TargetID: "invoices@phish.example", Status: tc.status}
+			applySenderCheck(&r, tc.lists, tc.err, now)
+			if r.Status != tc.want || !strings.Contains(r.Detail, tc.detail) || !r.CheckedAt.Equal(now) {
+				t.Fatalf("got %s %q", r.Status, r.Detail)
+			}
+		})
+	}
+	if recordLabel(remediations.Record{Kind: remediations.KindSender, Type: "allow_list"}) != "Allow sender" {
+		t.Fatal("label of an allow")
 	}
 }

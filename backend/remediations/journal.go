@@ -4,8 +4,8 @@
 // every session (local or over SSH) reads and writes the same file.
 //
 // A record is generic: a kind, a vendor and tenant, a target and a type.
-// SaaS Security asset remediations are kind "asset"; sender blocks at
-// another vendor fit the same shape.
+// SaaS Security asset remediations are kind "asset"; Essentials sender
+// blocks and allows are kind "sender".
 package remediations
 
 import (
@@ -31,17 +31,23 @@ const (
 )
 
 // Kinds of remediation.
-const KindAsset = "asset" // a SaaS Security asset: quarantine, restore, public-sharing removal
+const (
+	KindAsset = "asset" // a SaaS Security asset: quarantine, restore, public-sharing removal
+	// KindSender is a sender put on a Proofpoint Essentials block or allow
+	// list (Type is the list), for the organisation or one user
+	// (Params["scope"]). It is done when the vendor confirms it.
+	KindSender = "sender"
+)
 
 // Record is one remediation started from the console.
 type Record struct {
 	ID           string         `json:"id"`
 	Kind         string         `json:"kind"`
-	Vendor       string         `json:"vendor"` // saas
+	Vendor       string         `json:"vendor"` // saas, essentials
 	Tenant       string         `json:"tenant"`
-	TargetID     string         `json:"target_id"` // the asset id
+	TargetID     string         `json:"target_id"` // the asset id, the sender
 	TargetName   string         `json:"target_name,omitempty"`
-	Type         string         `json:"type"` // the vendor's type, e.g. system_quarantine
+	Type         string         `json:"type"` // the vendor's type, e.g. system_quarantine, block_list
 	Params       map[string]any `json:"params,omitempty"`
 	Source       string         `json:"source,omitempty"` // what it was started from, e.g. "incident 4"
 	StartedBy    string         `json:"started_by"`

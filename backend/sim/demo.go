@@ -9,10 +9,12 @@ import (
 
 // Sim is the set of running simulators.
 type Sim struct {
-	ITM  *ITM
-	SaaS *SaaS
-	Okta *Okta
-	opts *Options
+	ITM        *ITM
+	SaaS       *SaaS
+	Okta       *Okta
+	Atlassian  *Atlassian
+	Essentials *Essentials
+	opts       *Options
 }
 
 // Start runs every vendor simulator on its own loopback port.
@@ -35,6 +37,14 @@ func Start(o Options) (*Sim, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.Atlassian, err = newAtlassian(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.Essentials, err = newEssentials(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -48,6 +58,12 @@ func (s *Sim) Close() {
 	}
 	if s.Okta != nil {
 		s.Okta.Close()
+	}
+	if s.Atlassian != nil {
+		s.Atlassian.Close()
+	}
+	if s.Essentials != nil {
+		s.Essentials.Close()
 	}
 }
 
@@ -74,6 +90,13 @@ func (s *Sim) Config() *config.Config {
 	c.Okta = []config.Okta{{
 		Name: "demo", URL: s.Okta.URL, APIToken: config.Secret(OktaAPIToken),
 		Scopes: append([]string(nil), config.DefaultOktaScopes...), Conn: timeout,
+	}}
+	c.Atlassian = []config.Atlassian{{
+		Name: "demo", BaseURL: s.Atlassian.URL, DirectoryID: AtlassianDirectoryID, Token: config.Secret(AtlassianSCIMKey), Conn: timeout,
+	}}
+	c.Essentials = []config.Essentials{{
+		Name: "demo", BaseURL: s.Essentials.URL, Domain: Domain, Username: EssentialsUser,
+		Password: config.Secret(EssentialsPassword), Conn: timeout,
 	}}
 	return c
 }

@@ -66,3 +66,45 @@ func PersonAt(i int) Person {
 
 // Name is "First Last".
 func (p Person) Name() string { return p.First + " " + p.Last }
+
+// PersonIndex finds the index of the person with email among the first n,
+// without building the others: the name picks the first name's slot, and
+// only 30 candidates share it within a round of names.
+func PersonIndex(email string, n int) (int, bool) {
+	local, domain, ok := strings.Cut(strings.ToLower(email), "@")
+	if !ok || domain != Domain {
+		return 0, false
+	}
+	round := 0
+	if end := strings.TrimRight(local, "0123456789"); end != local {
+		var r int
+		if _, err := fmt.Sscanf(local[len(end):], "%d", &r); err != nil || r < 2 {
+			return 0, false
+		}
+		local, round = end, r-1
+	}
+	first, _, ok := strings.Cut(local, ".")
+	if !ok {
+		return 0, false
+	}
+	f := -1
+	for i, name := range firstNames {
+		if strings.ToLower(name) == first {
+			f = i
+		}
+	}
+	if f < 0 {
+		return 0, false
+	}
+	per := len(firstNames) * len(lastNames)
+	for k := 0; k < len(lastNames); k++ {
+		i := round*per + f + k*len(firstNames)
+		if i >= n {
+			break
+		}
+		if PersonAt(i).Email == strings.ToLower(email) {
+			return i, true
+		}
+	}
+	return 0, false
+}

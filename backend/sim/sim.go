@@ -52,6 +52,7 @@ type Server struct {
 // for fault tests: a status with a body, a dropped connection, a delay.
 type Fault struct {
 	Path   string // prefix of the paths it applies to ("" = all)
+	Method string // the method it applies to ("" = all)
 	Status int
 	Body   string
 	Header http.Header
@@ -136,7 +137,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.mu.Lock()
 		s.counts[r.Method+" "+r.URL.Path]++
 		s.mu.Unlock()
-		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && f.applies() {
+		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies() {
 			if f.DropAfter {
 				h.ServeHTTP(discard{header: http.Header{}}, r)
 				drop(w)

@@ -1,0 +1,776 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/httpx"
+	"triage/backend/people"
+	"triage/ui"
+)
+
+// iamTab is tab 5: one row per person across the identity providers
+// (Okta, Atlassian SCIM, Proofpoint Essentials), merged by email, with a
+// look-up in every provider at once, the person's detail, and the writes:
+// create, update, disable, enable, Okta's session and password actions, and
+// Essentials sender lists.
+type iamTab struct {
+	c         *Common
+	providers []people.Provider
+	rows      *personRows
+	table     *ui.Table
+	filter    filterBar
+	width     int
+	height    int
+
+	lists   []listLoad // each provider's list, loading page by page
+	loads   requests   // r cancels a load in flight; its late pages are dropped
+	started bool       // the lists were asked for (the tab was shown)
+
+	people map[string]*person // the people looked up, by people.Key(email)
+
+	mode iamMode
+	open string // the person in detail
+	raw  bool
+	pane pane
+
+	modal    iamModal
+	confirm  *ui.Confirm
+	form     *ui.Form
+	senders  *senderFlow
+	intent   *iamIntent    // what the open modal is about
+	after    *iamIntent    // a write waiting for its person's look-up to finish
+	newDraft *ui.Form      // the create form, kept when it failed or was closed
+	sender   *senderChoice // a sender-list change that failed, to start from
+	writes   int           // writes in flight
+	writing  string        // what the last one started is doing
+}
+
+type iamMode int
+
+const (
+	iamList iamMode = iota
+	iamDetail
+)
+
+type iamModal int
+
+const (
+	iamNoModal iamModal = iota
+	iamConfirm
+	iamForm
+	iamSenders
+)
+
+// listLoad is one provider's list as it pages in.
+type listLoad struct {
+	loaded int
+	err    error
+	done   bool
+}
+
+// listChunk is how many people of a page one Update merges.
+const listChunk = 5_000
+
+// person is what the tab learnt of one person by looking them up in every
+// provider, and the last write to them.
+type person struct {
+	key, email string
+	gen        int               // look-up generation: older answers are dropped
+	accounts   []*people.Account // per provider; nil where absent or not answered
+	state      []lookState       // per provider
+	errs       []error           // per provider, when the look-up failed
+	details    []*people.Details // per provider, read when the detail is open
+	detailErrs []error           // per provider
+	last       *outcome          // the last write, each provider's result as it came
+	form       *ui.Form          // an update form kept after it failed
+	prefill    people.Profile    // what that form started from
+}
+
+type lookState uint8
+
+const (
+	lookNone lookState = iota
+	lookPending
+	lookFound
+	lookAbsent
+	lookFailed
+)
+
+// ready reports whether every provider has answered the last look-up.
+func (p *person) ready() bool {
+	for _, s := range p.state {
+		if s == lookNone || s == lookPending {
+			return false
+		}
+	}
+	return true
+}
+
+// name is the person's name as the first provider that has one says it.
+func (p *person) name() string {
+	for _, a := range p.accounts {
+		if a != nil && a.Profile.Name() != "" {
+			return a.Profile.Name()
+		}
+	}
+	return ""
+}
+
+// profile merges the accounts' profiles, field by field, in provider
+// order: what the update form starts from.
+func (p *person) profile() people.Profile {
+	pr := people.Profile{Email: p.email}
+	for _, a := range p.accounts {
+		if a == nil {
+			continue
+		}
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&pr.First, a.Profile.First}, {&pr.Last, a.Profile.Last}, {&pr.Display, a.Profile.Display},
+			{&pr.Title, a.Profile.Title}, {&pr.Department, a.Profile.Department}} {
+			if *f.dst == "" {
+				*f.dst = f.v
+			}
+		}
+	}
+	return pr
+}
+
+// messages of the IAM tab; each names its tab, since every tab sees them.
+type (
+	iamListMsg struct {
+		tab     *iamTab
+		ctx     context.Context // the load's, for its next page
+		gen     int
+		p       int
+		listing people.Listing
+		err     error
+	}
+	iamFoundMsg struct {
+		tab  *iamTab
+		key  string
+		gen  int
+		p    int
+		acct *people.Account
+		err  error
+	}
+	iamDetailsMsg struct {
+		tab     *iamTab
+		key     string
+		p       int
+		details people.Details
+		err     error
+	}
+	// iamResolvedMsg is Okta's answer for a login without a domain, which
+	// gives the email to look up everywhere.
+	iamResolvedMsg struct {
+		tab   *iamTab
+		login string
+		acct  *people.Account
+		err   error
+	}
+)
+
+func newIAMTab(c *Common) *iamTab {
+	t := &iamTab{c: c, providers: people.Providers(c.Backends), people: map[string]*person{}}
+	t.rows = newPersonRows(len(t.providers))
+	t.lists = make([]listLoad, len(t.providers))
+	t.table = ui.NewTable(c.Styles, c.Keys, personColumns(t.providers))
+	t.table.Empty = "No one matches. / filters the people loaded; enter on an email looks the person up in every provider."
+	t.table.SetSource(t.rows)
+	t.filter = newFilterBar(c.Styles, t.table)
+	t.pane = newPane(c)
+	return t
+}
+
+// Name implements Tab.
+func (t *iamTab) Name() string { return "IAM users" }
+
+// Number implements Tab.
+func (t *iamTab) Number() int { return 5 }
+
+// Tenant implements Tab: the tab spans every provider.
+func (t *iamTab) Tenant() string { return "" }
+
+// Init implements Tab: nothing loads until the tab is first shown.
+func (t *iamTab) Init() tea.Cmd { return nil }
+
+// Shown is the tab's first showing: every provider's list starts loading
+// at once, page by page, while the analyst can already look people up.
+func (t *iamTab) Shown() tea.Cmd {
+	if t.started {
+		return nil
+	}
+	t.started = true
+	return t.loadAll()
+}
+
+// Capturing implements Tab.
+func (t *iamTab) Capturing() bool { return t.modal != iamNoModal || t.filter.Typing() }
+
+// Busy implements Tab.
+func (t *iamTab) Busy() string {
+	if t.writes > 0 {
+		return t.writing
+	}
+	var loading []string
+	for i, l := range t.lists {
+		if !l.done && l.err == nil {
+			loading = append(loading, fmt.Sprintf("%s %s", people.Label(t.providers[i]), count(l.loaded)))
+		}
+	}
+	if len(loading) > 0 {
+		return "Loading people: " + strings.Join(loading, " · ") + "…"
+	}
+	if a := t.after; a != nil {
+		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
+	}
+	if p := t.people[t.open]; t.mode == iamDetail && p != nil && !p.ready() {
+		return "Looking " + p.email + " up in every provider…"
+	}
+	return ""
+}
+
+// Info implements Tab.
+func (t *iamTab) Info() string {
+	parts := []string{count(t.rows.Len()) + " people"}
+	for i, l := range t.lists {
+		if l.err != nil {
+			parts = append(parts, people.Label(t.providers[i])+" not listed")
+		}
+	}
+	if f := t.table.Filter(); f != "" {
+		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// SetSize implements Tab.
+func (t *iamTab) SetSize(w, h int) {
+	t.width, t.height = w, h
+	t.table.SetSize(w, h-2)
+	t.pane.SetSize(w, h)
+	t.render(true)
+}
+
+// Help implements Tab.
+func (t *iamTab) Help() []ui.HelpGroup {
+	k := t.c.Keys
+	groups := []ui.HelpGroup{{Title: "IAM users", Bindings: []key.Binding{
+		relabel(k.Filter, "filter; enter looks up"), relabel(k.Open, "the person everywhere"),
+		relabel(k.New, "new person"), relabel(k.Update, "update changed fields"),
+		relabel(k.Disable, "disable (y/N)"), relabel(k.Enable, "enable (y/N)"),
+		relabel(k.Raw, "raw JSON"), relabel(k.Refresh, "reload / look up again"),
+	}}}
+	var one []key.Binding
+	for _, p := range t.providers {
+		if _, ok := p.(*people.Okta); ok {
+			one = []key.Binding{k.Sessions, k.ResetPassword, k.ExpirePassword}
+		}
+	}
+	if len(t.essentials()) > 0 {
+		one = append(one, relabel(k.Block, "Essentials: senders"))
+	}
+	if len(one) > 0 {
+		groups = append(groups, ui.HelpGroup{Title: "Okta and Essentials", Bindings: one})
+	}
+	groups = append(groups, ui.HelpGroup{Title: "In a confirmation", Bindings: []key.Binding{
+		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers")),
+		key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate")),
+		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
+	}})
+	return groups
+}
+
+// Refresh implements Tab: the person in detail is looked up again; the
+// whole list is reloaded only on r (a directory of 100,000 is not re-read
+// every minute).
+func (t *iamTab) Refresh() tea.Cmd {
+	if t.mode == iamDetail && t.open != "" {
+		return t.lookup(t.people[t.open].email)
+	}
+	return nil
+}
+
+// --- loading the people ----------------------------------------------------
+
+func (t *iamTab) loadAll() tea.Cmd {
+	ctx, gen := t.loads.next(t.c.Context())
+	t.rows = newPersonRows(len(t.providers))
+	t.lists = make([]listLoad, len(t.providers))
+	t.table.SetSource(t.rows)
+	cmds := make([]tea.Cmd, len(t.providers))
+	for i := range t.providers {
+		cmds[i] = t.listPage(ctx, gen, i, "")
+	}
+	return tea.Batch(cmds...)
+}
+
+func (t *iamTab) listPage(ctx context.Context, gen, i int, cursor string) tea.Cmd {
+	prov := t.providers[i]
+	return func() tea.Msg {
+		l, err := prov.List(ctx, cursor)
+		sortEntries(l.Entries)
+		return iamListMsg{tab: t, ctx: ctx, gen: gen, p: i, listing: l, err: err}
+	}
+}
+
+func (t *iamTab) onList(m iamListMsg) tea.Cmd {
+	if m.gen != t.loads.current() {
+		return nil
+	}
+	l := &t.lists[m.p]
+	if m.err != nil {
+		// Said in the tab, not on the status line: a list loads in the
+		// background and must not cover what the visible tab says.
+		l.err = m.err
+		t.rows.listed[m.p] = listFailed
+		return nil
+	}
+	// A list that comes whole (Essentials: 100,000 users in one answer) is
+	// merged a chunk per message, so no one Update holds the keys for long.
+	if len(m.listing.Entries) > listChunk {
+		rest := m
+		rest.listing.Entries = m.listing.Entries[listChunk:]
+		m.listing.Entries, m.listing.Next = m.listing.Entries[:listChunk], ""
+		t.rows.add(m.p, m.listing.Entries)
+		l.loaded += listChunk
+		return tea.Batch(t.reshow(), func() tea.Msg { return rest })
+	}
+	t.rows.add(m.p, m.listing.Entries)
+	// What a look-up found is fresher than a list page.
+	for _, p := range t.people {
+		if a := p.accounts[m.p]; a != nil {
+			t.rows.set(p.email, a.Profile.Name(), m.p, a.Status)
+		}
+	}
+	l.loaded += len(m.listing.Entries)
+	if m.listing.Next != "" {
+		return tea.Batch(t.reshow(), t.listPage(m.ctx, m.gen, m.p, m.listing.Next))
+	}
+	l.done = true
+	t.rows.listed[m.p] = listDone
+	return t.reshow()
+}
+
+// --- looking a person up ---------------------------------------------------
+
+// emailRE and loginRE say whether a filter names one person.
+var (
+	emailRE = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+	loginRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+-]*[._][A-Za-z0-9._+-]+$`)
+)
+
+// lookupQuery starts a look-up for a filter that names a person: an email
+// everywhere at once; a login (li.chen) through the row of that name, else
+// through Okta, which knows logins. Anything else is only a filter.
+func (t *iamTab) lookupQuery(q string) tea.Cmd {
+	q = strings.TrimSpace(q)
+	switch {
+	case emailRE.MatchString(q):
+		return t.lookup(q)
+	case !loginRE.MatchString(q):
+		return nil
+	}
+	var match string
+	for i := range t.rows.rows {
+		local, _, _ := strings.Cut(t.rows.rows[i].email, "@")
+		if strings.EqualFold(local, q) {
+			if match != "" {
+				return ui.Failf("more than one person has the login %s: type the whole email to look one up", q)
+			}
+			match = t.rows.rows[i].email
+		}
+	}
+	if match != "" {
+		return t.lookup(match)
+	}
+	for _, p := range t.providers {
+		if o, ok := p.(*people.Okta); ok {
+			ctx := t.c.Context()
+			return func() tea.Msg {
+				a, err := o.Find(ctx, q)
+				return iamResolvedMsg{tab: t, login: q, acct: a, err: err}
+			}
+		}
+	}
+	return ui.Failf("%s is not an email address: type the whole address to look the person up", q)
+}
+
+func (t *iamTab) onResolved(m iamResolvedMsg) tea.Cmd {
+	switch {
+	case m.err != nil:
+		return ui.Fail(fmt.Errorf("looking up the login %s: %w", m.login, m.err))
+	case m.acct == nil || m.acct.Profile.Email == "":
+		return ui.Failf("no Okta user has the login %s: type the whole email to look it up in every provider", m.login)
+	}
+	return tea.Batch(t.table.SetFilter(m.acct.Profile.Email), t.lookup(m.acct.Profile.Email))
+}
+
+// personOf is the person with email, created when first looked up.
+func (t *iamTab) personOf(email string) *person {
+	k := people.Key(email)
+	p := t.people[k]
+	if p == nil {
+		n := len(t.providers)
+		p = &person{key: k, email: email, accounts: make([]*people.Account, n), state: make([]lookState, n), errs: make([]error, n),
+			details: make([]*people.Details, n), detailErrs: make([]error, n)}
+		if i, ok := t.rows.find(email); ok {
+			p.email = t.rows.rows[i].email
+		}
+		t.people[k] = p
+	}
+	return p
+}
+
+// lookup asks every provider about one person at once; each answer shows
+// as it arrives.
+func (t *iamTab) lookup(email string) tea.Cmd {
+	p := t.personOf(email)
+	p.gen++
+	cmds := make([]tea.Cmd, len(t.providers))
+	for i, prov := range t.providers {
+		p.state[i] = lookPending
+		t.rows.set(p.email, p.name(), i, wordLooking)
+		prov, ctx, gen, key, email := prov, t.c.Context(), p.gen, p.key, p.email
+		cmds[i] = func() tea.Msg {
+			a, err := prov.Find(ctx, email)
+			return iamFoundMsg{tab: t, key: key, gen: gen, p: i, acct: a, err: err}
+		}
+	}
+	return tea.Batch(append(cmds, t.reshow())...)
+}
+
+func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
+	p := t.people[m.key]
+	if p == nil || m.gen != p.gen {
+		return nil
+	}
+	p.errs[m.p] = m.err
+	var cmds []tea.Cmd
+	switch {
+	case m.err != nil:
+		p.state[m.p], p.accounts[m.p] = lookFailed, nil
+		t.rows.set(p.email, p.name(), m.p, errorWord(m.err))
+		cmds = append(cmds, ui.Fail(fmt.Errorf("looking up %s: %w", p.email, m.err)))
+	case m.acct == nil:
+		p.state[m.p], p.accounts[m.p] = lookAbsent, nil
+		t.rows.set(p.email, p.name(), m.p, wordAbsent)
+	default:
+		p.state[m.p], p.accounts[m.p] = lookFound, m.acct
+		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
+		if t.mode == iamDetail && t.open == p.key {
+			cmds = append(cmds, t.fetchDetails(p, m.p))
+		}
+	}
+	cmds = append(cmds, t.reshow())
+	if p.ready() && t.after != nil && t.after.key == p.key {
+		intent := t.after
+		t.after = nil
+		cmds = append(cmds, t.begin(intent))
+	}
+	t.render(true)
+	return tea.Batch(cmds...)
+}
+
+// reshow shows the rows again after they changed: new ones in their
+// place, the filter run again over them.
+func (t *iamTab) reshow() tea.Cmd {
+	t.rows.place()
+	t.table.SetSource(t.rows)
+	return t.table.Refilter()
+}
+
+// errorWord is a failed look-up's cell: "error" and the HTTP status.
+func errorWord(err error) string {
+	if st := httpx.StatusOf(err); st > 0 {
+		return fmt.Sprintf("error %d", st)
+	}
+	return "error"
+}
+
+func (t *iamTab) fetchDetails(p *person, i int) tea.Cmd {
+	a := p.accounts[i]
+	if a == nil {
+		return nil
+	}
+	prov, ctx, key := t.providers[i], t.c.Context(), p.key
+	return func() tea.Msg {
+		d, err := prov.Details(ctx, a)
+		return iamDetailsMsg{tab: t, key: key, p: i, details: d, err: err}
+	}
+}
+
+func (t *iamTab) onDetails(m iamDetailsMsg) tea.Cmd {
+	p := t.people[m.key]
+	if p == nil {
+		return nil
+	}
+	d := m.details
+	p.details[m.p], p.detailErrs[m.p] = &d, m.err
+	t.render(true)
+	return nil
+}
+
+// --- keys ------------------------------------------------------------------
+
+// Update implements Tab.
+func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case tea.KeyMsg:
+		return t.key(m)
+	case iamListMsg:
+		if m.tab == t {
+			return t.onList(m)
+		}
+	case iamFoundMsg:
+		if m.tab == t {
+			return t.onFound(m)
+		}
+	case iamDetailsMsg:
+		if m.tab == t {
+			return t.onDetails(m)
+		}
+	case iamResolvedMsg:
+		if m.tab == t {
+			return t.onResolved(m)
+		}
+	case iamWriteMsg:
+		if m.tab == t {
+			return t.onWrite(m)
+		}
+	case senderListedMsg:
+		if m.origin == t {
+			return t.onSenderListed(m)
+		}
+	default:
+		if cmd := t.table.Update(msg); cmd != nil {
+			return cmd
+		}
+		return t.forwardToForm(msg)
+	}
+	return nil
+}
+
+// forwardToForm passes cursor blinks and the like to whatever has focus.
+func (t *iamTab) forwardToForm(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case t.modal == iamForm && t.form != nil:
+		_, cmd = t.form.Update(msg)
+	case t.modal == iamSenders && t.senders != nil:
+		cmd = t.senders.Update(msg)
+	default:
+		cmd = t.filter.Update(msg)
+	}
+	return cmd
+}
+
+func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
+	if t.modal != iamNoModal {
+		return t.modalKey(m)
+	}
+	k := t.c.Keys
+	if t.filter.Typing() {
+		typed := t.filter.Typed()
+		cmd := t.filter.Key(m)
+		if key.Matches(m, k.Open) {
+			return tea.Batch(cmd, t.lookupQuery(typed))
+		}
+		return cmd
+	}
+	if refused := refuseWrite(t.c, m, k.New, k.Update, k.Disable, k.Enable, k.Sessions, k.ResetPassword, k.ExpirePassword, k.Block); refused != nil {
+		return refused
+	}
+	if key.Matches(m, k.Back) {
+		t.after = nil // a write waiting for its look-up is called off
+	}
+	switch {
+	case key.Matches(m, k.New):
+		return t.openCreate()
+	case key.Matches(m, k.Update):
+		return t.want(actUpdate)
+	case key.Matches(m, k.Disable):
+		return t.want(actDisable)
+	case key.Matches(m, k.Enable):
+		return t.want(actEnable)
+	case key.Matches(m, k.Sessions):
+		return t.want(actSessions)
+	case key.Matches(m, k.ResetPassword):
+		return t.want(actReset)
+	case key.Matches(m, k.ExpirePassword):
+		return t.want(actExpire)
+	case key.Matches(m, k.Block):
+		return t.openSenders()
+	}
+	if t.mode == iamDetail {
+		return t.detailKey(m)
+	}
+	switch {
+	case key.Matches(m, k.Open):
+		email := t.cursorEmail()
+		if email == "" {
+			return nil
+		}
+		t.mode, t.open, t.raw = iamDetail, people.Key(email), false
+		cmd := t.lookup(email)
+		t.render(false)
+		return cmd
+	case key.Matches(m, k.Filter):
+		t.filter.Open()
+		return nil
+	case key.Matches(m, k.Refresh):
+		return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
+	case key.Matches(m, k.Back):
+		if t.table.Filter() != "" {
+			return t.table.SetFilter("")
+		}
+		return nil
+	}
+	t.table.HandleKey(m)
+	return nil
+}
+
+func (t *iamTab) detailKey(m tea.KeyMsg) tea.Cmd {
+	k := t.c.Keys
+	switch {
+	case key.Matches(m, k.Back):
+		t.mode, t.open = iamList, ""
+		return nil
+	case key.Matches(m, k.Raw):
+		t.raw = !t.raw
+		t.render(false)
+		return nil
+	case key.Matches(m, k.Refresh):
+		return t.Refresh()
+	}
+	return t.pane.Key(m)
+}
+
+// cursorEmail is the person in detail, else the one under the cursor.
+func (t *iamTab) cursorEmail() string {
+	if t.mode == iamDetail {
+		if p := t.people[t.open]; p != nil {
+			return p.email
+		}
+	}
+	if i, ok := t.table.Cursor(); ok {
+		return t.rows.email(i)
+	}
+	return ""
+}
+
+// --- view --------------------------------------------------------------------
+
+// show opens the person's detail, where a write's results appear, and
+// reads the groups, apps and sender lists of the accounts known.
+func (t *iamTab) show(p *person) tea.Cmd {
+	t.mode, t.open, t.raw = iamDetail, p.key, false
+	var cmds []tea.Cmd
+	for i, a := range p.accounts {
+		if a != nil && p.details[i] == nil && p.detailErrs[i] == nil {
+			cmds = append(cmds, t.fetchDetails(p, i))
+		}
+	}
+	t.render(false)
+	return tea.Batch(cmds...)
+}
+
+// render rebuilds the detail pane; keep holds the scroll position.
+func (t *iamTab) render(keep bool) {
+	if t.mode != iamDetail {
+		return
+	}
+	p := t.people[t.open]
+	if p == nil {
+		return
+	}
+	t.pane.Show(personDoc(t.c.Styles, t.providers, p, t.width, t.raw, t.c.now()), keep)
+}
+
+// View implements Tab.
+func (t *iamTab) View() string {
+	st := t.c.Styles
+	switch t.modal {
+	case iamConfirm:
+		return ui.Center(st, t.width, t.height, t.confirm.View(t.width))
+	case iamForm:
+		return ui.Center(st, t.width, t.height, t.form.View(min(t.width, 96)))
+	case iamSenders:
+		return ui.Center(st, t.width, t.height, t.senders.View(t.width))
+	}
+	if t.mode == iamDetail {
+		return t.pane.View()
+	}
+	labels := make([]string, len(t.providers))
+	for i, p := range t.providers {
+		labels[i] = people.Label(p)
+	}
+	bar := st.Muted.Render(strings.Join(labels, " · ") + " · / filter, enter on an email looks it up everywhere · n new")
+	for i, l := range t.lists {
+		if l.err != nil {
+			// One failed list at a time: its column shows "?" meanwhile.
+			bar = st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
+				people.Label(t.providers[i]), l.err))
+			break
+		}
+	}
+	return bar + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
+}
+
+// essentials are the Essentials providers, for sender lists.
+func (t *iamTab) essentials() []*people.Essentials {
+	var out []*people.Essentials
+	for _, p := range t.providers {
+		if e, ok := p.(*people.Essentials); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// openSenders changes an Essentials sender list: the organisation's, or
+// the person's own when they are in Essentials.
+func (t *iamTab) openSenders() tea.Cmd {
+	if len(t.c.Backends.Essentials) == 0 {
+		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
+	}
+	var users []string
+	source := "IAM users"
+	if email := t.cursorEmail(); email != "" && t.inEssentials(email) {
+		users, source = []string{email}, "IAM users: "+email
+	}
+	t.senders = newSenderFlow(t.c, t, source, nil, users, t.sender)
+	t.modal = iamSenders
+	return nil
+}
+
+// inEssentials reports whether the person may have an Essentials account:
+// looked up and found there, or not looked up yet.
+func (t *iamTab) inEssentials(email string) bool {
+	p := t.people[people.Key(email)]
+	if p == nil || p.gen == 0 {
+		return true
+	}
+	for i, prov := range t.providers {
+		if _, ok := prov.(*people.Essentials); ok && p.state[i] != lookAbsent {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *iamTab) onSenderListed(m senderListedMsg) tea.Cmd {
+	t.sender = nil
+	if m.err != nil {
+		t.sender = &m.choice
+	}
+	return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
+}

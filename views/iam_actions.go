@@ -1,0 +1,637 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/httpx"
+	"triage/backend/people"
+	"triage/ui"
+)
+
+// The writes of the IAM tab. Each is asked for with a confirmation or a
+// form that lists the providers it goes to (space picks them); each
+// provider's request runs on its own and its result shows as it arrives; a
+// provider that failed is the only one selected when the analyst tries
+// again; and an answer that was lost is read back (the account's state)
+// before anything is offered again.
+
+type iamAction int
+
+const (
+	actDisable iamAction = iota
+	actEnable
+	actCreate
+	actUpdate
+	actSessions
+	actReset
+	actExpire
+)
+
+// actionWords name an action: in a confirmation's title ("Disable Li
+// Chen?") and its y, as a noun ("Last action: disable"), done ("Disabled
+// Li Chen"), under way (the busy line), and the key that asks for it again.
+var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key string }{
+	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d"},
+	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E"},
+	actCreate:   {"Create", "", "create", "Created", "Creating", "n"},
+	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u"},
+	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L"},
+	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R"},
+	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X"},
+}
+
+// iamIntent is a write being asked for: its person, the providers its
+// confirmation or form offers (in the order of its checks) and what it
+// changes.
+type iamIntent struct {
+	action    iamAction
+	key       string
+	providers []int
+	profile   people.Profile         // create: the person; update: what the form started from
+	changes   map[int]people.Changes // update: what each provider is sent
+}
+
+// outcome is one write to a person: each provider's result, kept as it
+// arrives.
+type outcome struct {
+	action  iamAction
+	mode    people.DisableMode
+	results []result
+}
+
+type result struct {
+	asked, done bool
+	err         error
+	landed      bool   // the answer was lost and reading back shows it applied
+	checked     bool   // the answer was lost and it was read back
+	note        string // why nothing was sent
+}
+
+// failed is a result to try again: refused, or lost and read back as not
+// applied. A lost answer that could not be read back is not, until r shows
+// what the vendor has.
+func (r result) failed() bool {
+	return r.done && r.err != nil && !r.landed && (r.checked || !httpx.IsUnknown(r.err))
+}
+
+func (o *outcome) finished() bool {
+	for _, r := range o.results {
+		if r.asked && !r.done {
+			return false
+		}
+	}
+	return true
+}
+
+// retrying is the providers to preselect for action: the ones that failed
+// last time, when the last write was this action and some failed.
+func (p *person) retrying(action iamAction) map[int]bool {
+	if p.last == nil || p.last.action != action || !p.last.finished() {
+		return nil
+	}
+	out := map[int]bool{}
+	for i, r := range p.last.results {
+		if r.failed() {
+			out[i] = true
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+type iamWriteMsg struct {
+	tab     *iamTab
+	key     string
+	p       int
+	action  iamAction
+	acct    *people.Account // the account after the write, read back
+	err     error
+	landed  bool
+	checked bool
+}
+
+// want starts a write on the person in detail or under the cursor. Writes
+// act on what every provider says now, so a person not looked up yet is
+// looked up first and the confirmation opens when the answers are in.
+func (t *iamTab) want(a iamAction) tea.Cmd {
+	email := t.cursorEmail()
+	if email == "" {
+		return nil
+	}
+	intent := &iamIntent{action: a, key: people.Key(email)}
+	if p := t.people[intent.key]; p != nil && p.gen > 0 && p.ready() {
+		return t.begin(intent)
+	}
+	t.after = intent // begun when the answers are in; Busy says so meanwhile
+	return t.lookup(email)
+}
+
+// begin opens the confirmation or form of a write.
+func (t *iamTab) begin(in *iamIntent) tea.Cmd {
+	p := t.people[in.key]
+	if p == nil {
+		return nil
+	}
+	switch in.action {
+	case actUpdate:
+		return t.openUpdate(p, in)
+	case actSessions, actReset, actExpire:
+		return t.confirmOkta(p, in)
+	}
+	return t.confirmLifecycle(p, in)
+}
+
+// whoLine names the person in a confirmation.
+func whoLine(p *person) string {
+	if n := p.name(); n != "" {
+		return n + " <" + p.email + ">"
+	}
+	return p.email
+}
+
+// confirmLifecycle asks to disable or enable the person in every provider
+// where that applies, all selected (or, after a partial failure, those
+// that failed).
+func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
+	disable := in.action == actDisable
+	lines := []string{whoLine(p)}
+	var checks []ui.Check
+	retry := p.retrying(in.action)
+	oktaIn := false
+	for i, prov := range t.providers {
+		a, label := p.accounts[i], people.Label(prov)
+		switch {
+		case p.state[i] == lookFailed:
+			lines = append(lines, fmt.Sprintf("%s: not checked, the look-up failed (%s)", label, errorWord(p.errs[i])))
+		case a == nil:
+			lines = append(lines, label+": absent")
+		case disable && !a.CanDisable(), !disable && !a.CanEnable():
+			lines = append(lines, fmt.Sprintf("%s: already %s", label, a.Status))
+		default:
+			checks = append(checks, ui.Check{Label: label, Note: lifecycleNote(prov, a, disable), On: retry == nil || retry[i]})
+			in.providers = append(in.providers, i)
+			_, isOkta := prov.(*people.Okta)
+			oktaIn = oktaIn || isOkta
+		}
+	}
+	w := actionWords[in.action]
+	if len(checks) == 0 {
+		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
+	}
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	t.confirm.Checks = checks
+	if disable && oktaIn {
+		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
+		t.confirm.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
+	}
+	t.modal, t.intent = iamConfirm, in
+	return nil
+}
+
+// lifecycleNote says what a provider will do.
+func lifecycleNote(prov people.Provider, a *people.Account, disable bool) string {
+	switch prov.(type) {
+	case *people.Okta:
+		switch {
+		case disable && a.Status != "ACTIVE":
+			return a.Status + " → Okta suspends only ACTIVE users: m deactivates"
+		case disable:
+			return a.Status + " → suspended"
+		case a.Status == "SUSPENDED":
+			return a.Status + " → unsuspend"
+		case a.Status == "LOCKED_OUT":
+			return a.Status + " → unlock"
+		}
+		return a.Status + " → activate (no email)"
+	case *people.Atlassian:
+		if disable {
+			return a.Status + " → active=false (PATCH)"
+		}
+		return a.Status + " → active=true (PATCH)"
+	}
+	if disable {
+		return a.Status + " → is_active=false"
+	}
+	return a.Status + " → is_active=true"
+}
+
+// confirmOkta asks for one of Okta's own actions in the Okta orgs that
+// have the person.
+func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
+	var checks []ui.Check
+	retry := p.retrying(in.action)
+	for i, prov := range t.providers {
+		if _, ok := prov.(*people.Okta); ok && p.accounts[i] != nil {
+			checks = append(checks, ui.Check{Label: people.Label(prov), Note: p.accounts[i].Status, On: retry == nil || retry[i]})
+			in.providers = append(in.providers, i)
+		}
+	}
+	w := actionWords[in.action]
+	if len(checks) == 0 {
+		return ui.Failf("%s is not in Okta", p.email)
+	}
+	lines := []string{whoLine(p)}
+	var opt *ui.Option
+	switch in.action {
+	case actSessions:
+		lines = append(lines, "Signs them out of every Okta session.")
+		opt = &ui.Option{Key: "o", Label: "also revoke the OAuth tokens issued to them"}
+	case actReset:
+		lines = append(lines, "Okta emails them a link to choose a new password; until then they cannot sign in.")
+		opt = &ui.Option{Key: "o", Label: "also end their sessions"}
+	case actExpire:
+		lines = append(lines, "They must choose a new password at their next sign-in.")
+	}
+	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	t.confirm.Checks, t.confirm.Option = checks, opt
+	t.modal, t.intent = iamConfirm, in
+	return nil
+}
+
+// --- forms -------------------------------------------------------------------
+
+// providerNote says which fields a provider keeps, when not all.
+func providerNote(prov people.Provider) string {
+	if len(prov.Fields()) < len(people.EveryField) {
+		var names []string
+		for _, f := range prov.Fields() {
+			names = append(names, string(f))
+		}
+		return "keeps " + strings.Join(names, " and ") + " only"
+	}
+	return ""
+}
+
+// personForm is the form of a person's fields; the email is fixed when
+// updating.
+func personForm(st *ui.Styles, title string, pr people.Profile, fixedEmail bool) *ui.Form {
+	return ui.NewForm(st, title).
+		Field("Email", pr.Email, "name@example.com (also the Okta login and SCIM userName)", fixedEmail).
+		Field("First name", pr.First, "", false).
+		Field("Last name", pr.Last, "", false).
+		Field("Display name", pr.Display, "optional", false).
+		Field("Title", pr.Title, "optional", false).
+		Field("Department", pr.Department, "optional", false)
+}
+
+func formProfile(f *ui.Form) people.Profile {
+	return people.Profile{Email: f.Value(0), First: f.Value(1), Last: f.Value(2), Display: f.Value(3), Title: f.Value(4), Department: f.Value(5)}
+}
+
+// openCreate opens the new-person form, or the one kept from last time.
+func (t *iamTab) openCreate() tea.Cmd {
+	f := t.newDraft
+	if f == nil {
+		email := ""
+		if q := strings.TrimSpace(t.table.Filter()); emailRE.MatchString(q) && t.table.Len() == 0 {
+			email = q // the person just looked for, and found nowhere
+		}
+		f = personForm(t.c.Styles, "New person", people.Profile{Email: email}, false)
+		f.Note = "created in each provider checked; space picks them"
+		for _, prov := range t.providers {
+			f.Checks = append(f.Checks, ui.Check{Label: people.Label(prov), Note: providerNote(prov), On: true})
+		}
+	}
+	in := &iamIntent{action: actCreate}
+	for i := range t.providers {
+		in.providers = append(in.providers, i)
+	}
+	t.form, t.modal, t.intent = f, iamForm, in
+	return nil
+}
+
+// openUpdate opens the update form of a person, prefilled from their
+// accounts, or the form kept from a failed update.
+func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
+	for i, a := range p.accounts {
+		if a != nil {
+			in.providers = append(in.providers, i)
+		}
+	}
+	if len(in.providers) == 0 {
+		return ui.Failf("%s is in no provider: n creates them", p.email)
+	}
+	f := p.form
+	if f == nil || len(f.Checks) != len(in.providers) {
+		p.prefill = p.profile()
+		f = personForm(t.c.Styles, "Update "+orDash(p.name()), p.prefill, true)
+		f.Note = "only the fields you change are sent, to each provider checked"
+		for _, i := range in.providers {
+			f.Checks = append(f.Checks, ui.Check{Label: people.Label(t.providers[i]), Note: providerNote(t.providers[i]), On: true})
+		}
+	}
+	in.profile = p.prefill
+	t.form, t.modal, t.intent = f, iamForm, in
+	return nil
+}
+
+// chosen is the providers of the intent whose checks are on.
+func chosen(in *iamIntent, checks []ui.Check) []int {
+	var out []int
+	for j, c := range checks {
+		if c.On && j < len(in.providers) {
+			out = append(out, in.providers[j])
+		}
+	}
+	return out
+}
+
+// submitForm checks the form and starts the writes; a form that is not
+// right stays open with what was typed.
+func (t *iamTab) submitForm() tea.Cmd {
+	in, f := t.intent, t.form
+	pr := formProfile(f)
+	picked := chosen(in, f.Checks)
+	switch {
+	case len(picked) == 0:
+		return ui.Failf("no provider is checked: space checks one")
+	case !emailRE.MatchString(pr.Email):
+		f.Focus(0)
+		return ui.Failf("%q is not an email address", pr.Email)
+	case pr.First == "" || pr.Last == "":
+		f.Focus(1)
+		return ui.Failf("a first and a last name are needed")
+	}
+	if in.action == actCreate {
+		in.profile, in.key = pr, people.Key(pr.Email)
+		t.newDraft = f // kept until every provider has it
+		t.personOf(pr.Email)
+		t.closeModal()
+		return t.run(in, picked, false)
+	}
+	p := t.people[in.key]
+	changes := people.Diff(in.profile, pr)
+	if len(changes) == 0 {
+		return ui.Failf("nothing changed: edit a field, or esc")
+	}
+	in.changes = map[int]people.Changes{}
+	for _, i := range picked {
+		in.changes[i] = people.Applicable(t.providers[i], p.accounts[i], changes)
+	}
+	p.form = f
+	t.closeModal()
+	return t.run(in, picked, false)
+}
+
+func (t *iamTab) closeModal() {
+	t.modal, t.confirm, t.form, t.senders, t.intent = iamNoModal, nil, nil, nil, nil
+}
+
+// --- modal keys ------------------------------------------------------------
+
+func (t *iamTab) modalKey(m tea.KeyMsg) tea.Cmd {
+	switch t.modal {
+	case iamConfirm:
+		out := t.confirm.Update(m)
+		if out == ui.Editing {
+			return nil // a check or the option flipped
+		}
+		in, c := t.intent, t.confirm
+		t.closeModal()
+		if out != ui.Submitted {
+			return ui.Toast("Nothing sent")
+		}
+		opt := c.Option != nil && c.Option.On
+		return t.run(in, chosen(in, c.Checks), opt)
+	case iamForm:
+		out, cmd := t.form.Update(m)
+		switch out {
+		case ui.Cancelled:
+			reopen := actionWords[t.intent.action].key
+			if t.intent.action == actCreate {
+				t.newDraft = t.form
+			} else if p := t.people[t.intent.key]; p != nil {
+				p.form = t.form
+			}
+			t.closeModal()
+			return ui.Toast("Form kept: %s reopens it", reopen)
+		case ui.Submitted:
+			return t.submitForm()
+		}
+		return cmd
+	case iamSenders:
+		done, cmd := t.senders.Key(m)
+		if done {
+			t.modal, t.senders = iamNoModal, nil
+		}
+		return cmd
+	}
+	return nil
+}
+
+// --- running a write -------------------------------------------------------
+
+// run sends the write to each chosen provider at once and shows the person,
+// where each provider's result appears as it arrives. opt is the
+// confirmation's option (Okta's deactivate, or the action's extra).
+func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
+	p := t.people[in.key]
+	o := &outcome{action: in.action, results: make([]result, len(t.providers))}
+	if in.action == actDisable && opt {
+		o.mode = people.Deactivate
+	}
+	p.last = o
+	var cmds []tea.Cmd
+	for _, i := range picked {
+		o.results[i].asked = true
+		if in.action == actUpdate && len(in.changes[i]) == 0 {
+			o.results[i].done, o.results[i].note = true, "nothing to change here"
+			continue
+		}
+		cmds = append(cmds, t.send(p, i, in, o.mode, opt))
+		t.writes++
+	}
+	t.writing = fmt.Sprintf("%s %s in %d provider(s)…", actionWords[in.action].doing, whoLine(p), len(cmds))
+	if len(cmds) == 0 {
+		return tea.Batch(t.show(p), t.summary(p, o))
+	}
+	return tea.Batch(append(cmds, t.show(p))...)
+}
+
+// send runs the write at provider i and, when its answer is lost, reads
+// the account back to say whether it landed.
+func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, opt bool) tea.Cmd {
+	prov, a, ctx, email := t.providers[i], p.accounts[i], t.c.Context(), p.email
+	var do func(context.Context) (*people.Account, error)
+	var landed func(*people.Account) bool // nil: the result cannot be read back
+	switch in.action {
+	case actDisable:
+		do = func(ctx context.Context) (*people.Account, error) { return nil, prov.Disable(ctx, a, mode) }
+		landed = func(b *people.Account) bool { return b != nil && !b.Enabled }
+	case actEnable:
+		do = func(ctx context.Context) (*people.Account, error) { return nil, prov.Enable(ctx, a) }
+		landed = func(b *people.Account) bool { return b != nil && b.Enabled && !b.Locked }
+	case actCreate:
+		do = func(ctx context.Context) (*people.Account, error) { return prov.Create(ctx, in.profile) }
+		landed = func(b *people.Account) bool { return b != nil }
+	case actUpdate:
+		changes := in.changes[i]
+		do = func(ctx context.Context) (*people.Account, error) { return prov.Update(ctx, a, changes) }
+		landed = func(b *people.Account) bool { return b != nil && len(people.Applicable(prov, b, changes)) == 0 }
+	default:
+		oc := prov.(*people.Okta).Client()
+		switch in.action {
+		case actSessions:
+			do = func(ctx context.Context) (*people.Account, error) { return nil, oc.ClearSessions(ctx, a.ID, opt) }
+		case actReset:
+			do = func(ctx context.Context) (*people.Account, error) {
+				_, err := oc.ResetPassword(ctx, a.ID, true, opt)
+				return nil, err
+			}
+			landed = func(b *people.Account) bool { return b != nil && b.Status == "RECOVERY" }
+		case actExpire:
+			do = func(ctx context.Context) (*people.Account, error) {
+				_, err := oc.ExpirePassword(ctx, a.ID)
+				return nil, err
+			}
+			landed = func(b *people.Account) bool { return b != nil && b.Status == "PASSWORD_EXPIRED" }
+		}
+	}
+	return func() tea.Msg {
+		m := iamWriteMsg{tab: t, key: p.key, p: i, action: in.action}
+		after, err := do(ctx)
+		m.err, m.acct = err, after
+		switch {
+		case httpx.IsUnknown(err) && landed != nil:
+			b, rerr := prov.Find(ctx, email)
+			m.landed, m.checked = readBack(landed(b), rerr)
+			if rerr == nil {
+				m.acct = b
+			}
+		case err == nil && after == nil:
+			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
+		}
+		return m
+	}
+}
+
+func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
+	t.writes--
+	p := t.people[m.key]
+	if p == nil || p.last == nil || p.last.action != m.action {
+		return nil
+	}
+	r := &p.last.results[m.p]
+	r.done, r.err, r.landed, r.checked = true, m.err, m.landed, m.checked
+	if m.acct != nil {
+		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
+		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
+		if t.mode == iamDetail && t.open == p.key {
+			p.details[m.p] = nil
+			t.render(true)
+			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))
+		}
+	}
+	t.render(true)
+	return tea.Batch(t.reshow(), t.summary(p, p.last))
+}
+
+// summary puts the whole write on the status line once every provider
+// has answered: a note when all went through, else an error naming what
+// failed where, and how to retry just that.
+func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
+	if !o.finished() {
+		return nil
+	}
+	var done, doneLabels, failed, failedLabels, unknown, unknownLabels []string
+	for i, r := range o.results {
+		if !r.asked {
+			continue
+		}
+		label := people.Label(t.providers[i])
+		switch {
+		case r.err == nil || r.landed:
+			done = append(done, label+" "+resultWord(o, r, p.accounts[i]))
+			doneLabels = append(doneLabels, label)
+		case r.failed():
+			failed = append(failed, r.err.Error())
+			failedLabels = append(failedLabels, label)
+		default:
+			unknown = append(unknown, r.err.Error())
+			unknownLabels = append(unknownLabels, label)
+		}
+	}
+	w := actionWords[o.action]
+	who := orDash(p.name())
+	// A new person is looked up everywhere, the providers not asked included.
+	var again tea.Cmd
+	if o.action == actCreate {
+		again = t.lookup(p.email)
+	}
+	if len(failed) == 0 && len(unknown) == 0 {
+		switch o.action {
+		case actCreate:
+			t.newDraft = nil
+		case actUpdate:
+			p.form = nil
+		}
+		return tea.Batch(again, ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · ")))
+	}
+	if f := t.keptForm(p, o); f != nil {
+		// Reopened, the form sends to the providers that failed only.
+		for j := range f.Checks {
+			f.Checks[j].On = slices.Contains(failedLabels, f.Checks[j].Label)
+		}
+	}
+	// What failed where and how to retry it comes first: the line is narrow.
+	var msg []string
+	if len(failed) > 0 {
+		msg = append(msg, fmt.Sprintf("%s %s failed at %s (%s retries it alone): %s", w.title, who,
+			strings.Join(failedLabels, " and "), w.key, strings.Join(failed, "; ")))
+	}
+	if len(unknown) > 0 {
+		msg = append(msg, fmt.Sprintf("%s %s: outcome unknown at %s, and reading back failed too (r shows what the vendor has before you try again): %s",
+			w.title, who, strings.Join(unknownLabels, " and "), strings.Join(unknown, "; ")))
+	}
+	if len(doneLabels) > 0 {
+		msg = append(msg, "done at "+strings.Join(doneLabels, ", "))
+	}
+	return tea.Batch(again, ui.Failf("%s", strings.Join(msg, " — ")))
+}
+
+// keptForm is the form of a create or update that failed somewhere.
+func (t *iamTab) keptForm(p *person, o *outcome) *ui.Form {
+	switch o.action {
+	case actCreate:
+		return t.newDraft
+	case actUpdate:
+		return p.form
+	}
+	return nil
+}
+
+// resultWord says what one provider did.
+func resultWord(o *outcome, r result, a *people.Account) string {
+	var w string
+	switch o.action {
+	case actCreate:
+		w = "created"
+	case actUpdate:
+		w = "updated"
+		if r.note != "" {
+			w = r.note
+		}
+	case actSessions:
+		w = "signed out"
+	case actReset:
+		w = "reset link emailed"
+	case actExpire:
+		w = "password expired"
+	default:
+		w = "done"
+		if a != nil {
+			w = a.Status
+		}
+	}
+	if r.landed {
+		w += " (the answer was lost; reading back shows it applied)"
+	}
+	return w
+}
