@@ -40,6 +40,7 @@ type App struct {
 	history     []string // palette commands, newest first
 	audit       pane
 	prefs       *prefs.Store
+	person      *personView // what p opened
 }
 
 // overlay is what covers the tabs: help, the palette, the audit log.
@@ -50,6 +51,7 @@ const (
 	overlayHelp
 	overlayPalette
 	overlayAudit
+	overlayPerson
 )
 
 // prefsLoaded carries the analyst's remembered state, read at start.
@@ -138,6 +140,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			t.SetSize(a.width, a.bodyHeight())
 		}
 		a.audit.SetSize(a.width, a.bodyHeight())
+		if a.person != nil {
+			a.person.pane.SetSize(a.width, a.bodyHeight())
+			a.person.render()
+		}
+		return a, nil
+	case followMsg:
+		return a, a.withSpinner(a.openPerson(m.s))
+	case sectionMsg:
+		if a.person != nil && m.v == a.person {
+			a.person.apply(m)
+		}
 		return a, nil
 	case prefsLoaded:
 		if m.err != nil {
@@ -224,6 +237,8 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return a.audit.Key(m)
+	case overlayPerson:
+		return a.personKey(m)
 	}
 	t := a.current()
 	if t != nil && t.Capturing() {
@@ -238,6 +253,8 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Palette):
 		a.openPalette()
 		return nil
+	case key.Matches(m, k.Pivot) && t != nil:
+		return a.pivot(t)
 	case key.Matches(m, k.NextTab):
 		return a.switchTo((a.active + 1) % max(len(a.tabs), 1))
 	case key.Matches(m, k.PrevTab):
@@ -291,6 +308,11 @@ func (a *App) current() Tab {
 }
 
 func (a *App) busy() string {
+	if a.overlay == overlayPerson && a.person != nil {
+		if b := a.person.busy(); b != "" {
+			return b
+		}
+	}
 	if t := a.current(); t != nil {
 		return t.Busy()
 	}
@@ -347,6 +369,8 @@ func (a *App) View() string {
 		body = ui.Center(st, a.width, a.bodyHeight(), a.palette.View(min(a.width, 100)))
 	case a.overlay == overlayAudit:
 		body = a.audit.View()
+	case a.overlay == overlayPerson && a.person != nil:
+		body = a.person.pane.View()
 	case a.current() == nil:
 		body = ui.Center(st, a.width, a.bodyHeight(), st.Muted.Render("No tenants are configured. Add one to config.toml (see config.toml.example), or run triage --demo."))
 	default:
@@ -394,7 +418,8 @@ func (a *App) who(fingerprint string) string {
 func (a *App) helpView() string {
 	k := a.c.Keys
 	groups := []ui.HelpGroup{
-		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Palette, k.Help, k.Quit}},
+		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Palette,
+			relabel(k.Pivot, "follow the person (or asset) under the cursor everywhere"), k.Help, k.Quit}},
 		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back, k.Filter, k.Refresh, k.Mark}},
 	}
 	if t := a.current(); t != nil {

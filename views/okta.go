@@ -113,7 +113,7 @@ func (t *oktaTab) Help() []ui.HelpGroup {
 		{Title: "Okta apps", Bindings: []key.Binding{relabel(k.Open, "app and its users"), relabel(k.Query, "search apps on Okta"),
 			relabel(k.Query, "app: is a user assigned?"), relabel(k.Refresh, "reload the apps")}},
 		{Title: "Okta System Log", Bindings: []key.Binding{relabel(k.Query, "log query"), relabel(k.Tail, "tail new events"),
-			relabel(k.Back, "stop a load, keep rows"), relabel(k.Pivot, "pivot on the actor"), relabel(k.Refresh, "fetch new events once")}},
+			relabel(k.Back, "stop a load, keep rows"), relabel(k.Pivot, "the actor's person view"), relabel(k.Refresh, "fetch new events once")}},
 	}
 	if len(t.c.Backends.Okta) > 1 {
 		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)

@@ -157,7 +157,7 @@ func eventDoc(st *ui.Styles, e *okta.LogEvent, width int, now time.Time) string 
 	}
 	mapFields(d, "", e.DebugContext.DebugData)
 	d.Line("")
-	d.Muted("v raw JSON · p pivot on the actor · esc back")
+	d.Muted("v raw JSON · p the actor's person view · esc back")
 	return d.String()
 }
 

@@ -328,8 +328,6 @@ func (p *logPane) key(m tea.KeyMsg) tea.Cmd {
 			p.raw = !p.raw
 			p.render(false)
 			return nil
-		case key.Matches(m, k.Pivot):
-			return p.pivot(p.row.actor)
 		}
 		return p.detail.Key(m)
 	}
@@ -364,14 +362,20 @@ func (p *logPane) key(m tea.KeyMsg) tea.Cmd {
 			return p.load()
 		}
 		return nil
-	case key.Matches(m, k.Pivot):
-		if i, ok := p.table.Cursor(); ok {
-			return p.pivot(p.rows.at(i).actor)
-		}
-		return nil
 	}
 	p.table.HandleKey(m)
 	return nil
+}
+
+// actor is the actor of the open event, else of the event under the cursor.
+func (p *logPane) actor() string {
+	if p.open != "" {
+		return p.row.actor
+	}
+	if i, ok := p.table.Cursor(); ok {
+		return p.rows.at(i).actor
+	}
+	return ""
 }
 
 // pivot reruns the query for one actor, keeping the time range and order.
@@ -488,7 +492,7 @@ func (p *logPane) view() string {
 	}
 	st := p.t.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Muted.Render("query: " + p.text + " · f change · t tail · p pivot on actor · enter opens"))
+	b.WriteString(st.Muted.Render("query: " + p.text + " · f change · t tail · p the actor's person view · enter opens"))
 	b.WriteString("\n")
 	b.WriteString(p.status())
 	b.WriteString("\n")

@@ -216,7 +216,9 @@ func TestOktaLogQueryNarrowsAndPivots(t *testing.T) {
 	})
 	first := eventRowsOf(frame)[0]
 	actor := strings.Fields(first)[4]
-	h.typeKeys("p")
+	h.typeKeys(":")
+	h.typeText("show only")
+	h.typeKeys("enter")
 	h.waitFor("query: since:-7d sort:asc actor:" + strings.TrimSuffix(actor, "…"))
 	frame = h.waitUntil("only the actor's events", func(f string) bool {
 		rows := eventRowsOf(f)

@@ -558,6 +558,10 @@ func (t *saasTab) Actions() []Action {
 	if t.bulk != nil && !t.bulk.visible {
 		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "SaaS incidents", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
 	}
+	if s, ok := t.assetSubject(); ok {
+		acts = append(acts, Action{Name: "Follow this asset: its incidents and remediations", Group: "SaaS incidents",
+			Run: func() tea.Cmd { return func() tea.Msg { return followMsg{s} } }})
+	}
 	return acts
 }
 

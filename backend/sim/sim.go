@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +42,8 @@ type Server struct {
 	rng      *lockedRand
 	requests atomic.Int64
 	mu       sync.Mutex
-	counts   map[string]int // "POST /path" -> requests
+	counts   map[string]int      // "POST /path" -> requests
+	uris     map[string][]string // "GET /path" -> the request URIs, the latest 50
 	fault    atomic.Pointer[Fault]
 	// limited answers the RateLimitRate knob's 429 in the vendor's own
 	// shape (Okta's rate-limit headers); nil uses Retry-After.
@@ -91,7 +93,7 @@ func serve(name string, opts *Options, h http.Handler) (*Server, error) {
 		return nil, fmt.Errorf("simulator %s: %w", name, err)
 	}
 	s := &Server{Name: name, URL: "http://" + ln.Addr().String(), ln: ln, opts: opts,
-		rng: &lockedRand{r: rand.New(rand.NewPCG(opts.Seed, uint64(len(name))))}, counts: map[string]int{}}
+		rng: &lockedRand{r: rand.New(rand.NewPCG(opts.Seed, uint64(len(name))))}, counts: map[string]int{}, uris: map[string][]string{}}
 	s.srv = &http.Server{Handler: s.wrap(h), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
 	return s, nil
@@ -122,6 +124,20 @@ func (s *Server) Count(methodPath string) int {
 	return n
 }
 
+// Queries are the decoded query strings of the latest requests to
+// "METHOD /path", oldest first: what a test checks the console asked.
+func (s *Server) Queries(methodPath string) []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []url.Values
+	for _, u := range s.uris[methodPath] {
+		if parsed, err := url.Parse(u); err == nil {
+			out = append(out, parsed.Query())
+		}
+	}
+	return out
+}
+
 // Inject makes the next requests misbehave; nil clears it.
 func (s *Server) Inject(f *Fault) { s.fault.Store(f) }
 
@@ -136,6 +152,11 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.requests.Add(1)
 		s.mu.Lock()
 		s.counts[r.Method+" "+r.URL.Path]++
+		k := r.Method + " " + r.URL.Path
+		if u := s.uris[k]; len(u) >= 50 {
+			s.uris[k] = u[1:]
+		}
+		s.uris[k] = append(s.uris[k], r.URL.RequestURI())
 		s.mu.Unlock()
 		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies() {
 			if f.DropAfter {

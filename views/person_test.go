@@ -1,0 +1,165 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"triage/backend/sim"
+)
+
+// p on the first ITM ticket: a view naming the person, which asks Okta's
+// System Log with a filter on their email, Atlassian with userName eq, and
+// the SaaS incidents; one provider failing does not stop the others.
+func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	frame := h.screen()
+	var email string
+	for _, l := range lines(frame)[4:] {
+		for _, f := range strings.Fields(l) {
+			if strings.HasSuffix(f, "@acme.example") {
+				email = f
+			}
+		}
+		if email != "" {
+			break
+		}
+	}
+	if email == "" {
+		t.Fatal("no person on the first row")
+	}
+	h.sim.Atlassian.Inject(&sim.Fault{Path: "/scim/", Status: 500, Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"directory unavailable"}`})
+	h.typeKeys("p")
+	h.waitFor("Person: " + email)
+	frame = h.waitUntil("every section answered", func(f string) bool { return !strings.Contains(f, "loading…") })
+	for _, want := range []string{"Account · okta demo", "Okta System Log", "ITM incidents", "SaaS incidents whose assets they own", "Essentials sender lists"} {
+		if !strings.Contains(strings.ToLower(frame), strings.ToLower(want)) {
+			t.Fatalf("no %q section:\n%s", want, frame)
+		}
+	}
+	if !strings.Contains(frame, "failed") || !strings.Contains(frame, "directory unavailable") {
+		t.Fatalf("the failing provider is not shown as failed:\n%s", frame)
+	}
+	logs := h.sim.Okta.Queries("GET /api/v1/logs")
+	found := false
+	for _, q := range logs {
+		if strings.Contains(q.Get("filter"), `actor.alternateId eq "`+email+`"`) && strings.Contains(q.Get("filter"), `target.alternateId eq "`+email+`"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no System Log query filtered on %s: %v", email, logs)
+	}
+	scim := h.sim.Atlassian.Queries("GET " + scimUsersPath(h))
+	found = false
+	for _, q := range scim {
+		if q.Get("filter") == `userName eq "`+email+`"` {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no Atlassian userName eq %s: %v", email, scim)
+	}
+	if h.sim.SaaS.Count("GET /incident/api/incidents/delta") == 0 {
+		t.Fatal("the SaaS incidents were not asked")
+	}
+	if q := h.sim.ITM.Queries("POST /v2/apis/activity/event-queries"); len(q) < 2 {
+		t.Fatal("the person's ITM incidents were not queried")
+	}
+
+	// enter on the ITM section opens tab 1 on their incidents.
+	h.typeKeys("down", "down", "down", "down")
+	for i := 0; i < 8 && !strings.Contains(selectedSection(h.screen()), "ITM incidents"); i++ {
+		h.typeKeys("down")
+	}
+	h.typeKeys("enter")
+	h.waitFor("query: since:90d person:" + email)
+	h.waitUntil("only their incidents", func(f string) bool {
+		rows := 0
+		for _, l := range lines(f)[4:] {
+			if strings.Contains(l, "@acme.example") {
+				rows++
+				if !strings.Contains(l, email) {
+					return false
+				}
+			}
+		}
+		return rows > 0
+	})
+}
+
+func selectedSection(frame string) string {
+	for _, l := range lines(frame) {
+		if strings.HasPrefix(strings.TrimSpace(l), "▸") {
+			return l
+		}
+	}
+	return ""
+}
+
+// scimUsersPath is the simulated directory's Users endpoint.
+func scimUsersPath(h *harness) string {
+	return "/scim/directory/" + h.cfg.Atlassian[0].DirectoryID + "/Users"
+}
+
+// From the Person view, c comments on every open ticket of the person.
+func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
+	h := newHarness(t, setup{sim: sim.Options{Rows: 300}})
+	h.waitFor("300 of 300 incidents")
+	h.typeKeys("f", "ctrl+u")
+	h.typeText("person:li.chen@acme.example")
+	h.typeKeys("enter")
+	h.waitFor("person:li.chen@acme.example")
+	h.waitUntil("li.chen's rows", func(f string) bool { return strings.Contains(f, "li.chen@acme.example") })
+	h.typeKeys("p")
+	h.waitFor("Person: li.chen@acme.example")
+	frame := h.waitUntil("the ITM section", func(f string) bool { return strings.Contains(f, "open (c comments on all of them)") })
+	open := 0
+	for _, l := range lines(frame) {
+		if i := strings.Index(l, " open (c comments"); i > 0 {
+			open = atoiPrefix(strings.TrimSpace(l[:i]))
+		}
+	}
+	if open == 0 {
+		t.Fatalf("no open tickets counted:\n%s", frame)
+	}
+	h.typeKeys("c")
+	h.waitFor("Comment on " + itoa(open) + " open tickets")
+	h.typeText("Reviewed with the person view.")
+	h.typeKeys("ctrl+s")
+	h.waitFor("Add this comment to " + itoa(open) + " tickets?")
+	h.typeKeys("y")
+	h.waitFor(itoa(open) + " done, 0 failed")
+	if n := h.sim.ITM.Count("POST /v2/apis/activity/events/"); n != open {
+		t.Fatalf("%d comments sent, want %d", n, open)
+	}
+}
+
+func atoiPrefix(s string) int {
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// p on a remediation follows the asset: its incidents and remediations.
+func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	h.typeKeys("2")
+	h.waitUntil("SaaS rows", func(f string) bool { return strings.Contains(f, "OWNER") && strings.Contains(f, "Open-") })
+	h.typeKeys(":")
+	h.typeText("follow this asset")
+	h.typeKeys("enter")
+	h.waitFor("SaaS asset:")
+	frame := h.waitUntil("answers", func(f string) bool { return !strings.Contains(f, "loading…") })
+	if !strings.Contains(frame, "Incidents on this asset") || !strings.Contains(frame, "Remediations of this asset") {
+		t.Fatalf("asset view:\n%s", frame)
+	}
+	h.typeKeys("esc")
+	h.waitFor("OWNER")
+}

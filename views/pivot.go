@@ -1,0 +1,149 @@
+package views
+
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/people"
+	"triage/backend/remediations"
+	"triage/ui"
+)
+
+// What each tab says p is about, and the hooks the Person view uses to
+// open a tab on its subject.
+
+// isEmail is a loose check for a person's address (log actors can be
+// system principals; SaaS owners can be groups).
+func isEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t")
+}
+
+// Subject implements pivoter: the ticket's user, else its sender.
+func (t *itmTab) Subject() (subject, bool) {
+	if t.mode != itmList && t.detail != nil {
+		email := t.detail.Person()
+		return subject{id: email, label: string(t.detail.User.DisplayName)}, isEmail(email)
+	}
+	key := t.table.CursorKey()
+	row, ok := t.rows.get(key)
+	return subject{id: row.person}, ok && isEmail(row.person)
+}
+
+// Subject implements pivoter: the incident's asset owner.
+func (t *saasTab) Subject() (subject, bool) {
+	row := t.targetRow(t.targetKey())
+	return subject{id: row.owner}, isEmail(row.owner)
+}
+
+// assetSubject is the asset of the incident under the cursor.
+func (t *saasTab) assetSubject() (subject, bool) {
+	row := t.targetRow(t.targetKey())
+	return subject{asset: true, id: row.assetID, label: row.assetName, tenant: t.tenant}, row.assetID != ""
+}
+
+// Subject implements pivoter: the event's actor (or, for the apps pane,
+// nothing: an app is not a person).
+func (t *oktaTab) Subject() (subject, bool) {
+	if t.pane != paneLog {
+		return subject{}, false
+	}
+	actor := t.log.actor()
+	return subject{id: actor}, isEmail(actor)
+}
+
+// Subject implements pivoter: the person under the cursor.
+func (t *iamTab) Subject() (subject, bool) {
+	email := t.cursorEmail()
+	return subject{id: email}, isEmail(email)
+}
+
+// Subject implements pivoter: the remediated SaaS asset.
+func (t *remediationsTab) Subject() (subject, bool) {
+	i, ok := t.table.Cursor()
+	if !ok {
+		return subject{}, false
+	}
+	r := t.rows.recs[i]
+	if r.Kind != remediations.KindAsset {
+		return subject{id: r.TargetID}, isEmail(r.TargetID)
+	}
+	for ti, c := range t.c.Backends.SaaS {
+		if c.Tenant() == r.Tenant {
+			return subject{asset: true, id: r.TargetID, label: r.TargetName, tenant: ti}, true
+		}
+	}
+	return subject{}, false
+}
+
+// pivot opens the Person (or asset) view of what is under the cursor.
+func (a *App) pivot(t Tab) tea.Cmd {
+	pv, ok := t.(pivoter)
+	if !ok {
+		return ui.Failf("p: %s has no person or asset to follow", t.Name())
+	}
+	s, ok := pv.Subject()
+	if !ok {
+		return ui.Failf("p: no person or asset under the cursor")
+	}
+	return a.openPerson(s)
+}
+
+// wantFor starts an IAM action (disable, clear sessions) on a person, with
+// its confirmation, looking them up first as the tab does.
+func (t *iamTab) wantFor(email string, a iamAction) tea.Cmd {
+	cmds := []tea.Cmd{t.Shown()}
+	intent := &iamIntent{action: a, key: people.Key(email)}
+	if p := t.people[intent.key]; p != nil && p.gen > 0 && p.ready() {
+		return tea.Batch(append(cmds, t.begin(intent))...)
+	}
+	t.after = intent
+	return tea.Batch(append(cmds, t.lookFor(email))...)
+}
+
+// lookFor filters the tab to a person and looks them up everywhere.
+func (t *iamTab) lookFor(email string) tea.Cmd {
+	t.mode = iamList
+	return tea.Batch(t.Shown(), t.table.SetFilter(email), t.lookup(email))
+}
+
+// commentOn opens the comment editor for several tickets, as for marked
+// ones: one confirm states the count.
+func (t *itmTab) commentOn(keys []string) tea.Cmd {
+	t.mode = itmList
+	t.bulkKeys = keys
+	t.target = bulkDraft
+	t.editor = ui.NewEditor(t.c.Styles, "Comment on "+itoa(len(keys))+" open tickets", t.drafts[bulkDraft])
+	t.editor.Note = "The same comment goes to each; you confirm the count before it is sent."
+	t.modal = itmComment
+	return nil
+}
+
+// queryFor runs a server query on one tenant, as f would.
+func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
+	q, err := t.parse(text)
+	if err != nil {
+		return ui.Fail(err)
+	}
+	if tenant < len(t.c.Backends.ITM) && tenant != t.tenant {
+		t.tenant = tenant
+		t.rows = newTicketRows()
+		t.table.SetSource(t.rows)
+	}
+	t.query, t.queryText, t.mode = q, text, itmList
+	return t.loadFirst()
+}
+
+// Actions implements actioner: the log's narrower pivot, rerunning the
+// query for the event's actor.
+func (t *oktaTab) Actions() []Action {
+	if t.pane != paneLog {
+		return nil
+	}
+	actor := t.log.actor()
+	if actor == "" {
+		return nil
+	}
+	return []Action{{Name: "Show only " + actor + "'s events", Group: "Okta System Log", Run: func() tea.Cmd { return t.log.pivot(actor) }}}
+}
