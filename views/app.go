@@ -41,6 +41,7 @@ type App struct {
 	audit       pane
 	prefs       *prefs.Store
 	person      *personView // what p opened
+	pickerOnly  bool        // the palette shows a short choice, not every command
 }
 
 // overlay is what covers the tabs: help, the palette, the audit log.

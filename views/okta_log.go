@@ -378,6 +378,18 @@ func (p *logPane) actor() string {
 	return ""
 }
 
+// targets are the targets of the open event, else of the event under the
+// cursor, as the table shows them.
+func (p *logPane) targets() string {
+	if p.open != "" {
+		return p.row.targets
+	}
+	if i, ok := p.table.Cursor(); ok {
+		return p.rows.at(i).targets
+	}
+	return ""
+}
+
 // pivot reruns the query for one actor, keeping the time range and order.
 func (p *logPane) pivot(actor string) tea.Cmd {
 	if actor == "" || actor == "unknown" {

@@ -95,8 +95,25 @@ func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
 
 func keyOf(b key.Binding) string { return b.Help().Key }
 
+// openPicker offers a few commands in the palette's place (whom p should
+// follow); they are not remembered as palette history.
+func (a *App) openPicker(title string, acts []Action) {
+	a.paletteActs = map[string]Action{}
+	items := make([]ui.Item, len(acts))
+	for i, act := range acts {
+		id := fmt.Sprint(i)
+		a.paletteActs[id] = act
+		items[i] = ui.Item{Label: act.Name, Detail: act.Group, Value: id}
+	}
+	a.palette = ui.NewPicker(a.c.Styles, title, items)
+	a.palette.Height = 14
+	a.overlay = overlayPalette
+	a.pickerOnly = true
+}
+
 // openPalette shows every command, the recently used ones first.
 func (a *App) openPalette() {
+	a.pickerOnly = false
 	acts := a.actions()
 	rank := map[string]int{}
 	for i, name := range a.history {
@@ -137,7 +154,10 @@ func (a *App) paletteKey(m tea.KeyMsg) tea.Cmd {
 	case res.Done:
 		a.overlay, a.palette = overlayNone, nil
 		act := a.paletteActs[res.Item.Value]
-		save := a.remember(act.Name)
+		var save tea.Cmd
+		if !a.pickerOnly {
+			save = a.remember(act.Name)
+		}
 		if act.Run != nil {
 			return tea.Batch(save, act.Run())
 		}

@@ -30,7 +30,7 @@ func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
 	}
 	h.sim.Atlassian.Inject(&sim.Fault{Path: "/scim/", Status: 500, Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"directory unavailable"}`})
 	h.typeKeys("p")
-	h.waitFor("Person: " + email)
+	h.waitFor("Person:", email)
 	frame = h.waitUntil("every section answered", func(f string) bool { return !strings.Contains(f, "loading…") })
 	for _, want := range []string{"Account · okta demo", "Okta System Log", "ITM incidents", "SaaS incidents whose assets they own", "Essentials sender lists"} {
 		if !strings.Contains(strings.ToLower(frame), strings.ToLower(want)) {
@@ -112,7 +112,7 @@ func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
 	h.waitFor("person:li.chen@acme.example")
 	h.waitUntil("li.chen's rows", func(f string) bool { return strings.Contains(f, "li.chen@acme.example") })
 	h.typeKeys("p")
-	h.waitFor("Person: li.chen@acme.example")
+	h.waitFor("Person:", "li.chen@acme.example")
 	frame := h.waitUntil("the ITM section", func(f string) bool { return strings.Contains(f, "open (c comments on all of them)") })
 	open := 0
 	for _, l := range lines(frame) {
@@ -162,4 +162,16 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 	}
 	h.typeKeys("esc")
 	h.waitFor("OWNER")
+}
+
+// In an open Okta app, p asks which assigned user to follow.
+func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.oktaTab()
+	h.typeKeys("enter")
+	h.waitFor("Assigned users")
+	h.typeKeys("p")
+	h.waitFor("Follow whom?")
+	h.typeKeys("enter")
+	h.waitFor("Person:", "Account · Okta demo")
 }

@@ -43,14 +43,37 @@ func (t *saasTab) assetSubject() (subject, bool) {
 	return subject{asset: true, id: row.assetID, label: row.assetName, tenant: t.tenant}, row.assetID != ""
 }
 
-// Subject implements pivoter: the event's actor (or, for the apps pane,
-// nothing: an app is not a person).
+// Subject implements pivoter: the event's actor, else its first target
+// that is a person. In the apps pane, an open app's assigned users are
+// offered instead (see choices).
 func (t *oktaTab) Subject() (subject, bool) {
 	if t.pane != paneLog {
 		return subject{}, false
 	}
-	actor := t.log.actor()
-	return subject{id: actor}, isEmail(actor)
+	if actor := t.log.actor(); isEmail(actor) {
+		return subject{id: actor}, true
+	}
+	for _, target := range strings.Split(t.log.targets(), ", ") {
+		if isEmail(target) {
+			return subject{id: target}, true
+		}
+	}
+	return subject{}, false
+}
+
+// choices are the people p can follow when there are several: an open
+// app's assigned users.
+func (t *oktaTab) choices() []subject {
+	if t.pane != paneApps || t.apps.open == "" {
+		return nil
+	}
+	var out []subject
+	for _, u := range t.apps.users {
+		if name := string(u.Credentials.UserName); isEmail(name) {
+			out = append(out, subject{id: name})
+		}
+	}
+	return out
 }
 
 // Subject implements pivoter: the person under the cursor.
@@ -77,8 +100,25 @@ func (t *remediationsTab) Subject() (subject, bool) {
 	return subject{}, false
 }
 
-// pivot opens the Person (or asset) view of what is under the cursor.
+// chooser is a tab where p can follow one of several people.
+type chooser interface {
+	choices() []subject
+}
+
+// pivot opens the Person (or asset) view of what is under the cursor, or
+// asks whom to follow when the tab offers several.
 func (a *App) pivot(t Tab) tea.Cmd {
+	if ch, ok := t.(chooser); ok {
+		if subs := ch.choices(); len(subs) > 0 {
+			acts := make([]Action, len(subs))
+			for i, s := range subs {
+				s := s
+				acts[i] = Action{Name: s.id, Group: "Follow", Run: func() tea.Cmd { return a.openPerson(s) }}
+			}
+			a.openPicker("Follow whom?", acts)
+			return nil
+		}
+	}
 	pv, ok := t.(pivoter)
 	if !ok {
 		return ui.Failf("p: %s has no person or asset to follow", t.Name())
