@@ -73,7 +73,8 @@ func main() {
 		fmt.Println("```")
 		for _, b := range []struct{ pkg, pattern, time string }{
 			{"./ui", "TableKeypress", "3000x"},
-			{"./views", "ITMKeypress|ITMFilter|SaaSKeypress|SaaSFilter|OktaLogKeypress|OktaLogFilter|OktaHistogramPage|IAMKeypress|IAMFilter", "300x"},
+			{"./views", "KeypressPercentiles", "2000x"},
+			{"./views", "ITMFilter|SaaSFilter|OktaLogFilter|IAMFilter|OktaHistogramPage|SaaSPage|IAMPage|IAMChunk", "100x"},
 			{"./views", "RowsMemory|EventsMemory|PeopleMemory", "2x"},
 			{"./views", "Startup", "3x"},
 			{"./server", "FiftySessions", "1000x"},

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"errors"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"triage/backend/config"
@@ -24,24 +26,25 @@ func Start(o Options) (*Sim, error) {
 	}
 	opts := &o
 	s := &Sim{opts: opts}
-	var err error
-	if s.ITM, err = newITM(opts); err != nil {
-		s.Close()
-		return nil, err
+	// The vendors build their data at once: a large demo starts in the time
+	// of its largest vendor, not the sum.
+	errs := make([]error, 5)
+	var wg sync.WaitGroup
+	for i, start := range []func() error{
+		func() (err error) { s.ITM, err = newITM(opts); return err },
+		func() (err error) { s.SaaS, err = newSaaS(opts); return err },
+		func() (err error) { s.Okta, err = newOkta(opts); return err },
+		func() (err error) { s.Atlassian, err = newAtlassian(opts); return err },
+		func() (err error) { s.Essentials, err = newEssentials(opts); return err },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = start()
+		}()
 	}
-	if s.SaaS, err = newSaaS(opts); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.Okta, err = newOkta(opts); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.Atlassian, err = newAtlassian(opts); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.Essentials, err = newEssentials(opts); err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		s.Close()
 		return nil, err
 	}
