@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -87,6 +88,14 @@ func oktaPeople(rows int) int {
 	return min(max(rows/3, 100), 20000)
 }
 
+// oktaApps is how many applications the org has: the catalogue twice (60)
+// in a small demo, and one per hundred of Options.Rows in a large one (an
+// org has far fewer apps than log events), so --demo-rows sizes this list
+// too.
+func oktaApps(rows int) int {
+	return max(2*len(oktaCatalog), min(rows/100, 20_000))
+}
+
 func (s *Okta) seed() {
 	o := s.opts
 	now := o.Now
@@ -114,10 +123,16 @@ func (s *Okta) seed() {
 	}
 	// apps: the catalogue in production, then a second instance of each
 	// (sandbox, preview), some of them switched off
-	for i := 0; i < 2*len(oktaCatalog); i++ {
+	for i := 0; i < oktaApps(o.Rows); i++ {
 		c := oktaCatalog[i%len(oktaCatalog)]
 		a := &oktaApp{idx: i, name: c.name, label: c.label, mode: c.mode, status: "ACTIVE", group: -1}
-		if i >= len(oktaCatalog) {
+		switch {
+		case i >= 2*len(oktaCatalog):
+			a.label += " " + strconv.Itoa(i/len(oktaCatalog))
+			if i%5 == 0 {
+				a.status = "INACTIVE"
+			}
+		case i >= len(oktaCatalog):
 			a.label += []string{" (Sandbox)", " - Preview", " (EU)"}[i%3]
 			if i%4 == 0 {
 				a.status = "INACTIVE"
