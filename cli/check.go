@@ -54,12 +54,12 @@ func checkCommand(env *Env) *cobra.Command {
 			}
 			wg.Wait()
 			p := env.printer(&o)
-			failed := 0
+			var failed []string
 			rows := make([][]string, len(results))
 			for i, r := range results {
 				status := "OK"
 				if !r.OK {
-					status, failed = r.Error, failed+1
+					status, failed = r.Error, append(failed, r.Error)
 				}
 				rows[i] = []string{r.Vendor, r.Tenant, status, fmt.Sprintf("%dms", r.LatencyMS)}
 			}
@@ -71,8 +71,8 @@ func checkCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %d tenants failed", failed, len(results))
+			if len(failed) > 0 {
+				return fmt.Errorf("%d of %d tenants failed: %s", len(failed), len(results), strings.Join(failed, "; "))
 			}
 			return nil
 		},

@@ -27,6 +27,7 @@ type harness struct {
 	cfg   *config.Config
 	audit *audit.Memory
 	who   identity.Analyst
+	tty   bool // stdin is a terminal: destructive verbs ask on it
 }
 
 func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
@@ -37,6 +38,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 	}
 	t.Cleanup(s.Close)
 	cfg := s.Config()
+	cfg.State.Dir = t.TempDir() // the remediation journal
 	if edit != nil {
 		edit(cfg)
 	}
@@ -48,7 +50,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who,
+	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty,
 		Open: func() (*backend.Set, error) { return backend.Open(h.cfg, backend.Options{Audit: h.audit}) }}
 	code := Run(context.Background(), env, args)
 	return out.String(), errb.String(), code
@@ -212,7 +214,6 @@ func TestSaaSVerbs(t *testing.T) {
 		t.Fatalf("bad category: %d %s", code, errs)
 	}
 	asset := h.sim.SaaS.AssetOf(id)
-	h.cfg.State.Dir = t.TempDir()
 	if _, errs, code = h.run("", "saas", "remediate", asset, "system_quarantine", "--yes"); code != 0 {
 		t.Fatalf("remediate: %d %s", code, errs)
 	}
