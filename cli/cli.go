@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -108,7 +109,7 @@ func completions(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	examples := map[string]string{
-		"completion": "  source <(triage completion bash)\n  ssh jump triage completion zsh > \"${fpath[1]}/_triage\"",
+		"completion": "  source <(triage completion bash)\n  triage completion zsh > \"${fpath[1]}/_triage\"",
 		"bash":       "  source <(triage completion bash)\n  triage completion bash > /etc/bash_completion.d/triage",
 		"zsh":        "  triage completion zsh > \"${fpath[1]}/_triage\"",
 		"fish":       "  triage completion fish > ~/.config/fish/completions/triage.fish",
@@ -194,6 +195,15 @@ func group(cmd *cobra.Command) *cobra.Command {
 		return Usagef("%s needs a command: %s", c.CommandPath(), strings.Join(verbs, ", "))
 	}
 	return cmd
+}
+
+// atOnce runs do(0) .. do(n-1) concurrently and waits for all of them.
+func atOnce(n int, do func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { do(i) })
+	}
+	wg.Wait()
 }
 
 // pickTenant returns the index of the tenant named name among names.

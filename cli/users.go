@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -96,15 +95,6 @@ type answer struct {
 	result string          // found, absent, created, updated, unchanged, disabled, enabled, error, unknown
 	note   string
 	err    error // a failure: the command exits 1
-}
-
-// atOnce runs do(0) .. do(n-1) concurrently and waits for all of them.
-func atOnce(n int, do func(i int)) {
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { do(i) })
-	}
-	wg.Wait()
 }
 
 // lookUp asks every provider for the person at once.
