@@ -136,6 +136,7 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{[]string{"itm", "show", "missing-ticket"}, 1, "ITM demo: 404"},
 		{[]string{"itm"}, 2, "needs a command"},
 		{[]string{"api", "itm", "DELETE", "/activity/events/x"}, 2, "refusing without --yes"},
+		{[]string{"saas", "remediate", "61099d000001f255910606b7", "system_quarantine"}, 2, "refusing without --yes"},
 		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
 		{[]string{"api", "nothere", "GET", "/x"}, 2, "no nothere tenant"},
 	}

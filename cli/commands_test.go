@@ -204,3 +204,19 @@ func TestAPIWritesNeedTheResponderRoleAndConfirmation(t *testing.T) {
 		t.Fatalf("answered y: %d %q", code, errs)
 	}
 }
+
+func TestITMEmailIsTheRawMessageByteForByte(t *testing.T) {
+	h := newHarness(t, 5, nil)
+	fqid := h.sim.ITM.FQIDs(1)[0]
+	out, errs, code := h.run("", "itm", "email", fqid)
+	if code != 0 || !strings.Contains(out, "Subject: ") || !strings.Contains(out, "From: ") {
+		t.Fatalf("code %d %s\n%.300s", code, errs, out)
+	}
+	raw, _, _ := h.run("", "api", "itm", "GET", "/activity/events/"+fqid+"/messages/default/contents/_raw?stream=true")
+	if raw != out {
+		t.Fatalf("itm email differs from the stored message:\n%.300s\n---\n%.300s", out, raw)
+	}
+	if _, errs, code = h.run("", "itm", "email", "../../auth/users"); code != 1 || !strings.Contains(errs, "..%2F..%2Fauth%2Fusers") {
+		t.Fatalf("escaped id: %d %s", code, errs)
+	}
+}
