@@ -71,7 +71,6 @@ func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
 	var out bytes.Buffer
 	env := &Env{In: strings.NewReader(""), Out: &out, Err: &out}
 	root := New(env)
-	root.InitDefaultHelpCmd()
 	all := commands(root)
 	if len(all) < 30 {
 		t.Fatalf("only %d commands", len(all))
