@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,29 +36,24 @@ func checkCommand(env *Env) *cobra.Command {
 				LatencyMS int64  `json:"latency_ms"`
 			}
 			results := make([]result, len(tenants))
-			var wg sync.WaitGroup
-			for i, t := range tenants {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					ctx, cancel := context.WithTimeout(env.context(cmd.Context()), 30*time.Second)
-					defer cancel()
-					start := time.Now()
-					err := t.Check(ctx)
-					results[i] = result{Vendor: t.Vendor, Tenant: t.Name, OK: err == nil, LatencyMS: time.Since(start).Milliseconds()}
-					if err != nil {
-						results[i].Error = Message(err)
-					}
-				}()
-			}
-			wg.Wait()
+			atOnce(len(tenants), func(i int) {
+				t := tenants[i]
+				ctx, cancel := context.WithTimeout(env.context(cmd.Context()), 30*time.Second)
+				defer cancel()
+				start := time.Now()
+				err := t.Check(ctx)
+				results[i] = result{Vendor: t.Vendor, Tenant: t.Name, OK: err == nil, LatencyMS: time.Since(start).Milliseconds()}
+				if err != nil {
+					results[i].Error = Message(err)
+				}
+			})
 			p := env.printer(&o)
-			failed := 0
+			var failed []string
 			rows := make([][]string, len(results))
 			for i, r := range results {
 				status := "OK"
 				if !r.OK {
-					status, failed = r.Error, failed+1
+					status, failed = r.Error, append(failed, r.Error)
 				}
 				rows[i] = []string{r.Vendor, r.Tenant, status, fmt.Sprintf("%dms", r.LatencyMS)}
 			}
@@ -71,8 +65,8 @@ func checkCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %d tenants failed", failed, len(results))
+			if len(failed) > 0 {
+				return fmt.Errorf("%d of %d tenants failed: %s", len(failed), len(results), strings.Join(failed, "; "))
 			}
 			return nil
 		},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -94,8 +95,38 @@ func Message(err error) string {
 
 // Add adds every command to root.
 func Add(root *cobra.Command, env *Env) {
-	root.AddCommand(checkCommand(env), itmCommand(env), saasCommand(env), oktaCommand(env), apiCommand(env))
+	root.AddCommand(checkCommand(env), itmCommand(env), saasCommand(env), oktaCommand(env), usersCommand(env),
+		essentialsCommand(env), apiCommand(env))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Usage(err) })
+	completions(root)
+}
+
+// completions adds cobra's completion command now rather than when the
+// root runs, to give it examples and make a bare `triage completion` a
+// usage error like the other groups. Its scripts go to the root's output:
+// over SSH, the session's, so `ssh jump triage completion bash` works.
+func completions(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	examples := map[string]string{
+		"completion": "  source <(triage completion bash)\n  triage completion zsh > \"${fpath[1]}/_triage\"",
+		"bash":       "  source <(triage completion bash)\n  triage completion bash > /etc/bash_completion.d/triage",
+		"zsh":        "  triage completion zsh > \"${fpath[1]}/_triage\"",
+		"fish":       "  triage completion fish > ~/.config/fish/completions/triage.fish",
+		"powershell": "  triage completion powershell | Out-String | Invoke-Expression",
+		"help":       "  triage help users disable",
+	}
+	for _, cmd := range root.Commands() {
+		if ex, ok := examples[cmd.Name()]; ok {
+			cmd.Example = ex
+		}
+		if cmd.Name() == "completion" {
+			group(cmd)
+			for _, shell := range cmd.Commands() {
+				shell.Example = examples[shell.Name()]
+			}
+		}
+	}
 }
 
 // New is a root with only the commands, for SSH sessions without a
@@ -164,6 +195,15 @@ func group(cmd *cobra.Command) *cobra.Command {
 		return Usagef("%s needs a command: %s", c.CommandPath(), strings.Join(verbs, ", "))
 	}
 	return cmd
+}
+
+// atOnce runs do(0) .. do(n-1) concurrently and waits for all of them.
+func atOnce(n int, do func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { do(i) })
+	}
+	wg.Wait()
 }
 
 // pickTenant returns the index of the tenant named name among names.

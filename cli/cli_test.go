@@ -27,6 +27,7 @@ type harness struct {
 	cfg   *config.Config
 	audit *audit.Memory
 	who   identity.Analyst
+	tty   bool // stdin is a terminal: destructive verbs ask on it
 }
 
 func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
@@ -37,6 +38,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 	}
 	t.Cleanup(s.Close)
 	cfg := s.Config()
+	cfg.State.Dir = t.TempDir() // the remediation journal
 	if edit != nil {
 		edit(cfg)
 	}
@@ -48,7 +50,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who,
+	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty,
 		Open: func() (*backend.Set, error) { return backend.Open(h.cfg, backend.Options{Audit: h.audit}) }}
 	code := Run(context.Background(), env, args)
 	return out.String(), errb.String(), code
@@ -134,6 +136,7 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{[]string{"itm", "show", "missing-ticket"}, 1, "ITM demo: 404"},
 		{[]string{"itm"}, 2, "needs a command"},
 		{[]string{"api", "itm", "DELETE", "/activity/events/x"}, 2, "refusing without --yes"},
+		{[]string{"saas", "remediate", "61099d000001f255910606b7", "system_quarantine"}, 2, "refusing without --yes"},
 		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
 		{[]string{"api", "nothere", "GET", "/x"}, 2, "no nothere tenant"},
 	}
@@ -212,7 +215,6 @@ func TestSaaSVerbs(t *testing.T) {
 		t.Fatalf("bad category: %d %s", code, errs)
 	}
 	asset := h.sim.SaaS.AssetOf(id)
-	h.cfg.State.Dir = t.TempDir()
 	if _, errs, code = h.run("", "saas", "remediate", asset, "system_quarantine", "--yes"); code != 0 {
 		t.Fatalf("remediate: %d %s", code, errs)
 	}

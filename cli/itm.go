@@ -19,8 +19,9 @@ import (
 func itmCommand(env *Env) *cobra.Command {
 	o := &output{}
 	cmd := group(&cobra.Command{
-		Use:   "itm",
-		Short: "Proofpoint ITM incidents: list, show, raw email, comment, assign, set status, users",
+		Use:     "itm",
+		Short:   "Proofpoint ITM incidents: list, show, raw email, comment, assign, set status, users",
+		Example: "  triage itm tickets --since 24h\n  triage itm show 318f804455445698-email:pps --json",
 	})
 	o.flags(cmd)
 	client := func() (*itm.Client, error) {

@@ -16,8 +16,9 @@ type oktaClient func() (*okta.Client, error)
 func oktaCommand(env *Env) *cobra.Command {
 	o := &output{}
 	cmd := group(&cobra.Command{
-		Use:   "okta",
-		Short: "Okta: applications, assignments, groups and the System Log",
+		Use:     "okta",
+		Short:   "Okta: applications, assignments, groups and the System Log",
+		Example: "  triage okta user-apps li.chen@acme.example\n  triage okta logs --since 24h --query 'password reset'",
 	})
 	o.flags(cmd)
 	client := func() (*okta.Client, error) {

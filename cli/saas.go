@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -18,8 +17,9 @@ type saasClient func() (*saas.Client, error)
 func saasCommand(env *Env) *cobra.Command {
 	o := &output{}
 	cmd := group(&cobra.Command{
-		Use:   "saas",
-		Short: "Palo Alto SaaS Security: incidents, close with a category, apps, asset remediation",
+		Use:     "saas",
+		Short:   "Palo Alto SaaS Security: incidents, close with a category, apps, asset remediation",
+		Example: "  triage saas incidents --state open\n  triage saas close 42 business_justified",
 	})
 	o.flags(cmd)
 	client := func() (*saas.Client, error) {
@@ -281,7 +281,9 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if jerr := env.journal(ctx, c.Tenant(), req, started); jerr != nil {
+			rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: c.Tenant(), TargetID: req.AssetID, Type: req.Type,
+				Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, StartedAt: started, Status: remediations.Pending}
+			if jerr := env.record(rec); jerr != nil {
 				fmt.Fprintf(env.Err, "triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
 			}
 			env.printer(o).done("%s of %s started; follow it with: triage saas remediation %s %s", typ, args[0], args[0], typ)
@@ -293,18 +295,15 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 	return cmd
 }
 
-// journal records a remediation started from the command line, so the
-// console's Remediations tab follows it too.
-func (e *Env) journal(ctx context.Context, tenant string, req saas.RemediationRequest, at time.Time) error {
+// record adds a remediation started from the command line to the
+// journal, so the console's Remediations tab follows it too.
+func (e *Env) record(rec remediations.Record) error {
 	set, err := e.backends()
 	if err != nil {
 		return err
 	}
-	_, err = remediations.Open(set.Config.State.Dir).Add(remediations.Record{
-		Kind: remediations.KindAsset, Vendor: "saas", Tenant: tenant, TargetID: req.AssetID, Type: req.Type,
-		Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, Source: "command line",
-		StartedBy: e.Analyst.Name, StartedAt: at, Status: remediations.Pending,
-	})
+	rec.Source, rec.StartedBy = "command line", e.Analyst.Name
+	_, err = remediations.Open(set.Config.State.Dir).Add(rec)
 	return err
 }
 

@@ -357,6 +357,23 @@ func TestCommandsRunWithTheAnalystsIdentityAndRole(t *testing.T) {
 	}
 }
 
+func TestDestructiveCommandsOverSSHNeedYes(t *testing.T) {
+	f := start(t, nil)
+	const li = "li.chen@acme.example"
+	_, errs, code := f.run(f.alice, "", "triage users disable "+li)
+	if code != 2 || !strings.Contains(errs, "refusing without --yes") || f.sim.Okta.UserStatus(li) != "ACTIVE" {
+		t.Fatalf("disable without --yes over ssh: code=%d err=%q", code, errs)
+	}
+	out, errs, code := f.run(f.alice, "", "triage users disable "+li+" --provider okta --yes")
+	if code != 0 || !strings.Contains(out, "okta\tdemo\tdisabled\tSUSPENDED") || f.sim.Okta.UserStatus(li) != "SUSPENDED" {
+		t.Fatalf("disable --yes over ssh: code=%d out=%q err=%q", code, out, errs)
+	}
+	// Completions come from the jump host too.
+	if out, errs, code = f.run(f.bob, "", "triage completion bash"); code != 0 || !strings.Contains(out, "# bash completion V2 for triage") {
+		t.Fatalf("completion over ssh: code=%d err=%q", code, errs)
+	}
+}
+
 func errorsAs(err error, target **gossh.ExitError) bool {
 	e, ok := err.(*gossh.ExitError)
 	if ok {

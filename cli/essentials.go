@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"triage/backend/essentials"
+	"triage/backend/httpx"
+	"triage/backend/remediations"
+)
+
+type essentialsClient func() (*essentials.Client, error)
+
+func essentialsCommand(env *Env) *cobra.Command {
+	o := &output{}
+	cmd := group(&cobra.Command{
+		Use:   "essentials",
+		Short: "Proofpoint Essentials sender lists: block or allow a sender for everyone or one user",
+		Example: "  triage essentials block-sender invoices@phish.example --yes\n" +
+			"  triage essentials allow-sender partner.example --user li.chen@acme.example",
+	})
+	o.flags(cmd)
+	client := func() (*essentials.Client, error) {
+		set, err := env.backends()
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(set.Essentials))
+		for i, c := range set.Essentials {
+			names[i] = c.Tenant()
+		}
+		i, err := pickTenant("Essentials", o.tenant, names)
+		if err != nil {
+			return nil, err
+		}
+		return set.Essentials[i], nil
+	}
+	cmd.AddCommand(essentialsSender(env, o, client, essentials.Block), essentialsSender(env, o, client, essentials.Allow))
+	return cmd
+}
+
+// essentialsSender is block-sender or allow-sender: it adds the sender to
+// the organisation's list or one user's, and records the change in the
+// remediation journal as the console's sender form does, so the
+// Remediations tab shows it. Blocking is destructive: it asks first.
+func essentialsSender(env *Env, o *output, client essentialsClient, list essentials.List) *cobra.Command {
+	var user string
+	var yes bool
+	word := list.Word()
+	cmd := &cobra.Command{
+		Use:   word + "-sender SENDER",
+		Short: fmt.Sprintf("Put a sender (an address or a domain) on the %s list of the organisation, or of one user", word),
+		Args:  exactArgs(1, "SENDER (an address or a domain)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sender := strings.TrimSpace(args[0])
+			switch {
+			case !looksLikeSender(sender):
+				return Usagef("%q is not an email address or a domain", args[0])
+			case user != "" && !emailRE.MatchString(user):
+				return Usagef("--user %q is not an email address", user)
+			}
+			c, err := client()
+			if err != nil {
+				return err
+			}
+			whose := "the organisation's " + strings.ReplaceAll(string(list), "_", " ") + " (everyone at " + c.Domain() + ")"
+			if user != "" {
+				whose = "the " + strings.ReplaceAll(string(list), "_", " ") + " of " + user
+			}
+			what := fmt.Sprintf("%s on %s at Essentials %s", sender, whose, c.Tenant())
+			if list == essentials.Block {
+				if err := env.confirm(yes, "Block "+what); err != nil {
+					return err
+				}
+			}
+			now := time.Now()
+			rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: c.Tenant(),
+				TargetID: sender, TargetName: sender, Type: string(list), Params: map[string]any{"scope": "organisation"},
+				StartedAt: now, Status: remediations.Success, FinishedAt: now, Detail: "on " + whose}
+			if user != "" {
+				rec.Params["scope"] = user
+			}
+			ctx := env.context(cmd.Context())
+			err = c.AddSenders(ctx, user, list, sender)
+			if httpx.IsUnknown(err) {
+				lists, rerr := c.SenderLists(ctx, user)
+				switch {
+				case rerr != nil:
+					// The Remediations tab checks an unknown record until the list says.
+					rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
+					rec.Detail = "the answer was lost and the list could not be read back: checked until it says"
+					if jerr := env.record(rec); jerr != nil {
+						return fmt.Errorf("%w; reading the list back failed too (%v), and recording it in the journal failed (%v): check the list before trying again", err, rerr, jerr)
+					}
+					return fmt.Errorf("%w; reading the list back failed too (%v): the console's Remediations tab checks it until the list says", err, rerr)
+				case !lists.Has(list, sender):
+					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", err)
+				}
+				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			if jerr := env.record(rec); jerr != nil {
+				fmt.Fprintf(env.Err, "triage: %sed %s, but recording it in the remediation journal failed: %v\n", word, what, jerr)
+				return nil
+			}
+			env.printer(o).done("%sed %s (recorded in the Remediations tab)", word, what)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "this user's own list (their email) instead of the organisation's")
+	if list == essentials.Block {
+		cmd.Long = "block-sender refuses mail from the sender: for everyone at the organisation, or with --user for one\n" +
+			"person. It asks first on a terminal and needs --yes without one. The block is recorded in the\n" +
+			"remediation journal, where the console's Remediations tab shows it."
+		cmd.Example = "  triage essentials block-sender invoices@phish.example\n" +
+			"  triage essentials block-sender phish.example --user li.chen@acme.example --yes"
+		cmd.Flags().BoolVar(&yes, "yes", false, "do not ask")
+	} else {
+		cmd.Long = "allow-sender lets mail from the sender through, past the spam filters: for everyone at the\n" +
+			"organisation, or with --user for one person. It is recorded in the remediation journal, where\n" +
+			"the console's Remediations tab shows it."
+		cmd.Example = "  triage essentials allow-sender partner.example\n" +
+			"  triage essentials allow-sender newsletter@vendor.example --user li.chen@acme.example"
+	}
+	return cmd
+}
+
+// looksLikeSender accepts an address or a domain, as Essentials does (the
+// console's sender form applies the same rule).
+func looksLikeSender(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " \t,;<>\"") && strings.Contains(s, ".") && strings.Count(s, "@") <= 1 &&
+		!strings.HasPrefix(s, "@") && !strings.HasSuffix(s, "@")
+}
