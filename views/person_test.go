@@ -169,7 +169,7 @@ func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
 	h := newHarness(t, setup{})
 	h.oktaTab()
 	h.typeKeys("enter")
-	h.waitFor("Assigned users")
+	h.waitFor("Assigned users (")
 	h.typeKeys("p")
 	h.waitFor("Follow whom?")
 	h.typeKeys("enter")

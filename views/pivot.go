@@ -125,6 +125,9 @@ func (a *App) pivot(t Tab) tea.Cmd {
 	}
 	s, ok := pv.Subject()
 	if !ok {
+		if o, isOkta := t.(*oktaTab); isOkta && o.pane == paneApps && o.apps.open != "" && o.apps.loadingU {
+			return ui.Failf("p: the app's assigned users are still loading")
+		}
 		return ui.Failf("p: no person or asset under the cursor")
 	}
 	return a.openPerson(s)

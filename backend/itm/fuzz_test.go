@@ -24,7 +24,7 @@ func FuzzTicketDecode(f *testing.F) {
 		_ = itm.ParseSeverity(string(tk.Incident.Severity))
 		_ = itm.StatusName(string(tk.Incident.Status))
 		for _, s := range []string{tk.Subject(), tk.Person(), tk.Assignee(), string(tk.Incident.Name)} {
-			if strings.ContainsAny(s, "\x1b\x07\r\x9b") {
+			if strings.ContainsAny(s, "\x1b\x07\r\u009b") {
 				t.Fatalf("control survived cleaning: %q", s)
 			}
 		}
