@@ -57,7 +57,7 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sender := strings.TrimSpace(args[0])
 			switch {
-			case !looksLikeSender(sender):
+			case !essentials.ValidSender(sender):
 				return Usagef("%q is not an email address or a domain", args[0])
 			case user != "" && !emailRE.MatchString(user):
 				return Usagef("--user %q is not an email address", user)
@@ -129,11 +129,4 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 			"  triage essentials allow-sender newsletter@vendor.example --user li.chen@acme.example"
 	}
 	return cmd
-}
-
-// looksLikeSender accepts an address or a domain, as Essentials does (the
-// console's sender form applies the same rule).
-func looksLikeSender(s string) bool {
-	return s != "" && !strings.ContainsAny(s, " \t,;<>\"") && strings.Contains(s, ".") && strings.Count(s, "@") <= 1 &&
-		!strings.HasPrefix(s, "@") && !strings.HasSuffix(s, "@")
 }

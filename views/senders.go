@@ -169,7 +169,7 @@ func (f *senderFlow) Key(m tea.KeyMsg) (done bool, cmd tea.Cmd) {
 			return true, nil
 		case ui.Submitted:
 			s := strings.TrimSpace(f.prompt.Value())
-			if !looksLikeSender(s) {
+			if !essentials.ValidSender(s) {
 				return false, ui.Failf("%q is not an email address or a domain", s)
 			}
 			f.choice.sender = s
@@ -185,7 +185,7 @@ func (f *senderFlow) Key(m tea.KeyMsg) (done bool, cmd tea.Cmd) {
 		case !res.Done:
 			return false, cmd
 		case f.step == stepSender:
-			if !looksLikeSender(res.Item.Value) {
+			if !essentials.ValidSender(res.Item.Value) {
 				return false, ui.Failf("%q is not an email address or a domain", res.Item.Value)
 			}
 			f.choice.sender = res.Item.Value
@@ -226,12 +226,6 @@ func (f *senderFlow) View(w int) string {
 		return f.picker.View(min(w, 80))
 	}
 	return f.confirm.View(w)
-}
-
-// looksLikeSender accepts an address or a domain, as Essentials does.
-func looksLikeSender(s string) bool {
-	return s != "" && !strings.ContainsAny(s, " \t,;<>\"") && strings.Contains(s, ".") && strings.Count(s, "@") <= 1 &&
-		!strings.HasPrefix(s, "@") && !strings.HasSuffix(s, "@")
 }
 
 // sendSender adds the sender to the list and records the change in the

@@ -164,3 +164,10 @@ func (n NewUser) body() map[string]any {
 	}
 	return b
 }
+
+// ValidSender reports whether s can go on a sender list: an address or a
+// domain, as Essentials accepts them.
+func ValidSender(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " \t,;<>\"") && strings.Contains(s, ".") && strings.Count(s, "@") <= 1 &&
+		!strings.HasPrefix(s, "@") && !strings.HasSuffix(s, "@")
+}
