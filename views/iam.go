@@ -217,6 +217,9 @@ func (t *iamTab) Capturing() bool { return t.modal != iamNoModal || t.filter.Typ
 
 // Busy implements Tab.
 func (t *iamTab) Busy() string {
+	if !t.started {
+		return ""
+	}
 	if t.writes > 0 {
 		return t.writing
 	}

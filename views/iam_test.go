@@ -85,6 +85,32 @@ func TestIAMListMergesTheProvidersGolden(t *testing.T) {
 	}
 }
 
+// The directories are read when the tab is first shown, not at start, and
+// until then the tab is not loading anything.
+func TestIAMReadsNothingUntilShown(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	var iam *iamTab
+	for _, tab := range h.app.tabs {
+		if it, ok := tab.(*iamTab); ok {
+			iam = it
+		}
+	}
+	if iam == nil {
+		t.Fatal("no IAM tab")
+	}
+	if busy := iam.Busy(); busy != "" {
+		t.Fatalf("busy before it was shown: %q", busy)
+	}
+	if q := h.sim.Okta.Queries("GET /api/v1/users"); len(q) != 0 {
+		t.Fatalf("Okta users read before the tab was shown: %v", q)
+	}
+	openIAM(h)
+	if q := h.sim.Okta.Queries("GET /api/v1/users"); len(q) == 0 {
+		t.Fatal("Okta users not read once the tab was shown")
+	}
+}
+
 func TestIAMLookUpQueriesEveryProviderAndShowsOneRow(t *testing.T) {
 	h := newHarness(t, setup{})
 	openIAM(h)

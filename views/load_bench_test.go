@@ -34,16 +34,29 @@ type loadProbe struct {
 func (p *loadProbe) Init() tea.Cmd {
 	p.start = time.Now()
 	if !p.sequential {
-		return p.app.Init()
+		cmds := []tea.Cmd{p.app.Init()}
+		for _, t := range p.app.tabs {
+			cmds = append(cmds, shownNow(t))
+		}
+		return tea.Batch(cmds...)
 	}
 	p.next = 1
-	return p.app.tabs[0].Init()
+	return tea.Batch(p.app.tabs[0].Init(), shownNow(p.app.tabs[0]))
+}
+
+// shownNow starts what a tab loads only when first shown (the IAM
+// directories), so that "every tab loaded" covers every tab's data.
+func shownNow(t Tab) tea.Cmd {
+	if s, ok := t.(shownTab); ok {
+		return s.Shown()
+	}
+	return nil
 }
 
 func (p *loadProbe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.app.Update(msg)
 	if p.sequential && p.next < len(p.app.tabs) && p.app.tabs[p.next-1].Busy() == "" {
-		cmd = tea.Batch(cmd, p.app.tabs[p.next].Init())
+		cmd = tea.Batch(cmd, p.app.tabs[p.next].Init(), shownNow(p.app.tabs[p.next]))
 		p.next++
 	}
 	if !p.signalled && (!p.sequential || p.next == len(p.app.tabs)) {
