@@ -131,6 +131,13 @@ func (c *Client) Pacer() *Pacer { return c.pacer }
 // Auth returns the client's credential, for connectivity checks.
 func (c *Client) Auth() Auth { return c.auth }
 
+// CloseIdleConnections closes the connections kept open for reuse, as a
+// session ends; requests in flight are not affected.
+func (c *Client) CloseIdleConnections() {
+	c.http.CloseIdleConnections()
+	c.tokenHTTP.CloseIdleConnections()
+}
+
 func transport(conn config.Conn) (*http.Transport, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
@@ -258,7 +265,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			if e.Status == 0 && write != nil && sentMaybe(err) {
 				e.Unknown = true
 			}
-			if idempotent && e.Status == 0 && ctx.Err() == nil && retryableTransport(err) && attempt < c.retry.Attempts {
+			// A request that never left (its token could not be had) is
+			// safe to try again, write or not, when the failure is one
+			// that passes: the token endpoint's 429/502/503/504 as well as
+			// a dropped connection.
+			var ns *notSent
+			unsent := errors.As(err, &ns)
+			transient := e.Status == 0 && retryableTransport(err) || unsent && retryableStatus(e.Status)
+			if (idempotent || unsent) && transient && ctx.Err() == nil && attempt < c.retry.Attempts {
 				if c.sleep(ctx, c.backoff(attempt), deadline) {
 					continue
 				}

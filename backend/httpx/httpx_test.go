@@ -549,3 +549,39 @@ func TestBasicClientCredentialsSendsThePlainPair(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 }
+
+func TestTokenEndpointHiccupIsRetriedAndTheWriteSentOnce(t *testing.T) {
+	ts := &tokenServer{expires: 3600}
+	var tokenCalls, writes atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v2/apis/auth/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+		if tokenCalls.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(503)
+			fmt.Fprint(w, `{"error":"temporarily_unavailable"}`)
+			return
+		}
+		ts.handle(w, r)
+	})
+	mux.HandleFunc("POST /v2/apis/c", func(w http.ResponseWriter, r *http.Request) {
+		writes.Add(1)
+		w.WriteHeader(201)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	mem := &audit.Memory{}
+	c := newClient(t, srv, oauthToken(srv, "right"), mem)
+	_, err := c.Send(writer(context.Background()), "POST", "/c", map[string]string{"text": "hi"}, &Write{Action: "itm.comment", Target: "f1"}, nil)
+	if err != nil || tokenCalls.Load() != 2 || writes.Load() != 1 {
+		t.Fatalf("err=%v token requests=%d writes=%d, want nil, 2 and 1", err, tokenCalls.Load(), writes.Load())
+	}
+	if es := mem.Entries(); len(es) != 1 || es[0].Outcome != audit.OK {
+		t.Fatalf("audit = %+v", es)
+	}
+	// A token endpoint that refuses the credentials is not asked again.
+	tokenCalls.Store(1) // past the 503
+	bad := newClient(t, srv, oauthToken(srv, "wrong"), nil)
+	if _, err := bad.Get(context.Background(), "/c", nil, nil); StatusOf(err) != 401 || tokenCalls.Load() != 2 {
+		t.Fatalf("refused credentials: err=%v after %d token requests", err, tokenCalls.Load()-1)
+	}
+}
