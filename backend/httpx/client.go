@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clean"
 	"triage/backend/config"
 	"triage/backend/identity"
 )
@@ -565,9 +566,10 @@ func (r *Response) asError() *Error {
 }
 
 // Fail builds an *Error about this response with a message of the caller's,
-// for answers that are well-formed HTTP but wrong data.
+// for answers that are well-formed HTTP but wrong data. The message often
+// quotes the vendor, so it is made one clean line.
 func (r *Response) Fail(format string, args ...any) *Error {
-	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Message: fmt.Sprintf(format, args...), RequestID: r.RequestID}
+	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Message: clean.Line(fmt.Sprintf(format, args...)), RequestID: r.RequestID}
 }
 
 func (c *Client) record(ctx context.Context, w *Write, started time.Time, resp *Response, err *Error) {

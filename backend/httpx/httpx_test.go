@@ -585,3 +585,17 @@ func TestTokenEndpointHiccupIsRetriedAndTheWriteSentOnce(t *testing.T) {
 		t.Fatalf("refused credentials: err=%v after %d token requests", err, tokenCalls.Load()-1)
 	}
 }
+
+func TestAFailQuotingTheVendorIsOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }))
+	defer srv.Close()
+	c := newClient(t, srv, nil, nil)
+	resp, err := c.Get(context.Background(), "/x", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := resp.Fail("%s", "bad\r\nDENY\rALLOW\n\x1b[2J").Error()
+	if strings.ContainsAny(msg, "\r\n\x1b") || !strings.Contains(msg, "bad DENY ALLOW") {
+		t.Fatalf("not one clean line: %q", msg)
+	}
+}
