@@ -599,3 +599,43 @@ func TestAFailQuotingTheVendorIsOneLine(t *testing.T) {
 		t.Fatalf("not one clean line: %q", msg)
 	}
 }
+
+func TestEchoedCredentialsNeverReachAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			r.ParseForm()
+			w.WriteHeader(401)
+			fmt.Fprintf(w, `{"error":"invalid_client","error_description":"secret %s is wrong"}`, r.Form.Get("client_secret"))
+			return
+		}
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"errorCode":"%s","errorSummary":"bad header Authorization: %s; X-Password: %s"}`,
+			r.Header.Get("X-Password"), r.Header.Get("Authorization"), r.Header.Get("X-Password"))
+	}))
+	defer srv.Close()
+	for name, o := range map[string]Options{
+		"headers": {Auth: Headers{"Authorization": "SSWS 00token-abc", "X-User": "admin@acme.example", "X-Password": "pa55word"}},
+		"token": {Auth: NewToken(ClientCredentials(srv.URL+"/token", "id", "client-s3cret", nil, oauth2.AuthStyleInParams, nil), time.Minute),
+			Secrets: []string{"client-s3cret"}},
+	} {
+		o.Vendor, o.Tenant, o.BaseURL = "Okta", "prod", srv.URL
+		c, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Get(context.Background(), "/x", nil, nil)
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		msg := err.Error()
+		for _, secret := range []string{"00token-abc", "pa55word", "client-s3cret"} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("%s: %q holds %q", name, msg, secret)
+			}
+		}
+		if !strings.Contains(msg, redacted) {
+			t.Errorf("%s: %q: the echo was not there to conceal", name, msg)
+		}
+	}
+}
