@@ -92,3 +92,13 @@ func TestConsoleAnswersKeysThroughA429Storm(t *testing.T) {
 		t.Fatalf("%d System Log requests: want the four attempts of one read", n)
 	}
 }
+
+func TestATenantWithoutTLSVerificationIsNamedInTheHeader(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) { c.SaaS[0].Conn.InsecureSkipVerify = true }})
+	frame := h.waitFor2("TLS NOT VERIFIED: saas/demo")
+	if !strings.Contains(lines(frame)[0], "TLS NOT VERIFIED: saas/demo") {
+		t.Fatalf("not in the header:\n%s", frame)
+	}
+	h.typeKeys("4")
+	h.waitFor("alice okta/demo", "TLS NOT VERIFIED: saas/demo") // on every tab
+}
