@@ -95,10 +95,14 @@ client_secret = %q
 	asset := s.SaaS.AssetOf(id)
 	starts := func() int { return s.SaaS.Count("POST /remediation/api/assets") }
 	itmLoss := func(path, method string, after bool) func() {
-		return func() { s.ITM.Inject(&sim.Fault{Path: ev + path, Method: method, Drop: !after, DropAfter: after, Times: 1}) }
+		return func() {
+			s.ITM.Inject(&sim.Fault{Path: ev + path, Method: method, Drop: !after, DropAfter: after, Times: 1})
+		}
 	}
 	saasLoss := func(path string, after bool) func() {
-		return func() { s.SaaS.Inject(&sim.Fault{Path: path, Method: "POST", Drop: !after, DropAfter: after, Times: 1}) }
+		return func() {
+			s.SaaS.Inject(&sim.Fault{Path: path, Method: "POST", Drop: !after, DropAfter: after, Times: 1})
+		}
 	}
 	c := []string{"--config", cfg}
 	steps := []step{
