@@ -2,12 +2,14 @@ package views
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"triage/backend/remediations"
 	"triage/backend/saas"
@@ -157,6 +159,23 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	h.waitFor("Audit log")
 	assertNoControls(t, h.screen())
 	h.typeKeys("esc")
+
+	// What went to the terminal is the frames and our own cursor moves: no
+	// title, hyperlink, clipboard or device string (OSC, DCS), no bell, no
+	// 8-bit control, no bidi override.
+	h.tm.Quit()
+	stream, err := io.ReadAll(h.tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stream) < 10000 {
+		t.Fatalf("%d bytes written to the terminal: the test reads the wrong stream", len(stream))
+	}
+	for _, bad := range []string{"\x1b]", "\x1bP", "\x1b_", "\x07", "\u009b", "\u009d", "\u202e", "\u200b"} {
+		if i := strings.Index(string(stream), bad); i >= 0 {
+			t.Fatalf("%q reached the terminal near %q", bad, stream[max(i-40, 0):min(i+40, len(stream))])
+		}
+	}
 
 	// The journal's folder and the simulators' ports change every run.
 	out := regexp.MustCompile(`journal /[^\n]*`).ReplaceAllString(golden.String(), "journal $$STATE")
