@@ -314,3 +314,47 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 		t.Fatalf("audit %v", got)
 	}
 }
+
+func TestBulkCommentWithLostAnswersIsReadBackAndSentOnce(t *testing.T) {
+	h := newHarness(t, setup{})
+	h.waitFor("120 of 120 incidents")
+	ids := h.sim.ITM.FQIDs(3)
+	bulk := func(text string) {
+		h.typeKeys("space", "space", "space")
+		h.waitFor("3 marked")
+		h.typeKeys("c")
+		h.waitFor("Comment on 3 marked tickets")
+		h.typeText(text)
+		h.typeKeys("ctrl+s")
+		h.waitFor("Add this comment to 3 tickets?")
+		h.typeKeys("y")
+	}
+	// The first ticket applies the comment and the answer is lost.
+	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/" + ids[0] + "/annotations/comments", DropAfter: true, Times: 1})
+	bulk("First note.")
+	h.waitFor("3 done, 0 failed")
+	// The second ticket's answer is lost before it applied it.
+	h.typeKeys("esc", "g")
+	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/" + ids[1] + "/annotations/comments", Drop: true, Times: 1})
+	bulk("Second note.")
+	h.waitFor("2 done, 1 failed")
+	if got := h.sim.ITM.Comments(ids[1]); !slices.Equal(got, []string{"First note."}) {
+		t.Fatalf("the failed row has %q", got)
+	}
+	h.typeKeys("R")
+	h.waitFor("3 done, 0 failed")
+	for _, id := range ids {
+		if got := h.sim.ITM.Comments(id); !slices.Equal(got, []string{"First note.", "Second note."}) {
+			t.Fatalf("%s has %q: a comment was lost or sent twice", id, got)
+		}
+	}
+	unknown := 0
+	for _, e := range h.audit.Entries() {
+		if e.Outcome == audit.Unknown {
+			unknown++
+		}
+	}
+	if n := len(h.audit.Entries()); n != 7 || unknown != 2 {
+		t.Fatalf("%d audit lines (%d unknown), want 7 with the 2 lost answers unknown", n, unknown)
+	}
+}
