@@ -9,6 +9,11 @@ go test -race -count=1 ./...
 
 fuzztime="${FUZZTIME:-5s}"
 for target in \
+  "./backend FuzzITMAnswers" \
+  "./backend FuzzSaaSAnswers" \
+  "./backend FuzzOktaAnswers" \
+  "./backend FuzzAtlassianAnswers" \
+  "./backend FuzzEssentialsAnswers" \
   "./backend/atlassian FuzzDecodeSCIM" \
   "./backend/clean FuzzString" \
   "./backend/config FuzzParse" \

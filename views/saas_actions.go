@@ -179,9 +179,9 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 	case m.landed:
 		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: the answer was lost, and reading the state back shows it applied", m.key, label))
 	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("incident %s not closed: %w (the answer was lost and reading back shows it unchanged; s reopens with %s chosen)", m.key, m.err, label))
+		return ui.Fail(fmt.Errorf("incident %s not closed (the answer was lost and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, label, m.err))
 	case httpx.IsUnknown(m.err):
-		return ui.Fail(fmt.Errorf("close of incident %s: %w (reading the state back failed too: r shows what the vendor has before you try again)", m.key, m.err))
+		return ui.Fail(fmt.Errorf("close of incident %s: outcome unknown, and reading the state back failed too (r shows what the vendor has before you try again): %w", m.key, m.err))
 	}
 	return ui.Fail(fmt.Errorf("incident %s not closed: %w (s reopens with %s chosen)", m.key, m.err, label))
 }
@@ -348,7 +348,7 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 		return nil // one of a bulk action, which reports itself
 	case m.err != nil && m.checked:
 		t.keptFix[m.key] = m.choice
-		return ui.Fail(fmt.Errorf("%s not started: %w (the answer was lost and reading back shows no new remediation; x reopens with it chosen)", label, m.err))
+		return ui.Fail(fmt.Errorf("%s not started (the answer was lost and reading back shows no new remediation; x reopens with it chosen): %w", label, m.err))
 	case m.err != nil:
 		t.keptFix[m.key] = m.choice
 		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.err))

@@ -271,7 +271,7 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	what := fmt.Sprintf("%s %s for %s", c.list.Word(), c.sender, c.scope(org.Domain()))
 	switch {
 	case m.err != nil && m.checked:
-		return ui.Fail(fmt.Errorf("could not %s: %w (the answer was lost and reading the list back shows it unchanged; b reopens with it)", what, m.err))
+		return ui.Fail(fmt.Errorf("could not %s (the answer was lost and reading the list back shows it unchanged; b reopens with it): %w", what, m.err))
 	case m.err != nil:
 		return ui.Fail(fmt.Errorf("could not %s: %w (b reopens with it)", what, m.err))
 	case m.journalErr != nil:

@@ -32,6 +32,7 @@ type Client struct {
 func New(t config.Atlassian, deps httpx.Options) (*Client, error) {
 	base := strings.TrimRight(t.BaseURL, "/") + "/scim/directory/" + url.PathEscape(t.DirectoryID)
 	deps.Vendor, deps.Tenant, deps.BaseURL, deps.Conn = "Atlassian", t.Name, base, t.Conn
+	deps.Secrets = []string{t.Token.Reveal()}
 	deps.Auth = httpx.Headers{"Authorization": "Bearer " + t.Token.Reveal()}
 	hc, err := httpx.New(deps)
 	if err != nil {

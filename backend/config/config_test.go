@@ -369,3 +369,85 @@ query = 'filter:"outcome.result eq \"FAILURE\""'
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// oneLine checks a config error is one line starting with file:line and
+// naming the key.
+func oneLine(t *testing.T, err error, prefix, key string, says ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want one naming %s", key)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, key) {
+		t.Fatalf("%q: want one line starting %q and naming %s", msg, prefix, key)
+	}
+	for _, s := range says {
+		if !strings.Contains(msg, s) {
+			t.Fatalf("%q does not say %q", msg, s)
+		}
+	}
+}
+
+func TestWrongTypesAreOneClearLine(t *testing.T) {
+	itm := "[[itm]]\nname = \"prod\"\nbase_url = \"https://t.explore.proofpoint.com\"\nclient_id = \"x\"\nclient_secret = \"y\"\n"
+	for _, c := range []struct {
+		text, prefix, key string
+		says              []string
+	}{
+		{itm + "insecure_skip_verify = \"yes\"\n", "c.toml:6: ", "itm.insecure_skip_verify", []string{"is text, not true or false"}},
+		{"[ui]\ntheme = 5\n", "c.toml:2: ", "ui.theme", []string{`is a number, not text in quotes`}},
+		{"[[okta]]\nname = \"prod\"\nurl = \"https://acme.okta.com\"\napi_token = 12345\n", "c.toml:4: ", "okta.api_token", []string{"number"}},
+		{itm + "statuses = \"Resolved\"\n", "c.toml:6: ", "itm.statuses", []string{"is text, not a list"}},
+		{itm + "timeout = 30\n", "c.toml:6: ", "30", []string{"is not a duration"}},
+		{"[ui]\nrefresh = \"sixty\"\n", "c.toml:2: ", "sixty", []string{"is not a duration"}},
+	} {
+		_, err := Parse("c.toml", []byte(c.text))
+		oneLine(t, err, c.prefix, c.key, c.says...)
+	}
+}
+
+func TestSecretProblemsAreOneClearLine(t *testing.T) {
+	dir := t.TempDir()
+	okta := "[[okta]]\nname = \"prod\"\nurl = \"https://acme.okta.com\"\napi_token = \"%s\"\n"
+	os.Unsetenv("TRIAGE_TEST_NOT_SET")
+	for _, c := range []struct{ ref, says string }{
+		{"${TRIAGE_TEST_NOT_SET}", "TRIAGE_TEST_NOT_SET is not set"},
+		{"file:" + filepath.Join(dir, "missing"), "does not exist"},
+		// A directory cannot be read as a file; as root, a mode cannot make
+		// a file unreadable, so this is the unreadable secret every user
+		// can test.
+		{"file:" + dir, "cannot read secret file " + dir},
+	} {
+		_, err := Parse("c.toml", []byte(strings.Replace(okta, "%s", c.ref, 1)))
+		oneLine(t, err, "c.toml:4: ", "okta[0].api_token", c.says)
+	}
+}
+
+func TestGroupReadableSecretsWarnNamingTheMode(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "token")
+	if err := os.WriteFile(secret, []byte("tok"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(secret, 0o640)
+	cfg, err := Parse("c.toml", []byte("[[okta]]\nname = \"prod\"\nurl = \"https://acme.okta.com\"\napi_token = \"file:"+secret+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "mode 0640") || !strings.Contains(cfg.Warnings[0], "chmod 600 "+secret) {
+		t.Fatalf("warnings %q", cfg.Warnings)
+	}
+	p := write(t, "[[okta]]\nname = \"prod\"\nurl = \"https://acme.okta.com\"\napi_token = \"literal-token\"\n", 0o640)
+	os.Chmod(p, 0o640)
+	cfg, err = Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "mode 0640") || strings.Contains(cfg.Warnings[0], "literal-token") {
+		t.Fatalf("warnings %q", cfg.Warnings)
+	}
+	os.Chmod(p, 0o600)
+	if cfg, err = Load(p); err != nil || len(cfg.Warnings) != 0 {
+		t.Fatalf("a 0600 file: %v %q", err, cfg.Warnings)
+	}
+}

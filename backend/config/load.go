@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -113,6 +114,9 @@ func Parse(name string, data []byte) (*Config, error) {
 			}
 			return nil, &Error{File: name, Problems: []Problem{{Line: line, Msg: strings.TrimPrefix(pe.Message, "toml: ")}}}
 		}
+		if p, ok := typeProblem(err.Error()); ok {
+			return nil, &Error{File: name, Problems: []Problem{p}}
+		}
 		return nil, &Error{File: name, Problems: []Problem{{Msg: err.Error()}}}
 	}
 	v := &validator{file: name, loc: loc}
@@ -131,6 +135,36 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, &Error{File: name, Problems: v.problems}
 	}
 	return cfg, nil
+}
+
+// typeError is the TOML decoder's message for a value of the wrong type.
+var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+// tomlTypes names the decoder's Go types of TOML values as a config's
+// author knows them; wantTypes what each destination takes.
+var (
+	tomlTypes = map[string]string{"string": "text", "int64": "a number", "float64": "a number", "bool": "true or false",
+		"[]any": "a list", "[]map[string]any": "a list of tables", "map[string]any": "a table", "time.Time": "a date"}
+	wantTypes = map[string]string{"string": `text in quotes ("...")`, "primitive (string-like)": `text in quotes ("...")`,
+		"boolean": "true or false", "slice": "a list ([...])", "map": "a table", "integer": "a whole number", "float": "a number"}
+)
+
+// typeProblem turns the decoder's type error into a problem with its line
+// and key.
+func typeProblem(msg string) (Problem, bool) {
+	m := typeError.FindStringSubmatch(msg)
+	if m == nil {
+		return Problem{}, false
+	}
+	line, _ := strconv.Atoi(m[1])
+	got, want := tomlTypes[m[3]], wantTypes[m[4]]
+	if got == "" {
+		got = "of another type"
+	}
+	if want == "" {
+		want = m[4]
+	}
+	return Problem{Line: line, Key: m[2], Msg: "is " + got + ", not " + want}, true
 }
 
 // validator collects problems with their line numbers.

@@ -30,6 +30,7 @@ type Client struct {
 // {base_url}/api/v1 with the admin's X-User and X-Password.
 func New(t config.Essentials, deps httpx.Options) (*Client, error) {
 	deps.Vendor, deps.Tenant, deps.Conn = "Essentials", t.Name, t.Conn
+	deps.Secrets = []string{t.Password.Reveal()}
 	deps.BaseURL = strings.TrimRight(t.BaseURL, "/") + "/api/v1"
 	deps.Auth = httpx.Headers{"X-User": t.Username, "X-Password": t.Password.Reveal()}
 	hc, err := httpx.New(deps)

@@ -156,6 +156,9 @@ func (t *Token) tokenError(err error) error {
 		// truncated body) are described without echoing the body.
 		e.Message = "token request failed: " + clean.Line(describeTransport(err))
 	}
+	if t.client != nil {
+		e.Code, e.Message = t.client.conceal(e.Code, nil), t.client.conceal(e.Message, nil)
+	}
 	return e
 }
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clean"
 	"triage/backend/config"
 	"triage/backend/identity"
 )
@@ -41,6 +42,10 @@ type Options struct {
 	Retry     Retry
 	Pace      bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
 	Transport http.RoundTripper // replaces the TLS/proxy transport (tests)
+	// Secrets are the tenant's credentials (a client secret, an API token,
+	// a password). With the credentials each request carries, they are
+	// scrubbed from every error message, should a vendor echo them back.
+	Secrets []string
 }
 
 // Retry bounds the retries of reads.
@@ -64,6 +69,7 @@ type Client struct {
 	retry          Retry
 	timeout        time.Duration
 	pacer          *Pacer
+	secrets        []string
 }
 
 // New builds a client. The transport honours the tenant's CA file, its
@@ -101,7 +107,7 @@ func New(o Options) (*Client, error) {
 		http:      &http.Client{Transport: tr},
 		tokenHTTP: &http.Client{Transport: tr, Timeout: timeout},
 		auth:      o.Auth, audit: o.Audit, log: o.Logger.With("vendor", o.Vendor, "tenant", o.Tenant),
-		ua: o.UserAgent, retry: o.Retry, timeout: timeout,
+		ua: o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
 	}
 	if c.ua == "" {
 		c.ua = "triage"
@@ -130,6 +136,13 @@ func (c *Client) Pacer() *Pacer { return c.pacer }
 
 // Auth returns the client's credential, for connectivity checks.
 func (c *Client) Auth() Auth { return c.auth }
+
+// CloseIdleConnections closes the connections kept open for reuse, as a
+// session ends; requests in flight are not affected.
+func (c *Client) CloseIdleConnections() {
+	c.http.CloseIdleConnections()
+	c.tokenHTTP.CloseIdleConnections()
+}
 
 func transport(conn config.Conn) (*http.Transport, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -200,6 +213,7 @@ type Response struct {
 	client    *Client
 	method    string
 	path      string
+	sent      []string // the credentials the request carried
 }
 
 const maxBody = 64 << 20
@@ -258,7 +272,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			if e.Status == 0 && write != nil && sentMaybe(err) {
 				e.Unknown = true
 			}
-			if idempotent && e.Status == 0 && ctx.Err() == nil && retryableTransport(err) && attempt < c.retry.Attempts {
+			// A request that never left (its token could not be had) is
+			// safe to try again, write or not, when the failure is one
+			// that passes: the token endpoint's 429/502/503/504 as well as
+			// a dropped connection.
+			var ns *notSent
+			unsent := errors.As(err, &ns)
+			transient := e.Status == 0 && retryableTransport(err) || unsent && retryableStatus(e.Status)
+			if (idempotent || unsent) && transient && ctx.Err() == nil && attempt < c.retry.Attempts {
 				if c.sleep(ctx, c.backoff(attempt), deadline) {
 					continue
 				}
@@ -353,7 +374,8 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 	if c.pacer != nil {
 		c.pacer.Observe(target.Path, res.Header, time.Now())
 	}
-	resp := &Response{Status: res.StatusCode, Header: res.Header, Body: data, RequestID: requestID(res.Header), client: c, method: method, path: c.displayPath(target)}
+	resp := &Response{Status: res.StatusCode, Header: res.Header, Body: data, RequestID: requestID(res.Header), client: c, method: method,
+		path: c.displayPath(target), sent: credentials(hr.Header)}
 	c.log.DebugContext(ctx, "http", "method", method, "path", resp.path, "status", res.StatusCode, "attempt", n, "bytes", len(data), "request_id", resp.RequestID, "ms", time.Since(start).Milliseconds())
 	if err != nil {
 		if context.Cause(actx) == errAttemptTimeout && ctx.Err() == nil {
@@ -547,13 +569,51 @@ func (r *Response) asError() *Error {
 	if id == "" {
 		id = vendorRequestID(r.Body)
 	}
-	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Code: code, Message: msg, RequestID: id}
+	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status,
+		Code: r.client.conceal(code, r.sent), Message: r.client.conceal(msg, r.sent), RequestID: r.client.conceal(id, r.sent)}
 }
 
 // Fail builds an *Error about this response with a message of the caller's,
-// for answers that are well-formed HTTP but wrong data.
+// for answers that are well-formed HTTP but wrong data. The message often
+// quotes the vendor, so it is made one clean line, without credentials.
 func (r *Response) Fail(format string, args ...any) *Error {
-	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status, Message: fmt.Sprintf(format, args...), RequestID: r.RequestID}
+	return &Error{Vendor: r.client.vendor, Tenant: r.client.tenant, Method: r.method, Path: r.path, Status: r.Status,
+		Message: r.client.conceal(clean.Line(fmt.Sprintf(format, args...)), r.sent), RequestID: r.RequestID}
+}
+
+// credentials are the secret values a request carries in its headers: the
+// Authorization value and its token without the scheme, and any header
+// named for a password, secret, token or key.
+func credentials(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		if lk != "authorization" && !strings.Contains(lk, "password") && !strings.Contains(lk, "secret") &&
+			!strings.Contains(lk, "token") && !strings.Contains(lk, "key") {
+			continue
+		}
+		for _, v := range vs {
+			out = append(out, v)
+			if _, tok, ok := strings.Cut(v, " "); ok {
+				out = append(out, strings.TrimSpace(tok))
+			}
+		}
+	}
+	return out
+}
+
+// conceal removes the tenant's secrets and the credentials a request
+// carried from vendor text bound for an error message: a vendor or a
+// gateway may echo them.
+func (c *Client) conceal(s string, sent []string) string {
+	for _, list := range [][]string{sent, c.secrets} {
+		for _, sec := range list {
+			if len(sec) >= 4 && strings.Contains(s, sec) {
+				s = strings.ReplaceAll(s, sec, redacted)
+			}
+		}
+	}
+	return s
 }
 
 func (c *Client) record(ctx context.Context, w *Write, started time.Time, resp *Response, err *Error) {

@@ -549,3 +549,93 @@ func TestBasicClientCredentialsSendsThePlainPair(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 }
+
+func TestTokenEndpointHiccupIsRetriedAndTheWriteSentOnce(t *testing.T) {
+	ts := &tokenServer{expires: 3600}
+	var tokenCalls, writes atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v2/apis/auth/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+		if tokenCalls.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(503)
+			fmt.Fprint(w, `{"error":"temporarily_unavailable"}`)
+			return
+		}
+		ts.handle(w, r)
+	})
+	mux.HandleFunc("POST /v2/apis/c", func(w http.ResponseWriter, r *http.Request) {
+		writes.Add(1)
+		w.WriteHeader(201)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	mem := &audit.Memory{}
+	c := newClient(t, srv, oauthToken(srv, "right"), mem)
+	_, err := c.Send(writer(context.Background()), "POST", "/c", map[string]string{"text": "hi"}, &Write{Action: "itm.comment", Target: "f1"}, nil)
+	if err != nil || tokenCalls.Load() != 2 || writes.Load() != 1 {
+		t.Fatalf("err=%v token requests=%d writes=%d, want nil, 2 and 1", err, tokenCalls.Load(), writes.Load())
+	}
+	if es := mem.Entries(); len(es) != 1 || es[0].Outcome != audit.OK {
+		t.Fatalf("audit = %+v", es)
+	}
+	// A token endpoint that refuses the credentials is not asked again.
+	tokenCalls.Store(1) // past the 503
+	bad := newClient(t, srv, oauthToken(srv, "wrong"), nil)
+	if _, err := bad.Get(context.Background(), "/c", nil, nil); StatusOf(err) != 401 || tokenCalls.Load() != 2 {
+		t.Fatalf("refused credentials: err=%v after %d token requests", err, tokenCalls.Load()-1)
+	}
+}
+
+func TestAFailQuotingTheVendorIsOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }))
+	defer srv.Close()
+	c := newClient(t, srv, nil, nil)
+	resp, err := c.Get(context.Background(), "/x", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := resp.Fail("%s", "bad\r\nDENY\rALLOW\n\x1b[2J").Error()
+	if strings.ContainsAny(msg, "\r\n\x1b") || !strings.Contains(msg, "bad DENY ALLOW") {
+		t.Fatalf("not one clean line: %q", msg)
+	}
+}
+
+func TestEchoedCredentialsNeverReachAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			r.ParseForm()
+			w.WriteHeader(401)
+			fmt.Fprintf(w, `{"error":"invalid_client","error_description":"secret %s is wrong"}`, r.Form.Get("client_secret"))
+			return
+		}
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"errorCode":"%s","errorSummary":"bad header Authorization: %s; X-Password: %s"}`,
+			r.Header.Get("X-Password"), r.Header.Get("Authorization"), r.Header.Get("X-Password"))
+	}))
+	defer srv.Close()
+	for name, o := range map[string]Options{
+		"headers": {Auth: Headers{"Authorization": "SSWS 00token-abc", "X-User": "admin@acme.example", "X-Password": "pa55word"}},
+		"token": {Auth: NewToken(ClientCredentials(srv.URL+"/token", "id", "client-s3cret", nil, oauth2.AuthStyleInParams, nil), time.Minute),
+			Secrets: []string{"client-s3cret"}},
+	} {
+		o.Vendor, o.Tenant, o.BaseURL = "Okta", "prod", srv.URL
+		c, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Get(context.Background(), "/x", nil, nil)
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		msg := err.Error()
+		for _, secret := range []string{"00token-abc", "pa55word", "client-s3cret"} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("%s: %q holds %q", name, msg, secret)
+			}
+		}
+		if !strings.Contains(msg, redacted) {
+			t.Errorf("%s: %q: the echo was not there to conceal", name, msg)
+		}
+	}
+}

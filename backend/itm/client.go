@@ -44,6 +44,7 @@ func New(t config.ITM, deps httpx.Options) (*Client, error) {
 		tok.SetTokenPath(u.Path)
 	}
 	deps.Vendor, deps.Tenant, deps.BaseURL, deps.Conn, deps.Auth = "ITM", t.Name, base, t.Conn, tok
+	deps.Secrets = []string{t.ClientSecret.Reveal()}
 	hc, err := httpx.New(deps)
 	if err != nil {
 		return nil, err

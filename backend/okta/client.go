@@ -34,6 +34,7 @@ type Client struct {
 // client assertion signed by its private key.
 func New(t config.Okta, deps httpx.Options) (*Client, error) {
 	deps.Vendor, deps.Tenant, deps.BaseURL, deps.Conn = "Okta", t.Name, t.URL, t.Conn
+	deps.Secrets = []string{t.APIToken.Reveal()}
 	deps.Pace = true
 	var tok *httpx.Token
 	if t.APIToken != "" {

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"time"
 
+	"triage/backend/clean"
 	"triage/backend/jsonfile"
 )
 
@@ -131,6 +132,7 @@ func (j *Journal) Update(id string, change func(*Record)) (Record, error) {
 func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
 	var f file
 	err := jsonfile.Update(j.path, &f, func() error {
+		clean.Value(&f.Remediations)
 		recs, err := apply(f.Remediations)
 		f.Version, f.Remediations = 1, recs
 		return err
@@ -141,11 +143,15 @@ func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
 	return nil
 }
 
+// read decodes the journal. Every session, of every analyst, shares the
+// file, so its text is cleaned for the terminal as it is read, as vendor
+// text is.
 func (j *Journal) read() ([]Record, error) {
 	var f file
 	if err := jsonfile.Read(j.path, &f); err != nil {
 		return nil, fmt.Errorf("remediation journal: %w", err)
 	}
+	clean.Value(&f.Remediations)
 	return f.Remediations, nil
 }
 

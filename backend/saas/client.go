@@ -35,6 +35,7 @@ func New(t config.SaaS, deps httpx.Options) (*Client, error) {
 		tok.SetTokenPath(u.Path)
 	}
 	deps.Vendor, deps.Tenant, deps.BaseURL, deps.Conn, deps.Auth = "SaaS", t.Name, base, t.Conn, tok
+	deps.Secrets = []string{t.ClientSecret.Reveal()}
 	hc, err := httpx.New(deps)
 	if err != nil {
 		return nil, err

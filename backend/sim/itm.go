@@ -178,6 +178,10 @@ func mix(x uint64) uint64 {
 // Tokens is how many tokens the tenant issued.
 func (s *ITM) Tokens() int64 { return s.tokens.Issued() }
 
+// IssuedTokens lists every bearer token the tenant handed out, for tests
+// that search output for credentials.
+func (s *ITM) IssuedTokens() []string { return s.tokens.list() }
+
 // RevokeTokens invalidates every issued token.
 func (s *ITM) RevokeTokens() { s.tokens.revokeAll() }
 

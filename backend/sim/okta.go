@@ -104,6 +104,10 @@ func (s *Okta) RevokeTokens() { s.bearers.revokeAll() }
 // Tokens is how many OAuth access tokens were issued.
 func (s *Okta) Tokens() int64 { return s.bearers.Issued() }
 
+// IssuedTokens lists every bearer token the tenant handed out, for tests
+// that search output for credentials.
+func (s *Okta) IssuedTokens() []string { return s.bearers.list() }
+
 // SetRateLimit sets a bucket's requests per minute ("/api/v1/logs",
 // "/api/v1/apps", "/api/v1/users", "/api/v1/groups") and refills it.
 func (s *Okta) SetRateLimit(bucket string, perMinute int) { s.limits.set(bucket, perMinute) }

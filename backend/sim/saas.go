@@ -228,6 +228,10 @@ func (s *SaaS) arrive() {
 // Tokens is how many tokens the tenant issued.
 func (s *SaaS) Tokens() int64 { return s.tokens.Issued() }
 
+// IssuedTokens lists every bearer token the tenant handed out, for tests
+// that search output for credentials.
+func (s *SaaS) IssuedTokens() []string { return s.tokens.list() }
+
 // RevokeTokens invalidates every issued token.
 func (s *SaaS) RevokeTokens() { s.tokens.revokeAll() }
 

@@ -5,6 +5,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,7 +52,9 @@ type Server struct {
 }
 
 // Fault is a one-off misbehaviour injected into the next matching requests,
-// for fault tests: a status with a body, a dropped connection, a delay.
+// for fault tests: a status with a body, a dropped connection, a delay, an
+// answer cut off or trickled. Faults other than Status and Body let the
+// request be applied as usual first and spoil only the answer.
 type Fault struct {
 	Path   string // prefix of the paths it applies to ("" = all)
 	Method string // the method it applies to ("" = all)
@@ -62,10 +65,16 @@ type Fault struct {
 	// DropAfter lets the request be applied, then drops the connection
 	// instead of answering: a write whose answer is lost.
 	DropAfter bool
-	Delay     time.Duration // wait before answering
-	Times     int           // how many requests it applies to; 0 = until cleared
-	Skip      int           // matching requests let through before it applies
-	seen      atomic.Int64
+	// Cut answers normally but resets the connection halfway through the
+	// body (its Content-Length promises the whole of it).
+	Cut bool
+	// Trickle answers normally but sends the body one byte per Trickle: a
+	// slow-loris answer.
+	Trickle time.Duration
+	Delay   time.Duration // wait before answering
+	Times   int           // how many requests it applies to; 0 = until cleared
+	Skip    int           // matching requests let through before it applies
+	seen    atomic.Int64
 }
 
 // applies counts a matching request and reports whether the fault is on
@@ -159,9 +168,17 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.uris[k] = append(s.uris[k], r.URL.RequestURI())
 		s.mu.Unlock()
 		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies() {
-			if f.DropAfter {
-				h.ServeHTTP(discard{header: http.Header{}}, r)
-				drop(w)
+			if f.DropAfter || f.Cut || f.Trickle > 0 {
+				rec := &recorder{header: http.Header{}, status: http.StatusOK}
+				h.ServeHTTP(rec, r)
+				switch {
+				case f.DropAfter:
+					drop(w)
+				case f.Cut:
+					cut(w, rec)
+				default:
+					trickle(w, r, rec, f.Trickle)
+				}
 				return
 			}
 			if s.applyFault(w, r, f) {
@@ -234,12 +251,71 @@ func drop(w http.ResponseWriter) {
 	}
 }
 
-// discard is a ResponseWriter that throws the answer away.
-type discard struct{ header http.Header }
+// cut sends the head of a recorded answer and half its body, then resets
+// the connection.
+func cut(w http.ResponseWriter, rec *recorder) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", rec.status, http.StatusText(rec.status))
+	rec.header.Set("Content-Length", strconv.Itoa(rec.body.Len()))
+	rec.header.Write(buf) //nolint:errcheck // the connection is reset next
+	buf.WriteString("\r\n")
+	buf.Write(rec.body.Bytes()[:rec.body.Len()/2])
+	buf.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
 
-func (d discard) Header() http.Header         { return d.header }
-func (d discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d discard) WriteHeader(int)             {}
+// trickle sends a recorded answer with its body one byte per every,
+// stopping when the client goes away.
+func trickle(w http.ResponseWriter, r *http.Request, rec *recorder, every time.Duration) {
+	for k, vs := range rec.header {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
+	w.WriteHeader(rec.status)
+	flusher, _ := w.(http.Flusher)
+	for _, b := range rec.body.Bytes() {
+		select {
+		case <-time.After(every):
+		case <-r.Context().Done():
+			return
+		}
+		if _, err := w.Write([]byte{b}); err != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+// recorder is a ResponseWriter that keeps the answer for a fault to spoil.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -275,6 +351,7 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 type tokens struct {
 	mu     sync.Mutex
 	issued map[string]time.Time // token -> expiry
+	all    []string             // every token handed out, revoked or not
 	n      atomic.Int64
 }
 
@@ -285,6 +362,7 @@ func (t *tokens) issue(prefix string, life time.Duration) string {
 	tok := fmt.Sprintf("%s-%d-%x", prefix, n, rand.Uint64())
 	t.mu.Lock()
 	t.issued[tok] = time.Now().Add(life)
+	t.all = append(t.all, tok)
 	t.mu.Unlock()
 	return tok
 }
@@ -311,3 +389,10 @@ func (t *tokens) revokeAll() {
 
 // Issued is how many tokens were handed out.
 func (t *tokens) Issued() int64 { return t.n.Load() }
+
+// list is every token handed out.
+func (t *tokens) list() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.all...)
+}

@@ -1,0 +1,371 @@
+package backend_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"triage/backend"
+	"triage/backend/config"
+	"triage/backend/itm"
+	"triage/backend/okta"
+	"triage/backend/saas"
+	"triage/backend/sim"
+)
+
+// The fault matrix: every vendor's read against every fault the simulators
+// can inject. A read either recovers within its budget or fails with one
+// line naming the vendor, the tenant and what went wrong; no goroutine
+// outlives the reads.
+
+// timeout is every tenant's per-attempt timeout here, short so the matrix
+// runs fast; the retry budget follows from it.
+const timeout = 400 * time.Millisecond
+
+// budget is the longest a read may take: four attempts of a timeout each,
+// the backoff between them (at most 0.3+0.6+1.2s), what the vendor asked
+// us to wait, and slack for a loaded machine.
+func budget(waits time.Duration) time.Duration {
+	return 4*timeout + 2100*time.Millisecond + waits + 3*time.Second
+}
+
+// tenant is one configured tenant and the read the matrix makes of it.
+type tenant struct {
+	name   string // "ITM demo"
+	server *sim.Server
+	method string // of the read
+	path   string // the read's API path, where faults are injected
+	token  string // the token endpoint; "" for a static credential
+	read   func(ctx context.Context, s *backend.Set) (int, error)
+	revoke func() // invalidates every bearer token the simulator issued
+	issued func() int64
+	only   bool // runs only the credential cases (a second tenant of a vendor)
+	rows   int  // the read returns at least this many items
+}
+
+// fault is one row of the matrix.
+type fault struct {
+	name string
+	// applies says which tenants the fault makes sense for.
+	applies func(tn tenant) bool
+	// inject spoils the vendor's next answers; it may also read first to
+	// put the client in the state the fault needs (a token to revoke).
+	inject func(t *testing.T, tn tenant, set *backend.Set)
+	// want is "" when the read must recover, else text of its one-line
+	// error.
+	want string
+	// attempts the read makes on the API path; 0 is not checked.
+	attempts int
+	// replayed marks a reset before the answer, which Go's transport
+	// itself replays once for a GET on a reused connection: up to twice
+	// the attempts may reach the vendor, and each was a read.
+	replayed bool
+	// waited is the least the read must have waited (a Retry-After or a
+	// rate-limit reset honoured).
+	waited time.Duration
+	// tokens is the most tokens the simulator issues during the read; -1
+	// is not checked.
+	tokens int64
+	// auth marks the cases about credentials.
+	auth bool
+}
+
+func all(tenant) bool         { return true }
+func withToken(t tenant) bool { return t.token != "" }
+func static(t tenant) bool    { return t.token == "" }
+
+// inject spoils the answers of the tenant's read.
+func inject(build func() *sim.Fault) func(*testing.T, tenant, *backend.Set) {
+	return func(_ *testing.T, tn tenant, _ *backend.Set) {
+		f := build()
+		f.Path = tn.path
+		tn.server.Inject(f)
+	}
+}
+
+// onToken spoils the answers of the tenant's token endpoint.
+func onToken(build func() *sim.Fault) func(*testing.T, tenant, *backend.Set) {
+	return func(_ *testing.T, tn tenant, _ *backend.Set) {
+		f := build()
+		f.Path = tn.token
+		tn.server.Inject(f)
+	}
+}
+
+func hdr(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+const outage = `{"message":"simulated outage"}`
+
+var faults = []fault{
+	{name: "latency spike past the timeout", applies: all, inject: inject(func() *sim.Fault { return &sim.Fault{Delay: 3 * timeout, Times: 1} }), attempts: 2, tokens: -1},
+	{name: "429 burst with Retry-After", applies: all, attempts: 3, waited: 2 * time.Second, tokens: -1,
+		inject: inject(func() *sim.Fault {
+			return &sim.Fault{Status: 429, Header: hdr("Retry-After", "1"), Body: `{"message":"rate limit exceeded"}`, Times: 2}
+		})},
+	{name: "429 with X-Rate-Limit-Reset", applies: all, attempts: 2, waited: time.Second, tokens: -1,
+		inject: func(t *testing.T, tn tenant, set *backend.Set) {
+			reset := strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10)
+			inject(func() *sim.Fault {
+				return &sim.Fault{Status: 429, Times: 1, Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`,
+					Header: hdr("X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", reset)}
+			})(t, tn, set)
+		}},
+	{name: "429 storm", applies: all, want: "429", attempts: 4, waited: 3 * time.Second, tokens: -1,
+		inject: inject(func() *sim.Fault {
+			return &sim.Fault{Status: 429, Header: hdr("Retry-After", "1"), Body: `{"message":"rate limit exceeded"}`}
+		})},
+	{name: "500", applies: all, want: "500: simulated outage", attempts: 1, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 500, Body: outage} })},
+	{name: "502 then recovery", applies: all, attempts: 3, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 502, Body: outage, Times: 2} })},
+	{name: "503 then recovery", applies: all, attempts: 3, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 503, Body: outage, Times: 2} })},
+	{name: "504 then recovery", applies: all, attempts: 3, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 504, Body: outage, Times: 2} })},
+	{name: "503 that lasts", applies: all, want: "503: simulated outage", attempts: 4, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 503, Body: outage} })},
+	{name: "reset before the answer", applies: all, attempts: 2, replayed: true, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Drop: true, Times: 1} })},
+	{name: "reset before every answer", applies: all, want: "connection reset by the server", attempts: 4, replayed: true, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Drop: true} })},
+	{name: "reset in the middle of the body", applies: all, attempts: 2, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Cut: true, Times: 1} })},
+	{name: "reset in the middle of every body", applies: all, want: "connection reset by the server", attempts: 4, tokens: -1,
+		inject: inject(func() *sim.Fault { return &sim.Fault{Cut: true} })},
+	{name: "truncated JSON", applies: all, want: "200: malformed JSON", attempts: 1, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 200, Body: `{"data":[{"id":"a1","na`} })},
+	{name: "HTML error page with status 200", applies: all, want: "200: HTML page: Upstream maintenance", attempts: 1, tokens: -1,
+		inject: inject(func() *sim.Fault {
+			return &sim.Fault{Status: 200, Header: hdr("Content-Type", "text/html"),
+				Body: "<html><head><title>Upstream maintenance</title></head><body><h1>Sorry</h1></body></html>"}
+		})},
+	{name: "empty 200", applies: all, want: "200: empty response", attempts: 1, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Status: 200} })},
+	{name: "slow-loris answer once", applies: all, attempts: 2, tokens: -1, inject: inject(func() *sim.Fault { return &sim.Fault{Trickle: timeout / 4, Times: 1} })},
+	{name: "slow-loris answer every time", applies: all, want: "no answer within the timeout", attempts: 4, tokens: -1,
+		inject: inject(func() *sim.Fault { return &sim.Fault{Trickle: timeout / 4} })},
+	// Credentials.
+	{name: "token revoked mid-session", applies: withToken, auth: true, attempts: 2, tokens: 1,
+		inject: func(t *testing.T, tn tenant, set *backend.Set) {
+			if _, err := tn.read(context.Background(), set); err != nil {
+				t.Fatalf("the read before the revocation: %v", err)
+			}
+			tn.revoke()
+		}},
+	{name: "401 that a new token does not cure", applies: withToken, auth: true, want: "401", attempts: 2, tokens: 2,
+		inject: inject(func() *sim.Fault {
+			return &sim.Fault{Status: 401, Body: `{"error":"invalid_token","error_description":"token revoked"}`}
+		})},
+	{name: "credential revoked", applies: static, auth: true, want: "401: credential revoked", attempts: 1, tokens: -1,
+		inject: inject(func() *sim.Fault { return &sim.Fault{Status: 401, Body: `{"message":"credential revoked"}`} })},
+	{name: "token endpoint resets once", applies: withToken, auth: true, attempts: 1, tokens: 2, inject: onToken(func() *sim.Fault { return &sim.Fault{Drop: true, Times: 1} })},
+	{name: "token endpoint 503 once", applies: withToken, auth: true, attempts: 1, tokens: 2,
+		inject: onToken(func() *sim.Fault {
+			return &sim.Fault{Status: 503, Body: `{"error":"temporarily_unavailable","error_description":"try again"}`, Times: 1}
+		})},
+	{name: "token endpoint down", applies: withToken, auth: true, want: "token request failed: connection", attempts: 0, tokens: 4,
+		inject: onToken(func() *sim.Fault { return &sim.Fault{Drop: true} })},
+}
+
+func TestFaultMatrix(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, err := sim.Start(sim.Options{Rows: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Okta.TrustKey("matrix", key.Public())
+	cfg.Okta = append(cfg.Okta, config.Okta{Name: "svc", URL: s.Okta.URL, ClientID: sim.OktaClientID, KeyID: "matrix",
+		PrivateKeyFile: writeKey(t, key), Scopes: config.DefaultOktaScopes})
+	short := config.Conn{Timeout: config.Duration{Duration: timeout}}
+	for i := range cfg.ITM {
+		cfg.ITM[i].Conn = short
+	}
+	for i := range cfg.SaaS {
+		cfg.SaaS[i].Conn = short
+	}
+	for i := range cfg.Okta {
+		cfg.Okta[i].Conn = short
+	}
+	for i := range cfg.Atlassian {
+		cfg.Atlassian[i].Conn = short
+	}
+	for i := range cfg.Essentials {
+		cfg.Essentials[i].Conn = short
+	}
+	scim := "/scim/directory/" + sim.AtlassianDirectoryID + "/Users"
+	groups := [][]tenant{
+		{{name: "ITM demo", server: s.ITM.Server, method: "POST", path: "/v2/apis/activity/event-queries", token: "/v2/apis/auth/oauth/token",
+			revoke: s.ITM.RevokeTokens, issued: s.ITM.Tokens, rows: 10,
+			read: func(ctx context.Context, set *backend.Set) (int, error) {
+				p, err := set.ITM[0].Incidents(ctx, itmQuery())
+				return len(p.Tickets), err
+			}}},
+		{{name: "SaaS demo", server: s.SaaS.Server, method: "GET", path: "/incident/api/incidents/delta", token: "/oauth/token",
+			revoke: s.SaaS.RevokeTokens, issued: s.SaaS.Tokens, rows: 10,
+			read: func(ctx context.Context, set *backend.Set) (int, error) {
+				p, err := set.SaaS[0].Incidents(ctx, saasQuery())
+				return len(p.Incidents), err
+			}}},
+		{
+			{name: "Okta demo", server: s.Okta.Server, method: "GET", path: "/api/v1/users", rows: 5,
+				read: func(ctx context.Context, set *backend.Set) (int, error) {
+					p, err := set.Okta[0].Users(ctx, okta.UserQuery{Limit: 5}, "")
+					return len(p.Items), err
+				}},
+			{name: "Okta svc", server: s.Okta.Server, method: "GET", path: "/api/v1/users", token: "/oauth2/v1/token", only: true, rows: 5,
+				revoke: s.Okta.RevokeTokens, issued: s.Okta.Tokens,
+				read: func(ctx context.Context, set *backend.Set) (int, error) {
+					p, err := set.Okta[1].Users(ctx, okta.UserQuery{Limit: 5}, "")
+					return len(p.Items), err
+				}},
+		},
+		{{name: "Atlassian demo", server: s.Atlassian.Server, method: "GET", path: scim, rows: 10,
+			read: func(ctx context.Context, set *backend.Set) (int, error) {
+				p, err := set.Atlassian[0].Users(ctx, 1, 10)
+				return len(p.Items), err
+			}}},
+		{{name: "Essentials demo", server: s.Essentials.Server, method: "GET", path: "/api/v1/orgs/" + sim.Domain + "/users", rows: 10,
+			read: func(ctx context.Context, set *backend.Set) (int, error) {
+				users, err := set.Essentials[0].Users(ctx)
+				return len(users), err
+			}}},
+	}
+	// Vendors run side by side (in goroutines: t.Parallel would hold them
+	// to GOMAXPROCS at a time, and they mostly wait); a vendor's faults one
+	// after another, as they share its simulator. Each fault gets fresh
+	// clients, so no token or rate-limit state carries over.
+	var wg sync.WaitGroup
+	for _, group := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tn := range group {
+				for _, f := range faults {
+					if !f.applies(tn) || tn.only && !f.auth {
+						continue
+					}
+					set, err := backend.Open(cfg, backend.Options{})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					t.Run(tn.name+"/"+f.name, func(t *testing.T) { runFault(t, tn, f, set) })
+					closeIdle(set)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Every request has ended: once the kept-alive connections are closed
+	// no goroutine of the clients or of the simulators' handlers is left.
+	s.Close()
+	settled := runtime.NumGoroutine()
+	for deadline := time.Now().Add(10 * time.Second); settled > before && time.Now().Before(deadline); settled = runtime.NumGoroutine() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if settled > before {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines before the matrix, %d after:\n%s", before, settled, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func runFault(t *testing.T, tn tenant, f fault, set *backend.Set) {
+	defer tn.server.Inject(nil)
+	f.inject(t, tn, set)
+	var tokensBefore int64
+	if tn.issued != nil {
+		tokensBefore = tn.issued()
+	}
+	calls := tn.server.Count(tn.method + " " + tn.path)
+	start := time.Now()
+	n, err := tn.read(context.Background(), set)
+	took := time.Since(start)
+	if f.want == "" {
+		if err != nil {
+			t.Fatalf("the read did not recover: %v", err)
+		}
+		if n < tn.rows {
+			t.Fatalf("the read recovered with %d items, want %d", n, tn.rows)
+		}
+	} else {
+		if err == nil {
+			t.Fatalf("the read succeeded with %d items; want an error saying %q", n, f.want)
+		}
+		oneClearLine(t, tn, err.Error(), f.want)
+	}
+	if limit := budget(f.waited); took > limit {
+		t.Errorf("the read took %s, over its budget of %s", took.Round(time.Millisecond), limit)
+	}
+	if took < f.waited {
+		t.Errorf("the read took %s: it did not wait the %s the vendor asked for", took.Round(time.Millisecond), f.waited)
+	}
+	got := tn.server.Count(tn.method+" "+tn.path) - calls
+	switch {
+	case f.replayed && (got < f.attempts || got > 2*f.attempts):
+		t.Errorf("%d requests to %s, want %d to %d", got, tn.path, f.attempts, 2*f.attempts)
+	case !f.replayed && f.attempts > 0 && got != f.attempts:
+		t.Errorf("%d requests to %s, want %d", got, tn.path, f.attempts)
+	}
+	if f.tokens >= 0 && tn.issued != nil {
+		// The simulator counts tokens it issued; the fetches the faults
+		// spoiled are not among them.
+		if got := tn.issued() - tokensBefore; got > f.tokens {
+			t.Errorf("%d tokens issued, want at most %d", got, f.tokens)
+		}
+	}
+}
+
+// oneClearLine checks an error is one line that starts with the vendor and
+// tenant, says want, and carries no transport noise (addresses, Go syntax).
+func oneClearLine(t *testing.T, tn tenant, msg, want string) {
+	t.Helper()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("more than one line: %q", msg)
+	}
+	if !strings.HasPrefix(msg, tn.name+": ") {
+		t.Errorf("%q does not start with %q", msg, tn.name+": ")
+	}
+	if !strings.Contains(msg, want) {
+		t.Errorf("%q does not say %q", msg, want)
+	}
+	for _, noise := range []string{"127.0.0.1", "%!", "&{", "<nil>"} {
+		if strings.Contains(msg, noise) {
+			t.Errorf("%q carries %q", msg, noise)
+		}
+	}
+}
+
+func closeIdle(set *backend.Set) {
+	for _, tn := range set.Tenants() {
+		tn.HTTP.CloseIdleConnections()
+	}
+}
+
+func writeKey(t *testing.T, key *ecdsa.PrivateKey) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "okta.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func itmQuery() itm.Query   { return itm.Query{Limit: 10} }
+func saasQuery() saas.Query { return saas.Query{Limit: 10} }
