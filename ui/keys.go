@@ -32,7 +32,7 @@ type KeyMap struct {
 	Sessions, ResetPassword, ExpirePassword key.Binding
 }
 
-// DefaultKeyMap is the keymap of design.md.
+// DefaultKeyMap is the keymap the README documents; [keys] rebinds it.
 func DefaultKeyMap() *KeyMap {
 	b := func(help string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(display(keys), help))

@@ -76,7 +76,8 @@ func New(c *Common) *App {
 	if c.StateDir != "" {
 		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
 	}
-	// Only configured vendors' tabs appear, in the order of design.md.
+	// Only configured vendors' tabs appear, always in this order, so a
+	// tab's number never changes.
 	if len(c.Backends.ITM) > 0 {
 		a.tabs = append(a.tabs, newITMTab(c)) // 1
 	}

@@ -272,7 +272,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	}
 }
 
-// The done-when of the Okta issue: the first System Log request is answered
+// The first System Log request is answered
 // 429 with X-Rate-Limit-Reset two seconds ahead; the client waits until the
 // reset (reset minus Date, plus a second) and then gets the events.
 func TestRetryWaitsForTheRateLimitReset(t *testing.T) {
