@@ -62,6 +62,13 @@ type globals struct {
 }
 
 func main() {
+	// Most of the console's heap is rows it keeps for the whole session, so
+	// Go's default target (collect at twice the live heap) would nearly
+	// double its footprint on a large tenant; 1.5 times keeps 100,000 rows
+	// in every tab well under 500 MB. GOGC still overrides it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	root, done := rootCommand()
 	err := root.Execute()
 	done()
