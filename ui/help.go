@@ -15,6 +15,8 @@ type HelpGroup struct {
 // HelpView draws the full help from the live keymap, in as many columns as
 // fit. Disabled bindings (writes for a read-only analyst) are struck out.
 func HelpView(st *Styles, groups []HelpGroup, width int) string {
+	const colWidth, keyWidth = 38, 12
+	descWidth := colWidth - keyWidth - 2 // a space after the key, one before the next column
 	var blocks []string
 	for _, g := range groups {
 		var b strings.Builder
@@ -24,17 +26,24 @@ func HelpView(st *Styles, groups []HelpGroup, width int) string {
 			if h.Key == "" {
 				continue
 			}
-			b.WriteString("\n")
-			keyText := st.Key.Render(Fit(h.Key, 12))
 			desc := h.Desc
 			if !k.Enabled() {
-				desc = st.Disabled.Render(desc) + st.Muted.Render(" (read-only)")
+				desc += " (read-only)"
 			}
-			b.WriteString(keyText + " " + desc)
+			// A long description wraps under itself, keeping its column.
+			for i, line := range Wrap(desc, descWidth) {
+				keyText := strings.Repeat(" ", keyWidth)
+				if i == 0 {
+					keyText = st.Key.Render(Fit(h.Key, keyWidth))
+				}
+				if !k.Enabled() {
+					line = st.Disabled.Render(line)
+				}
+				b.WriteString("\n" + keyText + " " + line)
+			}
 		}
 		blocks = append(blocks, b.String())
 	}
-	colWidth := 38
 	cols := max(width/colWidth, 1)
 	var rows []string
 	for i := 0; i < len(blocks); i += cols {

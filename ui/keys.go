@@ -19,6 +19,7 @@ type KeyMap struct {
 	Open, Back                   key.Binding
 	Refresh, Filter, Query       key.Binding
 	Palette, Help, Quit          key.Binding
+	Messages                     key.Binding
 	Comment, Assign, Status      key.Binding
 	Remediate, Email, Pivot      key.Binding
 	New, Update, Disable, Enable key.Binding
@@ -46,7 +47,8 @@ func DefaultKeyMap() *KeyMap {
 		Open: b("open detail", "enter"), Back: b("back / cancel", "esc"),
 		Refresh: b("refresh", "r"), Filter: b("filter rows (~ fuzzy)", "/"), Query: b("server query", "f"),
 		Palette: b("command palette", ":"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
-		Comment: b("comment", "c"), Assign: b("assign", "a"), Status: b("set status / close", "s"),
+		Messages: b("messages: every error and note in full", "!"),
+		Comment:  b("comment", "c"), Assign: b("assign", "a"), Status: b("set status / close", "s"),
 		Remediate: b("remediate", "x"), Email: b("raw email", "e"), Pivot: b("pivot on person", "p"),
 		New: b("new", "n"), Update: b("update", "u"), Disable: b("disable", "d"), Enable: b("enable", "E"),
 		Copy: b("copy id / URL", "y"), Browse: b("open in browser", "o"), Mark: b("mark row", " "),
@@ -84,7 +86,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "page_up": &k.PageUp, "page_down": &k.PageDown,
 		"open": &k.Open, "back": &k.Back, "refresh": &k.Refresh, "filter": &k.Filter, "query": &k.Query,
-		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit,
+		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "messages": &k.Messages,
 		"comment": &k.Comment, "assign": &k.Assign, "status": &k.Status, "remediate": &k.Remediate,
 		"email": &k.Email, "pivot": &k.Pivot, "new": &k.New, "update": &k.Update, "disable": &k.Disable, "enable": &k.Enable,
 		"copy": &k.Copy, "browse": &k.Browse, "mark": &k.Mark, "raw": &k.Raw, "tenant": &k.Tenant, "apps": &k.Apps,

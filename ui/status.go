@@ -37,15 +37,30 @@ func Toast(format string, args ...any) tea.Cmd {
 
 // Status is the status line: a spinner while something loads, then errors
 // and notes. It is the one home of errors: they never cover the content.
+// It keeps what it showed, so a line cut to the width can be read whole.
 type Status struct {
-	st      *Styles
-	spin    spinner.Model
-	err     string
-	errAt   time.Time
-	toast   string
-	toastAt time.Time
-	now     func() time.Time
+	st       *Styles
+	spin     spinner.Model
+	err      string
+	errAt    time.Time
+	toast    string
+	toastAt  time.Time
+	now      func() time.Time
+	messages []Message
+	// More names the key that shows the messages in full; a cut error
+	// ends with it.
+	More string
 }
+
+// Message is one error or note the status line showed.
+type Message struct {
+	At    time.Time
+	Text  string
+	Error bool
+}
+
+// keepMessages is how many of the newest messages the status line keeps.
+const keepMessages = 200
 
 // How long notes stay. Errors stay until the next key after ErrorHold.
 const (
@@ -69,13 +84,25 @@ func (s *Status) Error(err error) {
 	}
 	s.err, s.errAt = clean.Line(msg), s.now()
 	s.toast = ""
+	s.keep(Message{At: s.errAt, Text: s.err, Error: true})
 }
+
+func (s *Status) keep(m Message) {
+	if len(s.messages) == keepMessages {
+		s.messages = append(s.messages[:0], s.messages[1:]...)
+	}
+	s.messages = append(s.messages, m)
+}
+
+// Messages are the errors and notes shown so far, oldest first.
+func (s *Status) Messages() []Message { return append([]Message(nil), s.messages...) }
 
 // Note shows a short success message.
 // A note is newer news than any error on the line, so it replaces it.
 func (s *Status) Note(text string) {
 	s.toast, s.toastAt = clean.Line(text), s.now()
 	s.err = ""
+	s.keep(Message{At: s.toastAt, Text: s.toast})
 }
 
 // Key clears an error the analyst has had time to read.
@@ -115,7 +142,11 @@ func (s *Status) View(width int, busy, info string) string {
 	right := s.st.Muted.Render(info)
 	space := width - ansi.StringWidth(right) - 1
 	if ansi.StringWidth(left) > space {
-		left = ansi.Truncate(left, max(space, 0), "…")
+		tail := "…"
+		if s.err != "" && s.More != "" {
+			tail = "… " + s.More
+		}
+		left = ansi.Truncate(left, max(space-ansi.StringWidth(tail), 0), "") + s.st.Muted.Render(tail)
 	}
 	gap := max(width-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 	return left + strings.Repeat(" ", gap) + right

@@ -508,3 +508,26 @@ func TestFormMovesTogglesAndKeepsWhatWasTyped(t *testing.T) {
 		t.Fatalf("view:\n%s", v)
 	}
 }
+
+// The status line keeps the newest messages, oldest first, cleaned, and a
+// cut error names the key that shows it whole.
+func TestStatusKeepsTheNewestMessages(t *testing.T) {
+	s := NewStatus(plainStyles())
+	s.More = "!"
+	for i := range keepMessages + 5 {
+		s.Error(fmt.Errorf("failure %d\x1b]52;c;AAAA\x07", i))
+	}
+	s.Note("saved")
+	msgs := s.Messages()
+	if len(msgs) != keepMessages {
+		t.Fatalf("kept %d messages, want %d", len(msgs), keepMessages)
+	}
+	if msgs[0].Text != "failure 6" || !msgs[0].Error || msgs[len(msgs)-1].Text != "saved" || msgs[len(msgs)-1].Error {
+		t.Fatalf("first %+v, last %+v", msgs[0], msgs[len(msgs)-1])
+	}
+	s.Error(fmt.Errorf("%sEND", strings.Repeat("word ", 40)))
+	line := s.View(60, "", "info")
+	if strings.Contains(line, "END") || !strings.HasSuffix(strings.TrimRight(line, " "), "… !") {
+		t.Fatalf("cut error line = %q", line)
+	}
+}

@@ -38,13 +38,14 @@ type App struct {
 	palette     *ui.Picker
 	paletteActs map[string]Action
 	history     []string // palette commands, newest first
-	audit       pane
+	sheet       pane     // the audit log or the messages, over the tabs
 	prefs       *prefs.Store
 	person      *personView // what p opened
 	pickerOnly  bool        // the palette shows a short choice, not every command
 }
 
-// overlay is what covers the tabs: help, the palette, the audit log.
+// overlay is what covers the tabs: help, the palette, the audit log, the
+// messages, a person.
 type overlay int
 
 const (
@@ -52,6 +53,7 @@ const (
 	overlayHelp
 	overlayPalette
 	overlayAudit
+	overlayMessages
 	overlayPerson
 )
 
@@ -72,7 +74,8 @@ type refreshTick struct{ at time.Time }
 
 // New builds the whole UI of one session from its Common.
 func New(c *Common) *App {
-	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, audit: newPane(c)}
+	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, sheet: newPane(c)}
+	a.status.More = keyOf(c.Keys.Messages)
 	if c.StateDir != "" {
 		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
 	}
@@ -141,7 +144,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, t := range a.tabs {
 			t.SetSize(a.width, a.bodyHeight())
 		}
-		a.audit.SetSize(a.width, a.bodyHeight())
+		a.sheet.SetSize(a.width, a.bodyHeight())
 		if a.person != nil {
 			a.person.pane.SetSize(a.width, a.bodyHeight())
 			a.person.render()
@@ -165,8 +168,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.overlay = overlayNone
 			return a, ui.Fail(m.err)
 		}
-		a.audit.Show(m.text, false)
-		a.audit.vp.GotoBottom()
+		a.sheet.Show(m.text, false)
+		a.sheet.vp.GotoBottom()
 		return a, nil
 	case tea.KeyMsg:
 		return a, a.withSpinner(a.keys(m))
@@ -233,12 +236,12 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		return nil
 	case overlayPalette:
 		return a.paletteKey(m)
-	case overlayAudit:
+	case overlayAudit, overlayMessages:
 		if key.Matches(m, k.Back, k.Quit) {
 			a.overlay = overlayNone
 			return nil
 		}
-		return a.audit.Key(m)
+		return a.sheet.Key(m)
 	case overlayPerson:
 		return a.personKey(m)
 	}
@@ -254,6 +257,9 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(m, k.Palette):
 		a.openPalette()
+		return nil
+	case key.Matches(m, k.Messages):
+		a.showMessages()
 		return nil
 	case key.Matches(m, k.Pivot) && t != nil:
 		return a.pivot(t)
@@ -369,8 +375,8 @@ func (a *App) View() string {
 		body = a.helpView()
 	case a.overlay == overlayPalette:
 		body = ui.Center(st, a.width, a.bodyHeight(), a.palette.View(min(a.width, 100)))
-	case a.overlay == overlayAudit:
-		body = a.audit.View()
+	case a.overlay == overlayAudit, a.overlay == overlayMessages:
+		body = a.sheet.View()
 	case a.overlay == overlayPerson && a.person != nil:
 		body = a.person.pane.View()
 	case a.current() == nil:
@@ -421,7 +427,7 @@ func (a *App) helpView() string {
 	k := a.c.Keys
 	groups := []ui.HelpGroup{
 		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Palette,
-			relabel(k.Pivot, "follow the person (or asset) under the cursor everywhere"), k.Help, k.Quit}},
+			relabel(k.Pivot, "follow the person (or asset) under the cursor everywhere"), k.Messages, k.Help, k.Quit}},
 		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back, k.Filter, k.Refresh, k.Mark}},
 	}
 	if t := a.current(); t != nil {
@@ -455,13 +461,41 @@ func (a *App) savePrefs(change func(*prefs.Prefs)) tea.Cmd {
 	}
 }
 
+// showMessages opens every error and note of the session in full, newest
+// last: the status line cuts them to its width.
+func (a *App) showMessages() {
+	a.overlay = overlayMessages
+	st := a.c.Styles
+	msgs := a.status.Messages()
+	d := ui.NewDoc(st, a.width)
+	d.Section(fmt.Sprintf("Messages · %d this session, newest last · esc closes", len(msgs)))
+	if len(msgs) == 0 {
+		d.Muted("  Nothing yet: errors and notes from the status line are kept here.")
+	}
+	for _, m := range msgs {
+		mark, tone := "✓", ui.ToneGood
+		if m.Error {
+			mark, tone = "✗", ui.ToneBad
+		}
+		for i, line := range ui.Wrap(m.Text, max(a.width-13, 20)) {
+			prefix := strings.Repeat(" ", 11)
+			if i == 0 {
+				prefix = m.At.Local().Format("15:04:05") + " " + mark + " "
+			}
+			d.Line(st.Tone(tone, prefix+line))
+		}
+	}
+	a.sheet.Show(d.String(), false)
+	a.sheet.vp.GotoBottom()
+}
+
 // auditTail is how many of the newest audit lines the console shows.
 const auditTail = 500
 
 // showAudit opens the newest entries of the audit log.
 func (a *App) showAudit() tea.Cmd {
 	a.overlay = overlayAudit
-	a.audit.Show(a.c.Styles.Muted.Render("Reading the audit log…"), false)
+	a.sheet.Show(a.c.Styles.Muted.Render("Reading the audit log…"), false)
 	path, st, me := a.c.Backends.Config.Audit.Path, a.c.Styles, a.c.Analyst.Name
 	width := a.width
 	return func() tea.Msg {

@@ -68,6 +68,7 @@ func (a *App) actions() []Action {
 	}
 	out = append(out,
 		Action{Name: "Show the audit log", Group: "Console", Run: a.showAudit},
+		Action{Name: "Show messages: every error and note in full", Key: keyOf(k.Messages), Group: "Console", Run: func() tea.Cmd { a.showMessages(); return nil }},
 		Action{Name: "Toggle theme (dark / light)", Group: "Console", Run: a.toggleTheme},
 		Action{Name: "Help: every key", Key: keyOf(k.Help), Group: "Console", Run: func() tea.Cmd { a.overlay = overlayHelp; return nil }},
 		Action{Name: "Quit", Key: keyOf(k.Quit), Group: "Console", Run: func() tea.Cmd { return tea.Quit }},
