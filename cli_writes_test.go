@@ -138,6 +138,8 @@ client_secret = %q
 			t.Errorf("%s: want an error saying %q, got %v (printed %q)", st.name, st.says, err, out)
 		case !st.fails && (err != nil || !strings.Contains(out, st.says)):
 			t.Errorf("%s: want success saying %q, got %v (printed %q)", st.name, st.says, err, out)
+		case st.fails && strings.Contains(cli.Message(err), "may have been applied"):
+			t.Errorf("%s: the read-back settled it, yet the error says it may have applied: %v", st.name, err)
 		}
 		if got := st.counts(); got != st.want {
 			t.Errorf("%s: %d requests of the write so far, want %d", st.name, got, st.want)

@@ -97,7 +97,7 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 					}
 					return fmt.Errorf("%w; reading the list back failed too (%v): the console's Remediations tab checks it until the list says", err, rerr)
 				case !lists.Has(list, sender):
-					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", err)
+					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", httpx.Settled(err))
 				}
 				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
 				err = nil

@@ -208,7 +208,7 @@ func itmComment(env *Env, o *output, client itmClient) *cobra.Command {
 					env.printer(o).done("comment added to %s (the answer was lost; reading the ticket back shows it)", args[0])
 					return nil
 				}
-				return fmt.Errorf("%w; the ticket does not show it, so it was not applied: send it again", err)
+				return fmt.Errorf("%w; the ticket does not show it, so it was not applied: send it again", httpx.Settled(err))
 			}
 			if err != nil {
 				return err
@@ -297,7 +297,7 @@ func readBackITM(ctx context.Context, c *itm.Client, fqid string, err error, app
 	case applied(t):
 		return nil
 	}
-	return fmt.Errorf("%w; the ticket does not show the change, so it was not applied: try again", err)
+	return fmt.Errorf("%w; the ticket does not show the change, so it was not applied: try again", httpx.Settled(err))
 }
 
 func itmUsers(env *Env, o *output, client itmClient) *cobra.Command {

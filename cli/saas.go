@@ -184,7 +184,7 @@ func saasClose(env *Env, o *output, client saasClient) *cobra.Command {
 				case rerr != nil:
 					return fmt.Errorf("%w; reading the state back failed too (%v): check it before trying again", err, rerr)
 				case !closed:
-					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", err, category)
+					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", httpx.Settled(err), category)
 				}
 				err = nil
 			}
@@ -274,7 +274,7 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 				case rerr != nil:
 					return fmt.Errorf("%w; reading its status back failed too (%v): check it before trying again", err, rerr)
 				case !ok:
-					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", err)
+					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", httpx.Settled(err))
 				}
 				err = nil
 			}

@@ -137,7 +137,7 @@ func (c change) apply(ctx context.Context, as []answer, picked []int, email stri
 			case c.landed(a.prov, b):
 				a.result, a.acct, a.note = c.done, b, "the answer was lost; reading back shows it applied"
 			default:
-				a.result, a.acct, a.err = "error", b, fmt.Errorf("%w; reading back shows it was not applied: try again", err)
+				a.result, a.acct, a.err = "error", b, fmt.Errorf("%w; reading back shows it was not applied: try again", httpx.Settled(err))
 			}
 		case err != nil:
 			a.result, a.err = "error", err

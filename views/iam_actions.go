@@ -505,6 +505,9 @@ func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, 
 			if rerr == nil {
 				m.acct = b
 			}
+			if m.checked && !m.landed {
+				m.err = httpx.Settled(err)
+			}
 		case err == nil && after == nil:
 			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
 		}

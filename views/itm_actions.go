@@ -319,7 +319,7 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 		}
 		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: the answer was lost, and reading the ticket back shows it applied", what, id))
 	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("%s not saved (answer lost, read-back shows it missing%s): %w", what, retryHint(m.action), m.err))
+		return ui.Fail(fmt.Errorf("%s not saved (answer lost, read-back shows it missing%s): %w", what, retryHint(m.action), httpx.Settled(m.err)))
 	case httpx.IsUnknown(m.err):
 		return ui.Fail(fmt.Errorf("%s: outcome unknown and the read-back failed, check %s before retrying: %w", what, id, m.err))
 	}

@@ -179,7 +179,7 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 	case m.landed:
 		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: the answer was lost, and reading the state back shows it applied", m.key, label))
 	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("incident %s not closed (the answer was lost and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, label, m.err))
+		return ui.Fail(fmt.Errorf("incident %s not closed (the answer was lost and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, label, httpx.Settled(m.err)))
 	case httpx.IsUnknown(m.err):
 		return ui.Fail(fmt.Errorf("close of incident %s: outcome unknown, and reading the state back failed too (r shows what the vendor has before you try again): %w", m.key, m.err))
 	}
@@ -329,7 +329,7 @@ func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row inciden
 			rec.VendorStatus = string(st.Status)
 			rec.Detail = "the start's answer was lost; reading back shows it started"
 		default:
-			m.err, m.checked = err, true
+			m.err, m.checked = httpx.Settled(err), true
 			return m
 		}
 	default:

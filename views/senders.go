@@ -253,7 +253,7 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
 				rec.FinishedAt = time.Now()
 			default:
-				m.err, m.checked = err, true
+				m.err, m.checked = httpx.Settled(err), true
 				return m
 			}
 		default:

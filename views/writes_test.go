@@ -112,6 +112,12 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeText("Called the manager.")
 	h.typeKeys("ctrl+s")
 	h.waitFor("Comment not saved (answer lost, read-back shows it missing; draft kept, c then ctrl+s resends)")
+	h.typeKeys("!") // the whole message, not only what fits the status line
+	h.waitFor("Messages ·")
+	if frame := h.screen(); strings.Contains(frame, "may have been") || !strings.Contains(frame, "[POST") {
+		t.Fatalf("a settled write still says it may have applied:\n%s", frame)
+	}
+	h.typeKeys("esc")
 	if got := h.sim.ITM.Comments(fqid); len(got) != 0 {
 		t.Fatalf("vendor has %q", got)
 	}

@@ -51,7 +51,7 @@ func (e *Error) Error() string {
 		b.WriteString(describeTransport(e.Err))
 	}
 	if e.Unknown {
-		b.WriteString(" (outcome unknown: it may have been applied)")
+		b.WriteString(unknownNote)
 	}
 	fmt.Fprintf(&b, " [%s %s", e.Method, e.Path)
 	if e.RequestID != "" {
@@ -75,6 +75,23 @@ func StatusOf(err error) int {
 	}
 	return 0
 }
+
+// unknownNote ends the text of a write whose answer was lost.
+const unknownNote = " (outcome unknown: it may have been applied)"
+
+// Settled is err once reading back has shown that the write did not apply:
+// its text no longer says that it may have. It still unwraps to err.
+func Settled(err error) error {
+	if !IsUnknown(err) {
+		return err
+	}
+	return settled{err}
+}
+
+type settled struct{ error }
+
+func (s settled) Error() string { return strings.Replace(s.error.Error(), unknownNote, "", 1) }
+func (s settled) Unwrap() error { return s.error }
 
 // IsUnknown reports whether err is a write whose outcome is unknown.
 func IsUnknown(err error) bool {

@@ -1,0 +1,31 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Once reading back shows a lost write did not apply, its error stops
+// saying that it may have, and still is the vendor's error underneath.
+func TestSettledNoLongerSaysItMayHaveApplied(t *testing.T) {
+	lost := &Error{Vendor: "ITM", Tenant: "demo", Method: "POST", Path: "/comments", Err: errors.New("connection reset"), Unknown: true}
+	wrapped := fmt.Errorf("comment on f1: %w", lost)
+	if !strings.Contains(wrapped.Error(), "may have been applied") {
+		t.Fatalf("a lost write must say so: %v", wrapped)
+	}
+	got := Settled(wrapped)
+	if strings.Contains(got.Error(), "may have been applied") || !strings.Contains(got.Error(), "comment on f1: ITM demo:") ||
+		!strings.Contains(got.Error(), "[POST /comments]") {
+		t.Fatalf("settled = %q", got)
+	}
+	var e *Error
+	if !errors.As(got, &e) || e != lost {
+		t.Fatalf("settled error does not unwrap to the vendor's")
+	}
+	plain := errors.New("403 forbidden")
+	if Settled(plain) != plain || Settled(nil) != nil {
+		t.Fatal("an error that was never unknown is returned as it is")
+	}
+}
