@@ -457,6 +457,26 @@ func (t *Table) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// commitNowRows is the most rows CommitFilter filters in place: a few
+// milliseconds of work at most.
+const commitNowRows = 20_000
+
+// CommitFilter applies the typed filter when the analyst presses enter, so
+// the next key acts on the filtered rows, not on the list before it: small
+// tables are filtered in place, large ones at once, without the typing pause.
+func (t *Table) CommitFilter() tea.Cmd {
+	if t.src == nil || t.pending == t.query {
+		return nil
+	}
+	t.seq++
+	run := t.arrange(t.seq, t.pending)
+	if t.src.Len() > commitNowRows {
+		return run
+	}
+	t.Update(run())
+	return nil
+}
+
 // ApplyFilterNow filters synchronously, for tests and small tables.
 func (t *Table) ApplyFilterNow(query string) {
 	t.pending = query

@@ -136,6 +136,36 @@ func TestFilterRunsOffTheKeyPathAndDropsStaleResults(t *testing.T) {
 	}
 }
 
+// Enter on a typed filter applies it before the next key: a key pressed
+// right after must not act on a row of the unfiltered list.
+func TestCommittedFilterIsInEffectForTheNextKey(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 10)
+	tb.SetSource(rows{n: 1000})
+	tb.SetFilter("row 99") // typed; the typing pause has not passed
+	if cmd := tb.CommitFilter(); cmd != nil || tb.Filter() != "row 99" || tb.Len() != 19 {
+		t.Fatalf("after enter: filter %q, %d rows", tb.Filter(), tb.Len())
+	}
+	if k := tb.CursorKey(); k != "k000099" {
+		t.Fatalf("the cursor is on %s, not the first match", k)
+	}
+	if tb.CommitFilter() != nil {
+		t.Fatal("a filter already in effect ran again")
+	}
+
+	big := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	big.SetSource(rows{n: commitNowRows + 1})
+	big.SetFilter("row 99")
+	run := big.CommitFilter()
+	if run == nil || big.Len() != commitNowRows+1 {
+		t.Fatal("a large table must filter off the key path, at once")
+	}
+	big.Update(run())
+	if big.Filter() != "row 99" {
+		t.Fatalf("filter %q", big.Filter())
+	}
+}
+
 func TestMarksFollowKeysAcrossReloads(t *testing.T) {
 	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
 	tb.SetSize(40, 10)

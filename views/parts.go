@@ -93,7 +93,7 @@ func (f *filterBar) Key(m tea.KeyMsg) tea.Cmd {
 	switch out {
 	case ui.Submitted:
 		f.prompt = nil
-		return nil
+		return f.table.CommitFilter()
 	case ui.Cancelled:
 		f.prompt = nil
 		return f.table.SetFilter("")
