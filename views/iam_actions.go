@@ -590,8 +590,12 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 			strings.Join(failedLabels, " and "), w.key, strings.Join(failed, "; ")))
 	}
 	if len(unknown) > 0 {
-		msg = append(msg, fmt.Sprintf("%s %s: outcome unknown at %s, and reading back failed too (r shows what the vendor has before you try again): %s",
-			w.title, who, strings.Join(unknownLabels, " and "), strings.Join(unknown, "; ")))
+		why := "and reading back failed too (r shows what the vendor has before you try again)"
+		if o.action == actSessions {
+			why = "and Okta cannot show whether their sessions ended (" + w.key + " signs them out again, which is harmless)"
+		}
+		msg = append(msg, fmt.Sprintf("%s %s: outcome unknown at %s, %s: %s",
+			w.title, who, strings.Join(unknownLabels, " and "), why, strings.Join(unknown, "; ")))
 	}
 	if len(doneLabels) > 0 {
 		msg = append(msg, "done at "+strings.Join(doneLabels, ", "))
