@@ -164,6 +164,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		// and SSH settings stay.
 		opts := g.sim
 		opts.Live = true
+		opts.Background = true // the first frame does not wait for a large demo's data
 		simu, err := sim.Start(opts)
 		if err != nil {
 			return nil, err

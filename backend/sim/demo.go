@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -17,7 +18,12 @@ type Sim struct {
 	Atlassian  *Atlassian
 	Essentials *Essentials
 	opts       *Options
+	urls       map[string]string // by simulator name
+	built      chan struct{}     // closed when the vendors are built
 }
+
+// vendors are the simulators' names, as serve knows them.
+var vendors = []string{"itm", "saas", "okta", "atlassian", "essentials"}
 
 // Start runs every vendor simulator on its own loopback port.
 func Start(o Options) (*Sim, error) {
@@ -25,9 +31,48 @@ func Start(o Options) (*Sim, error) {
 		o.Now = time.Now().UTC().Truncate(time.Second)
 	}
 	opts := &o
-	s := &Sim{opts: opts}
-	// The vendors build their data at once: a large demo starts in the time
-	// of its largest vendor, not the sum.
+	s := &Sim{opts: opts, urls: map[string]string{}, built: make(chan struct{})}
+	if !o.Background {
+		defer close(s.built)
+		if err := s.build(); err != nil {
+			return nil, err
+		}
+		for name, srv := range s.servers() {
+			s.urls[name] = srv.URL
+		}
+		return s, nil
+	}
+	opts.listeners = map[string]net.Listener{}
+	for _, name := range vendors {
+		ln, err := listen(name)
+		if err != nil {
+			for _, l := range opts.listeners {
+				l.Close()
+			}
+			return nil, err
+		}
+		opts.listeners[name], s.urls[name] = ln, "http://"+ln.Addr().String()
+	}
+	go func() {
+		defer close(s.built)
+		if s.build() != nil {
+			// Only listening can fail, and that is done: close what is left.
+			for _, l := range opts.listeners {
+				l.Close()
+			}
+			return
+		}
+		for _, srv := range s.servers() {
+			srv.start()
+		}
+	}()
+	return s, nil
+}
+
+// build makes the vendors' data and serves them. The vendors build at
+// once: a large demo starts in the time of its largest vendor, not the sum.
+func (s *Sim) build() error {
+	opts := s.opts
 	errs := make([]error, 5)
 	var wg sync.WaitGroup
 	for i, start := range []func() error{
@@ -45,28 +90,42 @@ func Start(o Options) (*Sim, error) {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		s.Close()
-		return nil, err
+		s.closeServers()
+		return err
 	}
-	return s, nil
+	return nil
 }
 
-// Close stops every simulator.
-func (s *Sim) Close() {
+// servers are the simulators built, by name.
+func (s *Sim) servers() map[string]*Server {
+	out := map[string]*Server{}
 	if s.ITM != nil {
-		s.ITM.Close()
+		out["itm"] = s.ITM.Server
 	}
 	if s.SaaS != nil {
-		s.SaaS.Close()
+		out["saas"] = s.SaaS.Server
 	}
 	if s.Okta != nil {
-		s.Okta.Close()
+		out["okta"] = s.Okta.Server
 	}
 	if s.Atlassian != nil {
-		s.Atlassian.Close()
+		out["atlassian"] = s.Atlassian.Server
 	}
 	if s.Essentials != nil {
-		s.Essentials.Close()
+		out["essentials"] = s.Essentials.Server
+	}
+	return out
+}
+
+// Close stops every simulator, once they are built.
+func (s *Sim) Close() {
+	<-s.built
+	s.closeServers()
+}
+
+func (s *Sim) closeServers() {
+	for _, srv := range s.servers() {
+		srv.Close()
 	}
 }
 
@@ -83,22 +142,22 @@ func (s *Sim) Config() *config.Config {
 		statuses[i] = config.Status{ID: st.ID, Title: st.Title}
 	}
 	c.ITM = []config.ITM{{
-		Name: "demo", BaseURL: s.ITM.URL, APIVersion: "v2", ClientID: ITMClientID,
+		Name: "demo", BaseURL: s.urls["itm"], APIVersion: "v2", ClientID: ITMClientID,
 		ClientSecret: config.Secret(ITMClientSecret), Statuses: statuses, Conn: timeout,
 	}}
 	c.SaaS = []config.SaaS{{
-		Name: "demo", BaseURL: s.SaaS.URL, ClientID: SaaSClientID, ClientSecret: config.Secret(SaaSClientSecret),
+		Name: "demo", BaseURL: s.urls["saas"], ClientID: SaaSClientID, ClientSecret: config.Secret(SaaSClientSecret),
 		Scopes: append([]string(nil), config.DefaultSaaSScopes...), Conn: timeout,
 	}}
 	c.Okta = []config.Okta{{
-		Name: "demo", URL: s.Okta.URL, APIToken: config.Secret(OktaAPIToken),
+		Name: "demo", URL: s.urls["okta"], APIToken: config.Secret(OktaAPIToken),
 		Scopes: append([]string(nil), config.DefaultOktaScopes...), Conn: timeout,
 	}}
 	c.Atlassian = []config.Atlassian{{
-		Name: "demo", BaseURL: s.Atlassian.URL, DirectoryID: AtlassianDirectoryID, Token: config.Secret(AtlassianSCIMKey), Conn: timeout,
+		Name: "demo", BaseURL: s.urls["atlassian"], DirectoryID: AtlassianDirectoryID, Token: config.Secret(AtlassianSCIMKey), Conn: timeout,
 	}}
 	c.Essentials = []config.Essentials{{
-		Name: "demo", BaseURL: s.Essentials.URL, Domain: Domain, Username: EssentialsUser,
+		Name: "demo", BaseURL: s.urls["essentials"], Domain: Domain, Username: EssentialsUser,
 		Password: config.Secret(EssentialsPassword), Conn: timeout,
 	}}
 	return c

@@ -31,6 +31,13 @@ type Options struct {
 	Seed          uint64        // varies the data; 0 is the default data set
 	Now           time.Time     // the simulated present; zero is time.Now()
 	Live          bool          // new incidents keep arriving while it runs (the demo)
+	// Background makes Start return as soon as every simulator listens,
+	// building their data meanwhile: connections wait in the listeners'
+	// queues until it is ready, so a large demo's first frame does not wait
+	// for 100,000 rows per vendor.
+	Background bool
+
+	listeners map[string]net.Listener // made by Start in the background mode
 }
 
 // Server is one simulated vendor on its own loopback port.
@@ -97,15 +104,32 @@ func (l *lockedRand) Float64() float64 {
 
 // serve starts h on a fresh loopback port behind the shared knobs.
 func serve(name string, opts *Options, h http.Handler) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("simulator %s: %w", name, err)
+	ln := opts.listeners[name]
+	if ln == nil {
+		var err error
+		if ln, err = listen(name); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{Name: name, URL: "http://" + ln.Addr().String(), ln: ln, opts: opts,
 		rng: &lockedRand{r: rand.New(rand.NewPCG(opts.Seed, uint64(len(name))))}, counts: map[string]int{}, uris: map[string][]string{}}
 	s.srv = &http.Server{Handler: s.wrap(h), ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
+	if opts.listeners == nil {
+		s.start()
+	} // else Start starts it once every vendor is whole
 	return s, nil
+}
+
+func (s *Server) start() {
+	go s.srv.Serve(s.ln) //nolint:errcheck // ends with Close
+}
+
+func listen(name string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("simulator %s: %w", name, err)
+	}
+	return ln, nil
 }
 
 // Close stops the server.
