@@ -20,6 +20,7 @@ func BenchmarkFiftySessions(b *testing.B) {
 	o := Options{}
 	o.NewSessions.Burst = sessions
 	f := startWith(b, func(c *config.Config) { c.SSH.MaxSessions = sessions + 1 }, o)
+	settle() // the previous run's sessions are still ending
 	before := liveHeap()
 	consoles := make([]*console, sessions)
 	for i := range consoles {
@@ -58,6 +59,19 @@ func BenchmarkFiftySessions(b *testing.B) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "echo-p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "echo-p99-ms")
+}
+
+// settle waits until the goroutine count stops changing.
+func settle() {
+	n := runtime.NumGoroutine()
+	for range 50 {
+		time.Sleep(200 * time.Millisecond)
+		m := runtime.NumGoroutine()
+		if m == n {
+			return
+		}
+		n = m
+	}
 }
 
 // liveHeap is the heap the collector marked live, after a collection:
