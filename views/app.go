@@ -164,6 +164,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.history = m.p.Palette
 		return a, a.applyPrefs(m.p)
 	case auditRead:
+		if a.overlay != overlayAudit {
+			return a, nil // closed, or the messages opened, before it was read
+		}
 		if m.err != nil {
 			a.overlay = overlayNone
 			return a, ui.Fail(m.err)
