@@ -138,8 +138,6 @@ func newITMTab(c *Common) *itmTab {
 	t := &itmTab{c: c, rows: newTicketRows(), drafts: map[string]string{}, total: -1}
 	t.table = ui.NewTable(c.Styles, c.Keys, ticketColumns)
 	t.table.Empty = "No incidents match. f changes the query, / filters the rows."
-	t.queryText = "since:30d"
-	t.query, _ = t.parse(t.queryText)
 	t.pane = newPane(c)
 	t.filter = newFilterBar(c.Styles, t.table)
 	return t
@@ -157,7 +155,23 @@ func (t *itmTab) Number() int { return 1 }
 func (t *itmTab) Tenant() string { return "itm/" + t.client().Tenant() }
 
 // Init implements Tab.
-func (t *itmTab) Init() tea.Cmd { return t.loadFirst() }
+func (t *itmTab) Init() tea.Cmd {
+	said := t.startQuery(itmDefaultQuery)
+	return tea.Batch(said, t.loadFirst())
+}
+
+// startQuery sets the query the current tenant opens on: its configured
+// one, else fallback (the default at start, the query in use on a switch).
+func (t *itmTab) startQuery(fallback string) tea.Cmd {
+	conf := t.c.Backends.Config.ITM[t.tenant]
+	text, said := startQuery(t.c, "itm", conf.Name, conf.Query, fallback, func(s string) error { _, err := t.parse(s); return err })
+	t.queryText = text
+	t.query, _ = t.parse(text)
+	return said
+}
+
+// itmDefaultQuery is what tab 1 starts on when the tenant names no query.
+const itmDefaultQuery = "since:30d"
 
 // Capturing implements Tab.
 func (t *itmTab) Capturing() bool { return t.modal != itmNoModal || t.filter.Typing() }

@@ -176,7 +176,8 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 					t.mode, t.users, t.usersReq = itmList, nil, false
 					t.rows = newTicketRows()
 					t.table.SetSource(t.rows)
-					return tea.Batch(t.loadFirst(), ui.Toast("ITM tenant %s", c.Tenant()))
+					said := t.startQuery(t.queryText)
+					return tea.Batch(said, t.loadFirst(), ui.Toast("ITM tenant %s", c.Tenant()))
 				}
 			}
 			return nil

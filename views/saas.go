@@ -148,7 +148,21 @@ func (t *saasTab) Number() int { return 2 }
 func (t *saasTab) Tenant() string { return "saas/" + t.client().Tenant() }
 
 // Init implements Tab: the incidents and the app list load together.
-func (t *saasTab) Init() tea.Cmd { return tea.Batch(t.loadFirst(), t.loadApps()) }
+func (t *saasTab) Init() tea.Cmd {
+	said := t.startQuery("")
+	return tea.Batch(said, t.loadFirst(), t.loadApps())
+}
+
+// startQuery sets the query the current tenant opens on: its configured
+// one, else fallback (every incident at start, the query in use on a
+// switch).
+func (t *saasTab) startQuery(fallback string) tea.Cmd {
+	conf := t.c.Backends.Config.SaaS[t.tenant]
+	text, said := startQuery(t.c, "saas", conf.Name, conf.Query, fallback, func(s string) error { _, err := t.parse(s); return err })
+	t.queryText = text
+	t.query, _ = t.parse(text)
+	return said
+}
 
 // Capturing implements Tab.
 func (t *saasTab) Capturing() bool { return t.modal != saasNoModal || t.filter.Typing() }

@@ -532,9 +532,10 @@ func (t *saasTab) switchTenant(value string) tea.Cmd {
 			t.mode, t.apps, t.appsReq = saasList, nil, false
 			t.rows = newIncidentRows()
 			t.table.SetSource(t.rows)
-			// App names differ per tenant: keep the query but its app ids.
-			t.query, _ = t.parse(t.queryText)
-			return tea.Batch(t.loadFirst(), t.loadApps(), ui.Toast("SaaS tenant %s", c.Tenant()))
+			// App names differ per tenant: the query is parsed again for
+			// this one's app ids.
+			said := t.startQuery(t.queryText)
+			return tea.Batch(said, t.loadFirst(), t.loadApps(), ui.Toast("SaaS tenant %s", c.Tenant()))
 		}
 	}
 	return nil

@@ -469,3 +469,24 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 		t.Fatalf("r read %d pages, want the 2 still missing", n)
 	}
 }
+
+// A tenant's configured query is what its tab opens on; one the tab cannot
+// parse is said with the file and tenant, and the default is used.
+func TestTenantsOpenOnTheirConfiguredQuery(t *testing.T) {
+	h := newHarness(t, setup{edit: func(c *config.Config) {
+		c.SaaS[0].Query = "state:closed severity:high"
+		c.ITM[0].Query = "since:45d colour:blue"
+	}})
+	h.waitFor(`[[itm]] "demo" query "since:45d colour:blue"`)
+	h.waitFor("query: since:30d")
+	h.typeKeys("2")
+	h.waitUntil("only closed high incidents", func(f string) bool {
+		rows := dataRows(f)
+		for _, l := range rows {
+			if !strings.Contains(l, "Closed-") || !(strings.Contains(l, " High ") || strings.Contains(l, " 4 ")) {
+				return false
+			}
+		}
+		return len(rows) > 0 && strings.Contains(f, "query: state:closed severity:high")
+	})
+}

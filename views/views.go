@@ -10,6 +10,23 @@ import (
 // Saved views ([[views]] in the config) open from the palette: the tab
 // they name runs their server query and applies their row filter.
 
+// startQuery is the query a tab opens a tenant on: the tenant's `query`
+// from the config, else fallback. One the tab cannot parse is said on the
+// status line, naming the file and the tenant, and fallback is used.
+func startQuery(c *Common, vendor, tenant, configured, fallback string, parse func(string) error) (string, tea.Cmd) {
+	if configured == "" {
+		return fallback, nil
+	}
+	if err := parse(configured); err != nil {
+		file := c.Backends.Config.File
+		if file == "" {
+			file = "config"
+		}
+		return fallback, ui.Failf("%s: [[%s]] %q query %q: %v (ignored)", file, vendor, tenant, configured, err)
+	}
+	return configured, nil
+}
+
 // withFilter applies a saved view's row filter after its query.
 func withFilter(f *filterBar, filter string, cmd tea.Cmd) tea.Cmd {
 	if filter == "" {

@@ -98,6 +98,7 @@ type ITM struct {
 	ClientID     string   `toml:"client_id"`
 	ClientSecret Secret   `toml:"client_secret"`
 	Statuses     []Status `toml:"statuses"`
+	Query        string   `toml:"query"` // what tab 1 starts on (what f takes); default since:30d
 	Conn
 }
 
@@ -114,6 +115,7 @@ type SaaS struct {
 	ClientID     string   `toml:"client_id"`
 	ClientSecret Secret   `toml:"client_secret"`
 	Scopes       []string `toml:"scopes"`
+	Query        string   `toml:"query"` // what tab 2 starts on (what f takes); default every incident
 	Conn
 }
 

@@ -332,6 +332,9 @@ func TestExampleConfigLoads(t *testing.T) {
 	if len(cfg.ITM) != 1 || len(cfg.SaaS) != 1 || len(cfg.Okta) != 1 || len(cfg.Atlassian) != 1 || len(cfg.Essentials) != 1 || len(cfg.SSH.Analysts) != 1 {
 		t.Fatalf("example tenants: %+v", cfg)
 	}
+	if cfg.ITM[0].Query != "since:30d" || cfg.SaaS[0].Query != "state:open since:90d" {
+		t.Fatalf("start queries: %q, %q", cfg.ITM[0].Query, cfg.SaaS[0].Query)
+	}
 }
 
 func TestKeysAndSavedViews(t *testing.T) {
