@@ -9,10 +9,10 @@ import (
 	"testing"
 )
 
-// TestEveryFuzzTargetRunsInCI: test.sh runs each fuzz target for FUZZTIME;
+// TestEveryFuzzTargetRunsInCI: fuzz.sh runs each fuzz target for FUZZTIME;
 // a target it does not list would only ever run its seeds.
 func TestEveryFuzzTargetRunsInCI(t *testing.T) {
-	script, err := os.ReadFile("test.sh")
+	script, err := os.ReadFile("fuzz.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestEveryFuzzTargetRunsInCI(t *testing.T) {
 			found++
 			want := `"./` + filepath.ToSlash(filepath.Dir(path)) + " " + m[1] + `"`
 			if !strings.Contains(string(script), want) {
-				t.Errorf("test.sh does not run %s (add %s)", m[1], want)
+				t.Errorf("fuzz.sh does not run %s (add %s)", m[1], want)
 			}
 		}
 		return nil
