@@ -249,10 +249,7 @@ func (t *iamTab) Info() string {
 			parts = append(parts, people.Label(t.providers[i])+" not listed")
 		}
 	}
-	if f := t.table.Filter(); f != "" {
-		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
-	}
-	return strings.Join(parts, " · ")
+	return infoLine(t.table, parts...)
 }
 
 // SetSize implements Tab.

@@ -199,13 +199,7 @@ func (t *itmTab) Info() string {
 		loaded += " of " + count(t.total)
 	}
 	parts = append(parts, loaded+" incidents")
-	if f := t.table.Filter(); f != "" {
-		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
-	}
-	if n := len(t.table.Marked()); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d marked", n))
-	}
-	return strings.Join(parts, " · ")
+	return infoLine(t.table, parts...)
 }
 
 // SetSize implements Tab.

@@ -109,10 +109,7 @@ func (p *appsPane) info() string {
 	if p.more {
 		s += " (more as you scroll)"
 	}
-	if f := p.table.Filter(); f != "" {
-		s += fmt.Sprintf(" · /%s: %s shown", f, count(p.table.Len()))
-	}
-	return s
+	return infoLine(p.table, s)
 }
 
 // load lists the first page of the current search; an earlier one is

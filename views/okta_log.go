@@ -459,13 +459,7 @@ func (p *logPane) busy() string {
 	return ""
 }
 
-func (p *logPane) info() string {
-	s := count(p.rows.Len()) + " events"
-	if f := p.table.Filter(); f != "" {
-		s += fmt.Sprintf(" · /%s: %s shown", f, count(p.table.Len()))
-	}
-	return s
-}
+func (p *logPane) info() string { return infoLine(p.table, count(p.rows.Len())+" events") }
 
 // progress is what the load has done: events, pages, the rate limit left.
 func (p *logPane) progress() string {

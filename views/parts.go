@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -60,6 +62,19 @@ func (p *pane) Key(m tea.KeyMsg) tea.Cmd {
 }
 
 func (p *pane) View() string { return p.vp.View() }
+
+// infoLine is a tab's counts on the status line followed by what its
+// table shows: the filter in effect with how many rows match it, and how
+// many rows are marked.
+func infoLine(tb *ui.Table, parts ...string) string {
+	if f := tb.Filter(); f != "" {
+		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(tb.Len())))
+	}
+	if n := len(tb.Marked()); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d marked", n))
+	}
+	return strings.Join(parts, " · ")
+}
 
 // filterBar is the "/" prompt that filters a table as the analyst types:
 // enter keeps the filter, esc clears it.

@@ -174,10 +174,7 @@ func (t *remediationsTab) Info() string {
 	if pending > 0 {
 		parts = append(parts, fmt.Sprintf("%d in progress", pending))
 	}
-	if f := t.table.Filter(); f != "" {
-		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
-	}
-	return strings.Join(parts, " · ")
+	return infoLine(t.table, parts...)
 }
 
 // SetSize implements Tab.

@@ -186,14 +186,7 @@ func (t *saasTab) Busy() string {
 
 // Info implements Tab.
 func (t *saasTab) Info() string {
-	parts := []string{count(t.rows.Len()) + " incidents"}
-	if f := t.table.Filter(); f != "" {
-		parts = append(parts, fmt.Sprintf("/%s: %s shown", f, count(t.table.Len())))
-	}
-	if n := len(t.table.Marked()); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d marked", n))
-	}
-	return strings.Join(parts, " · ")
+	return infoLine(t.table, count(t.rows.Len())+" incidents")
 }
 
 // SetSize implements Tab.
