@@ -80,6 +80,15 @@ func newOkta(o *Options) (*Okta, error) {
 }
 
 // now is the simulated present: Options.Now, moving with the wall clock.
+// notFound is Okta's 404: E0000007 naming what was asked for and, when
+// known, its kind ("User", "AppInstance").
+func (s *Okta) notFound(w http.ResponseWriter, what, kind string) {
+	if kind != "" {
+		what += " (" + kind + ")"
+	}
+	s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+what)
+}
+
 func (s *Okta) now() time.Time { return s.opts.Now.Add(time.Since(s.start)) }
 
 // TrustKey registers a public key of the service app OktaClientID, as an
@@ -132,7 +141,7 @@ func (s *Okta) routes() http.Handler {
 	api.HandleFunc("DELETE /api/v1/users/{user}/sessions", s.clearSessions)
 	api.HandleFunc("GET /api/v1/logs", s.logs)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.Method+" "+r.URL.Path)
+		s.notFound(w, r.Method+" "+r.URL.Path, "")
 	})
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(w, r) {

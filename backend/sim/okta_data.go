@@ -454,7 +454,7 @@ func (s *Okta) listApps(w http.ResponseWriter, r *http.Request) {
 func (s *Okta) app(w http.ResponseWriter, r *http.Request) *oktaApp {
 	a := s.findApp(r.PathValue("app"))
 	if a == nil {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.PathValue("app")+" (AppInstance)")
+		s.notFound(w, r.PathValue("app"), "AppInstance")
 	}
 	return a
 }
@@ -519,12 +519,12 @@ func (s *Okta) appUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("user")
 	u := s.byID[id]
 	if u == nil {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (User)")
+		s.notFound(w, id, "User")
 		return
 	}
 	ok, scope := s.assigned(a, u)
 	if !ok {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (AppUser)")
+		s.notFound(w, id, "AppUser")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.renderAppUser(a, u, scope))
@@ -535,7 +535,7 @@ func (s *Okta) appUser(w http.ResponseWriter, r *http.Request) {
 func (s *Okta) group(w http.ResponseWriter, r *http.Request) *oktaGroup {
 	g := s.findGroup(r.PathValue("group"))
 	if g == nil {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.PathValue("group")+" (UserGroup)")
+		s.notFound(w, r.PathValue("group"), "UserGroup")
 	}
 	return g
 }

@@ -102,7 +102,7 @@ func (s *Okta) listUsers(w http.ResponseWriter, r *http.Request) {
 func (s *Okta) user(w http.ResponseWriter, r *http.Request) *oktaUser {
 	u := s.findUser(r.PathValue("user"))
 	if u == nil {
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.PathValue("user")+" (User)")
+		s.notFound(w, r.PathValue("user"), "User")
 	}
 	return u
 }
@@ -300,7 +300,7 @@ func (s *Okta) lifecycle(w http.ResponseWriter, r *http.Request) {
 	case "deactivate":
 		if u.status == "DEPROVISIONED" {
 			// Okta answers a second deactivation this way.
-			s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+u.id+" (User)")
+			s.notFound(w, u.id, "User")
 			return
 		}
 		to = "DEPROVISIONED"
@@ -340,7 +340,7 @@ func (s *Okta) lifecycle(w http.ResponseWriter, r *http.Request) {
 		}
 		to = "PASSWORD_EXPIRED"
 	default:
-		s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: lifecycle/"+op)
+		s.notFound(w, "lifecycle/"+op, "")
 		return
 	}
 	u.status, u.statusChanged, u.lastUpdated = to, now, now
