@@ -62,40 +62,67 @@ func syntheticTickets(n int) []itm.Ticket {
 	return out
 }
 
-// BenchmarkITMKeypress is what an analyst waits for on j: the tab's Update
-// and the whole frame's View, with n tickets loaded.
-func BenchmarkITMKeypress(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			app, _ := benchApp(b, n)
-			down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
-			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
+// benchSizes are the rows every tab is measured at.
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+// benchKeypress times what an analyst waits for on j (g at the bottom):
+// the root App's Update and the whole frame's View, with n rows loaded by
+// app, at each size; unit names the rows ("rows", "people", "events").
+func benchKeypress(b *testing.B, unit string, app func(*testing.B, int) *App) {
+	down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
+	top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("%s=%d", unit, n), func(b *testing.B) {
+			a := app(b, n)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if i%(n-1) == n-2 {
-					app.Update(top)
+					a.Update(top)
 				}
-				app.Update(down)
-				_ = app.View()
+				a.Update(down)
+				_ = a.View()
 			}
 		})
 	}
 }
 
-// BenchmarkITMFilter is the filter over every loaded ticket, off the key
-// path (the debounced command's work).
-func BenchmarkITMFilter(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			_, tab := benchApp(b, n)
+// benchFilter times the "/" filter's work over every row of the table
+// table returns, at each size: the debounced command's work, off the key
+// path.
+func benchFilter(b *testing.B, unit, query string, table func(*testing.B, int) *ui.Table) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("%s=%d", unit, n), func(b *testing.B) {
+			tb := table(b, n)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				tab.table.ApplyFilterNow("person.42 critical")
+				tb.ApplyFilterNow(query)
 			}
 		})
 	}
+}
+
+// heldBytes is the heap that what build returns keeps alive.
+func heldBytes(build func() any) float64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	kept := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(kept)
+	return float64(after.HeapAlloc - before.HeapAlloc)
+}
+
+// BenchmarkITMKeypress is j in tab 1 with n tickets loaded.
+func BenchmarkITMKeypress(b *testing.B) {
+	benchKeypress(b, "rows", func(b *testing.B, n int) *App { a, _ := benchApp(b, n); return a })
+}
+
+// BenchmarkITMFilter is the filter over every loaded ticket.
+func BenchmarkITMFilter(b *testing.B) {
+	benchFilter(b, "rows", "person.42 critical", func(b *testing.B, n int) *ui.Table { _, t := benchApp(b, n); return t.table })
 }
 
 // BenchmarkITMRowsMemory reports the heap held per loaded ticket row.
@@ -104,15 +131,8 @@ func BenchmarkITMRowsMemory(b *testing.B) {
 	tickets := syntheticTickets(n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		rows := newTicketRows()
-		rows.append(tickets)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/row")
-		runtime.KeepAlive(rows)
+		held := heldBytes(func() any { rows := newTicketRows(); rows.append(tickets); return rows })
+		b.ReportMetric(held/n, "bytes/row")
 	}
 }
 
@@ -165,46 +185,20 @@ func syntheticIncidents(n, offset int) []saas.Incident {
 	return out
 }
 
-// BenchmarkSaaSKeypress is what an analyst waits for on j in the SaaS tab:
-// the root App's Update and the whole frame's View, with n incidents.
+// BenchmarkSaaSKeypress is j in tab 2 with n incidents loaded.
 func BenchmarkSaaSKeypress(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			app, _ := benchSaaSApp(b, n)
-			down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
-			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if i%(n-1) == n-2 {
-					app.Update(top)
-				}
-				app.Update(down)
-				_ = app.View()
-			}
-		})
-	}
+	benchKeypress(b, "rows", func(b *testing.B, n int) *App { a, _ := benchSaaSApp(b, n); return a })
 }
 
-// BenchmarkSaaSFilter is the "/" filter over every loaded incident, off
-// the key path (the debounced command's work).
+// BenchmarkSaaSFilter is the "/" filter over every loaded incident.
 func BenchmarkSaaSFilter(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			_, tab := benchSaaSApp(b, n)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				tab.table.ApplyFilterNow("person.42 critical")
-			}
-		})
-	}
+	benchFilter(b, "rows", "person.42 critical", func(b *testing.B, n int) *ui.Table { _, t := benchSaaSApp(b, n); return t.table })
 }
 
 // BenchmarkSaaSPage is folding one page of 500 newer incidents into n
 // loaded ones: the work in Update when a page of the delta feed arrives.
 func BenchmarkSaaSPage(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
+	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			rows := newIncidentRows()
 			rows.add(syntheticIncidents(n, 0), false)
@@ -231,14 +225,7 @@ func BenchmarkSaaSRowsMemory(b *testing.B) {
 	incs := syntheticIncidents(n, 0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		rows := newIncidentRows()
-		rows.add(incs, false)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/row")
-		runtime.KeepAlive(rows)
+		held := heldBytes(func() any { rows := newIncidentRows(); rows.add(incs, false); return rows })
+		b.ReportMetric(held/n, "bytes/row")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -79,47 +78,21 @@ func syntheticEntries(n, p int) []people.Entry {
 	return out
 }
 
-// BenchmarkIAMKeypress is what an analyst waits for on j in tab 5: the root
-// App's Update and the whole frame's View, with n people loaded.
+// BenchmarkIAMKeypress is j in tab 5 with n people loaded.
 func BenchmarkIAMKeypress(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
-			app, _ := iamBenchApp(b, n)
-			down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
-			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if i%(n-1) == n-2 {
-					app.Update(top)
-				}
-				app.Update(down)
-				_ = app.View()
-			}
-		})
-	}
+	benchKeypress(b, "people", func(b *testing.B, n int) *App { a, _ := iamBenchApp(b, n); return a })
 }
 
-// BenchmarkIAMFilter is the "/" filter over every loaded person, off the
-// key path (the debounced command's work).
+// BenchmarkIAMFilter is the "/" filter over every loaded person.
 func BenchmarkIAMFilter(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
-		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
-			_, tab := iamBenchApp(b, n)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				tab.table.ApplyFilterNow("person.0042 suspended")
-			}
-		})
-	}
+	benchFilter(b, "people", "person.0042 suspended", func(b *testing.B, n int) *ui.Table { _, t := iamBenchApp(b, n); return t.table })
 }
 
 // BenchmarkIAMPage is what Update does when a page of 200 Okta users (its
 // largest) arrives with n people loaded: new rows merged into the email
 // order, statuses updated, the filter's keys rebuilt for changed rows.
 func BenchmarkIAMPage(b *testing.B) {
-	for _, n := range []int{1_000, 10_000, 100_000} {
+	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
 			page := syntheticEntries(n+200, 0)[n:]
 			b.ReportAllocs()
@@ -162,16 +135,13 @@ func BenchmarkIAMPeopleMemory(b *testing.B) {
 	lists := [][]people.Entry{syntheticEntries(n, 0), syntheticEntries(n, 1), syntheticEntries(n, 2)}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		rows := newPersonRows(3)
-		for p, l := range lists {
-			rows.add(p, l)
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/person")
-		runtime.KeepAlive(rows)
+		held := heldBytes(func() any {
+			rows := newPersonRows(3)
+			for p, l := range lists {
+				rows.add(p, l)
+			}
+			return rows
+		})
+		b.ReportMetric(held/n, "bytes/person")
 	}
 }

@@ -26,7 +26,7 @@ func BenchmarkKeypressPercentiles(b *testing.B) {
 	down := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
 	top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
 	for _, tab := range tabs {
-		for _, n := range []int{1_000, 10_000, 100_000} {
+		for _, n := range benchSizes {
 			b.Run(fmt.Sprintf("%s/rows=%d", tab.name, n), func(b *testing.B) {
 				app := tab.app(b, n)
 				times := make([]time.Duration, 0, b.N)
