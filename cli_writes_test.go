@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/saas"
 	"triage/backend/sim"
 	"triage/cli"
@@ -41,7 +42,7 @@ func cliRun(t *testing.T, args ...string) (string, error) {
 		}
 	}
 	stdout, stderr := capture(&os.Stdout), capture(&os.Stderr)
-	root, done := rootCommand() // the commands print to the process's stdout and stderr
+	root, done := rootCommand(clock.Pin(simNow)) // the commands print to the process's stdout and stderr
 	root.SetArgs(args)
 	err := root.Execute()
 	done()
@@ -53,7 +54,7 @@ func cliRun(t *testing.T, args ...string) (string, error) {
 // through, having sent it once; not applied, it says so and exits with an
 // error, and running it again applies it once.
 func TestCLILostWritesAreReadBackNotResent(t *testing.T) {
-	s, err := sim.Start(sim.Options{Rows: 20})
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

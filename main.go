@@ -21,6 +21,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
@@ -59,6 +60,7 @@ type globals struct {
 	debugPath  string
 	demo       bool
 	sim        sim.Options // the demo simulators' knobs
+	clock      clock.Clock // what time it is: the wall clock, pinned by tests
 }
 
 func main() {
@@ -69,7 +71,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
-	root, done := rootCommand()
+	root, done := rootCommand(clock.Real{})
 	err := root.Execute()
 	done()
 	if err != nil {
@@ -78,10 +80,10 @@ func main() {
 	}
 }
 
-// rootCommand is the console, `serve`, and every command; done releases
-// what the commands opened.
-func rootCommand() (*cobra.Command, func()) {
-	g := &globals{}
+// rootCommand is the console, `serve`, and every command on clk (the wall
+// clock; tests pin it); done releases what the commands opened.
+func rootCommand(clk clock.Clock) (*cobra.Command, func()) {
+	g := &globals{clock: clk}
 	root := &cobra.Command{
 		Use:   "triage",
 		Short: "One terminal console for ITM tickets, SaaS incidents, Okta and user accounts",
@@ -114,6 +116,7 @@ Without a config file it starts on embedded demo tenants. Config is read from
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), InTTY: term.IsTerminal(int(os.Stdin.Fd())),
 		Analyst: identity.Local(),
+		Clock:   g.clock,
 		Open: func() (*backend.Set, error) {
 			s, err := openSession(g, false)
 			if err != nil {
@@ -164,6 +167,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		// and SSH settings stay.
 		opts := g.sim
 		opts.Live = true
+		opts.Clock = g.clock
 		opts.Background = true // the first frame does not wait for a large demo's data
 		simu, err := sim.Start(opts)
 		if err != nil {
@@ -227,6 +231,7 @@ func runConsole(ctx context.Context, g *globals) error {
 		Notices:  notices,
 		Local:    true,
 		StateDir: s.cfg.State.Dir,
+		Clock:    g.clock,
 	}
 	p := tea.NewProgram(views.New(c), tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {

@@ -5,13 +5,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"triage/backend/clock"
 	"triage/cli"
 )
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func run(t *testing.T, args ...string) error {
 	t.Helper()
-	root, done := rootCommand()
+	root, done := rootCommand(clock.Pin(simNow))
 	defer done()
 	root.SetArgs(args)
 	root.SetOut(&strings.Builder{})
@@ -50,7 +55,7 @@ func TestDemoSessionOpensEveryClientAndTheAuditLog(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("TRIAGE_CONFIG", "")
 	debug := filepath.Join(t.TempDir(), "debug.log")
-	g := &globals{debugPath: debug}
+	g := &globals{debugPath: debug, clock: clock.Pin(simNow)}
 	s, err := openSession(g, true)
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"triage/backend/clock"
 	"triage/backend/essentials"
 	"triage/backend/identity"
 	"triage/backend/itm"
@@ -40,7 +41,7 @@ import (
 // drawn on the screen for every secret and every token the simulators
 // issued.
 func TestNoSecretOrTokenReachesAnyOutput(t *testing.T) {
-	s, err := sim.Start(sim.Options{Rows: 40})
+	s, err := sim.Start(sim.Options{Rows: 40, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ password = "${TRIAGE_TEST_WRONG_ESS}"
 	cfgPath := writeFile(t, dir, "config.toml", cfgText)
 	debugPath := filepath.Join(dir, "debug.log")
 
-	sess, err := openSession(&globals{configPath: cfgPath, debugPath: debugPath}, false)
+	sess, err := openSession(&globals{configPath: cfgPath, debugPath: debugPath, clock: clock.Pin(simNow)}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func driveConsole(t *testing.T, sess *session) string {
 	defer cancel()
 	c := &views.Common{Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: keys, Backends: sess.backends,
 		Analyst: identity.Analyst{Name: "alice", Role: "responder"}, Log: sess.logger, Notices: sess.cfg.Warnings,
-		StateDir: sess.cfg.State.Dir}
+		StateDir: sess.cfg.State.Dir, Clock: clock.Pin(simNow)}
 	tm := teatest.NewTestModel(t, views.New(c), teatest.WithInitialTermSize(160, 40))
 	// drawn is everything the program wrote; mark is where it stood when
 	// the last keys were pressed, so a wait looks only at what they caused

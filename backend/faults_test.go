@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"triage/backend"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/itm"
 	"triage/backend/okta"
@@ -177,7 +178,7 @@ var faults = []fault{
 
 func TestFaultMatrix(t *testing.T) {
 	before := runtime.NumGoroutine()
-	s, err := sim.Start(sim.Options{Rows: 30})
+	s, err := sim.Start(sim.Options{Rows: 30, Clock: clock.Pin(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/httpx"
 	"triage/backend/identity"
 	"triage/backend/itm"
@@ -17,7 +18,7 @@ import (
 // every action), against a client that gets a new token for every action,
 // as the SOAR connectors do.
 func requestCosts(w io.Writer) error {
-	s, err := sim.Start(sim.Options{Rows: 300})
+	s, err := sim.Start(sim.Options{Rows: 300, Clock: clock.Real{}})
 	if err != nil {
 		return err
 	}

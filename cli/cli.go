@@ -5,6 +5,8 @@
 package cli
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"triage/backend"
+	"triage/backend/clock"
 	"triage/backend/httpx"
 	"triage/backend/identity"
 )
@@ -27,12 +30,17 @@ type Env struct {
 	OutTTY  bool // stdout is a terminal: aligned tables and cleaned text unless --plain
 	InTTY   bool // stdin is a terminal: destructive verbs may ask y/N
 	Analyst identity.Analyst
+	// Clock is what time it is, for --since and the times recorded in the
+	// journal; nil is the wall clock (tests pin it).
+	Clock clock.Clock
 	// Open returns the configured clients; it is called once, by the first
 	// command that needs them, so `triage --help` needs no config.
 	Open func() (*backend.Set, error)
 
 	set *backend.Set
 }
+
+func (e *Env) now() time.Time { return clock.Or(e.Clock).Now() }
 
 func (e *Env) backends() (*backend.Set, error) {
 	if e.set != nil {

@@ -14,6 +14,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/backend/sim"
@@ -27,12 +28,14 @@ type harness struct {
 	cfg   *config.Config
 	audit *audit.Memory
 	who   identity.Analyst
-	tty   bool // stdin is a terminal: destructive verbs ask on it
+	tty   bool          // stdin is a terminal: destructive verbs ask on it
+	clock *clock.Pinned // the simulators' and the commands' present
 }
 
 func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 	t.Helper()
-	s, err := sim.Start(sim.Options{Rows: rows, Now: simNow})
+	now := clock.Pin(simNow)
+	s, err := sim.Start(sim.Options{Rows: rows, Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +45,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 	if edit != nil {
 		edit(cfg)
 	}
-	return &harness{t: t, sim: s, cfg: cfg, audit: &audit.Memory{}, who: identity.Analyst{Name: "alice", Role: "responder"}}
+	return &harness{t: t, sim: s, cfg: cfg, audit: &audit.Memory{}, who: identity.Analyst{Name: "alice", Role: "responder"}, clock: now}
 }
 
 // run runs a command line as a script would (no terminal) and returns
@@ -50,7 +53,7 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty,
+	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty, Clock: h.clock,
 		Open: func() (*backend.Set, error) { return backend.Open(h.cfg, backend.Options{Audit: h.audit}) }}
 	code := Run(context.Background(), env, args)
 	return out.String(), errb.String(), code

@@ -76,7 +76,7 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 					return err
 				}
 			}
-			now := time.Now()
+			now := env.now()
 			rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: c.Tenant(),
 				TargetID: sender, TargetName: sender, Type: string(list), Params: map[string]any{"scope": "organisation"},
 				StartedAt: now, Status: remediations.Success, FinishedAt: now, Detail: "on " + whose}

@@ -62,7 +62,7 @@ func itmTickets(env *Env, o *output, client itmClient) *cobra.Command {
 			}
 			q := itm.Query{Statuses: splitList(status), Severities: splitList(severity), People: splitList(person)}
 			if since != "" {
-				if q.Since, err = when(since); err != nil {
+				if q.Since, err = when(since, env.now()); err != nil {
 					return Usage(fmt.Errorf("--since: %w", err))
 				}
 			}
@@ -348,10 +348,10 @@ func splitList(s string) []string {
 	return out
 }
 
-// when reads a relative ("24h", "7d") or absolute time.
-func when(s string) (time.Time, error) {
+// when reads a relative ("24h", "7d": that long before now) or absolute time.
+func when(s string, now time.Time) (time.Time, error) {
 	if d, err := config.ParseDuration(strings.TrimPrefix(s, "-")); err == nil {
-		return time.Now().Add(-d), nil
+		return now.Add(-d), nil
 	}
 	if t, ok := lenient.ParseTime(s); ok {
 		return t, nil

@@ -248,12 +248,12 @@ func oktaLogs(env *Env, o *output, client oktaClient) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if since != "" {
-				if q.Since, err = when(since); err != nil {
+				if q.Since, err = when(since, env.now()); err != nil {
 					return Usage(err)
 				}
 			}
 			if until != "" {
-				if q.Until, err = when(until); err != nil {
+				if q.Until, err = when(until, env.now()); err != nil {
 					return Usage(err)
 				}
 			}

@@ -65,12 +65,12 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 				return Usagef("--state %q: use open, closed or all", state)
 			}
 			if from != "" {
-				if q.From, err = when(from); err != nil {
+				if q.From, err = when(from, env.now()); err != nil {
 					return Usage(fmt.Errorf("--from: %w", err))
 				}
 			}
 			if to != "" {
-				if q.To, err = when(to); err != nil {
+				if q.To, err = when(to, env.now()); err != nil {
 					return Usage(fmt.Errorf("--to: %w", err))
 				}
 			}
@@ -266,7 +266,7 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			}
 			ctx := env.context(cmd.Context())
 			req := saas.RemediationRequest{AssetID: args[0], Type: typ, RemoveInherited: inherited}
-			started := time.Now()
+			started := env.now()
 			err = c.Remediate(ctx, req)
 			if httpx.IsUnknown(err) {
 				ok, _, rerr := c.Started(ctx, req, started)

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"triage/backend"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/cli"
@@ -39,6 +40,7 @@ type Options struct {
 	Backends *backend.Set
 	Logger   *slog.Logger
 	Version  string
+	Clock    clock.Clock // what time it is in the sessions; nil is the wall clock
 	// Command runs a command sent without a terminal (ssh jump triage ...)
 	// and returns its exit code; the triage commands (package cli) unless set.
 	Command func(ctx context.Context, s ssh.Session, who identity.Analyst) int
@@ -84,7 +86,7 @@ func New(o Options) (*Server, error) {
 	charmlog.SetOutput(logWriter{o.Logger})
 	if o.Command == nil {
 		o.Command = func(ctx context.Context, sess ssh.Session, who identity.Analyst) int {
-			env := &cli.Env{In: sess, Out: sess, Err: sess.Stderr(), Analyst: who,
+			env := &cli.Env{In: sess, Out: sess, Err: sess.Stderr(), Analyst: who, Clock: o.Clock,
 				Open: func() (*backend.Set, error) { return o.Backends, nil }}
 			return cli.Run(ctx, env, sess.Command())
 		}
@@ -284,6 +286,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Log:      s.log.With("analyst", who.Name),
 		Refresh:  cfg.UI.Refresh.Duration,
 		StateDir: cfg.State.Dir,
+		Clock:    s.opts.Clock,
 	}
 	newConsole := s.opts.Console
 	if newConsole == nil {

@@ -23,6 +23,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/sim"
 	"triage/views"
@@ -55,13 +56,17 @@ type fixture struct {
 	bob       key
 }
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func start(t testing.TB, edit func(*config.Config)) *fixture {
 	return startWith(t, edit, Options{})
 }
 
 func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
 	t.Helper()
-	simu, err := sim.Start(sim.Options{Rows: 40})
+	now := clock.Pin(simNow)
+	simu, err := sim.Start(sim.Options{Rows: 40, Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +97,7 @@ func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Config, o.Backends, o.Logger = cfg, set, slog.New(slog.DiscardHandler)
+	o.Config, o.Backends, o.Logger, o.Clock = cfg, set, slog.New(slog.DiscardHandler), now
 	f.srv, err = New(o)
 	if err != nil {
 		t.Fatal(err)

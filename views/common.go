@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/backend"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/ui"
@@ -30,10 +31,10 @@ type Common struct {
 	Analyst  identity.Analyst
 	Log      *slog.Logger
 	Refresh  time.Duration // auto-refresh of the visible tab; 0 is off
-	Now      func() time.Time
-	Notices  []string // shown once at start (config warnings)
-	Local    bool     // a local terminal, not an SSH session
-	StateDir string   // where per-analyst state is kept (remediations, last seen)
+	Clock    clock.Clock   // what time it is; nil is the wall clock (tests pin it)
+	Notices  []string      // shown once at start (config warnings)
+	Local    bool          // a local terminal, not an SSH session
+	StateDir string        // where per-analyst state is kept (remediations, last seen)
 }
 
 // Context is the session context carrying the analyst, for backend calls.
@@ -45,12 +46,7 @@ func (c *Common) Context() context.Context {
 	return identity.With(ctx, c.Analyst)
 }
 
-func (c *Common) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
-}
+func (c *Common) now() time.Time { return clock.Or(c.Clock).Now() }
 
 // Tab is one tab of the console.
 type Tab interface {

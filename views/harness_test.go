@@ -19,6 +19,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/backend/sim"
@@ -43,6 +44,7 @@ type harness struct {
 	app      *App
 	tm       *teatest.TestModel
 	stateDir string
+	clock    *clock.Pinned // the simulators' and the console's present
 }
 
 type setup struct {
@@ -54,7 +56,8 @@ type setup struct {
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	s.sim.Now = testNow
+	now := clock.Pin(testNow)
+	s.sim.Clock = now
 	if s.sim.Rows == 0 {
 		s.sim.Rows = 120
 	}
@@ -90,10 +93,10 @@ func newHarness(t *testing.T, s setup) *harness {
 	t.Cleanup(cancel)
 	c := &Common{
 		Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set,
-		Analyst: s.analyst, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return testNow },
+		Analyst: s.analyst, Log: slog.New(slog.DiscardHandler), Clock: now,
 		StateDir: s.stateDir,
 	}
-	h := &harness{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c), stateDir: s.stateDir}
+	h := &harness{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c), stateDir: s.stateDir, clock: now}
 	h.tm = teatest.NewTestModel(t, probe{h.app}, teatest.WithInitialTermSize(120, 32))
 	t.Cleanup(func() { h.tm.Quit() })
 	return h

@@ -13,6 +13,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/identity"
 	"triage/backend/sim"
 	"triage/ui"
@@ -82,7 +83,7 @@ func (p *loadProbe) View() string {
 // loadOnce starts a console on simulators answering after latency and
 // returns its first-frame and all-loaded times.
 func loadOnce(b *testing.B, latency time.Duration, sequential bool) (first, all time.Duration) {
-	s, err := sim.Start(sim.Options{Latency: latency, Now: testNow})
+	s, err := sim.Start(sim.Options{Latency: latency, Clock: clock.Pin(testNow)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"triage/backend"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
@@ -34,9 +35,8 @@ func oktaBenchApp(b *testing.B, n int) (*App, *logPane) {
 	}
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	c := &Common{Ctx: context.Background(), Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set,
-		Analyst: identity.Analyst{Name: "bench", Role: "responder"}, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+		Analyst: identity.Analyst{Name: "bench", Role: "responder"}, Log: slog.New(slog.DiscardHandler), Clock: clock.Pin(testNow)}
 	app := New(c)
 	app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	tab := app.tabs[0].(*oktaTab)
@@ -45,7 +45,7 @@ func oktaBenchApp(b *testing.B, n int) (*App, *logPane) {
 	p.started, p.ended = true, "complete"
 	p.rows = &eventRows{newestFirst: true}
 	p.hist.Reset(p.span())
-	for _, page := range syntheticPages(n, now) {
+	for _, page := range syntheticPages(n, testNow) {
 		p.add(page, false)
 		p.pages++
 	}
@@ -114,7 +114,7 @@ func BenchmarkOktaHistogramPage(b *testing.B) {
 // and its compressed JSON) for 100,000 events loaded from the simulator
 // through the client, as the tab loads them.
 func BenchmarkOktaEventsMemory(b *testing.B) {
-	s, err := sim.Start(sim.Options{Rows: 100_000})
+	s, err := sim.Start(sim.Options{Rows: 100_000, Clock: clock.Pin(testNow)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func BenchmarkOktaEventsMemory(b *testing.B) {
 		held := heldBytes(func() any {
 			next := ""
 			for {
-				page, err := client.Logs(context.Background(), okta.LogQuery{Since: time.Now().Add(-8 * 24 * time.Hour)}, next)
+				page, err := client.Logs(context.Background(), okta.LogQuery{Since: testNow.Add(-8 * 24 * time.Hour)}, next)
 				if err != nil {
 					b.Fatal(err)
 				}

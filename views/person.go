@@ -298,7 +298,7 @@ func personSections(a *App, email string) []*section {
 		out = append(out, ticketSection(a, ti, c, email))
 	}
 	for ti, c := range set.SaaS {
-		out = append(out, saasSection(ti, c, "SaaS incidents whose assets they own", func(in *saas.Incident) bool {
+		out = append(out, saasSection(a, ti, c, "SaaS incidents whose assets they own", func(in *saas.Incident) bool {
 			return strings.EqualFold(string(in.AssetOwnerEmail), email) || strings.EqualFold(in.Owner(), email)
 		}, email))
 	}
@@ -428,12 +428,12 @@ func ticketSection(a *App, tenant int, c *itm.Client, email string) *section {
 
 // saasSection scans the recent SaaS feed (it has no owner or asset filter)
 // for the incidents that match.
-func saasSection(tenant int, c *saas.Client, title string, match func(*saas.Incident) bool, filter string) *section {
+func saasSection(a *App, tenant int, c *saas.Client, title string, match func(*saas.Incident) bool, filter string) *section {
 	return &section{
 		title: fmt.Sprintf("%s, last %d days · %s", title, int(pivotSaaSWindow.Hours()/24), c.Tenant()),
 		open:  func(a *App) tea.Cmd { return a.openIncidentsFor(tenant, filter) },
 		load: func(ctx context.Context) sectionMsg {
-			page, err := c.Incidents(ctx, saas.Query{From: time.Now().Add(-pivotSaaSWindow)})
+			page, err := c.Incidents(ctx, saas.Query{From: a.c.now().Add(-pivotSaaSWindow)})
 			var found []saas.Incident
 			for pages := 1; err == nil; pages++ {
 				for i := range page.Incidents {
@@ -469,7 +469,7 @@ func assetSections(a *App, s subject) []*section {
 	c := set.SaaS[s.tenant]
 	journal := journalOf(a.c)
 	return []*section{
-		saasSection(s.tenant, c, "Incidents on this asset", func(in *saas.Incident) bool { return string(in.AssetID) == s.id }, s.id),
+		saasSection(a, s.tenant, c, "Incidents on this asset", func(in *saas.Incident) bool { return string(in.AssetID) == s.id }, s.id),
 		{
 			title: "Remediations of this asset",
 			open:  func(a *App) tea.Cmd { _, i := a.tabOf(3); return a.switchTo(i) },

@@ -304,7 +304,7 @@ func (t *remediationsTab) onDue(m pollDueMsg) tea.Cmd {
 		return nil
 	}
 	rec := t.recs[i]
-	if time.Since(rec.StartedAt) > pollGiveUp {
+	if t.c.now().Sub(rec.StartedAt) > pollGiveUp {
 		t.recs[i].Detail = "still not finished after a day: r checks again"
 		t.show()
 		return nil
@@ -318,7 +318,7 @@ func (t *remediationsTab) onDue(m pollDueMsg) tea.Cmd {
 	ctx, j, unsaved := t.c.Context(), t.journal, t.unsaved[rec.ID]
 	return func() tea.Msg {
 		apply, err := check(ctx)
-		now := time.Now()
+		now := t.c.now()
 		if unsaved {
 			apply(&rec, now)
 			return pollDoneMsg{tab: t, rec: rec, err: err}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -312,7 +311,7 @@ func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row inciden
 	rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: client.Tenant(),
 		TargetID: row.assetID, TargetName: row.assetName, Type: choice.typ, Source: "incident " + row.key,
 		Params:    map[string]any{"incident": row.key, "app": row.app},
-		StartedBy: analyst, StartedAt: time.Now(), Status: remediations.Pending}
+		StartedBy: analyst, StartedAt: t.c.now(), Status: remediations.Pending}
 	if choice.typ == saas.RemovePublicSharing {
 		rec.Params["remove_inherited_sharing"] = choice.inherited
 	}

@@ -124,7 +124,7 @@ func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
 		t.Fatalf("vendor has %s/%s", state, cat)
 	}
 	row := rowOf(h.screen(), id)
-	if !strings.Contains(row, "Closed-Business Justified") || !strings.Contains(row, " "+testNowOrToday()+" ") || !strings.HasSuffix(strings.TrimSpace(row), " api") {
+	if !strings.Contains(row, "Closed-Business Justified") || !strings.Contains(row, " "+testNow.Format("2006-01-02 15:04")+" ") || !strings.HasSuffix(strings.TrimSpace(row), " api") {
 		t.Fatalf("row after close: %q", row)
 	}
 	es := h.audit.Entries()
@@ -143,10 +143,6 @@ func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
 	}
 }
 
-// testNowOrToday is the date a write made now shows: the simulator stamps
-// writes with the real clock.
-func testNowOrToday() string { return time.Now().UTC().Format("2006-01-02") }
-
 func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
 	h := newHarness(t, setup{})
 	openSaaS(h, 120)
@@ -160,8 +156,9 @@ func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
 	h.typeKeys("y")
 	h.waitFor("started: tab 3 follows it")
 	h.typeKeys("3")
-	h.waitFor("Quarantine", "alice")
-	h.waitWithin(20*time.Second, "the quarantine to succeed", func(f string) bool {
+	h.waitFor("Quarantine", "alice", "pending")
+	h.clock.Advance(sim.SaaSRemediationTime) // the vendor finishes it
+	h.waitUntil("the quarantine to succeed", func(f string) bool {
 		return strings.Contains(f, " success ") && strings.Contains(f, "Quarantine")
 	})
 	if st := h.sim.SaaS.RemediationStatus(asset, saas.Quarantine); st != "success" {
@@ -276,7 +273,9 @@ func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
 		t.Fatalf("audit %+v", es)
 	}
 	h.typeKeys("3")
-	h.waitWithin(20*time.Second, "success", func(f string) bool { return strings.Contains(f, " success ") })
+	h.waitFor("pending")
+	h.clock.Advance(sim.SaaSRemediationTime) // the vendor finishes it
+	h.waitUntil("success", func(f string) bool { return strings.Contains(f, " success ") })
 	if st := h.sim.SaaS.RemediationStatus(asset, saas.Quarantine); st != "success" {
 		t.Fatalf("vendor says %q", st)
 	}
@@ -327,7 +326,7 @@ func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
 	dir := t.TempDir()
 	// A record left by an earlier run, finished, and one still pending.
 	j := remediations.Open(dir)
-	started := time.Now().Add(-time.Hour)
+	started := testNow.Add(-time.Hour)
 	j.Add(remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: "demo", TargetID: "61099d00000001aaaaaaaaaa", TargetName: "roadmap.pptx",
 		Type: saas.Restore, StartedBy: "carol", StartedAt: started, Status: remediations.Success, FinishedAt: started.Add(3 * time.Second)})
 	j.Add(remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: "elsewhere", TargetID: "abc", TargetName: "payroll.xlsx",

@@ -234,7 +234,7 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 	client, ctx, journal, analyst := c.Backends.Essentials[ch.tenant], c.Context(), journalOf(c), c.Analyst.Name
 	return func() tea.Msg {
 		m := senderListedMsg{origin: origin, choice: ch}
-		now := time.Now()
+		now := c.now()
 		rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: client.Tenant(),
 			TargetID: ch.sender, TargetName: ch.sender, Type: string(ch.list), Source: source,
 			Params:    map[string]any{"scope": firstNonEmpty(ch.user, "organisation")},
@@ -251,7 +251,7 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 				rec.Detail = "the answer was lost and the list could not be read back: checked until it says"
 			case lists.Has(ch.list, ch.sender):
 				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
-				rec.FinishedAt = time.Now()
+				rec.FinishedAt = c.now()
 			default:
 				m.err, m.checked = httpx.Settled(err), true
 				return m

@@ -7,13 +7,20 @@ import (
 
 	"triage/backend/atlassian"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/sim"
 )
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func startSim(t *testing.T, o sim.Options) (*sim.Sim, *atlassian.Client, *audit.Memory) {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = clock.Pin(simNow)
+	}
 	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +142,7 @@ func TestGroupsAndMembers(t *testing.T) {
 }
 
 func TestWrongKeyIsA401NamingTheDirectory(t *testing.T) {
-	s, err := sim.Start(sim.Options{Rows: 20})
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

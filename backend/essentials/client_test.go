@@ -7,14 +7,21 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/essentials"
 	"triage/backend/httpx"
 	"triage/backend/sim"
 )
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func startSim(t *testing.T, o sim.Options, edit func(*config.Essentials)) (*sim.Sim, *essentials.Client, *audit.Memory) {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = clock.Pin(simNow)
+	}
 	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)

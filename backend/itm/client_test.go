@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
@@ -23,8 +24,14 @@ import (
 
 var analyst = identity.Analyst{Name: "alice", Role: "responder"}
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func startSim(t *testing.T, o sim.Options) (*sim.Sim, *itm.Client, *audit.Memory) {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = clock.Pin(simNow)
+	}
 	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +204,7 @@ func TestVendorErrorsNameTenantStatusAndMessage(t *testing.T) {
 }
 
 func TestWrongSecretIsOneClearLine(t *testing.T) {
-	s, err := sim.Start(sim.Options{Rows: 5})
+	s, err := sim.Start(sim.Options{Rows: 5, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
@@ -20,8 +21,14 @@ var analyst = identity.Analyst{Name: "alice", Role: "responder"}
 
 func ctx() context.Context { return identity.With(context.Background(), analyst) }
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func startSim(t *testing.T, o sim.Options) (*sim.Sim, *okta.Client, *audit.Memory) {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = clock.Pin(simNow)
+	}
 	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -172,9 +179,8 @@ func loadLogs(t *testing.T, c *okta.Client, q okta.LogQuery) (events []okta.LogE
 }
 
 func TestSystemLogWithoutUntilStopsOnTheEmptyPage(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	_, c, _ := startSim(t, sim.Options{Rows: 7000, Now: now})
-	since := now.Add(-24 * time.Hour)
+	_, c, _ := startSim(t, sim.Options{Rows: 7000})
+	since := simNow.Add(-24 * time.Hour)
 	events, pages, last := loadLogs(t, c, okta.LogQuery{Since: since, Limit: 400})
 	if len(events) < 500 || len(events) > 3000 {
 		t.Fatalf("%d events in a day of 7000 over a week", len(events))
@@ -454,7 +460,7 @@ func TestBadAnswersAreClearErrors(t *testing.T) {
 }
 
 func TestRateLimitStormGivesUpWithOktasMessage(t *testing.T) {
-	s, err := sim.Start(sim.Options{RateLimitRate: 1})
+	s, err := sim.Start(sim.Options{RateLimitRate: 1, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +479,7 @@ func TestRateLimitStormGivesUpWithOktasMessage(t *testing.T) {
 }
 
 func TestBucketDepletesToOktas429(t *testing.T) {
-	s, err := sim.Start(sim.Options{})
+	s, err := sim.Start(sim.Options{Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/okta"
@@ -398,7 +399,7 @@ func TestServiceAppAssertionIsAsDocumented(t *testing.T) {
 }
 
 func TestServiceAppAgainstTheSimulator(t *testing.T) {
-	s, err := sim.Start(sim.Options{})
+	s, err := sim.Start(sim.Options{Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"triage/backend"
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/identity"
 	"triage/backend/people"
 	"triage/backend/sim"
@@ -19,7 +20,7 @@ func ctx() context.Context {
 
 func start(t *testing.T, rows int) (*sim.Sim, []people.Provider, *audit.Memory) {
 	t.Helper()
-	s, err := sim.Start(sim.Options{Rows: rows, Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)})
+	s, err := sim.Start(sim.Options{Rows: rows, Clock: clock.Pin(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -100,6 +101,9 @@ func (j *Journal) List() ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Newest first; of records started at the same instant, the one added
+	// last comes first.
+	slices.Reverse(recs)
 	sort.SliceStable(recs, func(a, b int) bool { return recs[a].StartedAt.After(recs[b].StartedAt) })
 	return recs, nil
 }

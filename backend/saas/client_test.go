@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"triage/backend/audit"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
@@ -26,8 +27,14 @@ var analyst = identity.Analyst{Name: "alice", Role: "responder"}
 
 func ctx() context.Context { return identity.With(context.Background(), analyst) }
 
+// simNow is the simulated present of these tests.
+var simNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func startSim(t *testing.T, o sim.Options) (*sim.Sim, *saas.Client, *audit.Memory) {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = clock.Pin(simNow)
+	}
 	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -219,10 +226,11 @@ func TestLostCloseIsReadBackNotResent(t *testing.T) {
 }
 
 func TestRemediationGoesPendingThenSucceedsOrFails(t *testing.T) {
-	s, c, mem := startSim(t, sim.Options{Rows: 40})
+	now := clock.Pin(simNow)
+	s, c, mem := startSim(t, sim.Options{Rows: 40, Clock: now})
 	id := s.SaaS.Newest(1)[0]
 	asset := s.SaaS.AssetOf(id)
-	start := time.Now()
+	start := now.Now()
 	if err := c.Remediate(ctx(), saas.RemediationRequest{AssetID: asset, Type: saas.Quarantine}); err != nil {
 		t.Fatal(err)
 	}
@@ -233,23 +241,18 @@ func TestRemediationGoesPendingThenSucceedsOrFails(t *testing.T) {
 	if landed, _, err := c.Started(ctx(), saas.RemediationRequest{AssetID: asset, Type: saas.Quarantine}, start); !landed || err != nil {
 		t.Fatalf("read back of a started remediation: %v %v", landed, err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for saas.Outcome(string(st.Status)) == saas.Pending && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-		st, err = c.RemediationStatus(ctx(), asset, saas.Quarantine)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if st.Status != "success" || st.ActionDate.Before(start.Add(-time.Second)) || st.ActionTaker != "api" {
-		t.Fatalf("final status %+v", st)
+	// The vendor finishes a remediation a little over a second later.
+	now.Advance(2 * time.Second)
+	st, err = c.RemediationStatus(ctx(), asset, saas.Quarantine)
+	if err != nil || st.Status != "success" || st.ActionDate.Before(start) || st.ActionTaker != "api" {
+		t.Fatalf("final status %+v %v", st, err)
 	}
 	// Restoring an asset that is not quarantined is accepted, then fails.
 	other := s.SaaS.AssetOf(s.SaaS.Newest(2)[1])
 	if err := c.Remediate(ctx(), saas.RemediationRequest{AssetID: other, Type: saas.Restore}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1300 * time.Millisecond)
+	now.Advance(2 * time.Second)
 	if st, _ := c.RemediationStatus(ctx(), other, saas.Restore); saas.Outcome(string(st.Status)) != saas.Failed {
 		t.Fatalf("restore of an unquarantined asset: %+v", st)
 	}
@@ -258,7 +261,7 @@ func TestRemediationGoesPendingThenSucceedsOrFails(t *testing.T) {
 	if _, err := c.RemediationStatus(ctx(), other, saas.RemovePublicSharing); httpx.StatusOf(err) != 404 {
 		t.Fatalf("status of none: %v", err)
 	}
-	if landed, _, err := c.Started(ctx(), saas.RemediationRequest{AssetID: other, Type: saas.RemovePublicSharing}, time.Now()); landed || err != nil {
+	if landed, _, err := c.Started(ctx(), saas.RemediationRequest{AssetID: other, Type: saas.RemovePublicSharing}, now.Now()); landed || err != nil {
 		t.Fatalf("read back of none: %v %v", landed, err)
 	}
 	es := mem.Entries()
@@ -291,7 +294,7 @@ func TestRemediationTypesFollowTheApp(t *testing.T) {
 }
 
 func TestWrongSecretShowsTheVendorsAnswerOnOneLine(t *testing.T) {
-	s, err := sim.Start(sim.Options{Rows: 5})
+	s, err := sim.Start(sim.Options{Rows: 5, Clock: clock.Pin(simNow)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,7 @@ const (
 // status is a string.
 type Atlassian struct {
 	*Server
-	opts  *Options
-	start time.Time
+	opts *Options
 
 	mu     sync.RWMutex
 	key    string
@@ -81,7 +80,7 @@ var atlassianGroups = func() []string {
 }()
 
 func newAtlassian(o *Options) (*Atlassian, error) {
-	s := &Atlassian{opts: o, start: time.Now(), key: AtlassianSCIMKey}
+	s := &Atlassian{opts: o, key: AtlassianSCIMKey}
 	s.users = newRoster(DirectoryPeople(o.Rows), atlassianHas, s.seedUser, func(a *scimAccount) string { return a.userName })
 	srv, err := serve("atlassian", o, s.routes())
 	if err != nil {
@@ -91,7 +90,7 @@ func newAtlassian(o *Options) (*Atlassian, error) {
 	return s, nil
 }
 
-func (s *Atlassian) now() time.Time { return s.opts.Now.Add(time.Since(s.start)) }
+func (s *Atlassian) now() time.Time { return s.opts.now() }
 
 // RevokeKey replaces the SCIM key, as an admin regenerating it would:
 // every call with the old one is then a 401.
@@ -126,7 +125,7 @@ func (s *Atlassian) Title(userName string) string {
 func (s *Atlassian) seedUser(i int) scimAccount {
 	p := PersonAt(i)
 	x := mix(uint64(i)*131 + s.opts.Seed)
-	created := s.opts.Now.AddDate(0, 0, -300-int(x%800))
+	created := s.opts.epoch.AddDate(0, 0, -300-int(x%800))
 	return scimAccount{
 		person: i, id: scimUserID(i, s.opts.Seed), userName: p.Email, email: p.Email,
 		given: p.First, family: p.Last, display: s.opts.taint(p.Name(), i), title: p.Title, dep: p.Department,

@@ -27,8 +27,8 @@ var vendors = []string{"itm", "saas", "okta", "atlassian", "essentials"}
 
 // Start runs every vendor simulator on its own loopback port.
 func Start(o Options) (*Sim, error) {
-	if o.Now.IsZero() {
-		o.Now = time.Now().UTC().Truncate(time.Second)
+	if err := o.anchor(); err != nil {
+		return nil, err
 	}
 	opts := &o
 	s := &Sim{opts: opts, urls: map[string]string{}, built: make(chan struct{})}

@@ -9,7 +9,7 @@ import (
 // Started in the background, the simulators give their addresses at once
 // and answer a request made before their data is built once it is.
 func TestBackgroundStartAnswersOnceBuilt(t *testing.T) {
-	s, err := Start(Options{Rows: 20_000, Background: true})
+	s, err := Start(pin(Options{Rows: 20_000, Background: true}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestPersonIndexFindsEveryPersonFromTheirEmail(t *testing.T) {
@@ -51,7 +50,7 @@ func call(t *testing.T, method, url, body string, h map[string]string) (int, map
 }
 
 func TestAtlassianSpeaksSCIM(t *testing.T) {
-	s, err := Start(Options{Rows: 120})
+	s, err := Start(pin(Options{Rows: 120}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +98,7 @@ func TestAtlassianSpeaksSCIM(t *testing.T) {
 }
 
 func TestEssentialsHeaderAuthAndContentType(t *testing.T) {
-	s, err := Start(Options{Rows: 120})
+	s, err := Start(pin(Options{Rows: 120}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +135,7 @@ func TestDirectoriesAtAHundredThousandPeopleAreCheap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves 100,000 people")
 	}
-	o := &Options{Rows: 100_000, Now: time.Now().UTC()}
+	o := anchored(Options{Rows: 100_000})
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

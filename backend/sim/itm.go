@@ -105,13 +105,13 @@ func newITM(o *Options) (*ITM, error) {
 	if n <= 0 {
 		n = 300
 	}
-	s := &ITM{opts: o, tokens: newTokens(), byFQID: make(map[string]*itmTicket, n), start: o.Now}
+	s := &ITM{opts: o, tokens: newTokens(), byFQID: make(map[string]*itmTicket, n), start: o.epoch}
 	s.people = min(max(n/3, 50), 20000)
 	span := 30 * 24 * time.Hour
 	step := span / time.Duration(n)
 	s.tickets = make([]*itmTicket, n)
 	for i := 0; i < n; i++ {
-		t := s.generate(i, o.Now.Add(-time.Duration(i)*step-time.Duration(i%7)*time.Second))
+		t := s.generate(i, o.epoch.Add(-time.Duration(i)*step-time.Duration(i%7)*time.Second))
 		s.tickets[i] = t
 		s.byFQID[t.fqid] = t
 	}
@@ -140,7 +140,7 @@ func (s *ITM) generate(seq int, observed time.Time) *itmTicket {
 		sev-- // some incidents of a kind run hotter
 	}
 	status := 0
-	if age := s.opts.Now.Sub(observed); age > 3*24*time.Hour {
+	if age := s.opts.epoch.Sub(observed); age > 3*24*time.Hour {
 		status = []int{0, 1, 4, 5, 6, 1, 4, 2}[x>>16%8] // older tickets have moved on
 	}
 	t := &itmTicket{
@@ -215,7 +215,7 @@ func (s *ITM) arrive() {
 	if !s.opts.Live {
 		return
 	}
-	due := int(time.Since(s.start) / (45 * time.Second))
+	due := int(s.opts.now().Sub(s.start) / (45 * time.Second))
 	if due <= s.arrived {
 		return
 	}
@@ -391,8 +391,8 @@ func (s *ITM) comment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	for _, c := range body.Data {
-		t.comments = append(t.comments, itmComment{Text: c.Text, Kind: c.Kind, Alias: c.Alias, At: time.Now().UTC()})
-		t.history = append(t.history, itmComment{Text: "comment added by " + c.Alias, Kind: "it:history:comment", At: time.Now().UTC()})
+		t.comments = append(t.comments, itmComment{Text: c.Text, Kind: c.Kind, Alias: c.Alias, At: s.opts.now().UTC()})
+		t.history = append(t.history, itmComment{Text: "comment added by " + c.Alias, Kind: "it:history:comment", At: s.opts.now().UTC()})
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{"_status": map[string]any{"code": "it:ok", "status": 201}})
@@ -413,7 +413,7 @@ func (s *ITM) assign(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	t.assignee = body.ID
-	t.history = append(t.history, itmComment{Text: "assigned to " + body.ID, Kind: "it:history:assignment", At: time.Now().UTC()})
+	t.history = append(t.history, itmComment{Text: "assigned to " + body.ID, Kind: "it:history:assignment", At: s.opts.now().UTC()})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"_status": map[string]any{"code": "it:ok", "status": 200}})
 }
@@ -459,7 +459,7 @@ func (s *ITM) workflow(w http.ResponseWriter, r *http.Request) {
 	if a := body.State.Assignee; a != nil && a.ID != "" {
 		t.assignee = a.ID
 	}
-	t.history = append(t.history, itmComment{Text: "status set to " + ITMStatuses[idx].Title, Kind: "it:history:workflow", At: time.Now().UTC()})
+	t.history = append(t.history, itmComment{Text: "status set to " + ITMStatuses[idx].Title, Kind: "it:history:workflow", At: s.opts.now().UTC()})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"_status": map[string]any{"code": "it:ok", "status": 200}})
 }
@@ -725,7 +725,7 @@ func compileOp(op string, arg any) (itmPred, error) {
 			case "$datetimeLT":
 				return ms < int64(n)
 			}
-			return ms >= time.Now().UnixMilli()+int64(n)
+			return ms >= s.opts.now().UnixMilli()+int64(n)
 		}, nil
 	}
 	return nil, fmt.Errorf("unsupported filter operator %s", op)

@@ -47,7 +47,6 @@ const (
 type Okta struct {
 	*Server
 	opts    *Options
-	start   time.Time // wall clock when the simulator started
 	bearers *tokens
 	limits  *rateLimits
 	errors  atomic.Int64
@@ -66,7 +65,7 @@ type Okta struct {
 }
 
 func newOkta(o *Options) (*Okta, error) {
-	s := &Okta{opts: o, start: time.Now(), bearers: newTokens(), apiToken: OktaAPIToken,
+	s := &Okta{opts: o, bearers: newTokens(), apiToken: OktaAPIToken,
 		keys: map[string]crypto.PublicKey{}, jtis: map[string]bool{}, scopes: map[string][]string{},
 		limits: newRateLimits(time.Minute)}
 	s.seed()
@@ -79,7 +78,6 @@ func newOkta(o *Options) (*Okta, error) {
 	return s, nil
 }
 
-// now is the simulated present: Options.Now, moving with the wall clock.
 // notFound is Okta's 404: E0000007 naming what was asked for and, when
 // known, its kind ("User", "AppInstance").
 func (s *Okta) notFound(w http.ResponseWriter, what, kind string) {
@@ -89,7 +87,8 @@ func (s *Okta) notFound(w http.ResponseWriter, what, kind string) {
 	s.fail(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+what)
 }
 
-func (s *Okta) now() time.Time { return s.opts.Now.Add(time.Since(s.start)) }
+// now is the simulated present.
+func (s *Okta) now() time.Time { return s.opts.now() }
 
 // TrustKey registers a public key of the service app OktaClientID, as an
 // admin adds a key to the app; kid "" matches assertions without a kid.

@@ -98,7 +98,7 @@ func oktaApps(rows int) int {
 
 func (s *Okta) seed() {
 	o := s.opts
-	now := o.Now
+	now := o.epoch
 	// groups: Everyone, one per department, then the extras
 	add := func(name, desc, kind string) {
 		g := &oktaGroup{idx: len(s.groups), name: name, desc: desc, kind: kind}
@@ -339,7 +339,7 @@ func (s *Okta) renderGroup(g *oktaGroup) map[string]any {
 	}
 	return map[string]any{
 		"id": g.id, "created": oktaTime(g.created), "lastUpdated": oktaTime(g.created),
-		"lastMembershipUpdated": oktaTime(s.opts.Now.Add(-time.Duration(g.idx) * time.Hour)),
+		"lastMembershipUpdated": oktaTime(s.opts.epoch.Add(-time.Duration(g.idx) * time.Hour)),
 		"objectClass":           []any{objectClass}, "type": g.kind,
 		"profile": map[string]any{"name": g.name, "description": g.desc},
 		"_links":  map[string]any{"users": map[string]any{"href": s.URL + "/api/v1/groups/" + g.id + "/users"}},

@@ -11,9 +11,9 @@ import (
 	"triage/backend/lenient"
 )
 
-// The System Log. Events of the seven days before Now are a pure function
+// The System Log. Events of the seven days before the epoch are a pure function
 // of their position, so none is stored and Rows can pass 100,000 cheaply;
-// events after Now (writes through the API, live arrivals, Emit) are
+// events after it (writes through the API, live arrivals, Emit) are
 // stored compactly. Positions are in time order, which makes since/until a
 // binary search and the paging cursor a position.
 
@@ -155,7 +155,7 @@ func newOktaLog(s *Okta) oktaLog {
 	if n <= 0 {
 		n = 5000
 	}
-	l := oktaLog{base: n, people: len(s.users), from: s.opts.Now.Add(-oktaLogSpan), seed: s.opts.Seed, sprayAt: s.opts.Now.Add(-20 * time.Hour)}
+	l := oktaLog{base: n, people: len(s.users), from: s.opts.epoch.Add(-oktaLogSpan), seed: s.opts.Seed, sprayAt: s.opts.epoch.Add(-20 * time.Hour)}
 	l.spread()
 	return l
 }
@@ -291,11 +291,11 @@ func (l *oktaLog) arrive(s *Okta) {
 	if !s.opts.Live {
 		return
 	}
-	due := int(time.Since(s.start) / (3 * time.Second))
+	due := int(s.now().Sub(s.opts.epoch) / (3 * time.Second))
 	for l.arrived < due {
 		l.arrived++
 		seq := int64(l.base) + 1_000_000 + int64(l.arrived)
-		l.extra = append(l.extra, l.generate(0, seq, s.opts.Now.Add(time.Duration(l.arrived)*3*time.Second), s))
+		l.extra = append(l.extra, l.generate(0, seq, s.opts.epoch.Add(time.Duration(l.arrived)*3*time.Second), s))
 	}
 }
 

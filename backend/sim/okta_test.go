@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"triage/backend/clock"
 )
 
 func TestSCIMFilters(t *testing.T) {
@@ -69,7 +71,7 @@ func TestOktaLogScalesWithoutHoldingEvents(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	o := &Options{Rows: 250_000, Now: time.Now().UTC().Truncate(time.Second)}
+	o := anchored(Options{Rows: 250_000})
 	s, err := newOkta(o)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +92,7 @@ func TestOktaLogScalesWithoutHoldingEvents(t *testing.T) {
 			t.Fatalf("event %d is older than %d", i, i-1)
 		}
 	}
-	if l.at(0).Before(l.from) || l.at(l.base-1).After(o.Now) {
+	if l.at(0).Before(l.from) || l.at(l.base-1).After(o.epoch) {
 		t.Fatalf("events outside the seven days: %s .. %s", l.at(0), l.at(l.base-1))
 	}
 }
@@ -98,12 +100,13 @@ func TestOktaLogScalesWithoutHoldingEvents(t *testing.T) {
 // Live arrivals and writes interleave without breaking time order, which
 // the cursor and since/until depend on.
 func TestOktaEventsAfterNowStayInOrder(t *testing.T) {
-	s, err := Start(Options{Rows: 100, Live: true})
+	now := clock.Pin(epochForTests)
+	s, err := Start(Options{Rows: 100, Live: true, Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.Okta.start = time.Now().Add(-10 * time.Second) // three arrivals are due
+	now.Advance(10 * time.Second) // three arrivals are due
 	if uuid := s.Okta.Emit("user.session.start", "li.chen@acme.example", "FAILURE"); uuid == "" {
 		t.Fatal("emit failed")
 	}
@@ -122,7 +125,7 @@ func TestOktaEventsAfterNowStayInOrder(t *testing.T) {
 }
 
 func TestOktaHostileStringsReachTheWire(t *testing.T) {
-	s, err := Start(Options{Hostile: true})
+	s, err := Start(pin(Options{Hostile: true}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,8 +106,9 @@ type SaaS struct {
 	last         int64 // the latest updated_at, so writes stay strictly later
 }
 
-// saasRemediationTime is how long a remediation stays pending.
-const saasRemediationTime = 1200 * time.Millisecond
+// SaaSRemediationTime is how long a remediation stays pending, on the
+// simulator's clock.
+const SaaSRemediationTime = 1200 * time.Millisecond
 
 func newSaaS(o *Options) (*SaaS, error) {
 	n := o.Rows
@@ -115,14 +116,14 @@ func newSaaS(o *Options) (*SaaS, error) {
 		n = 500
 	}
 	s := &SaaS{opts: o, tokens: newTokens(), scopes: map[string]string{}, remediations: map[string]*saasRemediation{},
-		quarantined: map[string]bool{}, start: o.Now}
+		quarantined: map[string]bool{}, start: o.epoch}
 	s.people = min(max(n/3, 50), 20000)
 	span := 90 * 24 * time.Hour
 	step := span / time.Duration(n)
 	s.incidents = make([]saasIncident, n)
 	for seq := 0; seq < n; seq++ {
 		// seq 0 is the newest; incident ids grow with creation time.
-		created := o.Now.Add(-time.Duration(seq)*step - time.Duration(seq%5)*time.Millisecond)
+		created := o.epoch.Add(-time.Duration(seq)*step - time.Duration(seq%5)*time.Millisecond)
 		s.incidents[n-1-seq] = s.generate(n-1-seq, created)
 	}
 	s.order = make([]int32, n)
@@ -166,14 +167,14 @@ func (s *SaaS) generate(i int, created time.Time) saasIncident {
 	}
 	in.sevNumber = i%11 == 5
 	in.updated = in.created
-	age := s.opts.Now.Sub(created)
+	age := s.opts.epoch.Sub(created)
 	switch {
 	case age < 3*24*time.Hour:
 		in.status = uint8(x >> 32 % 4) // recent ones are still open
 	case x>>32%10 < 6:
 		in.status = uint8(4 + x>>36%5)
 		in.resolved = in.created + int64(1+x>>40%70)*int64(time.Hour/time.Millisecond)
-		in.resolved = min(in.resolved, s.opts.Now.UnixMilli()-int64(i%1000))
+		in.resolved = min(in.resolved, s.opts.epoch.UnixMilli()-int64(i%1000))
 		in.updated = in.resolved
 		in.resolver = uint8(1 + x>>44%uint64(len(socAnalysts)+1))
 	default:
@@ -193,7 +194,7 @@ func (s *SaaS) before(a, b int32) bool {
 
 // next is a fresh updated_at for a write, strictly after every other.
 func (s *SaaS) next() int64 {
-	s.last = max(time.Now().UnixMilli(), s.last+1)
+	s.last = max(s.opts.now().UnixMilli(), s.last+1)
 	return s.last
 }
 
@@ -214,9 +215,9 @@ func (s *SaaS) arrive() {
 	if !s.opts.Live {
 		return
 	}
-	for due := int(time.Since(s.start) / (40 * time.Second)); s.arrived < due; s.arrived++ {
+	for due := int(s.opts.now().Sub(s.start) / (40 * time.Second)); s.arrived < due; s.arrived++ {
 		i := int32(len(s.incidents))
-		in := s.generate(int(i), time.Now())
+		in := s.generate(int(i), s.opts.now())
 		in.status, in.resolved, in.resolver = 0, 0, 0
 		in.created = s.next()
 		in.updated = in.created
@@ -274,7 +275,7 @@ func (s *SaaS) RemediationStatus(assetID, typ string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if r := s.remediations[assetID+"/"+typ]; r != nil {
-		return r.status(time.Now())
+		return r.status(s.opts.now())
 	}
 	return ""
 }
@@ -607,8 +608,8 @@ func (s *SaaS) remediate(w http.ResponseWriter, r *http.Request) {
 		saasError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("invalid remediation_type %q: use remove_public_sharing, system_quarantine or system_restore", body.Type))
 		return
 	}
-	now := time.Now()
-	rem := &saasRemediation{typ: body.Type, started: now, done: now.Add(saasRemediationTime), fail: i%9 == 4,
+	now := s.opts.now()
+	rem := &saasRemediation{typ: body.Type, started: now, done: now.Add(SaaSRemediationTime), fail: i%9 == 4,
 		inherited: body.RemoveInherited != nil && *body.RemoveInherited}
 	switch body.Type {
 	case "system_quarantine":
@@ -644,12 +645,12 @@ func (s *SaaS) remediationStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	when := rem.started
-	if !time.Now().Before(rem.done) {
+	if !s.opts.now().Before(rem.done) {
 		when = rem.done
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"asset_id": assetID, "asset_name": s.assetName(i), "remediation_type": typ, "action_taker": "api",
-		"action_date": when.UTC().Format("2006-01-02T15:04:05.000-0700"), "status": rem.status(time.Now()),
+		"action_date": when.UTC().Format("2006-01-02T15:04:05.000-0700"), "status": rem.status(s.opts.now()),
 	})
 }
 

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // saasCall calls the simulated tenant with a fresh token and decodes JSON.
@@ -54,7 +53,7 @@ const allScopes = "api_access incident_api remediation_api"
 
 func startSaaS(t *testing.T, o Options) *SaaS {
 	t.Helper()
-	s, err := Start(o)
+	s, err := Start(pin(o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +96,7 @@ func TestSaaSTokenTakesBasicAuthOnly(t *testing.T) {
 }
 
 func TestSaaSFeedPagesOnUpdatedTimeWithAnAlwaysPresentNextPath(t *testing.T) {
-	s := startSaaS(t, Options{Rows: 25, Now: time.Now().UTC()})
+	s := startSaaS(t, Options{Rows: 25})
 	path := "/incident/api/incidents/delta?limit=10&state=open"
 	seen := map[float64]bool{}
 	for pages := 0; ; pages++ {
@@ -209,7 +208,7 @@ func TestSaaSAtAHundredThousandIncidentsIsCheap(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	s, err := newSaaS(&Options{Rows: 100_000, Now: time.Now().UTC()})
+	s, err := newSaaS(anchored(Options{Rows: 100_000}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"triage/backend/clock"
 )
 
 // Options are the simulator's knobs.
@@ -29,8 +31,11 @@ type Options struct {
 	RateLimitRate float64       // fraction of API requests answered with a 429
 	Hostile       bool          // vendor strings carry escape sequences and bidi tricks
 	Seed          uint64        // varies the data; 0 is the default data set
-	Now           time.Time     // the simulated present; zero is time.Now()
-	Live          bool          // new incidents keep arriving while it runs (the demo)
+	// Clock is the simulated present, required: clock.Real{} for the demo,
+	// a pinned instant in tests. The data is laid out back from its reading
+	// at Start, so the same data and the same windows hold on any date.
+	Clock clock.Clock
+	Live  bool // new incidents keep arriving while it runs (the demo)
 	// Background makes Start return as soon as every simulator listens,
 	// building their data meanwhile: connections wait in the listeners'
 	// queues until it is ready, so a large demo's first frame does not wait
@@ -38,6 +43,9 @@ type Options struct {
 	Background bool
 
 	listeners map[string]net.Listener // made by Start in the background mode
+	// epoch is the Clock's reading when the data was built, to the second:
+	// generated data is laid out back from it.
+	epoch time.Time
 }
 
 // Server is one simulated vendor on its own loopback port.
@@ -101,6 +109,23 @@ func (l *lockedRand) Float64() float64 {
 	defer l.mu.Unlock()
 	return l.r.Float64()
 }
+
+// anchor reads the clock once and lays the data out back from it. The
+// clock must be chosen, not defaulted: the demo passes the wall clock and a
+// test a pinned instant, so no test's data can drift with the calendar.
+func (o *Options) anchor() error {
+	if o.Clock == nil {
+		return errors.New("sim: Options.Clock is not set (clock.Real{} for the demo, clock.Pin(t) in tests)")
+	}
+	o.epoch = o.Clock.Now().UTC().Truncate(time.Second)
+	return nil
+}
+
+// now is the simulated present. Data, timestamps of writes, remediation
+// progress and live arrivals follow it; token lifetimes and rate-limit
+// windows are protocol timers, measured on the wall clock as the client's
+// own timers are.
+func (o *Options) now() time.Time { return o.Clock.Now() }
 
 // serve starts h on a fresh loopback port behind the shared knobs.
 func serve(name string, opts *Options, h http.Handler) (*Server, error) {
