@@ -52,11 +52,15 @@ type setup struct {
 	analyst  identity.Analyst
 	edit     func(*config.Config) // change the config before the clients are built
 	stateDir string               // default: a fresh temporary directory
+	now      time.Time            // the pinned present; default testNow
 }
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	now := clock.Pin(testNow)
+	if s.now.IsZero() {
+		s.now = testNow
+	}
+	now := clock.Pin(s.now)
 	s.sim.Clock = now
 	if s.sim.Rows == 0 {
 		s.sim.Rows = 120
