@@ -34,7 +34,14 @@ type harness struct {
 
 func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 	t.Helper()
-	now := clock.Pin(simNow)
+	return newHarnessAt(t, rows, simNow, edit)
+}
+
+// newHarnessAt is newHarness with the simulators and the commands pinned
+// at another instant.
+func newHarnessAt(t *testing.T, rows int, at time.Time, edit func(*config.Config)) *harness {
+	t.Helper()
+	now := clock.Pin(at)
 	s, err := sim.Start(sim.Options{Rows: rows, Clock: now})
 	if err != nil {
 		t.Fatal(err)

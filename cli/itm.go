@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"triage/backend/clean"
+	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/itm"
-	"triage/backend/lenient"
 )
 
 func itmCommand(env *Env) *cobra.Command {
@@ -62,7 +62,7 @@ func itmTickets(env *Env, o *output, client itmClient) *cobra.Command {
 			}
 			q := itm.Query{Statuses: splitList(status), Severities: splitList(severity), People: splitList(person)}
 			if since != "" {
-				if q.Since, err = when(since, env.now()); err != nil {
+				if q.Since, err = clock.ParseWhen(since, env.now()); err != nil {
 					return Usage(fmt.Errorf("--since: %w", err))
 				}
 			}
@@ -346,17 +346,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// when reads a relative ("24h", "7d": that long before now) or absolute time.
-func when(s string, now time.Time) (time.Time, error) {
-	if d, err := config.ParseDuration(strings.TrimPrefix(s, "-")); err == nil {
-		return now.Add(-d), nil
-	}
-	if t, ok := lenient.ParseTime(s); ok {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use 24h, 7d, 2026-11-01 or 2026-11-01T10:00:00Z", s)
 }
 
 // exactArgs is cobra.ExactArgs with a usage error that names the arguments.

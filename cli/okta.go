@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"triage/backend/clock"
 	"triage/backend/okta"
 )
 
@@ -248,12 +249,12 @@ func oktaLogs(env *Env, o *output, client oktaClient) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if since != "" {
-				if q.Since, err = when(since, env.now()); err != nil {
+				if q.Since, err = clock.ParseWhen(since, env.now()); err != nil {
 					return Usage(err)
 				}
 			}
 			if until != "" {
-				if q.Until, err = when(until, env.now()); err != nil {
+				if q.Until, err = clock.ParseWhen(until, env.now()); err != nil {
 					return Usage(err)
 				}
 			}

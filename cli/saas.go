@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"triage/backend/clock"
 	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
@@ -65,12 +66,12 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 				return Usagef("--state %q: use open, closed or all", state)
 			}
 			if from != "" {
-				if q.From, err = when(from, env.now()); err != nil {
+				if q.From, err = clock.ParseWhen(from, env.now()); err != nil {
 					return Usage(fmt.Errorf("--from: %w", err))
 				}
 			}
 			if to != "" {
-				if q.To, err = when(to, env.now()); err != nil {
+				if q.To, err = clock.ParseWhen(to, env.now()); err != nil {
 					return Usage(fmt.Errorf("--to: %w", err))
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/clock"
 	"triage/backend/itm"
 	"triage/ui"
 )
@@ -239,7 +240,7 @@ func (t *itmTab) parse(text string) (itm.Query, error) {
 	for _, term := range terms {
 		switch term.Name {
 		case "since", "until":
-			when, err := parseWhen(term.Values[0], now)
+			when, err := clock.ParseWhen(term.Values[0], now)
 			if err != nil {
 				return itm.Query{}, fmt.Errorf("%s: %w", term.Name, err)
 			}
@@ -269,8 +270,17 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 	}
 }
 
+// rereadQuery evaluates the query's relative times ("since:30d") again, so a
+// console left open keeps its window sliding with the clock.
+func (t *itmTab) rereadQuery() {
+	if q, err := t.parse(t.queryText); err == nil {
+		t.query = q
+	}
+}
+
 // loadFirst runs the query from the top; an earlier load is cancelled.
 func (t *itmTab) loadFirst() tea.Cmd {
+	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
 	t.loading = "Loading ITM incidents…"
 	t.loadingMore, t.refreshing = false, false
@@ -297,6 +307,7 @@ func (t *itmTab) Refresh() tea.Cmd {
 		return nil
 	}
 	t.refreshing = true
+	t.rereadQuery()
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
 	cmds := []tea.Cmd{t.fetch(t.c.Context(), t.reqs.current(), pageRefresh, q)}

@@ -148,6 +148,11 @@ func (p *logPane) span() (time.Time, time.Duration) {
 // load runs the query from its start; a load in progress is cancelled and
 // tailing stops.
 func (p *logPane) load() tea.Cmd {
+	// Relative times ("since:-24h") are read again: the window is the one
+	// ending now, not when the console started.
+	if q, err := parseLogQuery(p.text, p.t.c.now()); err == nil {
+		p.query = q
+	}
 	p.stopTail()
 	p.ctx, _ = p.reqs.next(p.t.c.Context())
 	p.started, p.loading, p.pages, p.next, p.ended, p.open, p.arrived = true, true, 0, "", "", "", 0

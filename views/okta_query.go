@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"triage/backend/clock"
 	"triage/backend/okta"
 )
 
@@ -49,7 +50,7 @@ func parseLogQuery(text string, now time.Time) (okta.LogQuery, error) {
 		var alts []string
 		switch term.Name {
 		case "since", "until":
-			when, err := parseWhen(term.Values[0], now)
+			when, err := clock.ParseWhen(term.Values[0], now)
 			if err != nil {
 				return okta.LogQuery{}, fmt.Errorf("%s: %w", term.Name, err)
 			}

@@ -3,10 +3,6 @@ package views
 import (
 	"fmt"
 	"strings"
-	"time"
-
-	"triage/backend/config"
-	"triage/backend/lenient"
 )
 
 // Term is one "name:value" of a server query, e.g. status:new,in-progress.
@@ -72,19 +68,6 @@ func splitQuoted(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
-}
-
-// parseWhen reads a relative time ("24h", "-24h", "7d" mean that long ago)
-// or an absolute one ("2026-11-01", RFC 3339).
-func parseWhen(s string, now time.Time) (time.Time, error) {
-	rel := strings.TrimPrefix(s, "-")
-	if d, err := config.ParseDuration(rel); err == nil {
-		return now.Add(-d), nil
-	}
-	if t, ok := lenient.ParseTime(s); ok {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use 24h, 7d, 2026-11-01 or 2026-11-01T10:00:00Z", s)
 }
 
 // withTerm rewrites a query with its term name set to value, or removed

@@ -3,6 +3,8 @@ package views
 import (
 	"testing"
 	"time"
+
+	"triage/backend/clock"
 )
 
 // FuzzQuery: the server-query language (ITM, SaaS, the Okta log) never
@@ -21,7 +23,7 @@ func FuzzQuery(f *testing.F) {
 				}
 			}
 		}
-		_, _ = parseWhen(text, now)
+		_, _ = clock.ParseWhen(text, now)
 		_, _ = parseLogQuery(text, now)
 	})
 }

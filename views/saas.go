@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/clock"
 	"triage/backend/saas"
 	"triage/ui"
 )
@@ -234,7 +235,7 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 	for _, term := range terms {
 		switch term.Name {
 		case "since", "until":
-			when, err := parseWhen(term.Values[0], now)
+			when, err := clock.ParseWhen(term.Values[0], now)
 			if err != nil {
 				return saas.Query{}, fmt.Errorf("%s: %w", term.Name, err)
 			}
@@ -262,6 +263,14 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 	return q, nil
 }
 
+// rereadQuery evaluates the query's relative times ("since:7d") again, so a
+// console left open keeps its window sliding with the clock.
+func (t *saasTab) rereadQuery() {
+	if q, err := t.parse(t.queryText); err == nil {
+		t.query = q
+	}
+}
+
 // appIDs resolves app names and types to ids; what matches no app is taken
 // to be an id.
 func (t *saasTab) appIDs(values []string) []string {
@@ -286,6 +295,7 @@ func (t *saasTab) appIDs(values []string) []string {
 // loadFirst reads the query's feed from the start, page after page; an
 // earlier load is cancelled.
 func (t *saasTab) loadFirst() tea.Cmd {
+	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
 	t.ctx = ctx
 	t.loading = "Loading SaaS incidents…"
@@ -336,6 +346,7 @@ func (t *saasTab) Refresh() tea.Cmd {
 		return tea.Batch(append(cmds, t.loadFirst())...)
 	}
 	t.refreshing = true
+	t.rereadQuery()
 	q := t.query
 	if newest := t.rows.newest(); newest.After(q.From) {
 		q.From = newest.Add(time.Millisecond)

@@ -5,8 +5,13 @@
 package clock
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"triage/backend/config"
+	"triage/backend/lenient"
 )
 
 // Clock says what time it is.
@@ -49,4 +54,18 @@ func (p *Pinned) Advance(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.t = p.t.Add(d)
+}
+
+// ParseWhen reads the times analysts type: a relative one ("24h", "-24h",
+// "7d": that long before now) or an absolute one ("2026-11-01", RFC 3339).
+// A date or time without a zone is read in now's zone, the analyst's, so
+// "2026-11-01" is their midnight.
+func ParseWhen(s string, now time.Time) (time.Time, error) {
+	if d, err := config.ParseDuration(strings.TrimPrefix(s, "-")); err == nil {
+		return now.Add(-d), nil
+	}
+	if t, ok := lenient.ParseTimeIn(s, now.Location()); ok {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use 24h, 7d, 2026-11-01 or 2026-11-01T10:00:00Z", s)
 }

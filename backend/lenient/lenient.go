@@ -90,14 +90,19 @@ var layouts = []string{
 	"2006/01/02",
 }
 
-// ParseTime parses any of the layouts Time accepts.
-func ParseTime(s string) (time.Time, bool) {
+// ParseTime parses any of the layouts Time accepts; a time without a zone
+// is UTC.
+func ParseTime(s string) (time.Time, bool) { return ParseTimeIn(s, time.UTC) }
+
+// ParseTimeIn is ParseTime reading a time without a zone (a bare date) in
+// loc.
+func ParseTimeIn(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
 	}
 	for _, l := range layouts {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t, true
 		}
 	}
