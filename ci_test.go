@@ -42,3 +42,23 @@ func TestEveryFuzzTargetRunsInCI(t *testing.T) {
 		t.Fatalf("found %d fuzz targets: the walk is looking in the wrong place", found)
 	}
 }
+
+// TestCIRunsTheREADMEsTestCommand: the test command a newcomer is given is
+// the one CI runs, word for word.
+func TestCIRunsTheREADMEsTestCommand(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?m)^(go test [^#\n]*?)\\s+# the test suite$").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README has no line `go test ...   # the test suite`")
+	}
+	if !strings.Contains(string(ci), string(m[1])) {
+		t.Fatalf(".ci/run does not run the README's test command %q", m[1])
+	}
+}
