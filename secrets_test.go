@@ -342,7 +342,6 @@ func driveConsole(t *testing.T, sess *session) string {
 			default:
 				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	wait("of 40 incidents")
