@@ -381,7 +381,7 @@ func runFault(t *testing.T, sb subject, f fault, set *backend.Set) {
 		oneClearLine(t, sb.tenant, err.Error(), f.want)
 	}
 	if limit := budget(f); took > limit+10*time.Second {
-		t.Errorf("the read took %s, over its budget of %s", took.Round(time.Millisecond), limit)
+		t.Errorf("the read took %s, over its budget of %s and 10s of slack", took.Round(time.Millisecond), limit)
 	}
 	if took < f.waited {
 		t.Errorf("the read took %s: it did not wait the %s the vendor asked for", took.Round(time.Millisecond), f.waited)
