@@ -47,7 +47,8 @@ func TestNoSecretOrTokenReachesAnyOutput(t *testing.T) {
 	}
 	defer s.Close()
 	dir := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	state := stateDir(t)
+	t.Setenv("XDG_STATE_HOME", state)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +137,7 @@ base_url = %q
 domain = %q
 username = %q
 password = "${TRIAGE_TEST_WRONG_ESS}"
-`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"),
+`, filepath.Join(dir, "audit.jsonl"), state,
 		s.ITM.URL, sim.ITMClientID, s.ITM.URL, sim.ITMClientID,
 		s.SaaS.URL, sim.SaaSClientID, saasFile, s.SaaS.URL, sim.SaaSClientID, wrongSaaS,
 		s.Okta.URL, s.Okta.URL, sim.OktaClientID, keyFile, s.Okta.URL, wrongOkta,
@@ -264,7 +265,7 @@ password = "${TRIAGE_TEST_WRONG_ESS}"
 	}
 
 	// The console, on every tab, over the same clients and debug log.
-	screens := driveConsole(t, sess)
+	screens := driveConsole(t, sess, debugPath)
 
 	// Everything that must not hold a secret or token.
 	debugLog, err := os.ReadFile(debugPath)
@@ -301,7 +302,7 @@ password = "${TRIAGE_TEST_WRONG_ESS}"
 
 // driveConsole drives the console over the session's clients: every tab, a
 // comment, a tenant whose secret is wrong. It returns all it drew.
-func driveConsole(t *testing.T, sess *session) string {
+func driveConsole(t *testing.T, sess *session, debugPath string) string {
 	t.Helper()
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
@@ -317,9 +318,10 @@ func driveConsole(t *testing.T, sess *session) string {
 	tm := teatest.NewTestModel(t, views.New(c), teatest.WithInitialTermSize(160, 40))
 	// drawn is everything the program wrote; mark is where it stood when
 	// the last keys were pressed, so a wait looks only at what they caused
-	// (a wait may read past the text it waits for).
+	// (a wait may read past the text it waits for). logMark is where the
+	// debug log stood then.
 	var drawn bytes.Buffer
-	mark := 0
+	mark, logMark := 0, 0
 	wait := func(text string) {
 		t.Helper()
 		seen := 0
@@ -329,8 +331,30 @@ func driveConsole(t *testing.T, sess *session) string {
 			return bytes.Contains(drawn.Bytes()[mark:], []byte(text))
 		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
+	// failed waits until the console has put an error saying text on the
+	// status line. It reads the debug log, where the console writes each
+	// error it shows: the screen may never draw it, since a tenant switch
+	// sends its note with the load, and a note that lands after the load's
+	// error replaces it. The messages view shows them all at the end.
+	failed := func(text string) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			log, _ := os.ReadFile(debugPath)
+			for _, line := range strings.Split(string(log[min(logMark, len(log)):]), "\n") {
+				if strings.Contains(line, `"msg":"status error"`) && strings.Contains(line, text) {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no status error saying %q in the debug log after 15s", text)
+			}
+		}
+	}
 	press := func(keys ...string) {
 		mark = drawn.Len()
+		if info, err := os.Stat(debugPath); err == nil {
+			logMark = int(info.Size())
+		}
 		for _, k := range keys {
 			switch k {
 			case "enter":
@@ -342,7 +366,6 @@ func driveConsole(t *testing.T, sess *session) string {
 			default:
 				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	wait("of 40 incidents")
@@ -356,13 +379,13 @@ func driveConsole(t *testing.T, sess *session) string {
 	press("esc", "esc", "T")
 	wait("Switch ITM tenant")
 	press("w", "r", "o", "n", "g", "enter")
-	wait("Invalid client credentials")
+	failed("Invalid client credentials")
 	press("2")
 	wait("incidents")
 	press("T")
 	wait("Switch SaaS Security tenant")
 	press("w", "r", "o", "n", "g", "enter")
-	wait("401")
+	failed("SaaS wrong: 401")
 	press("3", "4")
 	wait("apps")
 	press("]")
@@ -370,9 +393,14 @@ func driveConsole(t *testing.T, sess *session) string {
 	press("T")
 	wait("Switch Okta org")
 	press("w", "r", "o", "n", "g", "enter")
-	wait("Invalid token provided")
+	failed("Invalid token provided")
 	press("5")
 	wait("ESSENTIALS")
+	// Every error and note of the session, in full.
+	press("!")
+	for _, text := range []string{"Invalid client credentials", "SaaS wrong: 401", "Invalid token provided"} {
+		wait(text)
+	}
 	tm.Send(tea.QuitMsg{})
 	rest, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
 	if err != nil {
@@ -380,6 +408,31 @@ func driveConsole(t *testing.T, sess *session) string {
 	}
 	drawn.Write(rest)
 	return drawn.String()
+}
+
+// stateDir is a state directory for a console. The console saves the
+// analyst's preferences off the key path, so a save it started before it
+// quit may still be writing there when the test ends (t.TempDir's removal
+// would then fail on a file appearing under it): the removal is tried again
+// until the saves have landed.
+func stateDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "triage-state-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("removing the state directory: %v", err)
+				return
+			}
+		}
+	})
+	return dir
 }
 
 func writeFile(t *testing.T, dir, name, text string) string {

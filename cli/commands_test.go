@@ -142,17 +142,21 @@ func TestCheckReportsEveryTenantAndNamesOkta(t *testing.T) {
 }
 
 func TestSaaSIncidentsJSONFollowsEveryPage(t *testing.T) {
-	h := newHarness(t, 1200, nil)
+	t.Parallel() // the longest tests run side by side
+	// Two full pages of 500 and one more incident.
+	h := newHarness(t, 1001, nil)
 	out, errs, code := h.run("", "saas", "incidents", "--json")
-	var incidents []map[string]any
-	if code != 0 || json.Unmarshal([]byte(out), &incidents) != nil || len(incidents) != 1200 {
+	var incidents []struct {
+		ID json.RawMessage `json:"incident_id"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &incidents) != nil || len(incidents) != 1001 {
 		t.Fatalf("code %d, %d incidents: %s", code, len(incidents), errs)
 	}
-	seen := map[any]bool{}
+	seen := map[string]bool{}
 	for _, in := range incidents {
-		seen[in["incident_id"]] = true
+		seen[string(in.ID)] = true
 	}
-	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta"); n < 2 || len(seen) != 1200 {
+	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta"); n != 3 || len(seen) != 1001 {
 		t.Fatalf("%d pages, %d distinct incidents", n, len(seen))
 	}
 }

@@ -87,6 +87,7 @@ func TestEssentialsUsageAndVendorErrors(t *testing.T) {
 }
 
 func TestEssentialsLostAnswersAreReadBack(t *testing.T) {
+	t.Parallel() // the failed read-back waits out its retries' backoff
 	h := newHarness(t, 20, nil)
 	post := "POST /api/v1/orgs/acme.example/sender-lists"
 	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Method: "POST", DropAfter: true, Times: 1})

@@ -53,25 +53,47 @@ func (f *fixture) runOn(conn *gossh.Client, command string) (stdout, stderr stri
 	return out.String(), errb.String(), code
 }
 
+// TestIdleSessionsEnd: a console that stops printing and gets no keys
+// ends after idle_timeout. The session is not required to have loaded its
+// data first: on a slow machine the idle time may pass before that.
 func TestIdleSessionsEnd(t *testing.T) {
-	f := start(t, func(c *config.Config) { c.SSH.IdleTimeout.Duration = time.Second })
+	t.Parallel() // it waits on the wall clock
+	const idle = time.Second
+	f := start(t, func(c *config.Config) { c.SSH.IdleTimeout.Duration = idle })
+	dialed := time.Now()
 	c := f.console(f.alice)
-	c.waitFor("40 of 40 incidents")
 	select {
 	case <-c.ended:
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("an idle session stayed open")
+	}
+	// The last exchange came after the dial, so the end came idle after it.
+	if lasted := time.Since(dialed); lasted < idle {
+		t.Fatalf("the session ended after %s, before the idle timeout of %s", lasted, idle)
+	}
+	if !c.printed("ITM tickets") {
+		t.Fatal("the session ended before its console drew a frame")
 	}
 }
 
+// TestSessionsEndAtTheMaximumEvenWhenBusy: keys every 200ms do not keep a
+// session past max_timeout, counted from the connection.
 func TestSessionsEndAtTheMaximumEvenWhenBusy(t *testing.T) {
-	f := start(t, func(c *config.Config) { c.SSH.MaxTimeout.Duration = 3 * time.Second })
+	t.Parallel() // it waits on the wall clock
+	const maxSession = 2 * time.Second
+	f := start(t, func(c *config.Config) { c.SSH.MaxTimeout.Duration = maxSession })
+	dialed := time.Now()
 	c := f.console(f.alice)
-	c.waitFor("40 of 40 incidents")
-	deadline := time.After(15 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case <-c.ended:
+			if lasted := time.Since(dialed); lasted < maxSession {
+				t.Fatalf("the session ended after %s, before max_timeout", lasted)
+			}
+			if !c.printed("ITM tickets") {
+				t.Fatal("the session ended before its console drew a frame")
+			}
 			return
 		case <-deadline:
 			t.Fatal("a busy session outlived max_timeout")

@@ -49,7 +49,7 @@ func (ts *tokenServer) handle(w http.ResponseWriter, r *http.Request) {
 func newClient(t *testing.T, srv *httptest.Server, auth Auth, sink audit.Sink) *Client {
 	t.Helper()
 	c, err := New(Options{Vendor: "ITM", Tenant: "prod", BaseURL: srv.URL + "/v2/apis", Auth: auth, Audit: sink,
-		Conn:  config.Conn{Timeout: config.Duration{Duration: 2 * time.Second}},
+		Conn:  config.Conn{Timeout: config.Duration{Duration: 10 * time.Second}}, // no test here times out on purpose
 		Retry: Retry{BaseDelay: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -214,9 +214,13 @@ func TestRetryAfterLongerThanTheBudgetFailsFast(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv, nil, nil)
+	// Waiting as asked would take an hour; the context ends a wrong wait
+	// early, and 10s is a failure bound, not a measure.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	start := time.Now()
-	_, err := c.Get(context.Background(), "/x", nil, nil)
-	if StatusOf(err) != 429 || calls.Load() != 1 || time.Since(start) > time.Second {
+	_, err := c.Get(ctx, "/x", nil, nil)
+	if StatusOf(err) != 429 || calls.Load() != 1 || time.Since(start) > 10*time.Second {
 		t.Fatalf("err=%v calls=%d after %s", err, calls.Load(), time.Since(start))
 	}
 }
@@ -355,11 +359,13 @@ func TestEmptyAnswerToAWriteIsSuccess(t *testing.T) {
 
 func TestSlowLorisAnswerTimesOut(t *testing.T) {
 	release := make(chan struct{})
+	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
 		w.Header().Set("Content-Length", "1000")
 		w.WriteHeader(200)
 		w.(http.Flusher).Flush()
-		for i := 0; i < 100; i++ {
+		for i := 0; i < 1000; i++ {
 			select {
 			case <-release:
 				return
@@ -376,10 +382,12 @@ func TestSlowLorisAnswerTimesOut(t *testing.T) {
 	c, _ := New(Options{Vendor: "SaaS", Tenant: "us", BaseURL: srv.URL, Conn: config.Conn{Timeout: config.Duration{Duration: 200 * time.Millisecond}}, Retry: Retry{Attempts: 2, BaseDelay: time.Millisecond}})
 	start := time.Now()
 	_, err := c.Get(context.Background(), "/slow", nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "timeout") {
-		t.Fatalf("err = %v", err)
+	if err == nil || !strings.Contains(err.Error(), "timeout") || calls.Load() != 2 {
+		t.Fatalf("err = %v after %d attempts", err, calls.Load())
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	// Two attempts of 200ms; read to its end, the body alone takes 50s.
+	// 10s is a failure bound, not a measure.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("took %s", d)
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 func tenant(t *testing.T, base string, conn config.Conn) *Client {
 	t.Helper()
-	conn.Timeout = config.Duration{Duration: 2 * time.Second}
+	conn.Timeout = config.Duration{Duration: 10 * time.Second} // a TLS handshake under -race on a busy machine is slow
 	c, err := New(Options{Vendor: "SaaS", Tenant: "us", BaseURL: base, Conn: conn, Retry: Retry{Attempts: 1}})
 	if err != nil {
 		t.Fatal(err)

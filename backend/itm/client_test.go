@@ -98,8 +98,11 @@ func TestFiltersNarrowTheQuery(t *testing.T) {
 			t.Fatalf("status filter leaked %s", tk.Incident.Status)
 		}
 	}
-	since := time.Now().Add(-48 * time.Hour)
+	since := simNow.Add(-48 * time.Hour)
 	p, _ = c.Incidents(ctx(), itm.Query{Since: since, Limit: 1000})
+	if len(p.Tickets) == 0 || len(p.Tickets) >= 300 {
+		t.Fatalf("%d of 300 tickets in the last 48 hours: the since filter is not shown to narrow", len(p.Tickets))
+	}
 	for _, tk := range p.Tickets {
 		if tk.Observed().Before(since) {
 			t.Fatalf("since filter leaked %s", tk.Observed())

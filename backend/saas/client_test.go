@@ -132,8 +132,8 @@ func TestFiltersNarrowTheFeed(t *testing.T) {
 			t.Fatalf("status filter leaked %s", inc.Status)
 		}
 	}
-	from := time.Now().Add(-10 * 24 * time.Hour)
-	to := time.Now().Add(-5 * 24 * time.Hour)
+	from := simNow.Add(-10 * 24 * time.Hour)
+	to := simNow.Add(-5 * 24 * time.Hour)
 	got := first(t, c, saas.Query{From: from, To: to})
 	if len(got) == 0 {
 		t.Fatal("window matched nothing")
