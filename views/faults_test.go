@@ -24,7 +24,7 @@ func (h *harness) keysAnswerPromptly(steps []struct {
 	h.t.Helper()
 	for _, s := range steps {
 		h.typeKeys(s.key)
-		h.waitWithin(promptly, "key "+s.key+" to show "+s.shows, func(f string) bool { return strings.Contains(f, s.shows) })
+		h.waitUntil("key "+s.key+" to show "+s.shows, func(f string) bool { return strings.Contains(f, s.shows) })
 	}
 }
 
@@ -72,12 +72,12 @@ func TestConsoleAnswersKeysWhileAVendorIsSlow(t *testing.T) {
 
 func TestConsoleAnswersKeysThroughA429Storm(t *testing.T) {
 	h := newHarness(t, setup{})
-	h.oktaTab()
+	openOkta(h)
 	storm := &sim.Fault{Path: "/api/v1/logs", Status: 429, Header: http.Header{"Retry-After": {"1"}},
 		Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorCauses":[]}`}
 	h.sim.Okta.Inject(storm)
 	h.typeKeys("]")
-	h.waitWithin(promptly, "the System Log pane", func(f string) bool { return strings.Contains(f, "loading:") })
+	h.waitUntil("the System Log pane", func(f string) bool { return strings.Contains(f, "loading:") })
 	h.keysAnswerPromptly([]struct{ key, shows string }{
 		{"[", "50 apps"}, {"2", "alice saas/demo"}, {"5", "alice"}, {"4", "alice okta/demo"}, {"?", "Everywhere"}, {"esc", "alice okta/demo"},
 	})

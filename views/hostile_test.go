@@ -126,7 +126,7 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	openHostile("Okta app detail", "Assigned users (")
 	rawJSON("Okta app raw JSON")
 	h.typeKeys("esc", "esc", "esc")
-	frame := h.systemLog()
+	frame := openSystemLog(h)
 	assertNoControls(t, frame)
 	fmt.Fprintf(&golden, "==== Okta System Log\n%s\n", frame)
 	openHostile("Okta event detail", "Targets (")

@@ -572,7 +572,7 @@ func TestIAMLargeListsLoadInChunksAndPages(t *testing.T) {
 			everyone++
 		}
 	}
-	h.waitWithin(20*time.Second, "everyone", func(f string) bool {
+	h.waitUntil("everyone", func(f string) bool {
 		return strings.Contains(f, count(everyone)+" people") && !strings.Contains(f, "Loading people")
 	})
 	last := sim.PersonAt(11_999).Email // beyond Okta's 4,000; in Atlassian and Essentials

@@ -11,7 +11,7 @@ import (
 )
 
 func TestITMTabListsTicketsGolden(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -19,7 +19,7 @@ func TestITMTabListsTicketsGolden(t *testing.T) {
 }
 
 func TestITMDetailAndRawJSON(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("j", "enter")
 	h.waitFor("Why it fired")
@@ -39,7 +39,7 @@ func TestITMDetailAndRawJSON(t *testing.T) {
 }
 
 func TestCommentIsSentAuditedAndShown(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("c")
@@ -59,7 +59,7 @@ func TestCommentIsSentAuditedAndShown(t *testing.T) {
 }
 
 func TestFailedCommentKeepsTheText(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/", Status: 500, Body: `{"_status":{"code":"it:error:internal","status":"500","message":"comment store unavailable"}}`, Times: 1})
 	h.typeKeys("c")
@@ -101,7 +101,7 @@ func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestReadOnlyAnalystCannotComment(t *testing.T) {
-	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
+	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
 	h.waitFor("read-only role")
@@ -114,7 +114,7 @@ func TestReadOnlyAnalystCannotComment(t *testing.T) {
 }
 
 func TestAssignAndCloseWithConfirm(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("a")
@@ -142,7 +142,7 @@ func TestAssignAndCloseWithConfirm(t *testing.T) {
 }
 
 func TestQueryNarrowsTheList(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("f")
 	h.waitFor("ITM query")
@@ -170,7 +170,7 @@ func TestQueryNarrowsTheList(t *testing.T) {
 }
 
 func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("/")
 	h.typeText("li.chen")
@@ -194,7 +194,7 @@ func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
 }
 
 func TestHostileVendorTextIsInert(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
+	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
 	h.waitFor("40 of 40 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -216,7 +216,7 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 }
 
 func TestWrongCredentialsAreOneClearLine(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
+	h := newDriver(t, setup{edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
 	h.waitFor("Invalid client credentials")
 	frame := h.screen()
 	status := lines(frame)[len(lines(frame))-1]

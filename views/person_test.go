@@ -171,7 +171,7 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 // In an open Okta app, p asks which assigned user to follow.
 func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
 	h := newHarness(t, setup{})
-	h.oktaTab()
+	openOkta(h)
 	h.typeKeys("enter")
 	h.waitFor("Assigned users (")
 	h.typeKeys("p")

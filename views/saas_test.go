@@ -463,7 +463,7 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 	h.waitFor("incident store unavailable", "(500 loaded; r continues)")
 	before := h.sim.SaaS.Count("GET /incident/api/incidents/delta")
 	h.typeKeys("r")
-	h.waitWithin(20*time.Second, "the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
+	h.waitUntil("the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
 	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta") - before; n != 2 {
 		t.Fatalf("r read %d pages, want the 2 still missing", n)
 	}
