@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,7 +30,8 @@ import (
 //     auto-refresh) is skipped; a test that needs one sends its message.
 type driver struct {
 	*session
-	queue []tea.Msg
+	queue   []tea.Msg
+	observe func() // if set, called after each message the App handles
 }
 
 func newDriver(t *testing.T, s setup) *driver {
@@ -74,29 +76,41 @@ func (d *driver) deliver(msg tea.Msg) {
 	case spinner.TickMsg:
 		return
 	}
-	if v := reflect.ValueOf(msg); v.Type().String() == "tea.sequenceMsg" {
+	if v := reflect.ValueOf(msg); isSequence(v) {
 		for i := range v.Len() {
 			d.run(v.Index(i).Interface().(tea.Cmd))
 		}
 		return
 	}
 	_, cmd := d.app.Update(msg)
+	if d.observe != nil {
+		d.observe()
+	}
 	d.run(cmd)
 }
 
 // run runs cmd and queues its message, unless cmd is a timer.
 func (d *driver) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	switch name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name(); {
-	case strings.HasPrefix(name, "github.com/charmbracelet/bubbletea.Tick."),
-		strings.HasPrefix(name, "github.com/charmbracelet/bubbles/cursor."):
+	if cmd == nil || isTimer(cmd) {
 		return
 	}
 	if msg := cmd(); msg != nil {
 		d.queue = append(d.queue, msg)
 	}
+}
+
+// isTimer reports a command that waits before it delivers its message:
+// tea.Tick (the console's timers and the spinner's) and the cursor's blink.
+func isTimer(cmd tea.Cmd) bool {
+	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
+	return strings.HasPrefix(name, "github.com/charmbracelet/bubbletea.Tick.") ||
+		strings.HasPrefix(name, "github.com/charmbracelet/bubbles/cursor.")
+}
+
+// isSequence reports tea.Sequence's message, which is not exported: its
+// commands run one after another.
+func isSequence(v reflect.Value) bool {
+	return v.IsValid() && v.Type().String() == "tea.sequenceMsg"
 }
 
 // tablesOf are every table of the console's tabs.
@@ -150,4 +164,21 @@ func (d *driver) waitUntil(what string, ok func(frame string) bool) string {
 		d.t.Fatalf("the screen does not show %s:\n%s", what, frame)
 	}
 	return frame
+}
+
+// checkRemediations delivers the checks of tab 3's pending remediations
+// that are due, as the tab's timers would.
+func (d *driver) checkRemediations() {
+	d.t.Helper()
+	tab := tabOf[*remediationsTab](d.app)
+	var due []string
+	for id, p := range tab.polls {
+		if p.scheduled {
+			due = append(due, id)
+		}
+	}
+	slices.Sort(due)
+	for _, id := range due {
+		d.send(pollDueMsg{tab: tab, id: id})
+	}
 }

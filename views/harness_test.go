@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,12 +48,14 @@ type session struct {
 	stateDir string
 	clock    *clock.Pinned // the simulators' and the console's present
 	loads    []int
+	end      context.CancelFunc // ends the session's requests
 }
 
 type setup struct {
 	sim      sim.Options
 	analyst  identity.Analyst
 	edit     func(*config.Config) // change the config before the clients are built
+	vendors  func(*sim.Sim)       // faults in place before the console's first request
 	stateDir string               // default: a fresh temporary directory
 	now      time.Time            // the pinned present; default testNow
 	// loads are the numbers of the tabs that load at start; nil is every
@@ -78,6 +82,9 @@ func newSession(t *testing.T, s setup) *session {
 		t.Fatal(err)
 	}
 	t.Cleanup(simu.Close)
+	if s.vendors != nil {
+		s.vendors(simu)
+	}
 	cfg := simu.Config()
 	if s.edit != nil {
 		s.edit(cfg)
@@ -108,7 +115,7 @@ func newSession(t *testing.T, s setup) *session {
 		Analyst: s.analyst, Log: slog.New(slog.DiscardHandler), Clock: now,
 		StateDir: s.stateDir,
 	}
-	return &session{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c), stateDir: s.stateDir, clock: now, loads: s.loads}
+	return &session{t: t, sim: simu, cfg: cfg, audit: mem, app: New(c), stateDir: s.stateDir, clock: now, loads: s.loads, end: cancel}
 }
 
 // start is what App.Init starts, with only the loads of the tabs in
@@ -165,10 +172,26 @@ type harness struct {
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
 	h := &harness{session: newSession(t, s)}
-	h.probe = probe{app: h.app, start: h.session.start(), watches: new([]*watch)}
+	h.probe = probe{app: h.app, watches: new([]*watch), running: new(sync.WaitGroup)}
+	h.probe.start = h.probe.track(h.session.start())
 	h.tm = teatest.NewTestModel(t, h.probe, teatest.WithInitialTermSize(screenWidth, screenHeight))
-	t.Cleanup(func() { h.tm.Quit() })
+	t.Cleanup(h.stop)
 	return h
+}
+
+// stop ends the program and waits for what it started to return, so that
+// nothing writes to the test's folders once they are being removed.
+func (h *harness) stop() {
+	h.tm.Quit()
+	h.end()
+	h.tm.WaitFinished(h.t, teatest.WithFinalTimeout(patience))
+	done := make(chan struct{})
+	go func() { h.probe.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(patience):
+		h.t.Errorf("commands still running %s after the program ended", patience)
+	}
 }
 
 // patience bounds every wait: far beyond what a wait takes on a loaded
@@ -184,6 +207,7 @@ type probe struct {
 	app     *App
 	start   tea.Cmd
 	watches *[]*watch // only the program's goroutine touches them
+	running *sync.WaitGroup
 }
 
 // watch is one thing a test waits for: a frame, or a message handled.
@@ -220,7 +244,30 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.end(w)
 		}
 	}
-	return p, cmd
+	return p, p.track(cmd)
+}
+
+// track counts cmd, and the commands of the batches it returns, while they
+// run. Timers are left out: they deliver a message and touch nothing.
+func (p probe) track(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil || isTimer(cmd) {
+		return cmd
+	}
+	p.running.Add(1)
+	return func() tea.Msg {
+		defer p.running.Done()
+		msg := cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for i, c := range batch {
+				batch[i] = p.track(c)
+			}
+		} else if v := reflect.ValueOf(msg); isSequence(v) {
+			for i := range v.Len() {
+				v.Index(i).Set(reflect.ValueOf(p.track(v.Index(i).Interface().(tea.Cmd))))
+			}
+		}
+		return msg
+	}
 }
 
 // View is called by the program after every Update.

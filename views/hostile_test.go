@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"triage/backend/remediations"
@@ -83,9 +82,8 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 			if page == 20 {
 				t.Fatalf("%s shows no hostile text: the test would prove nothing", name)
 			}
-			h.tm.Send(tea.KeyMsg{Type: tea.KeyPgDown})
-			time.Sleep(20 * time.Millisecond)
-			frame = h.screen()
+			h.typeKeys("pgdown")
+			frame = h.screen() // the program takes the snapshot after the key
 		}
 		assertNoControls(t, frame)
 		fmt.Fprintf(&golden, "==== %s\n%s\n", name, frame)
@@ -164,7 +162,7 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	// title, hyperlink, clipboard or device string (OSC, DCS), no bell, no
 	// 8-bit control, no bidi override.
 	h.tm.Quit()
-	stream, err := io.ReadAll(h.tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
+	stream, err := io.ReadAll(h.tm.FinalOutput(t, teatest.WithFinalTimeout(patience)))
 	if err != nil {
 		t.Fatal(err)
 	}

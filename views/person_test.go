@@ -11,7 +11,7 @@ import (
 // System Log with a filter on their email, Atlassian with userName eq, and
 // the SaaS incidents; one provider failing does not stop the others.
 func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	var email string
@@ -98,13 +98,13 @@ func selectedSection(frame string) string {
 }
 
 // scimUsersPath is the simulated directory's Users endpoint.
-func scimUsersPath(h *harness) string {
+func scimUsersPath(h *driver) string {
 	return "/scim/directory/" + h.cfg.Atlassian[0].DirectoryID + "/Users"
 }
 
 // From the Person view, c comments on every open ticket of the person.
 func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Rows: 300}})
+	h := newDriver(t, setup{sim: sim.Options{Rows: 300}})
 	h.waitFor("300 of 300 incidents")
 	h.typeKeys("f", "ctrl+u")
 	h.typeText("person:li.chen@acme.example")
@@ -152,7 +152,7 @@ func atoiPrefix(s string) int {
 
 // p on a remediation follows the asset: its incidents and remediations.
 func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("2")
 	h.waitUntil("SaaS rows", func(f string) bool { return strings.Contains(f, "OWNER") && strings.Contains(f, "Open-") })
@@ -170,7 +170,7 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 
 // In an open Okta app, p asks which assigned user to follow.
 func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
-	h := newHarness(t, setup{})
+	h := newDriver(t, setup{})
 	openOkta(h)
 	h.typeKeys("enter")
 	h.waitFor("Assigned users (")
