@@ -15,6 +15,7 @@ import (
 )
 
 func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
@@ -54,6 +55,7 @@ func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.
 }
 
 func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("2")
@@ -80,6 +82,7 @@ func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
 }
 
 func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("space", "space", "c")
@@ -90,6 +93,7 @@ func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
 }
 
 func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{edit: func(c *config.Config) {
 		c.Views = []config.View{
 			{Name: "escalated criticals", Tab: "itm", Query: "status:escalated severity:critical"},
@@ -147,6 +151,7 @@ func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
 }
 
 func TestPaletteShowsTheAuditLog(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
@@ -164,6 +169,7 @@ func TestPaletteShowsTheAuditLog(t *testing.T) {
 // A held key or fast typing over SSH arrives as one message of several
 // runes; each must still move the cursor.
 func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
@@ -172,6 +178,7 @@ func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
 }
 
 func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
+	t.Parallel()
 	state := t.TempDir()
 	h := newDriver(t, setup{stateDir: state})
 	h.waitFor("120 of 120 incidents")
@@ -214,6 +221,7 @@ func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
 }
 
 func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
+	t.Parallel()
 	state := t.TempDir()
 	seen := testNow.Add(-30 * time.Hour)
 	prefs.Open(state, "alice").Update(func(p *prefs.Prefs) { p.Tabs["itm"] = prefs.Tab{LastSeen: seen} })
@@ -236,6 +244,7 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 }
 
 func TestCopyAndOpenGiveOurOwnIDsAndLinks(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]

@@ -114,6 +114,7 @@ func (g *gate) held(t *testing.T) {
 // into a failure, the rows stay and the status line says why; r, once the
 // error has been up long enough to read, clears it and reads again.
 func TestConsoleAnswersKeysWhileAVendorIsSlow(t *testing.T) {
+	t.Parallel()
 	var itm *gate
 	h := newHarness(t, setup{edit: func(c *config.Config) {
 		itm = newGate(t, &c.ITM[0].BaseURL, "/v2/apis/activity/event-queries")
@@ -154,6 +155,7 @@ func TestConsoleAnswersKeysWhileAVendorIsSlow(t *testing.T) {
 // line, after the client's four attempts. Nothing else is asked of the
 // vendor first, so no other request has to beat the short timeout.
 func TestAVendorThatDoesNotAnswerInTimeIsOneClearLine(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{}, edit: func(c *config.Config) {
 		c.Okta[0].Conn.Timeout = config.Duration{Duration: 200 * time.Millisecond}
 	}})
@@ -172,6 +174,7 @@ func TestAVendorThatDoesNotAnswerInTimeIsOneClearLine(t *testing.T) {
 // at the gate while keys are pressed on every tab, then the storm goes on
 // until the client's four attempts are spent and the status line says so.
 func TestConsoleAnswersKeysThroughA429Storm(t *testing.T) {
+	t.Parallel()
 	var okta *gate
 	h := newHarness(t, setup{loads: []int{4}, edit: func(c *config.Config) {
 		okta = newGate(t, &c.Okta[0].URL, "/api/v1/logs")
@@ -204,6 +207,7 @@ func TestConsoleAnswersKeysThroughA429Storm(t *testing.T) {
 }
 
 func TestATenantWithoutTLSVerificationIsNamedInTheHeader(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{}, edit: func(c *config.Config) { c.SaaS[0].Conn.InsecureSkipVerify = true }})
 	frame := h.waitFor2("TLS NOT VERIFIED: saas/demo")
 	if !strings.Contains(lines(frame)[0], "TLS NOT VERIFIED: saas/demo") {

@@ -172,7 +172,7 @@ type harness struct {
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
 	h := &harness{session: newSession(t, s)}
-	h.probe = probe{app: h.app, watches: new([]*watch), running: new(sync.WaitGroup)}
+	h.probe = probe{app: h.app, watches: new([]*watch), running: &running{}}
 	h.probe.start = h.probe.track(h.session.start())
 	h.tm = teatest.NewTestModel(t, h.probe, teatest.WithInitialTermSize(screenWidth, screenHeight))
 	t.Cleanup(h.stop)
@@ -185,13 +185,49 @@ func (h *harness) stop() {
 	h.tm.Quit()
 	h.end()
 	h.tm.WaitFinished(h.t, teatest.WithFinalTimeout(patience))
-	done := make(chan struct{})
-	go func() { h.probe.running.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-h.probe.running.over():
 	case <-time.After(patience):
 		h.t.Errorf("commands still running %s after the program ended", patience)
 	}
+}
+
+// running counts the program's commands while they run. Once it is over,
+// commands the program had not started yet do nothing: it is gone.
+type running struct {
+	mu    sync.Mutex
+	n     int
+	ended bool
+	idle  chan struct{} // closed when the last command returns, once over
+}
+
+func (r *running) begin() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return false
+	}
+	r.n++
+	return true
+}
+
+func (r *running) done() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n--; r.n == 0 && r.ended {
+		close(r.idle)
+	}
+}
+
+// over ends the count and returns a channel closed when nothing runs.
+func (r *running) over() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended, r.idle = true, make(chan struct{})
+	if r.n == 0 {
+		close(r.idle)
+	}
+	return r.idle
 }
 
 // patience bounds every wait: far beyond what a wait takes on a loaded
@@ -207,7 +243,7 @@ type probe struct {
 	app     *App
 	start   tea.Cmd
 	watches *[]*watch // only the program's goroutine touches them
-	running *sync.WaitGroup
+	running *running
 }
 
 // watch is one thing a test waits for: a frame, or a message handled.
@@ -253,9 +289,11 @@ func (p probe) track(cmd tea.Cmd) tea.Cmd {
 	if cmd == nil || isTimer(cmd) {
 		return cmd
 	}
-	p.running.Add(1)
 	return func() tea.Msg {
-		defer p.running.Done()
+		if !p.running.begin() {
+			return nil
+		}
+		defer p.running.done()
 		msg := cmd()
 		if batch, ok := msg.(tea.BatchMsg); ok {
 			for i, c := range batch {

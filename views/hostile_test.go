@@ -23,6 +23,7 @@ import (
 // leak), and the golden shows the attackers' text stays readable: links as
 // their text, bidi overrides as <U+202E>, a carriage return as a new line.
 func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A journal record naming a hostile asset, as one started from a
 	// hostile incident would: tab 3 shows what the journal holds.

@@ -11,6 +11,7 @@ import (
 )
 
 func TestITMTabListsTicketsGolden(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
@@ -19,6 +20,7 @@ func TestITMTabListsTicketsGolden(t *testing.T) {
 }
 
 func TestITMDetailAndRawJSON(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("j", "enter")
@@ -39,6 +41,7 @@ func TestITMDetailAndRawJSON(t *testing.T) {
 }
 
 func TestCommentIsSentAuditedAndShown(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
@@ -59,6 +62,7 @@ func TestCommentIsSentAuditedAndShown(t *testing.T) {
 }
 
 func TestFailedCommentKeepsTheText(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/", Status: 500, Body: `{"_status":{"code":"it:error:internal","status":"500","message":"comment store unavailable"}}`, Times: 1})
@@ -81,6 +85,7 @@ func TestFailedCommentKeepsTheText(t *testing.T) {
 }
 
 func TestLostAnswerIsReadBackNotResent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
@@ -101,6 +106,7 @@ func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestReadOnlyAnalystCannotComment(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
@@ -114,6 +120,7 @@ func TestReadOnlyAnalystCannotComment(t *testing.T) {
 }
 
 func TestAssignAndCloseWithConfirm(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
@@ -142,6 +149,7 @@ func TestAssignAndCloseWithConfirm(t *testing.T) {
 }
 
 func TestQueryNarrowsTheList(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("f")
@@ -170,6 +178,7 @@ func TestQueryNarrowsTheList(t *testing.T) {
 }
 
 func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("/")
@@ -194,6 +203,7 @@ func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
 }
 
 func TestHostileVendorTextIsInert(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
 	h.waitFor("40 of 40 incidents")
 	frame := h.screen()
@@ -216,6 +226,7 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 }
 
 func TestWrongCredentialsAreOneClearLine(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
 	h.waitFor("Invalid client credentials")
 	frame := h.screen()

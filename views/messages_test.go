@@ -11,6 +11,7 @@ import (
 // An error longer than the status line is cut there, says which key shows
 // it whole, and that key shows every message of the session in full.
 func TestMessagesShowWhatTheStatusLineCut(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	long := "ITM demo: 503 Service Unavailable: the vendor is in maintenance until " +

@@ -11,6 +11,7 @@ import (
 // System Log with a filter on their email, Atlassian with userName eq, and
 // the SaaS incidents; one provider failing does not stop the others.
 func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
@@ -104,6 +105,7 @@ func scimUsersPath(h *driver) string {
 
 // From the Person view, c comments on every open ticket of the person.
 func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{sim: sim.Options{Rows: 300}})
 	h.waitFor("300 of 300 incidents")
 	h.typeKeys("f", "ctrl+u")
@@ -152,6 +154,7 @@ func atoiPrefix(s string) int {
 
 // p on a remediation follows the asset: its incidents and remediations.
 func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("2")
@@ -170,6 +173,7 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 
 // In an open Okta app, p asks which assigned user to follow.
 func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{})
 	openOkta(h)
 	h.typeKeys("enter")

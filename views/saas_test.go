@@ -71,6 +71,7 @@ func rowOf(frame, id string) string {
 }
 
 func TestSaaSTabListsIncidentsGolden(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	frame := h.screen()
@@ -87,6 +88,7 @@ func TestSaaSTabListsIncidentsGolden(t *testing.T) {
 }
 
 func TestSaaSDetailShowsEveryFieldGolden(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	h.typeKeys("j", "enter")
@@ -110,6 +112,7 @@ func TestSaaSDetailShowsEveryFieldGolden(t *testing.T) {
 }
 
 func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
@@ -144,6 +147,7 @@ func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
 }
 
 func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
@@ -177,6 +181,7 @@ func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
 }
 
 func TestRemovePublicSharingOffersTheInheritedToggle(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	// Only some apps can have public sharing removed.
@@ -211,6 +216,7 @@ func TestRemovePublicSharingOffersTheInheritedToggle(t *testing.T) {
 }
 
 func TestFailedCloseShowsTheVendors400AndKeepsTheChoice(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
@@ -237,6 +243,7 @@ func TestFailedCloseShowsTheVendors400AndKeepsTheChoice(t *testing.T) {
 }
 
 func TestFailedRemediationKeepsTheChoiceAndStartsNothing(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	h.sim.SaaS.Inject(&sim.Fault{Path: "/remediation/api/assets", Status: 503, Times: 1,
@@ -258,6 +265,7 @@ func TestFailedRemediationKeepsTheChoiceAndStartsNothing(t *testing.T) {
 }
 
 func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	asset := h.sim.SaaS.AssetOf(h.sim.SaaS.Newest(1)[0])
@@ -282,6 +290,7 @@ func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestReadOnlyAnalystCannotCloseOrRemediateButCanLookUp(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}, loads: []int{2, 3}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
@@ -300,6 +309,7 @@ func TestReadOnlyAnalystCannotCloseOrRemediateButCanLookUp(t *testing.T) {
 }
 
 func TestLookUpAnyAssetsRemediation(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	asset := h.sim.SaaS.AssetOf(h.sim.SaaS.Newest(3)[2])
@@ -323,6 +333,7 @@ func TestLookUpAnyAssetsRemediation(t *testing.T) {
 }
 
 func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A record left by an earlier run, finished, and one still pending.
 	j := remediations.Open(dir)
@@ -346,6 +357,7 @@ func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
 }
 
 func TestSaaSQueryAndAppFilterNarrowTheList(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	h.typeKeys("f")
@@ -374,6 +386,7 @@ func TestSaaSQueryAndAppFilterNarrowTheList(t *testing.T) {
 }
 
 func TestSaaSHostileVendorTextIsInert(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}, loads: []int{2}})
 	openSaaS(h, 40)
 	frame := h.screen()
@@ -399,6 +412,7 @@ func TestSaaSHostileVendorTextIsInert(t *testing.T) {
 }
 
 func TestSaaSWrongSecretIsTheVendorsAnswerOnOneLine(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{edit: func(c *config.Config) { c.SaaS[0].ClientSecret = "wrong" }, loads: []int{2}})
 	h.typeKeys("2")
 	h.waitFor("Invalid credentials")
@@ -413,6 +427,7 @@ func TestSaaSWrongSecretIsTheVendorsAnswerOnOneLine(t *testing.T) {
 }
 
 func TestRefreshFollowsTheDeltaFeedAndMarksChanges(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	// Another analyst closes an incident further down the list.
@@ -435,6 +450,7 @@ func TestRefreshFollowsTheDeltaFeedAndMarksChanges(t *testing.T) {
 }
 
 func TestTenantSwitcherForSeveralTenants(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{loads: []int{2}, edit: func(c *config.Config) {
 		eu := c.SaaS[0]
 		eu.Name = "eu"
@@ -452,6 +468,7 @@ func TestTenantSwitcherForSeveralTenants(t *testing.T) {
 }
 
 func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
+	t.Parallel()
 	// The first page fails (a 500 is not retried), then the second.
 	h := newDriver(t, setup{sim: sim.Options{Rows: 1200}, loads: []int{2}, vendors: func(s *sim.Sim) {
 		s.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1,
@@ -474,6 +491,7 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 // A tenant's configured query is what its tab opens on; one the tab cannot
 // parse is said with the file and tenant, and the default is used.
 func TestTenantsOpenOnTheirConfiguredQuery(t *testing.T) {
+	t.Parallel()
 	h := newDriver(t, setup{edit: func(c *config.Config) {
 		c.SaaS[0].Query = "state:closed severity:high"
 		c.ITM[0].Query = "since:45d colour:blue"

@@ -28,6 +28,7 @@ func outcomes(mem *audit.Memory) []string {
 }
 
 func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
@@ -137,6 +138,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	openSaaS(h, 120)
 	ids := h.sim.SaaS.Newest(2)
@@ -197,6 +199,7 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	openIAM(h)
 	lookUp(h, li)
@@ -299,6 +302,7 @@ func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	openIAM(h)
 	lists := "/api/v1/orgs/acme.example/sender-lists"
@@ -325,6 +329,7 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 }
 
 func TestBulkCommentWithLostAnswersIsReadBackAndSentOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
