@@ -173,7 +173,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
 	h := &harness{session: newSession(t, s)}
 	h.probe = probe{app: h.app, watches: new([]*watch), running: &running{}}
-	h.probe.start = h.probe.track(h.session.start())
+	h.probe.start = h.probe.track(h.start())
 	h.tm = teatest.NewTestModel(t, h.probe, teatest.WithInitialTermSize(screenWidth, screenHeight))
 	t.Cleanup(h.stop)
 	return h
@@ -350,7 +350,7 @@ func (h *harness) waitFor2(text string) string {
 
 func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
 	h.t.Helper()
-	return h.start(what, &watch{frame: ok})()
+	return h.expect(what, &watch{frame: ok})()
 }
 
 // whenHandled starts watching for a message the App handles that matches,
@@ -358,12 +358,12 @@ func (h *harness) waitUntil(what string, ok func(frame string) bool) string {
 // message, so the message cannot come and go unseen.
 func (h *harness) whenHandled(what string, match func(msg tea.Msg) bool) (wait func()) {
 	h.t.Helper()
-	w := h.start(what, &watch{handled: match})
+	w := h.expect(what, &watch{handled: match})
 	return func() { h.t.Helper(); w() }
 }
 
-// start begins a watch and returns the wait for it.
-func (h *harness) start(what string, w *watch) func() string {
+// expect begins a watch and returns the wait for it.
+func (h *harness) expect(what string, w *watch) func() string {
 	w.seen = make(chan string, 1)
 	h.tm.Send(startWatch{w})
 	return func() string {
