@@ -16,7 +16,7 @@ import (
 
 func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
 	h.typeKeys("space", "space", "space")
@@ -56,10 +56,8 @@ func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.
 
 func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
-	h.waitFor("120 of 120 incidents")
-	h.typeKeys("2")
-	h.waitUntil("SaaS incidents", func(f string) bool { return strings.Contains(f, " incidents") && strings.Contains(f, "OWNER") })
+	h := newDriver(t, setup{loads: []int{2}})
+	openSaaS(h, 120)
 	ids := h.sim.SaaS.Newest(3)
 	h.typeKeys("space", "space", "space")
 	h.waitFor("3 marked")
@@ -83,7 +81,7 @@ func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
 
 func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	h := newDriver(t, setup{loads: []int{1}, analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("space", "space", "c")
 	h.waitFor("read-only role")
@@ -94,7 +92,7 @@ func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
 
 func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{edit: func(c *config.Config) {
+	h := newDriver(t, setup{loads: []int{1, 4}, edit: func(c *config.Config) {
 		c.Views = []config.View{
 			{Name: "escalated criticals", Tab: "itm", Query: "status:escalated severity:critical"},
 			{Name: "li's logins", Tab: "okta-logs", Query: "actor:li.chen@acme.example since:-48h"},
@@ -152,7 +150,7 @@ func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
 
 func TestPaletteShowsTheAuditLog(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
 	h.typeText("for the audit")
@@ -170,7 +168,7 @@ func TestPaletteShowsTheAuditLog(t *testing.T) {
 // runes; each must still move the cursor.
 func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
 	h.typeKeys("enter")
@@ -180,7 +178,7 @@ func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
 func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
 	t.Parallel()
 	state := t.TempDir()
-	h := newDriver(t, setup{stateDir: state})
+	h := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	h.waitFor("120 of 120 incidents")
 	// The header's arrow shows at once; the rows follow when the sort,
 	// which runs off the key path, is done.
@@ -211,7 +209,7 @@ func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
 
 	// The next session of the same analyst starts that way: the driver ran
 	// the saves to their end.
-	again := newDriver(t, setup{stateDir: state})
+	again := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	frame := again.waitUntil("the sort and columns of the last session", func(f string) bool {
 		return strings.Contains(f, "120 of 120 incidents") && strings.Contains(f, "SEVER… ▼") && strings.Contains(first(f), " critical ")
 	})
@@ -225,7 +223,7 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 	state := t.TempDir()
 	seen := testNow.Add(-30 * time.Hour)
 	prefs.Open(state, "alice").Update(func(p *prefs.Prefs) { p.Tabs["itm"] = prefs.Tab{LastSeen: seen} })
-	h := newDriver(t, setup{stateDir: state})
+	h := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	h.waitFor("120 of 120 incidents")
 	frame := h.waitUntil("marked rows", func(f string) bool { return strings.Contains(f, "● ") })
 	for _, l := range lines(frame)[4:] {
@@ -245,7 +243,7 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 
 func TestCopyAndOpenGiveOurOwnIDsAndLinks(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1, 4}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("y")

@@ -254,7 +254,7 @@ func TestIAMDeactivateInOktaWhenChosen(t *testing.T) {
 
 func TestIAMLostAnswerIsReadBackNotResent(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -648,7 +648,7 @@ func tabOf[T Tab](a *App) T {
 
 func TestLostSenderBlockAnswerIsReadBack(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Method: "POST", DropAfter: true, Times: 1})
 	h.typeKeys("b")

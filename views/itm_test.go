@@ -12,7 +12,7 @@ import (
 
 func TestITMTabListsTicketsGolden(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -21,7 +21,7 @@ func TestITMTabListsTicketsGolden(t *testing.T) {
 
 func TestITMDetailAndRawJSON(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("j", "enter")
 	h.waitFor("Why it fired")
@@ -42,7 +42,7 @@ func TestITMDetailAndRawJSON(t *testing.T) {
 
 func TestCommentIsSentAuditedAndShown(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("c")
@@ -63,7 +63,7 @@ func TestCommentIsSentAuditedAndShown(t *testing.T) {
 
 func TestFailedCommentKeepsTheText(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/", Status: 500, Body: `{"_status":{"code":"it:error:internal","status":"500","message":"comment store unavailable"}}`, Times: 1})
 	h.typeKeys("c")
@@ -86,7 +86,7 @@ func TestFailedCommentKeepsTheText(t *testing.T) {
 
 func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/" + fqid + "/annotations/comments", DropAfter: true, Times: 1})
@@ -107,7 +107,7 @@ func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 
 func TestReadOnlyAnalystCannotComment(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
+	h := newDriver(t, setup{loads: []int{1}, analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
 	h.waitFor("read-only role")
@@ -121,7 +121,7 @@ func TestReadOnlyAnalystCannotComment(t *testing.T) {
 
 func TestAssignAndCloseWithConfirm(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("a")
@@ -150,7 +150,7 @@ func TestAssignAndCloseWithConfirm(t *testing.T) {
 
 func TestQueryNarrowsTheList(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("f")
 	h.waitFor("ITM query")
@@ -179,7 +179,7 @@ func TestQueryNarrowsTheList(t *testing.T) {
 
 func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("/")
 	h.typeText("li.chen")
@@ -204,7 +204,7 @@ func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
 
 func TestHostileVendorTextIsInert(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
+	h := newDriver(t, setup{loads: []int{1}, sim: sim.Options{Hostile: true, Rows: 40}})
 	h.waitFor("40 of 40 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -227,7 +227,7 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 
 func TestWrongCredentialsAreOneClearLine(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
+	h := newDriver(t, setup{loads: []int{1}, edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
 	h.waitFor("Invalid client credentials")
 	frame := h.screen()
 	status := lines(frame)[len(lines(frame))-1]

@@ -12,7 +12,7 @@ import (
 // the SaaS incidents; one provider failing does not stop the others.
 func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	var email string
@@ -106,7 +106,7 @@ func scimUsersPath(h *driver) string {
 // From the Person view, c comments on every open ticket of the person.
 func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{sim: sim.Options{Rows: 300}})
+	h := newDriver(t, setup{loads: []int{1}, sim: sim.Options{Rows: 300}})
 	h.waitFor("300 of 300 incidents")
 	h.typeKeys("f", "ctrl+u")
 	h.typeText("person:li.chen@acme.example")
@@ -155,10 +155,8 @@ func atoiPrefix(s string) int {
 // p on a remediation follows the asset: its incidents and remediations.
 func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
-	h.waitFor("120 of 120 incidents")
-	h.typeKeys("2")
-	h.waitUntil("SaaS rows", func(f string) bool { return strings.Contains(f, "OWNER") && strings.Contains(f, "Open-") })
+	h := newDriver(t, setup{loads: []int{2}})
+	openSaaS(h, 120)
 	h.typeKeys(":")
 	h.typeText("follow this asset")
 	h.typeKeys("enter")
@@ -174,7 +172,7 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 // In an open Okta app, p asks which assigned user to follow.
 func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
 	t.Parallel()
-	h := newDriver(t, setup{})
+	h := newDriver(t, setup{loads: []int{4}})
 	openOkta(h)
 	h.typeKeys("enter")
 	h.waitFor("Assigned users (")

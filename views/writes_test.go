@@ -29,7 +29,7 @@ func outcomes(mem *audit.Memory) []string {
 
 func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	ev := "/v2/apis/activity/events/" + fqid
@@ -139,7 +139,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 
 func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	ids := h.sim.SaaS.Newest(2)
 	first, second := ids[0], ids[1]
@@ -200,7 +200,7 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 
 func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -303,7 +303,7 @@ func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
 
 func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lists := "/api/v1/orgs/acme.example/sender-lists"
 	h.sim.Essentials.Inject(&sim.Fault{Path: lists, Method: "POST", Drop: true, Times: 1})
@@ -330,7 +330,7 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 
 func TestBulkCommentWithLostAnswersIsReadBackAndSentOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{})
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
 	bulk := func(text string) {
