@@ -48,23 +48,12 @@ func newGate(t *testing.T, base *string, path string) *gate {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ErrorLog = log.New(io.Discard, "", 0) // requests the console gave up on
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, g.path) {
-			g.mu.Lock()
-			opened := g.opened
-			if g.pass > 0 {
-				g.pass--
-				opened = closed
-			}
-			g.mu.Unlock()
+		if opened := g.holds(r.URL.Path); opened != nil {
+			g.arrived <- r.Method + " " + r.URL.Path
 			select {
 			case <-opened:
-			default:
-				g.arrived <- r.Method + " " + r.URL.Path
-				select {
-				case <-opened:
-				case <-r.Context().Done():
-					return
-				}
+			case <-r.Context().Done():
+				return
 			}
 		}
 		proxy.ServeHTTP(w, r)
@@ -75,7 +64,24 @@ func newGate(t *testing.T, base *string, path string) *gate {
 	return g
 }
 
-var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+// holds returns what a request to path waits for, or nil if it goes on.
+func (g *gate) holds(path string) chan struct{} {
+	if !strings.HasPrefix(path, g.path) {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.opened:
+		return nil
+	default:
+	}
+	if g.pass > 0 {
+		g.pass--
+		return nil
+	}
+	return g.opened
+}
 
 // shut holds the requests that come after the next pass ones.
 func (g *gate) shut(pass int) {
