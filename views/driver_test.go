@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/ui"
@@ -180,5 +182,27 @@ func (d *driver) checkRemediations() {
 	slices.Sort(due)
 	for _, id := range due {
 		d.send(pollDueMsg{tab: tab, id: id})
+	}
+}
+
+// The driver tells timers by the name of the function behind a command: a
+// newer bubbletea or bubbles that renames them must fail here, not leave
+// tests waiting on timers.
+func TestDriverKnowsTheTimers(t *testing.T) {
+	t.Parallel()
+	in := textinput.New()
+	in.Focus()
+	_, blink := in.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a")})
+	tick := tea.Tick(time.Hour, func(time.Time) tea.Msg { return nil })
+	for name, cmd := range map[string]tea.Cmd{"tea.Tick": tick, "the cursor's blink": blink} {
+		if cmd == nil || !isTimer(cmd) {
+			t.Errorf("%s is not known as a timer", name)
+		}
+	}
+	if isTimer(ui.Toast("saved")) || isTimer(tea.Batch(tick, tick)) {
+		t.Error("a command that answers at once is taken for a timer")
+	}
+	if v := reflect.ValueOf(tea.Sequence(tick, tick)()); !isSequence(v) {
+		t.Errorf("tea.Sequence's message %s is not known", v.Type())
 	}
 }
