@@ -545,7 +545,7 @@ func waitStatus(h console, text string) string {
 
 func TestIAMWrongCredentialsSayWhichProvider(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, setup{edit: func(c *config.Config) {
+	h := newDriver(t, setup{loads: []int{5}, edit: func(c *config.Config) {
 		c.Atlassian[0].Token = "wrong-key"
 		c.Essentials[0].Password = "wrong-password"
 	}})
