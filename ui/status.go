@@ -45,11 +45,13 @@ type Status struct {
 	errAt    time.Time
 	toast    string
 	toastAt  time.Time
-	now      func() time.Time
 	messages []Message
 	// More names the key that shows the messages in full; a cut error
 	// ends with it.
 	More string
+	// Now is the session's clock, which says when an error has been up
+	// long enough to clear and a note to go; NewStatus sets the wall clock.
+	Now func() time.Time
 }
 
 // Message is one error or note the status line showed.
@@ -72,7 +74,7 @@ const (
 func NewStatus(st *Styles) *Status {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = st.Spinner
-	return &Status{st: st, spin: sp, now: time.Now}
+	return &Status{st: st, spin: sp, Now: time.Now}
 }
 
 // Error shows err, on one line.
@@ -82,7 +84,7 @@ func (s *Status) Error(err error) {
 	if errors.As(err, &unwrapped) {
 		msg = strings.ReplaceAll(msg, "\n", "; ")
 	}
-	s.err, s.errAt = clean.Line(msg), s.now()
+	s.err, s.errAt = clean.Line(msg), s.Now()
 	s.toast = ""
 	s.keep(Message{At: s.errAt, Text: s.err, Error: true})
 }
@@ -100,14 +102,14 @@ func (s *Status) Messages() []Message { return append([]Message(nil), s.messages
 // Note shows a short success message.
 // A note is newer news than any error on the line, so it replaces it.
 func (s *Status) Note(text string) {
-	s.toast, s.toastAt = clean.Line(text), s.now()
+	s.toast, s.toastAt = clean.Line(text), s.Now()
 	s.err = ""
 	s.keep(Message{At: s.toastAt, Text: s.toast})
 }
 
 // Key clears an error the analyst has had time to read.
 func (s *Status) Key() {
-	if s.err != "" && s.now().Sub(s.errAt) > ErrorHold {
+	if s.err != "" && s.Now().Sub(s.errAt) > ErrorHold {
 		s.err = ""
 	}
 }
@@ -133,7 +135,7 @@ func (s *Status) View(width int, busy, info string) string {
 		left = s.st.Error.Render("✗ " + s.err)
 	case busy != "":
 		left = s.spin.View() + " " + busy
-	case s.toast != "" && s.now().Sub(s.toastAt) < ToastHold:
+	case s.toast != "" && s.Now().Sub(s.toastAt) < ToastHold:
 		left = s.st.Toast.Render("✓ " + s.toast)
 	}
 	if s.err != "" {

@@ -76,6 +76,7 @@ type refreshTick struct{ at time.Time }
 func New(c *Common) *App {
 	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, sheet: newPane(c)}
 	a.status.More = keyOf(c.Keys.Messages)
+	a.status.Now = c.now
 	if c.StateDir != "" {
 		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
 	}

@@ -15,7 +15,8 @@ import (
 )
 
 func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
 	h.typeKeys("space", "space", "space")
@@ -54,10 +55,9 @@ func TestBulkCommentOnMarkedTicketsListsEachResultAndRetriesFailures(t *testing.
 }
 
 func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
-	h := newHarness(t, setup{})
-	h.waitFor("120 of 120 incidents")
-	h.typeKeys("2")
-	h.waitUntil("SaaS incidents", func(f string) bool { return strings.Contains(f, " incidents") && strings.Contains(f, "OWNER") })
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
+	openSaaS(h, 120)
 	ids := h.sim.SaaS.Newest(3)
 	h.typeKeys("space", "space", "space")
 	h.waitFor("3 marked")
@@ -80,7 +80,8 @@ func TestBulkCloseOfThreeMarkedSaaSIncidentsAfterOneConfirm(t *testing.T) {
 }
 
 func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
-	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}, analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("space", "space", "c")
 	h.waitFor("read-only role")
@@ -90,7 +91,8 @@ func TestReadOnlyAnalystGetsNoBulkWrites(t *testing.T) {
 }
 
 func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1, 4}, edit: func(c *config.Config) {
 		c.Views = []config.View{
 			{Name: "escalated criticals", Tab: "itm", Query: "status:escalated severity:critical"},
 			{Name: "li's logins", Tab: "okta-logs", Query: "actor:li.chen@acme.example since:-48h"},
@@ -147,7 +149,8 @@ func TestPaletteRunsActionsAndOpensSavedViews(t *testing.T) {
 }
 
 func TestPaletteShowsTheAuditLog(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
 	h.typeText("for the audit")
@@ -164,26 +167,21 @@ func TestPaletteShowsTheAuditLog(t *testing.T) {
 // A held key or fast typing over SSH arrives as one message of several
 // runes; each must still move the cursor.
 func TestRunesThatArriveTogetherAreSeparateKeys(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
-	h.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
 	h.typeKeys("enter")
 	h.waitFor("Why it fired", h.sim.ITM.FQIDs(4)[3])
 }
 
 func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
+	t.Parallel()
 	state := t.TempDir()
-	h := newHarness(t, setup{stateDir: state})
+	h := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	h.waitFor("120 of 120 incidents")
-	h.typeKeys(":")
-	h.typeText("sort by severity")
-	h.typeKeys("enter")
-	h.waitFor("SEVER… ▲")
-	h.typeKeys(":")
-	h.typeText("sort by severity, desc")
-	h.typeKeys("enter")
-	h.waitFor("SEVER… ▼")
-	h.typeKeys("g")
+	// The header's arrow shows at once; the rows follow when the sort,
+	// which runs off the key path, is done.
 	first := func(frame string) string {
 		for _, l := range lines(frame)[4:] {
 			if strings.Contains(l, "acme.example") {
@@ -192,28 +190,40 @@ func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
 		}
 		return ""
 	}
-	if row := first(h.screen()); !strings.Contains(row, "critical") {
-		t.Fatalf("first row after sorting by severity, descending: %q", row)
-	}
+	h.typeKeys(":")
+	h.typeText("sort by severity")
+	h.typeKeys("enter", "g")
+	h.waitUntil("the least severe first", func(f string) bool {
+		return strings.Contains(f, "SEVER… ▲") && strings.Contains(first(f), " low ")
+	})
+	h.typeKeys(":")
+	h.typeText("sort by severity, desc")
+	h.typeKeys("enter", "g")
+	h.waitUntil("the most severe first", func(f string) bool {
+		return strings.Contains(f, "SEVER… ▼") && strings.Contains(first(f), " critical ")
+	})
 	h.typeKeys(":")
 	h.typeText("hide the subject")
 	h.typeKeys("enter")
 	h.waitUntil("no SUBJECT column", func(f string) bool { return !strings.Contains(f, "SUBJECT") })
-	h.tm.Quit()
 
-	// The next session of the same analyst starts that way.
-	again := newHarness(t, setup{stateDir: state})
-	again.waitFor("120 of 120 incidents", "SEVER… ▼")
-	if f := again.screen(); strings.Contains(f, "SUBJECT") {
+	// The next session of the same analyst starts that way: the driver ran
+	// the saves to their end.
+	again := newDriver(t, setup{loads: []int{1}, stateDir: state})
+	frame := again.waitUntil("the sort and columns of the last session", func(f string) bool {
+		return strings.Contains(f, "120 of 120 incidents") && strings.Contains(f, "SEVER… ▼") && strings.Contains(first(f), " critical ")
+	})
+	if strings.Contains(frame, "SUBJECT") {
 		t.Fatal("the hidden column came back")
 	}
 }
 
 func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
+	t.Parallel()
 	state := t.TempDir()
 	seen := testNow.Add(-30 * time.Hour)
 	prefs.Open(state, "alice").Update(func(p *prefs.Prefs) { p.Tabs["itm"] = prefs.Tab{LastSeen: seen} })
-	h := newHarness(t, setup{stateDir: state})
+	h := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	h.waitFor("120 of 120 incidents")
 	frame := h.waitUntil("marked rows", func(f string) bool { return strings.Contains(f, "● ") })
 	for _, l := range lines(frame)[4:] {
@@ -232,7 +242,8 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 }
 
 func TestCopyAndOpenGiveOurOwnIDsAndLinks(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1, 4}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("y")

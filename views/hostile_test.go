@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"triage/backend/remediations"
@@ -24,6 +23,7 @@ import (
 // leak), and the golden shows the attackers' text stays readable: links as
 // their text, bidi overrides as <U+202E>, a carriage return as a new line.
 func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A journal record naming a hostile asset, as one started from a
 	// hostile incident would: tab 3 shows what the journal holds.
@@ -83,9 +83,8 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 			if page == 20 {
 				t.Fatalf("%s shows no hostile text: the test would prove nothing", name)
 			}
-			h.tm.Send(tea.KeyMsg{Type: tea.KeyPgDown})
-			time.Sleep(20 * time.Millisecond)
-			frame = h.screen()
+			h.typeKeys("pgdown")
+			frame = h.screen() // the program takes the snapshot after the key
 		}
 		assertNoControls(t, frame)
 		fmt.Fprintf(&golden, "==== %s\n%s\n", name, frame)
@@ -126,7 +125,7 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	openHostile("Okta app detail", "Assigned users (")
 	rawJSON("Okta app raw JSON")
 	h.typeKeys("esc", "esc", "esc")
-	frame := h.systemLog()
+	frame := openSystemLog(h)
 	assertNoControls(t, frame)
 	fmt.Fprintf(&golden, "==== Okta System Log\n%s\n", frame)
 	openHostile("Okta event detail", "Targets (")
@@ -164,7 +163,7 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	// title, hyperlink, clipboard or device string (OSC, DCS), no bell, no
 	// 8-bit control, no bidi override.
 	h.tm.Quit()
-	stream, err := io.ReadAll(h.tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
+	stream, err := io.ReadAll(h.tm.FinalOutput(t, teatest.WithFinalTimeout(patience)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
 package views
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"triage/backend/audit"
 	"triage/backend/config"
@@ -16,8 +17,8 @@ import (
 const li = "li.chen@acme.example"
 
 // openIAM shows tab 5 once every provider's list is in.
-func openIAM(h *harness) {
-	h.t.Helper()
+func openIAM(h console) {
+	h.base().t.Helper()
 	h.typeKeys("5")
 	h.waitUntil("the people of every provider", func(f string) bool {
 		return strings.Contains(f, "NAME") && strings.Contains(f, "ESSENTIALS") && !strings.Contains(f, "Loading people")
@@ -25,8 +26,8 @@ func openIAM(h *harness) {
 }
 
 // lookUp filters on an email and looks the person up everywhere.
-func lookUp(h *harness, email string) {
-	h.t.Helper()
+func lookUp(h console, email string) {
+	h.base().t.Helper()
 	h.typeKeys("/", "ctrl+u") // from an empty filter
 	h.typeText(email)
 	h.typeKeys("enter")
@@ -62,7 +63,8 @@ func audited(mem *audit.Memory) []string {
 }
 
 func TestIAMListMergesTheProvidersGolden(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -88,7 +90,8 @@ func TestIAMListMergesTheProvidersGolden(t *testing.T) {
 // The directories are read when the tab is first shown, not at start, and
 // until then the tab is not loading anything.
 func TestIAMReadsNothingUntilShown(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{})
 	h.waitFor("120 of 120 incidents")
 	var iam *iamTab
 	for _, tab := range h.app.tabs {
@@ -112,7 +115,8 @@ func TestIAMReadsNothingUntilShown(t *testing.T) {
 }
 
 func TestIAMLookUpQueriesEveryProviderAndShowsOneRow(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	scim := "GET /scim/directory/" + sim.AtlassianDirectoryID + "/Users"
 	before := []int{h.sim.Okta.Count("GET /api/v1/users"), h.sim.Atlassian.Count(scim), h.sim.Essentials.Count("GET /api/v1/orgs/acme.example/users/" + li)}
@@ -158,7 +162,8 @@ func dataRowsOf(frame string) []string {
 }
 
 func TestIAMLookUpWithOneProviderFailing(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/users/" + li, Status: 500, Body: `{"message":"user store unavailable"}`})
 	lookUp(h, li)
@@ -179,7 +184,8 @@ func TestIAMLookUpWithOneProviderFailing(t *testing.T) {
 }
 
 func TestIAMDisableEverywhereThenRetryTheProviderThatFailed(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -229,7 +235,8 @@ func TestIAMDisableEverywhereThenRetryTheProviderThatFailed(t *testing.T) {
 }
 
 func TestIAMDeactivateInOktaWhenChosen(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -246,7 +253,8 @@ func TestIAMDeactivateInOktaWhenChosen(t *testing.T) {
 }
 
 func TestIAMLostAnswerIsReadBackNotResent(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -266,7 +274,8 @@ func TestIAMLostAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	h.typeKeys("n")
 	h.waitFor("New person", "[x] Essentials demo")
@@ -311,7 +320,8 @@ func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
 }
 
 func TestIAMUpdateSendsOnlyTheChangedFields(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -352,7 +362,8 @@ func TestIAMUpdateSendsOnlyTheChangedFields(t *testing.T) {
 }
 
 func TestIAMOktaOnlyActions(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}})
 	openIAM(h)
 	h.typeKeys("?")
 	h.waitFor("Okta: clear sessions", "Okta: reset password", "Okta: expire password", "Essentials: senders")
@@ -393,7 +404,8 @@ func TestIAMOktaOnlyActions(t *testing.T) {
 }
 
 func TestIAMSenderBlockShowsInTab3(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{3, 5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -424,7 +436,8 @@ func TestIAMSenderBlockShowsInTab3(t *testing.T) {
 }
 
 func TestITMMessageSenderBlockShowsInTab3(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1, 3}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("b")
 	h.waitFor("b works on an open incident: enter opens it")
@@ -446,7 +459,8 @@ func TestITMMessageSenderBlockShowsInTab3(t *testing.T) {
 }
 
 func TestIAMReadOnlyAnalystIsRefusedEveryWrite(t *testing.T) {
-	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	t.Parallel()
+	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}, loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -464,7 +478,8 @@ func TestIAMReadOnlyAnalystIsRefusedEveryWrite(t *testing.T) {
 }
 
 func TestIAMHostileStringsAreInert(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
+	t.Parallel()
+	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}, loads: []int{5}})
 	openIAM(h)
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -486,6 +501,7 @@ func TestIAMHostileStringsAreInert(t *testing.T) {
 }
 
 func TestIAMBadAnswersAreOneClearLine(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		inject func(s *sim.Sim)
@@ -507,11 +523,12 @@ func TestIAMBadAnswersAreOneClearLine(t *testing.T) {
 		}, "Okta demo: 200: empty response where data was expected"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, setup{})
+			t.Parallel()
+			h := newDriver(t, setup{loads: []int{5}})
 			openIAM(h)
 			tc.inject(h.sim)
 			lookUp(h, li)
-			frame := h.waitStatus(tc.want)
+			frame := waitStatus(h, tc.want)
 			assertNoControls(t, frame)
 			if !strings.Contains(rowOfPerson(frame, li), "error") {
 				t.Fatalf("row %q", rowOfPerson(frame, li))
@@ -521,13 +538,14 @@ func TestIAMBadAnswersAreOneClearLine(t *testing.T) {
 }
 
 // waitStatus waits for text on the status line and returns the frame.
-func (h *harness) waitStatus(text string) string {
-	h.t.Helper()
+func waitStatus(h console, text string) string {
+	h.base().t.Helper()
 	return h.waitUntil("status line "+text, func(f string) bool { return strings.Contains(lines(f)[31], text) })
 }
 
 func TestIAMWrongCredentialsSayWhichProvider(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}, edit: func(c *config.Config) {
 		c.Atlassian[0].Token = "wrong-key"
 		c.Essentials[0].Password = "wrong-password"
 	}})
@@ -548,34 +566,65 @@ func TestIAMWrongCredentialsSayWhichProvider(t *testing.T) {
 }
 
 func TestRemediationsTabWithEssentialsAlone(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) { c.SaaS = nil }})
+	t.Parallel()
+	h := newDriver(t, setup{edit: func(c *config.Config) { c.SaaS = nil }, loads: []int{3}})
 	h.typeKeys("3")
 	h.waitFor("3 Remediations", "b on a person (tab 5) or an ITM message blocks a sender")
 	if f := h.screen(); strings.Contains(f, "2 SaaS") || strings.Contains(f, "n look up any asset") {
 		t.Fatalf("SaaS shown without a SaaS tenant:\n%s", f)
 	}
 	h.typeKeys("n")
-	time.Sleep(50 * time.Millisecond)
-	if strings.Contains(h.screen(), "Look up a remediation") {
-		t.Fatal("n looks up SaaS remediations without SaaS")
+	if f := h.screen(); strings.Contains(f, "Look up a remediation") {
+		t.Fatalf("n looks up SaaS remediations without SaaS:\n%s", f)
 	}
 }
 
+// Large lists, at a size that shows the mechanism (100,000 rows are the
+// benchmarks' business): Okta pages in 200 at a time, the directory by
+// SCIM pages, and Essentials' one answer of some 5,500 users is merged
+// 5,000 (listChunk) in one message and the rest in the next, so no one
+// Update holds the keys for long.
 func TestIAMLargeListsLoadInChunksAndPages(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Rows: 12_000}})
+	t.Parallel()
+	const rows = 6_000
+	h := newDriver(t, setup{sim: sim.Options{Rows: rows}, loads: []int{5}})
+	iam := tabOf[*iamTab](h.app)
+	// What the loading line says after each message.
+	counts := map[string][]int{}
+	h.observe = func() {
+		for _, m := range loadingRE.FindAllStringSubmatch(iam.Busy(), -1) {
+			n, _ := strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
+			if c := counts[m[1]]; len(c) == 0 || c[len(c)-1] != n {
+				counts[m[1]] = append(c, n)
+			}
+		}
+	}
 	h.typeKeys("5")
-	// Essentials answers its 11,000 users at once; they are merged 5,000
-	// at a time, while Okta and Atlassian page in.
-	everyone := 0 // Okta has the first 4,000; the directories leave some out
-	for i := 0; i < 12_000; i++ {
-		if i < 4_000 || i%11 != 6 || i%13 != 9 {
+	h.observe = nil
+	if got := counts["Essentials"]; !slices.Equal(got, []int{0, listChunk}) {
+		t.Fatalf("Essentials merged as %v, want a chunk of %d, then the rest", got, listChunk)
+	}
+	for _, provider := range []string{"Okta", "Atlassian"} {
+		got := counts[provider]
+		if len(got) < 5 {
+			t.Fatalf("%s loaded as %v: want many pages", provider, got)
+		}
+		for i := 1; i < len(got); i++ {
+			if step := got[i] - got[i-1]; step <= 0 || step > got[1] {
+				t.Fatalf("%s loaded as %v: want pages of %d", provider, got, got[1])
+			}
+		}
+	}
+	everyone := 0 // Okta has the first third; the directories leave some out
+	for i := 0; i < rows; i++ {
+		if i < rows/3 || i%11 != 6 || i%13 != 9 {
 			everyone++
 		}
 	}
-	h.waitWithin(20*time.Second, "everyone", func(f string) bool {
+	h.waitUntil("everyone", func(f string) bool {
 		return strings.Contains(f, count(everyone)+" people") && !strings.Contains(f, "Loading people")
 	})
-	last := sim.PersonAt(11_999).Email // beyond Okta's 4,000; in Atlassian and Essentials
+	last := sim.PersonAt(rows - 1).Email // beyond Okta's third; in Atlassian and Essentials
 	h.typeKeys("/")
 	h.typeText(last)
 	h.waitUntil(last, func(f string) bool {
@@ -584,8 +633,22 @@ func TestIAMLargeListsLoadInChunksAndPages(t *testing.T) {
 	})
 }
 
+// loadingRE reads a provider's count off the IAM tab's loading line.
+var loadingRE = regexp.MustCompile(`(Okta|Atlassian|Essentials) demo ([\d,]+)`)
+
+// tabOf is the App's tab of type T.
+func tabOf[T Tab](a *App) T {
+	for _, t := range a.tabs {
+		if tab, ok := t.(T); ok {
+			return tab
+		}
+	}
+	panic("no such tab")
+}
+
 func TestLostSenderBlockAnswerIsReadBack(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Method: "POST", DropAfter: true, Times: 1})
 	h.typeKeys("b")

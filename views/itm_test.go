@@ -11,7 +11,8 @@ import (
 )
 
 func TestITMTabListsTicketsGolden(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -19,7 +20,8 @@ func TestITMTabListsTicketsGolden(t *testing.T) {
 }
 
 func TestITMDetailAndRawJSON(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("j", "enter")
 	h.waitFor("Why it fired")
@@ -39,7 +41,8 @@ func TestITMDetailAndRawJSON(t *testing.T) {
 }
 
 func TestCommentIsSentAuditedAndShown(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("c")
@@ -59,7 +62,8 @@ func TestCommentIsSentAuditedAndShown(t *testing.T) {
 }
 
 func TestFailedCommentKeepsTheText(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/", Status: 500, Body: `{"_status":{"code":"it:error:internal","status":"500","message":"comment store unavailable"}}`, Times: 1})
 	h.typeKeys("c")
@@ -81,7 +85,8 @@ func TestFailedCommentKeepsTheText(t *testing.T) {
 }
 
 func TestLostAnswerIsReadBackNotResent(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.sim.ITM.Inject(&sim.Fault{Path: "/v2/apis/activity/events/" + fqid + "/annotations/comments", DropAfter: true, Times: 1})
@@ -101,7 +106,8 @@ func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestReadOnlyAnalystCannotComment(t *testing.T) {
-	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}, analyst: identity.Analyst{Name: "bob", Role: "read-only", Fingerprint: "SHA256:abc"}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("c")
 	h.waitFor("read-only role")
@@ -114,7 +120,8 @@ func TestReadOnlyAnalystCannotComment(t *testing.T) {
 }
 
 func TestAssignAndCloseWithConfirm(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	h.typeKeys("a")
@@ -142,7 +149,8 @@ func TestAssignAndCloseWithConfirm(t *testing.T) {
 }
 
 func TestQueryNarrowsTheList(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("f")
 	h.waitFor("ITM query")
@@ -170,7 +178,8 @@ func TestQueryNarrowsTheList(t *testing.T) {
 }
 
 func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	h.typeKeys("/")
 	h.typeText("li.chen")
@@ -194,7 +203,8 @@ func TestFilterNarrowsRowsAndEscClears(t *testing.T) {
 }
 
 func TestHostileVendorTextIsInert(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}, sim: sim.Options{Hostile: true, Rows: 40}})
 	h.waitFor("40 of 40 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -216,7 +226,8 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 }
 
 func TestWrongCredentialsAreOneClearLine(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}, edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})
 	h.waitFor("Invalid client credentials")
 	frame := h.screen()
 	status := lines(frame)[len(lines(frame))-1]

@@ -11,12 +11,13 @@ import (
 // An error longer than the status line is cut there, says which key shows
 // it whole, and that key shows every message of the session in full.
 func TestMessagesShowWhatTheStatusLineCut(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	long := "ITM demo: 503 Service Unavailable: the vendor is in maintenance until " +
 		strings.Repeat("later and later ", 8) + "request id req-7f3a END-OF-MESSAGE"
-	h.tm.Send(ui.ToastMsg{Text: "Comment added to 318f8044"})
-	h.tm.Send(ui.ErrorMsg{Err: errors.New(long)})
+	h.send(ui.ToastMsg{Text: "Comment added to 318f8044"})
+	h.send(ui.ErrorMsg{Err: errors.New(long)})
 	frame := h.waitUntil("the cut error", func(f string) bool { return strings.Contains(f, "Service Unavailable") })
 	status := lines(frame)[len(lines(frame))-1]
 	if strings.Contains(status, "END-OF-MESSAGE") || !strings.Contains(status, "… !") {

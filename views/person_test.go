@@ -11,7 +11,8 @@ import (
 // System Log with a filter on their email, Atlassian with userName eq, and
 // the SaaS incidents; one provider failing does not stop the others.
 func TestPivotOnATicketFollowsThePersonEverywhere(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	frame := h.screen()
 	var email string
@@ -98,13 +99,14 @@ func selectedSection(frame string) string {
 }
 
 // scimUsersPath is the simulated directory's Users endpoint.
-func scimUsersPath(h *harness) string {
+func scimUsersPath(h *driver) string {
 	return "/scim/directory/" + h.cfg.Atlassian[0].DirectoryID + "/Users"
 }
 
 // From the Person view, c comments on every open ticket of the person.
 func TestPersonViewCommentsOnAllTheirOpenTickets(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Rows: 300}})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}, sim: sim.Options{Rows: 300}})
 	h.waitFor("300 of 300 incidents")
 	h.typeKeys("f", "ctrl+u")
 	h.typeText("person:li.chen@acme.example")
@@ -152,10 +154,9 @@ func atoiPrefix(s string) int {
 
 // p on a remediation follows the asset: its incidents and remediations.
 func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
-	h := newHarness(t, setup{})
-	h.waitFor("120 of 120 incidents")
-	h.typeKeys("2")
-	h.waitUntil("SaaS rows", func(f string) bool { return strings.Contains(f, "OWNER") && strings.Contains(f, "Open-") })
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
+	openSaaS(h, 120)
 	h.typeKeys(":")
 	h.typeText("follow this asset")
 	h.typeKeys("enter")
@@ -170,8 +171,9 @@ func TestPivotOnAnAssetShowsItsIncidentsAndRemediations(t *testing.T) {
 
 // In an open Okta app, p asks which assigned user to follow.
 func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
-	h := newHarness(t, setup{})
-	h.oktaTab()
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{4}})
+	openOkta(h)
 	h.typeKeys("enter")
 	h.waitFor("Assigned users (")
 	h.typeKeys("p")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestStatusChecksMoveARecordOnlyWhenTheVendorSaysSo(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	now := start.Add(10 * time.Second)
 	at := func(d time.Duration) lenient.Time { return lenient.Time{Time: start.Add(d)} }
@@ -56,6 +57,7 @@ func TestStatusChecksMoveARecordOnlyWhenTheVendorSaysSo(t *testing.T) {
 }
 
 func TestSenderChecksMoveOnlyALostBlock(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	on := essentials.SenderList{Block: []string{"Invoices@Phish.example"}}
 	for _, tc := range []struct {

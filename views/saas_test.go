@@ -16,8 +16,8 @@ import (
 )
 
 // openSaaS shows tab 2 once its incidents are in.
-func openSaaS(h *harness, rows int) {
-	h.t.Helper()
+func openSaaS(h console, rows int) {
+	h.base().t.Helper()
 	h.typeKeys("2")
 	h.waitFor(count(rows) + " incidents  ")
 }
@@ -71,7 +71,8 @@ func rowOf(frame, id string) string {
 }
 
 func TestSaaSTabListsIncidentsGolden(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -87,7 +88,8 @@ func TestSaaSTabListsIncidentsGolden(t *testing.T) {
 }
 
 func TestSaaSDetailShowsEveryFieldGolden(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	h.typeKeys("j", "enter")
 	h.waitFor("Policy page")
@@ -110,7 +112,8 @@ func TestSaaSDetailShowsEveryFieldGolden(t *testing.T) {
 }
 
 func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
 	h.typeKeys("s")
@@ -144,7 +147,8 @@ func TestCloseAsBusinessJustifiedUpdatesTheRowAndIsAudited(t *testing.T) {
 }
 
 func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
 	asset := h.sim.SaaS.AssetOf(id)
@@ -177,7 +181,8 @@ func TestQuarantineStartsAndTab3ShowsItReachSuccess(t *testing.T) {
 }
 
 func TestRemovePublicSharingOffersTheInheritedToggle(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	// Only some apps can have public sharing removed.
 	h.typeKeys("A")
@@ -211,7 +216,8 @@ func TestRemovePublicSharingOffersTheInheritedToggle(t *testing.T) {
 }
 
 func TestFailedCloseShowsTheVendors400AndKeepsTheChoice(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
 	h.sim.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/" + id + "/state", Status: 400, Times: 1,
@@ -237,7 +243,8 @@ func TestFailedCloseShowsTheVendors400AndKeepsTheChoice(t *testing.T) {
 }
 
 func TestFailedRemediationKeepsTheChoiceAndStartsNothing(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	h.sim.SaaS.Inject(&sim.Fault{Path: "/remediation/api/assets", Status: 503, Times: 1,
 		Body: `{"error":"temporarily_unavailable","error_description":"remediation service is restarting"}`})
@@ -258,7 +265,8 @@ func TestFailedRemediationKeepsTheChoiceAndStartsNothing(t *testing.T) {
 }
 
 func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	asset := h.sim.SaaS.AssetOf(h.sim.SaaS.Newest(1)[0])
 	h.sim.SaaS.Inject(&sim.Fault{Path: "/remediation/api/assets", DropAfter: true, Times: 1})
@@ -282,7 +290,8 @@ func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
 }
 
 func TestReadOnlyAnalystCannotCloseOrRemediateButCanLookUp(t *testing.T) {
-	h := newHarness(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	t.Parallel()
+	h := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}, loads: []int{2, 3}})
 	openSaaS(h, 120)
 	id := h.sim.SaaS.Newest(1)[0]
 	h.typeKeys("s")
@@ -300,7 +309,8 @@ func TestReadOnlyAnalystCannotCloseOrRemediateButCanLookUp(t *testing.T) {
 }
 
 func TestLookUpAnyAssetsRemediation(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2, 3}})
 	openSaaS(h, 120)
 	asset := h.sim.SaaS.AssetOf(h.sim.SaaS.Newest(3)[2])
 	if err := h.app.c.Backends.SaaS[0].Remediate(h.app.c.Context(), saas.RemediationRequest{AssetID: asset, Type: saas.Quarantine}); err != nil {
@@ -323,6 +333,7 @@ func TestLookUpAnyAssetsRemediation(t *testing.T) {
 }
 
 func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A record left by an earlier run, finished, and one still pending.
 	j := remediations.Open(dir)
@@ -331,9 +342,10 @@ func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
 		Type: saas.Restore, StartedBy: "carol", StartedAt: started, Status: remediations.Success, FinishedAt: started.Add(3 * time.Second)})
 	j.Add(remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: "elsewhere", TargetID: "abc", TargetName: "payroll.xlsx",
 		Type: saas.Quarantine, StartedBy: "dave", StartedAt: started.Add(time.Minute), Status: remediations.Pending})
-	h := newHarness(t, setup{stateDir: dir})
+	h := newDriver(t, setup{stateDir: dir, loads: []int{3}})
 	h.typeKeys("3")
 	h.waitFor("roadmap.pptx", "carol", "success", "3s", "payroll.xlsx", "dave", "pending")
+	h.checkRemediations() // the first check of the pending one is due
 	h.waitFor(`saas tenant "elsewh`)
 	frame := h.screen()
 	if strings.Index(frame, "payroll.xlsx") > strings.Index(frame, "roadmap.pptx") {
@@ -345,7 +357,8 @@ func TestRemediationsAreReadFromTheJournalAtStart(t *testing.T) {
 }
 
 func TestSaaSQueryAndAppFilterNarrowTheList(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	h.typeKeys("f")
 	h.waitFor("SaaS query")
@@ -373,7 +386,8 @@ func TestSaaSQueryAndAppFilterNarrowTheList(t *testing.T) {
 }
 
 func TestSaaSHostileVendorTextIsInert(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Hostile: true, Rows: 40}})
+	t.Parallel()
+	h := newDriver(t, setup{sim: sim.Options{Hostile: true, Rows: 40}, loads: []int{2}})
 	openSaaS(h, 40)
 	frame := h.screen()
 	assertNoControls(t, frame)
@@ -398,7 +412,8 @@ func TestSaaSHostileVendorTextIsInert(t *testing.T) {
 }
 
 func TestSaaSWrongSecretIsTheVendorsAnswerOnOneLine(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) { c.SaaS[0].ClientSecret = "wrong" }})
+	t.Parallel()
+	h := newDriver(t, setup{edit: func(c *config.Config) { c.SaaS[0].ClientSecret = "wrong" }, loads: []int{2}})
 	h.typeKeys("2")
 	h.waitFor("Invalid credentials")
 	frame := h.screen()
@@ -412,7 +427,8 @@ func TestSaaSWrongSecretIsTheVendorsAnswerOnOneLine(t *testing.T) {
 }
 
 func TestRefreshFollowsTheDeltaFeedAndMarksChanges(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	// Another analyst closes an incident further down the list.
 	id := h.sim.SaaS.Newest(5)[4]
@@ -434,7 +450,8 @@ func TestRefreshFollowsTheDeltaFeedAndMarksChanges(t *testing.T) {
 }
 
 func TestTenantSwitcherForSeveralTenants(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}, edit: func(c *config.Config) {
 		eu := c.SaaS[0]
 		eu.Name = "eu"
 		c.SaaS = append(c.SaaS, eu)
@@ -451,10 +468,12 @@ func TestTenantSwitcherForSeveralTenants(t *testing.T) {
 }
 
 func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
-	h := newHarness(t, setup{sim: sim.Options{Rows: 1200}})
+	t.Parallel()
 	// The first page fails (a 500 is not retried), then the second.
-	h.sim.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1,
-		Body: `{"error":"server_error","error_description":"incident store unavailable"}`})
+	h := newDriver(t, setup{sim: sim.Options{Rows: 1200}, loads: []int{2}, vendors: func(s *sim.Sim) {
+		s.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1,
+			Body: `{"error":"server_error","error_description":"incident store unavailable"}`})
+	}})
 	h.typeKeys("2")
 	h.waitFor("incident store unavailable", "(r tries again)")
 	h.sim.SaaS.Inject(&sim.Fault{Path: "/incident/api/incidents/delta", Status: 500, Times: 1, Skip: 1,
@@ -463,7 +482,7 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 	h.waitFor("incident store unavailable", "(500 loaded; r continues)")
 	before := h.sim.SaaS.Count("GET /incident/api/incidents/delta")
 	h.typeKeys("r")
-	h.waitWithin(20*time.Second, "the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
+	h.waitUntil("the whole feed", func(f string) bool { return strings.Contains(f, "All 1,200 SaaS incidents loaded") })
 	if n := h.sim.SaaS.Count("GET /incident/api/incidents/delta") - before; n != 2 {
 		t.Fatalf("r read %d pages, want the 2 still missing", n)
 	}
@@ -472,7 +491,8 @@ func TestAFeedThatFailsKeepsItsRowsAndRContinues(t *testing.T) {
 // A tenant's configured query is what its tab opens on; one the tab cannot
 // parse is said with the file and tenant, and the default is used.
 func TestTenantsOpenOnTheirConfiguredQuery(t *testing.T) {
-	h := newHarness(t, setup{edit: func(c *config.Config) {
+	t.Parallel()
+	h := newDriver(t, setup{edit: func(c *config.Config) {
 		c.SaaS[0].Query = "state:closed severity:high"
 		c.ITM[0].Query = "since:45d colour:blue"
 	}})

@@ -28,7 +28,8 @@ func outcomes(mem *audit.Memory) []string {
 }
 
 func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	fqid := h.sim.ITM.FQIDs(1)[0]
 	ev := "/v2/apis/activity/events/" + fqid
@@ -137,7 +138,8 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{2}})
 	openSaaS(h, 120)
 	ids := h.sim.SaaS.Newest(2)
 	first, second := ids[0], ids[1]
@@ -197,7 +199,8 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lookUp(h, li)
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
@@ -299,7 +302,8 @@ func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
 }
 
 func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{5}})
 	openIAM(h)
 	lists := "/api/v1/orgs/acme.example/sender-lists"
 	h.sim.Essentials.Inject(&sim.Fault{Path: lists, Method: "POST", Drop: true, Times: 1})
@@ -325,7 +329,8 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 }
 
 func TestBulkCommentWithLostAnswersIsReadBackAndSentOnce(t *testing.T) {
-	h := newHarness(t, setup{})
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{1}})
 	h.waitFor("120 of 120 incidents")
 	ids := h.sim.ITM.FQIDs(3)
 	bulk := func(text string) {
