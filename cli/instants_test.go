@@ -69,10 +69,12 @@ func window(t *testing.T, what string, got, all map[string]time.Time, from, to t
 // calendar: durations count back from the pinned present, dates are the
 // analyst's midnights, and what is listed is exactly what the window holds.
 func TestTimeFlagsAtTheEdgesOfTheCalendar(t *testing.T) {
+	t.Parallel()
 	for _, edge := range clocktest.Edges() {
 		t.Run(edge.Name, func(t *testing.T) {
+			t.Parallel()
 			at := edge.At
-			h := newHarnessAt(t, 300, at, nil)
+			h := newHarnessAt(t, 120, at, nil)
 			midnight := func(days int) time.Time {
 				y, m, d := at.AddDate(0, 0, days).Date()
 				return time.Date(y, m, d, 0, 0, 0, 0, at.Location())

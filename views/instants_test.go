@@ -198,8 +198,10 @@ func (cal *calendar) midnight(days int) time.Time {
 // delta's from/to, windows that slide with the clock in a console left
 // open, and rows new since the analyst last looked.
 func TestTimeWindowsAtTheEdgesOfTheCalendar(t *testing.T) {
+	t.Parallel()
 	for _, edge := range clocktest.Edges() {
 		t.Run(edge.Name, func(t *testing.T) {
+			t.Parallel()
 			cal := atEdge(t, edge.At)
 			at := edge.At
 
