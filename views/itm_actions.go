@@ -177,7 +177,9 @@ func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
 					t.rows = newTicketRows()
 					t.table.SetSource(t.rows)
 					said := t.startQuery(t.queryText)
-					return tea.Batch(said, t.loadFirst(), ui.Toast("ITM tenant %s", c.Tenant()))
+					// The note first: a load that fails at once must not be
+					// covered by it on the status line.
+					return tea.Sequence(ui.Toast("ITM tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst()))
 				}
 			}
 			return nil

@@ -263,11 +263,13 @@ func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
 					t.tenant = i
 					t.apps.reset()
 					t.log.reset()
-					cmds := []tea.Cmd{t.apps.load(), ui.Toast("Okta org %s", c.Tenant())}
+					cmds := []tea.Cmd{t.apps.load()}
 					if t.pane == paneLog {
 						cmds = append(cmds, t.log.load())
 					}
-					return tea.Batch(cmds...)
+					// The note first: a load that fails at once must not be
+					// covered by it on the status line.
+					return tea.Sequence(ui.Toast("Okta org %s", c.Tenant()), tea.Batch(cmds...))
 				}
 			}
 		}

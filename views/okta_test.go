@@ -495,3 +495,23 @@ func TestOktaTailOfAnOldestFirstQueryFollowsThePollingCursor(t *testing.T) {
 		return strings.HasPrefix(last, "● ") && strings.Contains(last, "li.chen@acme.example")
 	})
 }
+
+// Switching to an org whose load fails at once leaves its error on the
+// status line: the switch's note comes before the load, never over it.
+func TestASwitchToAFailingOrgShowsItsError(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{4}, edit: func(c *config.Config) {
+		wrong := c.Okta[0]
+		wrong.Name, wrong.APIToken = "wrong", "not-the-token"
+		c.Okta = append(c.Okta, wrong)
+	}})
+	openOkta(h)
+	h.typeKeys("T")
+	h.waitFor("Switch Okta org")
+	h.typeText("wrong")
+	h.typeKeys("enter")
+	frame := h.waitUntil("the load's error", func(f string) bool { return strings.HasPrefix(statusLine(f), "✗ ") })
+	if got := statusLine(frame); !strings.Contains(got, "Okta wrong: 401") {
+		t.Fatalf("status line %q", got)
+	}
+}

@@ -534,7 +534,9 @@ func (t *saasTab) switchTenant(value string) tea.Cmd {
 			// App names differ per tenant: the query is parsed again for
 			// this one's app ids.
 			said := t.startQuery(t.queryText)
-			return tea.Batch(said, t.loadFirst(), t.loadApps(), ui.Toast("SaaS tenant %s", c.Tenant()))
+			// The note first: a load that fails at once must not be
+			// covered by it on the status line.
+			return tea.Sequence(ui.Toast("SaaS tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst(), t.loadApps()))
 		}
 	}
 	return nil
