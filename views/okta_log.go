@@ -230,7 +230,7 @@ func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
 func (p *logPane) stopLoad() tea.Cmd {
 	p.reqs.stop()
 	p.loading, p.ended = false, "stopped"
-	return ui.Toast("Stopped: kept %s events from %d pages", count(p.rows.Len()), p.pages)
+	return ui.Toast("Stopped: kept %s events from %s", count(p.rows.Len()), pages(p.pages))
 }
 
 // --- tailing -----------------------------------------------------------------
@@ -468,7 +468,7 @@ func (p *logPane) info() string { return infoLine(p.table, count(p.rows.Len())+"
 
 // progress is what the load has done: events, pages, the rate limit left.
 func (p *logPane) progress() string {
-	s := fmt.Sprintf("%s events · %d pages", count(p.rows.Len()), p.pages)
+	s := fmt.Sprintf("%s events · %s", count(p.rows.Len()), pages(p.pages))
 	if p.known {
 		s += fmt.Sprintf(" · rate limit %d/%d left", p.budget.Remaining, p.budget.Limit)
 	}
@@ -534,4 +534,12 @@ func (p *logPane) render(keep bool) {
 		content = eventDoc(st, p.event, p.detail.Width(), p.t.c.now())
 	}
 	p.detail.Show(content, keep)
+}
+
+// pages says how many pages were read: "1 page", "3 pages".
+func pages(n int) string {
+	if n == 1 {
+		return "1 page"
+	}
+	return fmt.Sprintf("%d pages", n)
 }

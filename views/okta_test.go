@@ -338,14 +338,14 @@ func TestOktaEscStopsALongLoadAndKeepsWhatArrived(t *testing.T) {
 	})
 	h.typeKeys("esc")
 	h.waitFor("stopped: what arrived stays", "Stopped: kept 1,000 events")
-	if frame := h.screen(); !strings.Contains(frame, "1,000 events · 1 pages · ") || len(eventRowsOf(frame)) < 10 {
+	if frame := h.screen(); !strings.Contains(frame, "1,000 events · 1 page · ") || len(eventRowsOf(frame)) < 10 {
 		t.Fatalf("rows changed or vanished after esc:\n%s", frame)
 	}
 	held()
 	if n := h.sim.Okta.Count("GET /api/v1/logs"); n != 2 {
 		t.Fatalf("%d System Log requests: the load kept paging after esc", n)
 	}
-	if after := h.screen(); !strings.Contains(after, "1,000 events · 1 pages · ") || !strings.Contains(after, "stopped: what arrived stays") {
+	if after := h.screen(); !strings.Contains(after, "1,000 events · 1 page · ") || !strings.Contains(after, "stopped: what arrived stays") {
 		t.Fatalf("the late answer changed what was kept:\n%s", after)
 	}
 }
