@@ -47,7 +47,7 @@ type stamped struct {
 func atEdge(t *testing.T, at time.Time) *calendar {
 	t.Helper()
 	now := clock.Pin(at)
-	s, err := sim.Start(sim.Options{Rows: 300, Clock: now})
+	s, err := sim.Start(sim.Options{Rows: 120, Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
