@@ -54,11 +54,39 @@ func TestCIRunsTheREADMEsTestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?m)^(go test [^#\n]*?)\\s+# the test suite$").FindSubmatch(readme)
+	m := regexp.MustCompile("(?m)^((?:GOTOOLCHAIN=\\S+ )?go test [^#\n]*?)\\s+# the test suite$").FindSubmatch(readme)
 	if m == nil {
 		t.Fatal("the README has no line `go test ...   # the test suite`")
 	}
 	if !strings.Contains(string(ci), string(m[1])) {
 		t.Fatalf(".ci/run does not run the README's test command %q", m[1])
+	}
+}
+
+// TestOneToolchainEverywhere: go.mod, the README's commands and every
+// script name the same Go release, so nothing builds with an older one.
+func TestOneToolchainEverywhere(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	want := "GOTOOLCHAIN=go" + string(m[1])
+	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", "fuzz.sh"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s does not set %s", f, want)
+		}
+		for _, other := range regexp.MustCompile(`GOTOOLCHAIN=[\w.]+`).FindAllString(string(b), -1) {
+			if other != want {
+				t.Errorf("%s sets %s, go.mod says %s", f, other, want)
+			}
+		}
 	}
 }

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+# The toolchain the project builds with (go.mod), fetched by the go command
+# through the module proxy: go1.26.8 has reachable vulnerabilities.
+export GOTOOLCHAIN=go1.27.3
 
 # Counts, not durations: Go 1.26's fuzzer can fail a target with "context
 # deadline exceeded" when a duration ends mid-run (go.dev/issue/75804). New
