@@ -75,7 +75,7 @@ func TestOneToolchainEverywhere(t *testing.T) {
 		t.Fatal("go.mod has no go line")
 	}
 	want := "GOTOOLCHAIN=go" + string(m[1])
-	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", "fuzz.sh"} {
+	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", ".ci/vulncheck", "fuzz.sh"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
