@@ -163,7 +163,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintln(env.Err, "triage:", Message(err))
+		env.note("triage: %s\n", Message(err))
 	}
 	return ExitCode(err)
 }
