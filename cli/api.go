@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"triage/backend/clean"
 	"triage/backend/httpx"
 	"triage/backend/okta"
 )
@@ -19,7 +17,7 @@ import (
 func apiCommand(env *Env) *cobra.Command {
 	var o output
 	var data string
-	var yes bool
+	var yes, raw bool
 	cmd := &cobra.Command{
 		Use:   "api VENDOR METHOD PATH",
 		Short: "Any authenticated request to a configured tenant (the escape hatch)",
@@ -33,12 +31,16 @@ tenant's API root:
   atlassian   {base_url}/scim/directory/{id}     e.g. /Groups
   essentials  {base_url}/api/v1                  e.g. /orgs/acme.com/domains
 
-Reads print the body (JSON indented). Writes (any method but GET and HEAD) need
+Reads print the body: JSON indented, with control, bidi and zero-width
+characters escaped (\u001b); any other body cleaned of terminal controls.
+--raw prints the body byte for byte, to a file or a pipe (refused when stdout
+is a terminal, and over SSH with -t). Writes (any method but GET and HEAD) need
 the responder role, are recorded in the audit log, and ask for confirmation
 (or --yes). When the answer says there is a next page, the next request is
 printed on stderr.`,
 		Example: "  triage api itm GET '/auth/users?alias=li*'\n" +
 			"  triage api okta GET /api/v1/groups --tenant prod\n" +
+			"  triage api itm GET '/activity/events/FQID/messages/default/contents/_raw' --raw > message.eml\n" +
 			"  echo '{\"is_active\":true}' | triage api essentials PATCH /orgs/acme.com --data - --yes",
 		Args: exactArgs(3, "VENDOR, METHOD and PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,6 +52,12 @@ printed on stderr.`,
 			}
 			if !strings.HasPrefix(path, "/") {
 				return Usagef("PATH must start with /, relative to the tenant's API root (see --help)")
+			}
+			const example = "triage api VENDOR GET PATH --raw > FILE"
+			if raw {
+				if err := env.rawAllowed(example); err != nil {
+					return err
+				}
 			}
 			set, err := env.backends()
 			if err != nil {
@@ -83,23 +91,21 @@ printed on stderr.`,
 				return err
 			}
 			if next := nextPage(resp); next != "" {
-				fmt.Fprintf(env.Err, "next page: triage api %s GET '%s'\n", vendor, next)
+				env.note("next page: triage api %s GET %s\n", vendor, shellQuote(next))
 			}
-			body := resp.Body
-			var pretty bytes.Buffer
-			if json.Indent(&pretty, body, "", "  ") == nil {
-				body = append(pretty.Bytes(), '\n')
+			if raw {
+				return env.raw(resp.Body, example)
 			}
-			if env.OutTTY {
-				body = []byte(clean.String(string(body)))
+			if json.Valid(resp.Body) {
+				return env.json(json.RawMessage(resp.Body))
 			}
-			_, err = env.Out.Write(body)
-			return err
+			return env.text(string(resp.Body))
 		},
 	}
 	o.flags(cmd)
 	cmd.Flags().StringVar(&data, "data", "", `JSON request body, or "-" to read it from stdin`)
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask before a write")
+	cmd.Flags().BoolVar(&raw, "raw", false, "the body byte for byte, escape sequences included (not to a terminal)")
 	return cmd
 }
 
@@ -120,4 +126,10 @@ func nextPage(resp *httpx.Response) string {
 		return env.NextPath
 	}
 	return ""
+}
+
+// shellQuote quotes s for a POSIX shell, so a vendor's next link pasted
+// back runs as one argument and nothing else.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

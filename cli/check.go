@@ -84,7 +84,7 @@ func (e *Env) confirm(yes bool, action string) error {
 	if !e.InTTY {
 		return Usagef("%s: refusing without --yes (there is no terminal to confirm on)", action)
 	}
-	fmt.Fprintf(e.Err, "%s? [y/N] ", action)
+	e.note("%s? [y/N] ", action)
 	line, _ := bufio.NewReader(e.In).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -27,7 +27,7 @@ type Env struct {
 	In      io.Reader
 	Out     io.Writer
 	Err     io.Writer
-	OutTTY  bool // stdout is a terminal: aligned tables and cleaned text unless --plain
+	OutTTY  bool // stdout is a terminal (over SSH: the session has a pty): aligned tables, --raw refused
 	InTTY   bool // stdin is a terminal: destructive verbs may ask y/N
 	Analyst identity.Analyst
 	// Clock is what time it is, for --since and the times recorded in the
@@ -163,7 +163,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintln(env.Err, "triage:", Message(err))
+		env.note("triage: %s\n", Message(err))
 	}
 	return ExitCode(err)
 }

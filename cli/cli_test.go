@@ -29,6 +29,7 @@ type harness struct {
 	audit *audit.Memory
 	who   identity.Analyst
 	tty   bool          // stdin is a terminal: destructive verbs ask on it
+	out   bool          // stdout is a terminal
 	clock *clock.Pinned // the simulators' and the commands' present
 }
 
@@ -41,8 +42,15 @@ func newHarness(t *testing.T, rows int, edit func(*config.Config)) *harness {
 // at another instant.
 func newHarnessAt(t *testing.T, rows int, at time.Time, edit func(*config.Config)) *harness {
 	t.Helper()
+	return newHarnessWith(t, at, sim.Options{Rows: rows}, edit)
+}
+
+// newHarnessWith is newHarnessAt with more of the simulators' options.
+func newHarnessWith(t *testing.T, at time.Time, o sim.Options, edit func(*config.Config)) *harness {
+	t.Helper()
 	now := clock.Pin(at)
-	s, err := sim.Start(sim.Options{Rows: rows, Clock: now})
+	o.Clock = now
+	s, err := sim.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +63,12 @@ func newHarnessAt(t *testing.T, rows int, at time.Time, edit func(*config.Config
 	return &harness{t: t, sim: s, cfg: cfg, audit: &audit.Memory{}, who: identity.Analyst{Name: "alice", Role: "responder"}, clock: now}
 }
 
-// run runs a command line as a script would (no terminal) and returns
-// stdout, stderr and the exit code.
+// run runs a command line as a script would (no terminal, unless the test
+// sets tty or out) and returns stdout, stderr and the exit code.
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty, Clock: h.clock,
+	env := &Env{In: strings.NewReader(stdin), Out: &out, Err: &errb, Analyst: h.who, InTTY: h.tty, OutTTY: h.out, Clock: h.clock,
 		Open: func() (*backend.Set, error) { return backend.Open(h.cfg, backend.Options{Audit: h.audit}) }}
 	code := Run(context.Background(), env, args)
 	return out.String(), errb.String(), code

@@ -211,11 +211,11 @@ func TestAPIWritesNeedTheResponderRoleAndConfirmation(t *testing.T) {
 func TestITMEmailIsTheRawMessageByteForByte(t *testing.T) {
 	h := newHarness(t, 5, nil)
 	fqid := h.sim.ITM.FQIDs(1)[0]
-	out, errs, code := h.run("", "itm", "email", fqid)
-	if code != 0 || !strings.Contains(out, "Subject: ") || !strings.Contains(out, "From: ") {
+	out, errs, code := h.run("", "itm", "email", fqid, "--raw")
+	if code != 0 || !strings.Contains(out, "Subject: ") || !strings.Contains(out, "From: ") || !strings.Contains(out, "\r\n") {
 		t.Fatalf("code %d %s\n%.300s", code, errs, out)
 	}
-	raw, _, _ := h.run("", "api", "itm", "GET", "/activity/events/"+fqid+"/messages/default/contents/_raw?stream=true")
+	raw, _, _ := h.run("", "api", "itm", "GET", "/activity/events/"+fqid+"/messages/default/contents/_raw?stream=true", "--raw")
 	if raw != out {
 		t.Fatalf("itm email differs from the stored message:\n%.300s\n---\n%.300s", out, raw)
 	}

@@ -106,7 +106,7 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 				return err
 			}
 			if jerr := env.record(rec); jerr != nil {
-				fmt.Fprintf(env.Err, "triage: %sed %s, but recording it in the remediation journal failed: %v\n", word, what, jerr)
+				env.note("triage: %sed %s, but recording it in the remediation journal failed: %v\n", word, what, jerr)
 				return nil
 			}
 			env.printer(o).done("%sed %s (recorded in the Remediations tab)", word, what)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"triage/backend/clean"
 	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/httpx"
@@ -148,29 +147,43 @@ func itmShow(env *Env, o *output, client itmClient) *cobra.Command {
 }
 
 func itmEmail(env *Env, client itmClient) *cobra.Command {
-	return &cobra.Command{
+	var raw bool
+	cmd := &cobra.Command{
 		Use:   "email FQID",
 		Short: "Print the incident's raw message (RFC 822) on stdout",
-		Long:  "email prints the message as stored. To a terminal it is cleaned of control characters; to a file or pipe it is byte for byte, for evidence.",
-		Example: "  triage itm email 318f804455445698-email:pps > message.eml\n" +
-			"  ssh jump triage itm email 318f804455445698-email:pps | less",
+		Long: `email prints the message as stored, cleaned of terminal controls (escape
+sequences, control characters, bidi overrides), locally and over SSH.
+
+--raw prints it byte for byte, for evidence, to a file or a pipe; it is
+refused when stdout is a terminal (and over SSH with -t). Over SSH without
+-t, triage cannot tell where the bytes go: redirect them.`,
+		Example: "  triage itm email 318f804455445698-email:pps | less\n" +
+			"  triage itm email 318f804455445698-email:pps --raw > message.eml\n" +
+			"  ssh jump triage itm email 318f804455445698-email:pps --raw > message.eml",
 		Args: exactArgs(1, "FQID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			const example = "triage itm email FQID --raw > message.eml"
+			if raw {
+				if err := env.rawAllowed(example); err != nil {
+					return err
+				}
+			}
 			c, err := client()
 			if err != nil {
 				return err
 			}
-			raw, err := c.RawMessage(env.context(cmd.Context()), args[0])
+			msg, err := c.RawMessage(env.context(cmd.Context()), args[0])
 			if err != nil {
 				return err
 			}
-			if env.OutTTY {
-				raw = []byte(clean.String(string(raw)))
+			if raw {
+				return env.raw(msg, example)
 			}
-			_, err = env.Out.Write(raw)
-			return err
+			return env.text(string(msg))
 		},
 	}
+	cmd.Flags().BoolVar(&raw, "raw", false, "the message byte for byte, escape sequences included (not to a terminal)")
+	return cmd
 }
 
 func itmComment(env *Env, o *output, client itmClient) *cobra.Command {

@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
-
-	"triage/backend/clean"
 )
 
 // printer writes a command's result as a table, a JSON document, or
-// "field: value" lines.
+// "field: value" lines, through the Env's writers (stdout.go).
 type printer struct {
 	env *Env
 	o   *output
@@ -19,77 +15,59 @@ type printer struct {
 
 func (e *Env) printer(o *output) printer { return printer{env: e, o: o} }
 
-// table prints rows: tab-separated when plain (or not a terminal), aligned
-// for a person otherwise.
-func (p printer) table(headers []string, rows [][]string) error {
-	plain := p.o.plain || !p.env.OutTTY
-	var w io.Writer = p.env.Out
-	var tw *tabwriter.Writer
-	if !plain {
-		tw = tabwriter.NewWriter(p.env.Out, 0, 0, 2, ' ', 0)
-		w = tw
-	}
-	line := func(cells []string) {
-		for i, c := range cells {
-			if i > 0 {
-				io.WriteString(w, "\t")
-			}
-			io.WriteString(w, cell(c))
-		}
-		io.WriteString(w, "\n")
-	}
-	if !p.o.noHeaders {
-		line(headers)
-	}
-	for _, r := range rows {
-		line(r)
-	}
-	if tw != nil {
-		return tw.Flush()
-	}
-	return nil
-}
+// plain is tab-separated output: asked for, or stdout is not a terminal.
+func (p printer) plain() bool { return p.o.plain || !p.env.OutTTY }
 
-// cell keeps a value on one line and out of the column separator.
-func cell(s string) string {
-	s = clean.Line(s)
-	if strings.ContainsRune(s, '\t') {
-		s = strings.ReplaceAll(s, "\t", " ")
+// table prints rows: tab-separated when plain, aligned for a person
+// otherwise.
+func (p printer) table(headers []string, rows [][]string) error {
+	if !p.o.noHeaders {
+		rows = append([][]string{headers}, rows...)
 	}
-	if s == "" {
-		return "-"
+	if p.plain() {
+		return p.env.tsv(rows)
 	}
-	return s
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		for i, c := range r {
+			if i > 0 {
+				fmt.Fprint(tw, "\t")
+			}
+			fmt.Fprint(tw, cell(c))
+		}
+		fmt.Fprint(tw, "\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return p.env.text(b.String())
 }
 
 // json prints v as indented JSON.
-func (p printer) json(v any) error {
-	enc := json.NewEncoder(p.env.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+func (p printer) json(v any) error { return p.env.json(v) }
 
 // fields prints "name: value" lines for one item.
 func (p printer) fields(pairs ...[2]string) error {
+	var rows [][]string
 	width := 0
 	for _, kv := range pairs {
 		width = max(width, len(kv[0]))
-	}
-	for _, kv := range pairs {
-		if kv[1] == "" {
-			continue
+		if kv[1] != "" {
+			rows = append(rows, kv[:])
 		}
-		if p.o.plain || !p.env.OutTTY {
-			fmt.Fprintf(p.env.Out, "%s\t%s\n", kv[0], cell(kv[1]))
-			continue
-		}
-		fmt.Fprintf(p.env.Out, "%-*s  %s\n", width, kv[0], clean.String(kv[1]))
 	}
-	return nil
+	if p.plain() {
+		return p.env.tsv(rows)
+	}
+	var b strings.Builder
+	for _, kv := range rows {
+		fmt.Fprintf(&b, "%-*s  %s\n", width, kv[0], kv[1])
+	}
+	return p.env.text(b.String())
 }
 
 // done reports a write's success on stderr, so stdout stays for data.
 func (p printer) done(format string, args ...any) {
-	fmt.Fprintf(p.env.Err, format+"\n", args...)
+	p.env.note(format+"\n", args...)
 }

@@ -285,7 +285,7 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: c.Tenant(), TargetID: req.AssetID, Type: req.Type,
 				Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, StartedAt: started, Status: remediations.Pending}
 			if jerr := env.record(rec); jerr != nil {
-				fmt.Fprintf(env.Err, "triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
+				env.note("triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
 			}
 			env.printer(o).done("%s of %s started; follow it with: triage saas remediation %s %s", typ, args[0], args[0], typ)
 			return nil

@@ -86,7 +86,10 @@ func New(o Options) (*Server, error) {
 	charmlog.SetOutput(logWriter{o.Logger})
 	if o.Command == nil {
 		o.Command = func(ctx context.Context, sess ssh.Session, who identity.Analyst) int {
-			env := &cli.Env{In: sess, Out: sess, Err: sess.Stderr(), Analyst: who, Clock: o.Clock,
+			// With a pty (ssh -t) stdout is the analyst's terminal: --raw
+			// is refused. Without one it may be a file, or a terminal still.
+			_, _, pty := sess.Pty()
+			env := &cli.Env{In: sess, Out: sess, Err: sess.Stderr(), OutTTY: pty, Analyst: who, Clock: o.Clock,
 				Open: func() (*backend.Set, error) { return o.Backends, nil }}
 			return cli.Run(ctx, env, sess.Command())
 		}

@@ -196,3 +196,56 @@ func cleanCopy(v reflect.Value) (reflect.Value, bool) {
 	}
 	return v, false
 }
+
+// JSON returns the JSON text b with nothing left in it that acts on a
+// terminal. Go's encoder escapes C0 controls but writes DEL, C1 controls,
+// bidi and zero-width characters as they are, and a vendor's raw JSON may
+// hold them too. In strings every rune String would change becomes a \u
+// escape (invalid UTF-8 becomes \ufffd, as encoding/json decodes it), so
+// valid JSON keeps its meaning; outside strings, where valid JSON has only
+// whitespace, a tab or carriage return becomes a space and any other
+// control is dropped.
+func JSON(b []byte) []byte {
+	if isPlain(string(b)) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	inString, escaped := false, false
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if inString {
+				out = append(out, `\ufffd`...)
+			}
+			escaped = false
+		case isControl(r):
+			switch {
+			case inString:
+				out = fmt.Appendf(out, `\u%04x`, r)
+			case r == '\n':
+				out = append(out, '\n')
+			case r == '\t' || r == '\r':
+				out = append(out, ' ')
+			}
+			escaped = false
+		default:
+			out = utf8.AppendRune(out, r)
+			switch {
+			case escaped:
+				escaped = false
+			case inString && r == '\\':
+				escaped = true
+			case r == '"':
+				inString = !inString
+			}
+		}
+	}
+	return out
+}
+
+// isControl reports a rune that String removes or rewrites.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || r == '\u2028' || r == '\u2029' || isBidi(r) || isInvisible(r)
+}

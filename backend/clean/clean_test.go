@@ -2,6 +2,7 @@ package clean
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -107,5 +108,52 @@ func FuzzString(f *testing.F) {
 		if strings.ContainsRune(Line(in), '\n') {
 			t.Fatalf("Line(%q) kept a newline", in)
 		}
+		// JSON: any input comes out inert; a string encoded by Go comes out
+		// as the same string.
+		if r, bad := unsafeRune(string(JSON([]byte(in)))); bad {
+			t.Fatalf("JSON(%q) still holds %U", in, r)
+		}
+		enc, _ := json.Marshal(in)
+		var want, back string
+		json.Unmarshal(enc, &want)
+		if err := json.Unmarshal(JSON(enc), &back); err != nil || back != want {
+			t.Fatalf("JSON(%s) decodes to %q (%v), want %q", enc, back, err, want)
+		}
 	})
+}
+
+func TestJSONEscapesWhatGoesToATerminal(t *testing.T) {
+	hostile := "\x1b]52;c;AAAA\x07 \u009b2J \x7f \u202egnp.exe pay\u200bpal a\u2028b \x00"
+	// Go's encoder escapes C0 (ESC as \u001b) but not DEL, C1 or bidi.
+	enc, _ := json.Marshal(map[string]string{"subject": hostile})
+	if !strings.Contains(string(enc), `\u001b]52`) || !strings.Contains(string(enc), "\u009b") {
+		t.Fatalf("encoding/json changed: %s", enc)
+	}
+	for _, c := range []struct{ name, in, want string }{
+		{"encoder output", string(enc), `{"subject":"\u001b]52;c;AAAA\u0007 \u009b2J \u007f \u202egnp.exe pay\u200bpal a\u2028b \u0000"}`},
+		{"raw vendor JSON", "{\"a\": \"x\u009by\x7f\u202e\", \"b\": [1, \"\\\"\u200b\"]}", `{"a": "x\u009by\u007f\u202e", "b": [1, "\"\u200b"]}`},
+		{"escapes kept", `["\\", "\"", "\u001b"]`, `["\\", "\"", "\u001b"]`},
+		{"invalid UTF-8 in a string", "[\"\x9b[31m\xff\"]", `["\ufffd[31m\ufffd"]`},
+		{"whitespace outside strings", "{\r\n\t\"a\":\t1\r\n}", "{ \n \"a\": 1 \n}"},
+		{"unicode kept", `{"name":"Zoë Müller 日本"}`, `{"name":"Zoë Müller 日本"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := string(JSON([]byte(c.in)))
+			if got != c.want {
+				t.Fatalf("JSON(%q)\n = %s\nwant %s", c.in, got, c.want)
+			}
+			if r, bad := unsafeRune(got); bad {
+				t.Fatalf("%q still holds %U", got, r)
+			}
+			var before, after any
+			if json.Unmarshal([]byte(c.in), &before) == nil {
+				if err := json.Unmarshal([]byte(got), &after); err != nil {
+					t.Fatalf("no longer JSON: %v", err)
+				}
+				if b, a := fmt.Sprint(before), fmt.Sprint(after); b != a {
+					t.Fatalf("the document changed: %q -> %q", b, a)
+				}
+			}
+		})
+	}
 }

@@ -416,10 +416,10 @@ func TestSecretProblemsAreOneClearLine(t *testing.T) {
 	for _, c := range []struct{ ref, says string }{
 		{"${TRIAGE_TEST_NOT_SET}", "TRIAGE_TEST_NOT_SET is not set"},
 		{"file:" + filepath.Join(dir, "missing"), "does not exist"},
-		// A directory cannot be read as a file; as root, a mode cannot make
+		// A directory is not a secret file; as root, a mode cannot make
 		// a file unreadable, so this is the unreadable secret every user
 		// can test.
-		{"file:" + dir, "cannot read secret file " + dir},
+		{"file:" + dir, "secret file " + dir + " is a directory, not a file"},
 	} {
 		_, err := Parse("c.toml", []byte(strings.Replace(okta, "%s", c.ref, 1)))
 		oneLine(t, err, "c.toml:4: ", "okta[0].api_token", c.says)

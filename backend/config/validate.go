@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -151,18 +149,12 @@ func resolveSecret(v *validator, table string, index int, key string, s *Secret)
 	raw := string(*s)
 	if path, ok := strings.CutPrefix(raw, "file:"); ok {
 		path = ExpandHome(path)
-		data, err := os.ReadFile(path)
+		data, info, err := readSmallFile(path, maxSecretFile)
 		if err != nil {
-			msg := "cannot read secret file " + path
-			if errors.Is(err, fs.ErrNotExist) {
-				msg = "secret file " + path + " does not exist"
-			} else if errors.Is(err, fs.ErrPermission) {
-				msg = "secret file " + path + " is not readable by this user"
-			}
-			v.at(table, index, key, msg, "fix the path after file: or the file's permissions")
+			v.at(table, index, key, fileProblem("secret file", path, err), "point file: at a regular file, at most 64 KiB, that holds only the secret")
 			return
 		}
-		if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		if info.Mode().Perm()&0o077 != 0 {
 			v.warn(table, index, key, fmt.Sprintf("secret file %s is readable by group or others (mode %04o); run: chmod 600 %s", path, info.Mode().Perm(), path))
 		}
 		*s = Secret(strings.TrimRight(string(data), "\r\n"))
@@ -287,8 +279,8 @@ func (c *Config) validate(v *validator) {
 		case hasApp && t.PrivateKeyFile == "":
 			v.at("okta", i, "private_key_file", "client_id needs the service app's private key", `add private_key_file = "/etc/triage/okta.pem"`)
 		case hasApp:
-			if _, err := os.Stat(t.PrivateKeyFile); err != nil {
-				v.at("okta", i, "private_key_file", "cannot read "+t.PrivateKeyFile, "check the path and its permissions")
+			if _, err := checkSmallFile(t.PrivateKeyFile, maxSecretFile); err != nil {
+				v.at("okta", i, "private_key_file", fileProblem("private key", t.PrivateKeyFile, err), "point it at the service app's PEM key, a regular file of at most 64 KiB")
 			}
 		}
 		checkConn(v, "okta", i, t.Conn)
@@ -421,8 +413,8 @@ func checkConn(v *validator, table string, i int, c Conn) {
 		v.at(table, i, "timeout", "must be positive", `use "30s"`)
 	}
 	if c.CAFile != "" {
-		if _, err := os.Stat(c.CAFile); err != nil {
-			v.at(table, i, "ca_file", "cannot read "+c.CAFile, "check the path, or remove ca_file to use the system roots")
+		if _, err := checkSmallFile(c.CAFile, maxCAFile); err != nil {
+			v.at(table, i, "ca_file", fileProblem("ca_file", c.CAFile, err), "point it at a PEM file of at most 1 MiB, or remove ca_file to use the system roots")
 		}
 	}
 	if c.Proxy != "" {

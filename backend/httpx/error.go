@@ -2,12 +2,16 @@ package httpx
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"triage/backend/clean"
 )
@@ -103,22 +107,109 @@ func IsUnknown(err error) bool {
 func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
 
 func describeTransport(err error) string {
+	if errors.Is(err, errAttemptTimeout) {
+		return "no answer within the timeout"
+	}
+	if msg := describeTLS(err); msg != "" {
+		return msg
+	}
+	// *url.Error reads `Get "https://host/path?query": ...`: the request is
+	// named at the end of the error already, without its query.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	msg := err.Error()
 	switch {
-	case errors.Is(err, errAttemptTimeout):
-		return "no answer within the timeout"
 	case strings.Contains(msg, "connection refused"):
 		return "connection refused"
 	case strings.Contains(msg, "connection reset"):
 		return "connection reset by the server"
 	case strings.Contains(msg, "no such host"):
 		return "host not found"
-	case strings.Contains(msg, "certificate"):
-		return "TLS certificate problem: " + msg
 	case strings.Contains(msg, "EOF"):
 		return "connection closed before the answer was complete"
 	}
 	return msg
+}
+
+// tlsFix ends every TLS failure: skipping verification is a choice the
+// analyst makes knowingly, after the real fix.
+const tlsFix = "; insecure_skip_verify = true only as a last resort"
+
+// describeTLS says what a failed TLS connection found and how to fix it,
+// or "" when err is not a TLS failure.
+func describeTLS(err error) string {
+	var (
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		record  tls.RecordHeaderError
+	)
+	msg := err.Error()
+	switch {
+	case errors.As(err, &unknown):
+		issuer := ""
+		if unknown.Cert != nil {
+			if cn := clean.Line(unknown.Cert.Issuer.CommonName); cn != "" {
+				issuer = " (" + cn + ")"
+			}
+		}
+		return "TLS: the server's certificate is signed by an unknown authority" + issuer +
+			": set this tenant's ca_file to that authority's PEM certificate" + tlsFix
+	case errors.As(err, &host):
+		return "TLS: the server's certificate does not name this host" + certNames(host.Certificate) +
+			": check this tenant's URL and proxy" + tlsFix
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired && invalid.Cert != nil:
+		when := "expired on " + invalid.Cert.NotAfter.UTC().Format(time.DateOnly)
+		if time.Now().Before(invalid.Cert.NotBefore) {
+			when = "is not valid until " + invalid.Cert.NotBefore.UTC().Format(time.DateOnly)
+		}
+		return "TLS: the server's certificate " + when +
+			": the vendor (or the proxy in between) must renew it, or this machine's clock is wrong" + tlsFix
+	case errors.As(err, &invalid), strings.Contains(msg, "x509: "):
+		return "TLS: the server's certificate was refused (" + after(msg, "x509: ") +
+			"): set this tenant's ca_file to the PEM certificate of the authority that signed it" + tlsFix
+	case errors.As(err, &record), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return "TLS handshake failed: the server does not speak TLS there: check this tenant's URL and proxy"
+	case strings.Contains(msg, "remote error: tls: "):
+		return "TLS handshake failed: the server refused it (" + after(msg, "remote error: tls: ") +
+			"): check this tenant's URL and proxy"
+	case strings.Contains(msg, "tls: "):
+		return "TLS handshake failed (" + after(msg, "tls: ") + "): check this tenant's URL and proxy"
+	}
+	return ""
+}
+
+// certNames lists the names a certificate is for, cleaned (they are the
+// server's words) and at most three.
+func certNames(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	names := c.DNSNames
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = []string{c.Subject.CommonName}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	more := ""
+	if len(names) > 3 {
+		names, more = names[:3], ", ..."
+	}
+	return " (it is for " + clean.Line(strings.Join(names, ", ")) + more + ")"
+}
+
+// after is msg from the last sep on, without it.
+func after(msg, sep string) string {
+	if i := strings.LastIndex(msg, sep); i >= 0 {
+		msg = msg[i+len(sep):]
+	}
+	return clean.Line(msg)
 }
 
 var (

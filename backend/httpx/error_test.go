@@ -3,6 +3,7 @@ package httpx
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,22 @@ func TestSettledNoLongerSaysItMayHaveApplied(t *testing.T) {
 	plain := errors.New("403 forbidden")
 	if Settled(plain) != plain || Settled(nil) != nil {
 		t.Fatal("an error that was never unknown is returned as it is")
+	}
+}
+
+// A transport failure Go reports as `Get "URL": ...` is said without the
+// URL, whose query may hold what a tenant would not print.
+func TestTransportFailuresDoNotQuoteTheURL(t *testing.T) {
+	for cause, want := range map[error]string{
+		errors.New("proxyconnect tcp: dial tcp 10.0.0.1:3128: i/o timeout"): "proxyconnect tcp: dial tcp 10.0.0.1:3128: i/o timeout",
+		errors.New("read: connection reset by peer"):                        "connection reset by the server",
+		errors.New("dial tcp: lookup vendor.example: no such host"):         "host not found",
+	} {
+		err := &Error{Vendor: "Okta", Tenant: "prod", Method: "GET", Path: "/api/v1/logs",
+			Err: &url.Error{Op: "Get", URL: "https://acme.okta.com/api/v1/logs?since=x&api_key=k", Err: cause}}
+		got := err.Error()
+		if got != "Okta prod: "+want+" [GET /api/v1/logs]" || strings.Contains(got, `Get "`) || strings.Contains(got, "api_key") {
+			t.Errorf("%q", got)
+		}
 	}
 }
