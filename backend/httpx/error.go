@@ -25,9 +25,11 @@ type Error struct {
 	Message   string // the vendor's own words, cleaned for the terminal
 	RequestID string
 	Err       error // the transport failure, if any
-	// Unknown is set for a write whose answer was lost: the vendor may or
-	// may not have applied it, so it must be read back, not resent.
+	// Unknown is set for a write whose answer was lost, or was not the
+	// vendor's: the vendor may or may not have applied it, so it must be
+	// read back (ReadBack), not resent.
 	Unknown bool
+	log     *writeLog // the write's audit record, for ReadBack
 }
 
 func (e *Error) Error() string {
