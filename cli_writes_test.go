@@ -167,8 +167,20 @@ client_secret = %q
 		}
 		outcomes = append(outcomes, e.Action+" "+e.Outcome)
 	}
-	want := []string{"itm.comment unknown", "itm.comment unknown", "itm.comment ok", "itm.assign unknown", "itm.assign unknown",
-		"itm.status unknown", "itm.status unknown", "saas.close unknown", "saas.close unknown", "saas.remediate unknown", "saas.remediate unknown"}
+	// A pending line before each write is sent, its outcome after, and for
+	// a lost answer what reading back showed: confirmed, or not applied.
+	var want []string
+	for _, w := range []struct{ action, ends string }{
+		{"itm.comment", "unknown confirmed"}, {"itm.comment", "unknown error"}, {"itm.comment", "ok"},
+		{"itm.assign", "unknown confirmed"}, {"itm.assign", "unknown error"},
+		{"itm.status", "unknown confirmed"}, {"itm.status", "unknown error"},
+		{"saas.close", "unknown error"}, {"saas.close", "unknown confirmed"},
+		{"saas.remediate", "unknown error"}, {"saas.remediate", "unknown confirmed"},
+	} {
+		for _, o := range strings.Fields("pending " + w.ends) {
+			want = append(want, w.action+" "+o)
+		}
+	}
 	if !slices.Equal(outcomes, want) {
 		t.Errorf("audit %v, want %v", outcomes, want)
 	}

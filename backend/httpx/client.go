@@ -31,21 +31,21 @@ import (
 
 // Options configure one tenant's client.
 type Options struct {
-	Vendor    string // display name: "ITM", "SaaS", "Okta", "Atlassian", "Essentials"
-	Tenant    string
-	BaseURL   string // every request path is relative to it
-	Conn      config.Conn
-	Auth      Auth
-	Audit     audit.Sink // where writes are recorded; nil records nothing
+	Vendor  string // display name: "ITM", "SaaS", "Okta", "Atlassian", "Essentials"
+	Tenant  string
+	BaseURL string // every request path is relative to it
+	Conn    config.Conn
+	Auth    Auth
+	Audit   audit.Sink // where writes are recorded; nil records nothing
 	// AuditOnError is what a write does when its pending line cannot be
 	// written: config.AuditRefuse (also "") sends nothing, config.AuditWarn
 	// sends it unrecorded. Either way the logger gets an error line.
 	AuditOnError string
-	Logger    *slog.Logger
-	UserAgent string
-	Retry     Retry
-	Pace      bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
-	Transport http.RoundTripper // replaces the TLS/proxy transport (tests)
+	Logger       *slog.Logger
+	UserAgent    string
+	Retry        Retry
+	Pace         bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
+	Transport    http.RoundTripper // replaces the TLS/proxy transport (tests)
 	// Secrets are the tenant's credentials (a client secret, an API token,
 	// a password). With the credentials each request carries, they are
 	// scrubbed from every error message, should a vendor echo them back.
@@ -113,7 +113,7 @@ func New(o Options) (*Client, error) {
 		tokenHTTP: &http.Client{Transport: tr, Timeout: timeout},
 		auth:      o.Auth, audit: o.Audit, auditWarn: o.AuditOnError == config.AuditWarn,
 		log: o.Logger.With("vendor", o.Vendor, "tenant", o.Tenant),
-		ua: o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
+		ua:  o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
 	}
 	if c.ua == "" {
 		c.ua = "triage"

@@ -95,8 +95,13 @@ type settled struct{ error }
 func (s settled) Error() string { return strings.Replace(s.error.Error(), unknownNote, "", 1) }
 func (s settled) Unwrap() error { return s.error }
 
-// IsUnknown reports whether err is a write whose outcome is unknown.
+// IsUnknown reports whether err is a write whose outcome is unknown: not
+// one that reading back has settled.
 func IsUnknown(err error) bool {
+	var s settled
+	if errors.As(err, &s) {
+		return false
+	}
 	var e *Error
 	return errors.As(err, &e) && e.Unknown
 }
