@@ -34,7 +34,7 @@ func signInPage(path, method string, replace bool) *sim.Fault {
 // htmlWrite is one write of one client, with how to read it back.
 type htmlWrite struct {
 	name   string
-	vendor string // in the error: "the answer was not <vendor>'s"
+	vendor string // in the error: "the answer is not one <vendor> documents"
 	server func(*sim.Sim) *sim.Server
 	method string
 	path   string // the write's own path: where the page is injected, and what is counted
@@ -230,7 +230,7 @@ func TestAWriteAnsweredBySignInPageIsUnknownAndReadBack(t *testing.T) {
 			err := w.do(ctx, set)
 			srv.Inject(nil)
 			what := w.name + map[bool]string{false: " (kept by the proxy)", true: " (passed on)"}[passed]
-			if !httpx.IsUnknown(err) || httpx.StatusOf(err) != 200 || !strings.Contains(err.Error(), "the answer was not "+w.vendor+"'s: HTML page: Sign in to Acme SSO") {
+			if !httpx.IsUnknown(err) || httpx.StatusOf(err) != 200 || !strings.Contains(err.Error(), "the answer is not one "+w.vendor+" documents (HTML page: Sign in to Acme SSO)") {
 				t.Errorf("%s: %v; want an unknown outcome naming the page", what, err)
 				continue
 			}

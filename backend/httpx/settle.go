@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"triage/backend/audit"
+	"triage/backend/clean"
 )
 
 // ErrAuditUnavailable is wrapped by the error of a write that was not sent
@@ -31,36 +32,36 @@ type Answer struct {
 
 // mismatch says why resp is not the answer a, "" when it is.
 func (a Answer) mismatch(vendor string, resp *Response) string {
-	not := fmt.Sprintf("the answer was not %s's", vendor)
+	why := func(detail string) string { return fmt.Sprintf("the answer is not one %s documents (%s)", vendor, detail) }
 	if resp.Status < 200 || resp.Status > 299 {
-		return fmt.Sprintf("%s (HTTP %d)", not, resp.Status)
+		return why(fmt.Sprintf("HTTP %d", resp.Status))
 	}
 	body := bytes.TrimSpace(resp.Body)
 	ctype := resp.Header.Get("Content-Type")
 	switch {
 	case len(body) == 0 && a.Body:
-		return not + ": it was empty"
+		return why("an empty body")
 	case len(body) == 0:
 		return ""
 	case isHTML(ctype, body):
-		return not + ": " + htmlSummary(body)
+		return why(htmlSummary(body))
 	}
 	if mt, _, err := mime.ParseMediaType(ctype); ctype != "" && (err != nil || !strings.Contains(mt, "json")) {
-		return fmt.Sprintf("%s: %s, not JSON", not, ctype)
+		return why(clean.Line(ctype) + ", not JSON")
 	}
 	if !json.Valid(body) {
-		return not + ": malformed JSON"
+		return why("malformed JSON")
 	}
 	if a.Keys == nil {
 		return ""
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) != nil || obj == nil {
-		return not + ": not a JSON object"
+		return why("not a JSON object")
 	}
 	for _, k := range a.Keys {
 		if v := bytes.TrimSpace(obj[k]); len(v) == 0 || string(v) == "null" || string(v) == `""` {
-			return fmt.Sprintf("%s: it has no %q", not, k)
+			return why(fmt.Sprintf("no %q", k))
 		}
 	}
 	return ""
@@ -103,8 +104,8 @@ func (l *writeLog) settle(ctx context.Context, e *Error, outcome, note string) {
 }
 
 // WhyUnknown says, for a message, why a write's outcome was unknown: "the
-// answer was lost", "the gateway answered 502" or "the answer was not
-// ITM's: HTML page: Sign in".
+// answer was lost", "the gateway answered 502" or "the answer is not one
+// ITM documents (HTML page: Sign in)".
 func WhyUnknown(err error) string {
 	var e *Error
 	switch {

@@ -104,16 +104,16 @@ func TestWriteAnswersAreTakenOnlyInTheVendorsForm(t *testing.T) {
 		{"JSON", Answer{}, 200, "application/json", `{"data":[]}`, ""},
 		{"SCIM JSON", user, 201, "application/scim+json;charset=UTF-8", `{"id":"u1"}`, ""},
 		{"no content type", user, 200, "", `{"id":"u1"}`, ""},
-		{"sign-in page", Answer{}, 200, "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Sign in to Acme proxy</title></head></html>", "the answer was not ITM's: HTML page: Sign in to Acme proxy"},
-		{"page without a type", Answer{}, 200, "", "<html><body>Please log in</body></html>", "the answer was not ITM's: HTML page instead of data"},
-		{"plain text", Answer{}, 200, "text/plain", "OK", "the answer was not ITM's: text/plain, not JSON"},
+		{"sign-in page", Answer{}, 200, "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Sign in to Acme proxy</title></head></html>", "the answer is not one ITM documents (HTML page: Sign in to Acme proxy)"},
+		{"page without a type", Answer{}, 200, "", "<html><body>Please log in</body></html>", "the answer is not one ITM documents (HTML page instead of data)"},
+		{"plain text", Answer{}, 200, "text/plain", "OK", "the answer is not one ITM documents (text/plain, not JSON)"},
 		{"JSON under a text type", Answer{}, 200, "text/plain", `{"ok":true}`, "text/plain, not JSON"},
 		{"malformed", Answer{}, 200, "application/json", `{"ok":`, "malformed JSON"},
-		{"empty where a body is documented", user, 200, "application/json", "", "it was empty"},
-		{"object without its id", user, 200, "application/json", `{"status":"ok"}`, `it has no "id"`},
-		{"null id", user, 200, "application/json", `{"id":null}`, `it has no "id"`},
+		{"empty where a body is documented", user, 200, "application/json", "", "(an empty body)"},
+		{"object without its id", user, 200, "application/json", `{"status":"ok"}`, `(no "id")`},
+		{"null id", user, 200, "application/json", `{"id":null}`, `(no "id")`},
 		{"a list for an object", user, 200, "application/json", `[{"id":"u1"}]`, "not a JSON object"},
-		{"a redirect", Answer{}, 302, "", "", "the answer was not ITM's (HTTP 302)"},
+		{"a redirect", Answer{}, 302, "", "", "the answer is not one ITM documents (HTTP 302)"},
 	} {
 		resp := &Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
 		if c.ctype != "" {
@@ -142,7 +142,7 @@ func TestAWriteAnsweredByAPageIsUnknownAndReadBackSettlesIt(t *testing.T) {
 		lines   string
 	}{
 		{"applied", func(context.Context) (bool, error) { return true, nil }, true, "", "pending unknown confirmed"},
-		{"missing", func(context.Context) (bool, error) { return false, nil }, false, "ITM prod: 200: the answer was not ITM's: HTML page: Sign in [POST /v2/apis/c]", "pending unknown error"},
+		{"missing", func(context.Context) (bool, error) { return false, nil }, false, "ITM prod: 200: the answer is not one ITM documents (HTML page: Sign in) [POST /v2/apis/c]", "pending unknown error"},
 		{"unreadable", func(context.Context) (bool, error) { return false, errors.New("ITM prod: 503") }, false,
 			"(outcome unknown: it may have been applied) [POST /v2/apis/c]; reading back failed too: ITM prod: 503", "pending unknown"},
 	} {
@@ -150,10 +150,10 @@ func TestAWriteAnsweredByAPageIsUnknownAndReadBackSettlesIt(t *testing.T) {
 		cl := newClient(t, srv, nil, mem)
 		before := calls.Load()
 		_, err := cl.Send(writer(context.Background()), "POST", "/c", map[string]string{"text": "hi"}, &Write{Action: "itm.comment", Target: "f1"}, nil)
-		if !IsUnknown(err) || StatusOf(err) != 200 || !strings.Contains(err.Error(), "HTML page: Sign in (outcome unknown") {
+		if !IsUnknown(err) || StatusOf(err) != 200 || !strings.Contains(err.Error(), "(HTML page: Sign in) (outcome unknown") {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if why := WhyUnknown(err); why != "the answer was not ITM's: HTML page: Sign in" {
+		if why := WhyUnknown(err); why != "the answer is not one ITM documents (HTML page: Sign in)" {
 			t.Fatalf("%s: WhyUnknown %q", c.name, why)
 		}
 		applied, out := ReadBack(context.Background(), err, c.check)
