@@ -117,7 +117,9 @@ func TestAWriteAnsweredBySignInPageIsUnknownAndReadBack(t *testing.T) {
 	// by the proxy first, then passed on.
 	writes := []htmlWrite{
 		{"ITM comment", "ITM", ITM, "POST", ev + "/comments",
-			func(ctx context.Context, set *backend.Set) error { return set.ITM[0].Comment(ctx, fqid, "Escalated to HR.", "") },
+			func(ctx context.Context, set *backend.Set) error {
+				return set.ITM[0].Comment(ctx, fqid, "Escalated to HR.", "")
+			},
 			func(ctx context.Context, set *backend.Set) (bool, error) {
 				return set.ITM[0].CommentLanded(ctx, fqid, "Escalated to HR.")
 			}},

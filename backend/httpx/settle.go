@@ -32,7 +32,9 @@ type Answer struct {
 
 // mismatch says why resp is not the answer a, "" when it is.
 func (a Answer) mismatch(vendor string, resp *Response) string {
-	why := func(detail string) string { return fmt.Sprintf("the answer is not one %s documents (%s)", vendor, detail) }
+	why := func(detail string) string {
+		return fmt.Sprintf("the answer is not one %s documents (%s)", vendor, detail)
+	}
 	if resp.Status < 200 || resp.Status > 299 {
 		return why(fmt.Sprintf("HTTP %d", resp.Status))
 	}
