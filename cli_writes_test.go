@@ -185,3 +185,177 @@ client_secret = %q
 		t.Errorf("audit %v, want %v", outcomes, want)
 	}
 }
+
+// spoilers make an audit log unwritable, each the way a host can: a
+// directory where the file was, a full disk (/dev/full answers every write
+// with ENOSPC, as a file past its size limit or a full disk does), a file
+// made read-only. undo puts a writable file back.
+var spoilers = []struct {
+	name  string
+	spoil func(t *testing.T, path string)
+}{
+	{"a directory in its place", func(t *testing.T, path string) {
+		os.Remove(path)
+		if err := os.Mkdir(path, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}},
+	{"a full disk", func(t *testing.T, path string) {
+		if _, err := os.Stat("/dev/full"); err != nil {
+			t.Skip("no /dev/full")
+		}
+		os.Remove(path)
+		if err := os.Symlink("/dev/full", path); err != nil {
+			t.Fatal(err)
+		}
+	}},
+	{"a read-only file", func(t *testing.T, path string) {
+		if os.Geteuid() == 0 {
+			t.Skip("root writes a mode 0400 file")
+		}
+		os.WriteFile(path, nil, 0o600)
+		if err := os.Chmod(path, 0o400); err != nil {
+			t.Fatal(err)
+		}
+	}},
+}
+
+// auditLines reads an audit file as "action outcome" lines.
+func auditLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		out = append(out, e.Action+" "+e.Outcome)
+	}
+	return out
+}
+
+// auditConfig is a config of the ITM simulator with its audit log at path.
+func auditConfig(t *testing.T, s *sim.Sim, dir, path, onError string) string {
+	return writeFile(t, dir, "config.toml", fmt.Sprintf(`[audit]
+path = %q
+on_error = %q
+[state]
+dir = %q
+[[itm]]
+name = "demo"
+base_url = %q
+client_id = %q
+client_secret = %q
+`, path, onError, filepath.Join(dir, "state"), s.ITM.URL, sim.ITMClientID, sim.ITMClientSecret))
+}
+
+// TestCLIWritesAreRefusedWhenTheAuditLogCannotBeWritten: with the audit
+// log unwritable, a write is refused before anything reaches the vendor:
+// exit 1 and one line saying why. Once the log can be written again, the
+// same command goes through.
+func TestCLIWritesAreRefusedWhenTheAuditLogCannotBeWritten(t *testing.T) {
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fqid := s.ITM.FQIDs(1)[0]
+	for _, sp := range spoilers {
+		t.Run(sp.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "audit.jsonl")
+			cfg := auditConfig(t, s, dir, path, "refuse")
+			sp.spoil(t, path)
+			before := s.ITM.Requests()
+			out, err := cliRun(t, "--config", cfg, "itm", "comment", fqid, "Refused unaudited.")
+			if err == nil || cli.ExitCode(err) != 1 || !strings.Contains(cli.Message(err), "ITM demo: not sent: audit log "+path+" cannot be written") {
+				t.Fatalf("exit %d, %v (printed %q): want a refusal naming the audit log", cli.ExitCode(err), err, out)
+			}
+			if n := s.ITM.Requests() - before; n != 0 {
+				t.Fatalf("%d requests reached ITM", n)
+			}
+			// Writable again: the same command goes through, audited.
+			os.Chmod(path, 0o600)
+			os.Remove(path)
+			if _, err := cliRun(t, "--config", cfg, "itm", "comment", fqid, "Audited."); err != nil {
+				t.Fatal(err)
+			}
+			if got := auditLines(t, path); strings.Join(got, ",") != "itm.comment pending,itm.comment ok" {
+				t.Fatalf("audit %v", got)
+			}
+		})
+	}
+	if got := s.ITM.Comments(fqid); slices.Contains(got, "Refused unaudited.") {
+		t.Fatalf("a refused comment reached the vendor: %q", got)
+	}
+}
+
+// TestCLIWarnsAndSendsWhenTheConfigChoseWarn: on_error = "warn" is the
+// explicit choice to send a write the log cannot record; the command says
+// so on stderr and still succeeds.
+func TestCLIWarnsAndSendsWhenTheConfigChoseWarn(t *testing.T) {
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fqid := s.ITM.FQIDs(1)[0]
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	cfg := auditConfig(t, s, dir, path, "warn")
+	spoilers[0].spoil(t, path)
+	out, err := cliRun(t, "--config", cfg, "itm", "comment", fqid, "Sent unrecorded.")
+	if err != nil || !strings.Contains(out, "triage: warning: audit log "+path+" cannot be written") || !strings.Contains(out, `writes are sent unrecorded (audit.on_error = "warn")`) {
+		t.Fatalf("%v, printed %q", err, out)
+	}
+	if got := s.ITM.Comments(fqid); !slices.Equal(got, []string{"Sent unrecorded."}) {
+		t.Fatalf("vendor has %q", got)
+	}
+}
+
+// TestCLIRecreatesADeletedOrRotatedAuditLog: each command's writes go to
+// the file at the configured path as it is then, created (0600) if it was
+// deleted or rotated away; a rotated file gets nothing more.
+func TestCLIRecreatesADeletedOrRotatedAuditLog(t *testing.T) {
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fqid := s.ITM.FQIDs(1)[0]
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	cfg := auditConfig(t, s, dir, path, "refuse")
+	comment := func(text string) {
+		t.Helper()
+		if out, err := cliRun(t, "--config", cfg, "itm", "comment", fqid, text); err != nil {
+			t.Fatalf("%v (printed %q)", err, out)
+		}
+	}
+	comment("First.")
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	comment("After the deletion.")
+	if got := auditLines(t, path); strings.Join(got, ",") != "itm.comment pending,itm.comment ok" {
+		t.Fatalf("after deletion: %v", got)
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	comment("After the rotation.")
+	comment("And again.")
+	if got := auditLines(t, path); len(got) != 4 {
+		t.Fatalf("after rotation the new file holds %v", got)
+	}
+	if got := auditLines(t, path+".1"); len(got) != 2 {
+		t.Fatalf("the rotated file holds %v", got)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("recreated: %v %v", info, err)
+	}
+}
