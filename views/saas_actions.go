@@ -324,6 +324,7 @@ func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row inciden
 	})
 	switch {
 	case landed:
+		m.landed = true
 		rec.VendorStatus = string(st.Status)
 		rec.Detail = "start: " + httpx.WhyUnknown(err) + "; reading back shows it started"
 	case httpx.IsUnknown(err):
@@ -357,6 +358,9 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 	if m.journalErr != nil {
 		return ui.Fail(fmt.Errorf("%s of %s started, but it could not be written to the remediation journal (tab 3 follows it until you quit): %w",
 			label, orDash(m.rec.TargetName), m.journalErr))
+	}
+	if m.landed {
+		return ui.Toast("%s of %s started: tab 3 follows it (%s)", label, orDash(m.rec.TargetName), m.rec.Detail)
 	}
 	return ui.Toast("%s of %s started: tab 3 follows it", label, orDash(m.rec.TargetName))
 }
