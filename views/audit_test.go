@@ -242,7 +242,7 @@ type consoleWrite struct {
 	method string
 	path   string
 	keys   func(h *driver) // starts and confirms it
-	action string         // in the audit log
+	action string          // in the audit log
 	// What the status line says when reading back shows it missing (kept
 	// by the proxy), and when it shows it applied (passed on).
 	missing, shows string
