@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +16,8 @@ import (
 
 	"triage/backend/audit"
 	"triage/backend/clock"
+	"triage/backend/httpx"
+	"triage/backend/identity"
 	"triage/backend/saas"
 	"triage/backend/sim"
 	"triage/cli"
@@ -357,5 +362,45 @@ func TestCLIRecreatesADeletedOrRotatedAuditLog(t *testing.T) {
 	}
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("recreated: %v %v", info, err)
+	}
+}
+
+// TestServeLogsWritesRefusedForWantOfAnAuditLog: under `triage serve` the
+// clients log to the server's log (g.log, stderr), so a write refused
+// because the audit log cannot be written is an error line there, as is
+// the problem at start.
+func TestServeLogsWritesRefusedForWantOfAnAuditLog(t *testing.T) {
+	s, err := sim.Start(sim.Options{Rows: 20, Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	cfg := auditConfig(t, s, dir, path, "refuse")
+	spoilers[0].spoil(t, path)
+	var log strings.Builder
+	g := &globals{configPath: cfg, clock: clock.Pin(simNow), log: slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo})}
+	sess, err := openSession(g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.close()
+	if w := strings.Join(sess.cfg.Warnings, "\n"); !strings.Contains(w, "audit log "+path+" cannot be written") || !strings.Contains(w, "writes are refused") {
+		t.Fatalf("start warnings %q", w)
+	}
+	ctx := identity.With(context.Background(), identity.Analyst{Name: "alice", Role: "responder", Fingerprint: "SHA256:k"})
+	err = sess.backends.ITM[0].Comment(ctx, s.ITM.FQIDs(1)[0], "Refused.", "")
+	if !errors.Is(err, httpx.ErrAuditUnavailable) || s.ITM.Requests() != 0 {
+		t.Fatalf("%v, %d requests", err, s.ITM.Requests())
+	}
+	if l := log.String(); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "write refused: the audit log cannot be written") ||
+		!strings.Contains(l, "action=itm.comment") || !strings.Contains(l, path) {
+		t.Fatalf("server log %q", l)
+	}
+	// SIGHUP's reopen, once the directory is gone, creates the file.
+	os.Remove(path)
+	if err := sess.audit.Reopen(); err != nil || sess.audit.Err() != nil {
+		t.Fatalf("reopen: %v", err)
 	}
 }
