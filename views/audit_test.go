@@ -9,6 +9,7 @@ import (
 
 	"triage/backend/audit"
 	"triage/backend/config"
+	"triage/backend/identity"
 	"triage/backend/sim"
 )
 
@@ -418,4 +419,31 @@ func TestConsoleWritesAnsweredBySignInPageAreReadBackAndSaidSo(t *testing.T) {
 			t.Errorf("sign-out sent %d times", n)
 		}
 	})
+}
+
+// The person view's writes (d, c, L) are refused for a read-only analyst
+// like the tabs' are, and each refusal is audited.
+func TestPersonViewRefusesAReadOnlyAnalystAndAuditsIt(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{5}, analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	openIAM(h)
+	lookUp(h, li)
+	h.typeKeys("p")
+	h.waitFor("Person:", li)
+	for _, k := range []string{"d", "c", "L"} {
+		h.typeKeys(k)
+		if text, isErr := said(h); !isErr || !strings.Contains(text, "bob has the read-only role") {
+			t.Fatalf("%s: the console says %q", k, text)
+		}
+	}
+	var got []string
+	for _, e := range h.audit.Entries() {
+		if e.Outcome != audit.Refused || e.Analyst != "bob" || e.Target != li {
+			t.Fatalf("refusal audited as %+v", e)
+		}
+		got = append(got, e.Action)
+	}
+	if strings.Join(got, " ") != "iam.disable_user itm.comment okta.clear_sessions" {
+		t.Fatalf("audit %v", got)
+	}
 }
