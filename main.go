@@ -61,6 +61,9 @@ type globals struct {
 	demo       bool
 	sim        sim.Options // the demo simulators' knobs
 	clock      clock.Clock // what time it is: the wall clock, pinned by tests
+	// log is where a session logs without --debug: nowhere for the console
+	// and commands, stderr (the journal) for `triage serve`.
+	log slog.Handler
 }
 
 func main() {
@@ -138,6 +141,7 @@ type session struct {
 	cfg      *config.Config
 	backends *backend.Set
 	logger   *slog.Logger
+	audit    *audit.Log
 	closers  []func()
 }
 
@@ -177,6 +181,9 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		s.cfg.UseTenants(simu.Config())
 	}
 	s.logger = slog.New(slog.DiscardHandler)
+	if g.log != nil {
+		s.logger = slog.New(httpx.Redact(g.log, s.cfg.Secrets()))
+	}
 	if g.debugPath != "" {
 		f, err := os.OpenFile(g.debugPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -189,9 +196,15 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 	}
 	auditLog, err := audit.Open(s.cfg.Audit.Path)
 	if err != nil {
-		s.close()
-		return nil, err
+		// Reads need no audit line, so the session starts; each write says
+		// what it does about it, and so does the console's header.
+		what := "writes are refused until it can be written"
+		if s.cfg.Audit.OnError == config.AuditWarn {
+			what = `writes are sent unrecorded (audit.on_error = "warn")`
+		}
+		s.cfg.Warnings = append(s.cfg.Warnings, fmt.Sprintf("%v: %s", err, what))
 	}
+	s.audit = auditLog
 	s.closers = append(s.closers, func() { auditLog.Close() })
 	if _, err := views.Keys(s.cfg.Keys); err != nil {
 		s.close()

@@ -34,16 +34,17 @@ tells connected analysts and shuts down.`,
 }
 
 func runServe(ctx context.Context, g *globals) error {
+	if g.log == nil {
+		// A server logs its sessions, and writes refused or unrecorded for
+		// want of an audit log, to stderr (the journal) even without --debug.
+		g.log = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
 	s, err := openSession(g, false)
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	logger := s.logger
-	if g.debugPath == "" {
-		// A server logs its sessions to stderr (the journal) even without --debug.
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
 	for _, w := range s.cfg.Warnings {
 		logger.Warn(w)
 	}
@@ -78,6 +79,12 @@ func runServe(ctx context.Context, g *globals) error {
 			}
 			if err != nil {
 				logger.Error("reload refused; the previous analysts stay", "error", err.Error())
+			}
+			// After a rotation: the new file is created now, or the log says why not.
+			if err := s.audit.Reopen(); err != nil {
+				logger.Error("audit log reopened on SIGHUP, but it cannot be written", "error", err.Error(), "on_error", s.cfg.Audit.OnError)
+			} else {
+				logger.Info("audit log reopened", "path", s.audit.Path())
 			}
 		}
 	}

@@ -35,47 +35,47 @@ type Set struct {
 // Options are what every client shares.
 type Options struct {
 	Audit     audit.Sink
-	Logger    *slog.Logger
+	Logger    *slog.Logger // a refused or unrecorded write is an error line here
 	UserAgent string
 }
 
-func (o Options) http() httpx.Options {
-	return httpx.Options{Audit: o.Audit, Logger: o.Logger, UserAgent: o.UserAgent}
+func (o Options) http(cfg *config.Config) httpx.Options {
+	return httpx.Options{Audit: o.Audit, AuditOnError: cfg.Audit.OnError, Logger: o.Logger, UserAgent: o.UserAgent}
 }
 
 // Open builds a client for every tenant in cfg.
 func Open(cfg *config.Config, o Options) (*Set, error) {
 	s := &Set{Config: cfg, Audit: o.Audit}
 	for _, t := range cfg.ITM {
-		c, err := itm.New(t, o.http())
+		c, err := itm.New(t, o.http(cfg))
 		if err != nil {
 			return nil, err
 		}
 		s.ITM = append(s.ITM, c)
 	}
 	for _, t := range cfg.SaaS {
-		c, err := saas.New(t, o.http())
+		c, err := saas.New(t, o.http(cfg))
 		if err != nil {
 			return nil, err
 		}
 		s.SaaS = append(s.SaaS, c)
 	}
 	for _, t := range cfg.Okta {
-		c, err := okta.New(t, o.http())
+		c, err := okta.New(t, o.http(cfg))
 		if err != nil {
 			return nil, err
 		}
 		s.Okta = append(s.Okta, c)
 	}
 	for _, t := range cfg.Atlassian {
-		c, err := atlassian.New(t, o.http())
+		c, err := atlassian.New(t, o.http(cfg))
 		if err != nil {
 			return nil, err
 		}
 		s.Atlassian = append(s.Atlassian, c)
 	}
 	for _, t := range cfg.Essentials {
-		c, err := essentials.New(t, o.http())
+		c, err := essentials.New(t, o.http(cfg))
 		if err != nil {
 			return nil, err
 		}

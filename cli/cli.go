@@ -17,7 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"triage/backend"
+	"triage/backend/audit"
 	"triage/backend/clock"
+	"triage/backend/config"
 	"triage/backend/httpx"
 	"triage/backend/identity"
 )
@@ -106,7 +108,21 @@ func Add(root *cobra.Command, env *Env) {
 	root.AddCommand(checkCommand(env), itmCommand(env), saasCommand(env), oktaCommand(env), usersCommand(env),
 		essentialsCommand(env), apiCommand(env))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Usage(err) })
+	root.PersistentPostRun = func(*cobra.Command, []string) { env.warnAudit() }
 	completions(root)
+}
+
+// warnAudit says on stderr that the audit log cannot be written when the
+// config chose to send writes anyway (audit.on_error = "warn"): the
+// command succeeded, and nothing else would tell. Under "refuse" each
+// write's own error says it.
+func (e *Env) warnAudit() {
+	if e.set == nil || e.set.Config.Audit.OnError != config.AuditWarn {
+		return
+	}
+	if err := audit.Problem(e.set.Audit); err != nil {
+		fmt.Fprintf(e.Err, "triage: warning: %v: writes are sent unrecorded (audit.on_error = \"warn\")\n", err)
+	}
 }
 
 // completions adds cobra's completion command now rather than when the

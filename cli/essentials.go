@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -86,20 +87,23 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 			ctx := env.context(cmd.Context())
 			err = c.AddSenders(ctx, user, list, sender)
 			if httpx.IsUnknown(err) {
-				lists, rerr := c.SenderLists(ctx, user)
+				listed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
+					lists, err := c.SenderLists(ctx, user)
+					return err == nil && lists.Has(list, sender), err
+				})
 				switch {
-				case rerr != nil:
+				case httpx.IsUnknown(out):
 					// The Remediations tab checks an unknown record until the list says.
 					rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
-					rec.Detail = "the answer was lost and the list could not be read back: checked until it says"
+					rec.Detail = httpx.WhyUnknown(err) + " and the list could not be read back: checked until it says"
 					if jerr := env.record(rec); jerr != nil {
-						return fmt.Errorf("%w; reading the list back failed too (%v), and recording it in the journal failed (%v): check the list before trying again", err, rerr, jerr)
+						return fmt.Errorf("%w, and recording it in the journal failed (%v): check the list before trying again", out, jerr)
 					}
-					return fmt.Errorf("%w; reading the list back failed too (%v): the console's Remediations tab checks it until the list says", err, rerr)
-				case !lists.Has(list, sender):
-					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", httpx.Settled(err))
+					return fmt.Errorf("%w: the console's Remediations tab checks it until the list says", out)
+				case !listed:
+					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", out)
 				}
-				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
+				rec.Detail = httpx.WhyUnknown(err) + "; reading the list back shows the sender on it"
 				err = nil
 			}
 			if err != nil {
@@ -108,6 +112,9 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 			if jerr := env.record(rec); jerr != nil {
 				env.note("triage: %sed %s, but recording it in the remediation journal failed: %v\n", word, what, jerr)
 				return nil
+			}
+			if rec.Detail != "on "+whose {
+				what += " (" + rec.Detail + ")" // settled by reading back
 			}
 			env.printer(o).done("%sed %s (recorded in the Remediations tab)", word, what)
 			return nil

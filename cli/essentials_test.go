@@ -106,7 +106,7 @@ func TestEssentialsLostAnswersAreReadBack(t *testing.T) {
 	// which the Remediations tab checks until the list says.
 	h.sim.Essentials.Inject(&sim.Fault{Path: "/api/v1/orgs/acme.example/sender-lists", Drop: true})
 	_, errs, code = h.run("", "essentials", "block-sender", "third.example", "--yes")
-	if code != 1 || !strings.Contains(errs, "reading the list back failed too") {
+	if code != 1 || !strings.Contains(errs, "reading back failed too") {
 		t.Fatalf("lost, read back failed: %d %q", code, errs)
 	}
 	if recs := h.journal(); len(recs) != 2 || recs[0].Status != remediations.Unknown || recs[0].TargetID != "third.example" {

@@ -213,15 +213,15 @@ func itmComment(env *Env, o *output, client itmClient) *cobra.Command {
 			ctx := env.context(cmd.Context())
 			err = c.Comment(ctx, args[0], text, kind)
 			if httpx.IsUnknown(err) {
-				landed, rerr := c.CommentLanded(ctx, args[0], text)
+				landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) { return c.CommentLanded(ctx, args[0], text) })
 				switch {
-				case rerr != nil:
-					return fmt.Errorf("%w; reading the ticket back failed too (%v): check it before sending again", err, rerr)
 				case landed:
-					env.printer(o).done("comment added to %s (the answer was lost; reading the ticket back shows it)", args[0])
+					env.printer(o).done("comment added to %s (%s; reading the ticket back shows it)", args[0], httpx.WhyUnknown(err))
 					return nil
+				case httpx.IsUnknown(out):
+					return fmt.Errorf("%w: check the ticket before sending again", out)
 				}
-				return fmt.Errorf("%w; the ticket does not show it, so it was not applied: send it again", httpx.Settled(err))
+				return fmt.Errorf("%w; the ticket does not show it, so it was not applied: send it again", out)
 			}
 			if err != nil {
 				return err
@@ -246,11 +246,11 @@ func itmAssign(env *Env, o *output, client itmClient) *cobra.Command {
 				return err
 			}
 			ctx := env.context(cmd.Context())
-			err = c.Assign(ctx, args[0], args[1])
-			if err = readBackITM(ctx, c, args[0], err, func(t *itm.Ticket) bool { return t.Assignee() == args[1] }); err != nil {
+			note, err := readBackITM(ctx, c, args[0], c.Assign(ctx, args[0], args[1]), func(t *itm.Ticket) bool { return t.Assignee() == args[1] })
+			if err != nil {
 				return err
 			}
-			env.printer(o).done("%s assigned to %s", args[0], args[1])
+			env.printer(o).done("%s assigned to %s%s", args[0], args[1], note)
 			return nil
 		},
 	}
@@ -272,14 +272,13 @@ func itmStatus(env *Env, o *output, client itmClient) *cobra.Command {
 			change := statusChange(c.Statuses(), args[1])
 			change.Category, change.Assignee = category, assignee
 			ctx := env.context(cmd.Context())
-			err = c.SetStatus(ctx, args[0], change)
-			err = readBackITM(ctx, c, args[0], err, func(t *itm.Ticket) bool {
+			note, err := readBackITM(ctx, c, args[0], c.SetStatus(ctx, args[0], change), func(t *itm.Ticket) bool {
 				return string(t.Annotations.Workflow.State.Disposition.Status.ID) == change.ID
 			})
 			if err != nil {
 				return err
 			}
-			env.printer(o).done("%s status set to %s", args[0], strings.TrimSpace(change.Title+" "+change.ID))
+			env.printer(o).done("%s status set to %s%s", args[0], strings.TrimSpace(change.Title+" "+change.ID), note)
 			return nil
 		},
 	}
@@ -298,19 +297,23 @@ func statusChange(statuses []config.Status, arg string) itm.StatusChange {
 	return itm.StatusChange{ID: arg}
 }
 
-// readBackITM settles a write whose answer was lost by reading the ticket.
-func readBackITM(ctx context.Context, c *itm.Client, fqid string, err error, applied func(*itm.Ticket) bool) error {
+// readBackITM settles a write whose outcome is unknown by reading the
+// ticket once: applied, it returns a note saying so for the done line.
+func readBackITM(ctx context.Context, c *itm.Client, fqid string, err error, applied func(*itm.Ticket) bool) (string, error) {
 	if !httpx.IsUnknown(err) {
-		return err
+		return "", err
 	}
-	t, rerr := c.Ticket(ctx, fqid)
+	landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
+		t, err := c.Ticket(ctx, fqid)
+		return err == nil && applied(t), err
+	})
 	switch {
-	case rerr != nil:
-		return fmt.Errorf("%w; reading the ticket back failed too (%v): check it before trying again", err, rerr)
-	case applied(t):
-		return nil
+	case landed:
+		return " (" + httpx.WhyUnknown(err) + "; reading the ticket back shows it)", nil
+	case httpx.IsUnknown(out):
+		return "", fmt.Errorf("%w: check the ticket before trying again", out)
 	}
-	return fmt.Errorf("%w; the ticket does not show the change, so it was not applied: try again", httpx.Settled(err))
+	return "", fmt.Errorf("%w; the ticket does not show the change, so it was not applied: try again", out)
 }
 
 func itmUsers(env *Env, o *output, client itmClient) *cobra.Command {

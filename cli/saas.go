@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -179,20 +180,24 @@ func saasClose(env *Env, o *output, client saasClient) *cobra.Command {
 			}
 			ctx := env.context(cmd.Context())
 			_, err = c.Close(ctx, id, category)
+			note := ""
 			if httpx.IsUnknown(err) {
-				closed, _, rerr := c.Closed(ctx, id, category)
+				closed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
+					closed, _, err := c.Closed(ctx, id, category)
+					return closed, err
+				})
 				switch {
-				case rerr != nil:
-					return fmt.Errorf("%w; reading the state back failed too (%v): check it before trying again", err, rerr)
+				case httpx.IsUnknown(out):
+					return fmt.Errorf("%w: check the incident before trying again", out)
 				case !closed:
-					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", httpx.Settled(err), category)
+					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", out, category)
 				}
-				err = nil
+				note, err = " ("+httpx.WhyUnknown(err)+"; reading the state back shows it)", nil
 			}
 			if err != nil {
 				return err
 			}
-			env.printer(o).done("incident %s closed as %s", id, category)
+			env.printer(o).done("incident %s closed as %s%s", id, category, note)
 			return nil
 		},
 	}
@@ -269,15 +274,19 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			req := saas.RemediationRequest{AssetID: args[0], Type: typ, RemoveInherited: inherited}
 			started := env.now()
 			err = c.Remediate(ctx, req)
+			note := ""
 			if httpx.IsUnknown(err) {
-				ok, _, rerr := c.Started(ctx, req, started)
+				ok, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
+					ok, _, err := c.Started(ctx, req, started)
+					return ok, err
+				})
 				switch {
-				case rerr != nil:
-					return fmt.Errorf("%w; reading its status back failed too (%v): check it before trying again", err, rerr)
+				case httpx.IsUnknown(out):
+					return fmt.Errorf("%w: check its status before trying again", out)
 				case !ok:
-					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", httpx.Settled(err))
+					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", out)
 				}
-				err = nil
+				note, err = " ("+httpx.WhyUnknown(err)+"; reading its status back shows it started)", nil
 			}
 			if err != nil {
 				return err
@@ -287,7 +296,7 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			if jerr := env.record(rec); jerr != nil {
 				env.note("triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
 			}
-			env.printer(o).done("%s of %s started; follow it with: triage saas remediation %s %s", typ, args[0], args[0], typ)
+			env.printer(o).done("%s of %s started%s; follow it with: triage saas remediation %s %s", typ, args[0], note, args[0], typ)
 			return nil
 		},
 	}

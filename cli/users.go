@@ -130,14 +130,19 @@ func (c change) apply(ctx context.Context, as []answer, picked []int, email stri
 		after, err := c.do(ctx, a.prov, a.acct)
 		switch {
 		case httpx.IsUnknown(err):
-			b, rerr := a.prov.Find(ctx, email)
+			var b *people.Account
+			landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
+				var rerr error
+				b, rerr = a.prov.Find(ctx, email)
+				return rerr == nil && c.landed(a.prov, b), rerr
+			})
 			switch {
-			case rerr != nil:
-				a.result, a.err = "unknown", fmt.Errorf("%w; reading it back failed too (%v): check it before trying again", err, rerr)
-			case c.landed(a.prov, b):
-				a.result, a.acct, a.note = c.done, b, "the answer was lost; reading back shows it applied"
+			case landed:
+				a.result, a.acct, a.note = c.done, b, httpx.WhyUnknown(err)+"; reading back shows it applied"
+			case httpx.IsUnknown(out):
+				a.result, a.err = "unknown", fmt.Errorf("%w: check it before trying again", out)
 			default:
-				a.result, a.acct, a.err = "error", b, fmt.Errorf("%w; reading back shows it was not applied: try again", httpx.Settled(err))
+				a.result, a.acct, a.err = "error", b, fmt.Errorf("%w; reading back shows it was not applied: try again", out)
 			}
 		case err != nil:
 			a.result, a.err = "error", err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"triage/backend/audit"
 	"triage/backend/clean"
+	"triage/backend/config"
 	"triage/backend/prefs"
 	"triage/ui"
 )
@@ -356,6 +358,14 @@ func (a *App) View() string {
 	if ins := a.c.Backends.Config.Insecure(); len(ins) > 0 {
 		right = append(right, st.Warn.Render("TLS NOT VERIFIED: "+strings.Join(ins, ", ")))
 	}
+	if audit.Problem(a.c.Backends.Audit) != nil {
+		// Until a line is written again: the status line of each write says why.
+		what := "writes refused"
+		if a.c.Backends.Config.Audit.OnError == config.AuditWarn {
+			what = "writes go unrecorded"
+		}
+		right = append(right, st.Warn.Render("AUDIT LOG FAILING: "+what))
+	}
 	tenant := ""
 	if t := a.current(); t != nil && t.Tenant() != "" {
 		tenant = " " + st.Bold.Render(t.Tenant())
@@ -527,11 +537,25 @@ func readAudit(path string, st *ui.Styles, me string, width int) (string, error)
 	}
 	d := ui.NewDoc(st, width)
 	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, len(lines)))
-	for _, l := range lines {
+	entries := make([]*audit.Entry, len(lines))
+	for i, l := range lines {
 		var e audit.Entry
-		if json.Unmarshal([]byte(l), &e) != nil {
+		if json.Unmarshal([]byte(l), &e) == nil {
+			entries[i] = &e
+		}
+	}
+	for i, e := range entries {
+		if e == nil {
 			d.Muted("  (a line that is not an audit entry)")
 			continue
+		}
+		if e.Outcome == audit.Pending {
+			// A write's pending line is shown only while no outcome follows
+			// it: sending, or cut short (the process ended).
+			if slices.ContainsFunc(entries[i+1:], func(o *audit.Entry) bool { return o != nil && o.Outcome != audit.Pending && o.SameWrite(*e) }) {
+				continue
+			}
+			e.Error = "no outcome recorded yet"
 		}
 		who := e.Analyst
 		if who == me {
@@ -548,7 +572,7 @@ func readAudit(path string, st *ui.Styles, me string, width int) (string, error)
 		switch e.Outcome {
 		case audit.Failed, audit.Refused:
 			tone = ui.ToneBad
-		case audit.Unknown:
+		case audit.Unknown, audit.Pending:
 			tone = ui.ToneMedium
 		}
 		d.Line(st.Tone(tone, clean.Line(line)))

@@ -440,7 +440,14 @@ type tee struct {
 	file *audit.Log
 }
 
+// Record keeps in memory only what the file took, so a test of a log that
+// cannot be written sees what the log has.
 func (t tee) Record(e audit.Entry) error {
-	t.mem.Record(e)
-	return t.file.Record(e)
+	if err := t.file.Record(e); err != nil {
+		return err
+	}
+	return t.mem.Record(e)
 }
+
+// Err is the file's, for the header's warning.
+func (t tee) Err() error { return t.file.Err() }

@@ -586,7 +586,9 @@ func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
 		}
 		return cmd
 	}
-	if refused := refuseWrite(t.c, m, k.New, k.Update, k.Disable, k.Enable, k.Sessions, k.ResetPassword, k.ExpirePassword, k.Block); refused != nil {
+	if refused := refuseWrite(t.c, m, "", t.cursorEmail(), writeKey{k.New, "iam.create_user"}, writeKey{k.Update, "iam.update_user"},
+		writeKey{k.Disable, "iam.disable_user"}, writeKey{k.Enable, "iam.enable_user"}, writeKey{k.Sessions, "okta.clear_sessions"},
+		writeKey{k.ResetPassword, "okta.reset_password"}, writeKey{k.ExpirePassword, "okta.expire_password"}, writeKey{k.Block, "essentials.sender_list"}); refused != nil {
 		return refused
 	}
 	if key.Matches(m, k.Back) {

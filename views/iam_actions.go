@@ -67,8 +67,8 @@ type outcome struct {
 type result struct {
 	asked, done bool
 	err         error
-	landed      bool   // the answer was lost and reading back shows it applied
-	checked     bool   // the answer was lost and it was read back
+	landed      bool   // the outcome was unknown and reading back shows it applied (err says why it was unknown)
+	checked     bool   // the outcome was unknown and it was read back
 	note        string // why nothing was sent
 }
 
@@ -500,14 +500,13 @@ func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, 
 		m.err, m.acct = err, after
 		switch {
 		case httpx.IsUnknown(err) && landed != nil:
-			b, rerr := prov.Find(ctx, email)
-			m.landed, m.checked = readBack(landed(b), rerr)
-			if rerr == nil {
-				m.acct = b
-			}
-			if m.checked && !m.landed {
-				m.err = httpx.Settled(err)
-			}
+			m.landed, m.checked, m.err = settle(ctx, err, func(ctx context.Context) (bool, error) {
+				b, rerr := prov.Find(ctx, email)
+				if rerr == nil {
+					m.acct = b
+				}
+				return landed(b), rerr
+			})
 		case err == nil && after == nil:
 			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
 		}
@@ -638,7 +637,7 @@ func resultWord(o *outcome, r result, a *people.Account) string {
 		}
 	}
 	if r.landed {
-		w += " (the answer was lost; reading back shows it applied)"
+		w += " (" + httpx.WhyUnknown(r.err) + "; reading back shows it applied)"
 	}
 	return w
 }

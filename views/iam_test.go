@@ -266,10 +266,14 @@ func TestIAMLostAnswerIsReadBackNotResent(t *testing.T) {
 	if n := h.sim.Atlassian.Count(patch); n != 1 {
 		t.Fatalf("%d PATCHes: a lost write was sent again", n)
 	}
+	var lost []string
 	for _, e := range h.audit.Entries() {
-		if e.Action == "atlassian.disable_user" && e.Outcome != audit.Unknown {
-			t.Fatalf("audit of the lost write: %+v", e)
+		if e.Action == "atlassian.disable_user" {
+			lost = append(lost, e.Outcome)
 		}
+	}
+	if !slices.Equal(lost, []string{audit.Unknown, audit.Confirmed}) {
+		t.Fatalf("audit of the lost write: %v", lost)
 	}
 }
 
@@ -469,8 +473,15 @@ func TestIAMReadOnlyAnalystIsRefusedEveryWrite(t *testing.T) {
 		h.typeKeys(key)
 		h.waitFor("bob has the read-only role: " + what + " is not available")
 	}
-	if n := len(h.audit.Entries()); n != 0 {
-		t.Fatalf("%d audit entries for keys that sent nothing", n)
+	// Each refusal has its audit line, as a refused write has in the backend.
+	es := h.audit.Entries()
+	if len(es) != 8 {
+		t.Fatalf("%d audit lines for 8 refused keys: %+v", len(es), es)
+	}
+	for _, e := range es {
+		if e.Outcome != audit.Refused || e.Analyst != "bob" || e.Role != "read-only" || e.Target != li || !strings.Contains(e.Error, "read-only role") {
+			t.Fatalf("refusal audited as %+v", e)
+		}
 	}
 	// Reading is theirs: the detail opens.
 	h.typeKeys("enter")
@@ -663,7 +674,7 @@ func TestLostSenderBlockAnswerIsReadBack(t *testing.T) {
 	if len(recs) != 1 || recs[0].Status != remediations.Success || !strings.Contains(recs[0].Detail, "reading the list back shows the sender on it") {
 		t.Fatalf("journal %+v", recs)
 	}
-	if es := h.audit.Entries(); len(es) != 1 || es[0].Outcome != audit.Unknown {
+	if es := h.audit.Entries(); len(es) != 2 || es[0].Outcome != audit.Unknown || es[1].Outcome != audit.Confirmed {
 		t.Fatalf("audit %+v", es)
 	}
 	// A failed block is not recorded, and b starts from it again.

@@ -449,7 +449,8 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.bulk.key(m)
 	}
 	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, k.Comment, k.Assign, k.Status, k.Block); refused != nil {
+	if refused := refuseWrite(t.c, m, t.client().Tenant(), t.targetKey(), writeKey{k.Comment, "itm.comment"}, writeKey{k.Assign, "itm.assign"},
+		writeKey{k.Status, "itm.status"}, writeKey{k.Block, "essentials.sender_list"}); refused != nil {
 		return refused
 	}
 	switch {

@@ -246,10 +246,9 @@ func (t *itmTab) sendComment(key, text string) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
 		m := itmWriteMsg{tab: t, action: "comment", key: key, text: text}
-		m.err = client.Comment(ctx, key, text, "")
-		if httpx.IsUnknown(m.err) {
-			m.landed, m.checked = readBack(client.CommentLanded(ctx, key, text))
-		}
+		m.landed, m.checked, m.err = settle(ctx, client.Comment(ctx, key, text, ""), func(ctx context.Context) (bool, error) {
+			return client.CommentLanded(ctx, key, text)
+		})
 		if m.err == nil || m.landed {
 			m.ticket, _ = client.Ticket(ctx, key)
 		}
@@ -262,13 +261,13 @@ func (t *itmTab) sendAssign(key, assignee string) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
 		m := itmWriteMsg{tab: t, action: "assign", key: key, text: assignee}
-		m.err = client.Assign(ctx, key, assignee)
-		if m.err == nil || httpx.IsUnknown(m.err) {
+		m.landed, m.checked, m.err = settle(ctx, client.Assign(ctx, key, assignee), func(ctx context.Context) (bool, error) {
 			tk, err := client.Ticket(ctx, key)
 			m.ticket = tk
-			if httpx.IsUnknown(m.err) {
-				m.landed, m.checked = readBack(err == nil && tk.Assignee() == assignee, err)
-			}
+			return err == nil && tk.Assignee() == assignee, err
+		})
+		if m.err == nil && m.ticket == nil {
+			m.ticket, _ = client.Ticket(ctx, key)
 		}
 		return m
 	}
@@ -279,24 +278,21 @@ func (t *itmTab) sendStatus(key string, s itm.StatusChange) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
 		m := itmWriteMsg{tab: t, action: "status", key: key, text: s.ID}
-		m.err = client.SetStatus(ctx, key, s)
-		if m.err == nil || httpx.IsUnknown(m.err) {
+		m.landed, m.checked, m.err = settle(ctx, client.SetStatus(ctx, key, s), func(ctx context.Context) (bool, error) {
 			tk, err := client.Ticket(ctx, key)
 			m.ticket = tk
-			if httpx.IsUnknown(m.err) {
-				m.landed, m.checked = readBack(err == nil && string(tk.Annotations.Workflow.State.Disposition.Status.ID) == s.ID, err)
-			}
+			return err == nil && hasStatus(tk, s.ID), err
+		})
+		if m.err == nil && m.ticket == nil {
+			m.ticket, _ = client.Ticket(ctx, key)
 		}
 		return m
 	}
 }
 
-// readBack turns a read-back into (landed, checked).
-func readBack(landed bool, err error) (bool, bool) {
-	if err != nil {
-		return false, false
-	}
-	return landed, true
+// hasStatus reports whether the ticket is in the workflow status id.
+func hasStatus(tk *itm.Ticket, id string) bool {
+	return string(tk.Annotations.Workflow.State.Disposition.Status.ID) == id
 }
 
 func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
@@ -320,9 +316,9 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 		if m.action == "comment" {
 			delete(t.drafts, m.key)
 		}
-		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: the answer was lost, and reading the ticket back shows it applied", what, id))
-	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("%s not saved (answer lost, read-back shows it missing%s): %w", what, retryHint(m.action), httpx.Settled(m.err)))
+		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: %s, and reading the ticket back shows it applied", what, id, httpx.WhyUnknown(m.err)))
+	case m.checked:
+		return ui.Fail(fmt.Errorf("%s not saved (%s, read-back shows it missing%s): %w", what, httpx.WhyUnknown(m.err), retryHint(m.action), m.err))
 	case httpx.IsUnknown(m.err):
 		return ui.Fail(fmt.Errorf("%s: outcome unknown and the read-back failed, check %s before retrying: %w", what, id, m.err))
 	}
@@ -360,13 +356,10 @@ func (t *itmTab) bulkComment(keys []string, text string) tea.Cmd {
 	for i, k := range keys {
 		k := k
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			err := client.Comment(ctx, k, text, "")
-			if httpx.IsUnknown(err) {
-				if landed, rerr := client.CommentLanded(ctx, k, text); rerr == nil && landed {
-					err = nil // the answer was lost, but the ticket shows it
-				}
-			}
-			if err != nil {
+			landed, _, err := settle(ctx, client.Comment(ctx, k, text, ""), func(ctx context.Context) (bool, error) {
+				return client.CommentLanded(ctx, k, text)
+			})
+			if err != nil && !landed {
 				return nil, err
 			}
 			return t.reread(ctx, client, k), nil
@@ -386,13 +379,11 @@ func (t *itmTab) bulkStatus(keys []string, change itm.StatusChange) tea.Cmd {
 	for i, k := range keys {
 		k := k
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			err := client.SetStatus(ctx, k, change)
-			if httpx.IsUnknown(err) {
-				if tk, rerr := client.Ticket(ctx, k); rerr == nil && string(tk.Annotations.Workflow.State.Disposition.Status.ID) == change.ID {
-					err = nil
-				}
-			}
-			if err != nil {
+			landed, _, err := settle(ctx, client.SetStatus(ctx, k, change), func(ctx context.Context) (bool, error) {
+				tk, err := client.Ticket(ctx, k)
+				return err == nil && hasStatus(tk, change.ID), err
+			})
+			if err != nil && !landed {
 				return nil, err
 			}
 			return t.reread(ctx, client, k), nil

@@ -100,7 +100,7 @@ func TestLostAnswerIsReadBackNotResent(t *testing.T) {
 	if n := h.sim.ITM.Count("POST /v2/apis/activity/events/"); n != 1 {
 		t.Fatalf("%d comment requests, want 1", n)
 	}
-	if es := h.audit.Entries(); len(es) != 1 || es[0].Outcome != audit.Unknown {
+	if es := h.audit.Entries(); len(es) != 2 || es[0].Outcome != audit.Unknown || es[1].Outcome != audit.Confirmed || !es[0].SameWrite(es[1]) {
 		t.Fatalf("audit %+v", es)
 	}
 }
@@ -116,6 +116,12 @@ func TestReadOnlyAnalystCannotComment(t *testing.T) {
 	}
 	if !strings.Contains(h.screen(), "bob SHA256:abc (read-only)") {
 		t.Fatal("header does not name the read-only analyst")
+	}
+	// The refusal is audited, with the key that was refused.
+	es := h.audit.Entries()
+	if len(es) != 1 || es[0].Outcome != audit.Refused || es[0].Action != "itm.comment" || es[0].Fingerprint != "SHA256:abc" ||
+		es[0].Target != h.sim.ITM.FQIDs(1)[0] || es[0].Vendor != "itm" || es[0].Tenant != "demo" {
+		t.Fatalf("audit %+v", es)
 	}
 }
 

@@ -2,13 +2,18 @@ package views
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/audit"
+	"triage/backend/httpx"
 	"triage/ui"
 )
 
@@ -167,18 +172,52 @@ func (r *requests) stop() {
 	r.id++
 }
 
+// writeKey is a write's key and the audit action it starts: "itm.comment",
+// whose vendor is what comes before the dot.
+type writeKey struct {
+	key.Binding
+	action string
+}
+
 // refuseWrite explains, instead of silently ignoring, a write key pressed by
-// a read-only analyst (App disables those bindings).
-func refuseWrite(c *Common, m tea.KeyMsg, writes ...key.Binding) tea.Cmd {
-	for _, b := range writes {
-		if b.Enabled() {
+// a read-only analyst (App disables those bindings), and records the
+// refusal in the audit log as the backend records a refused write: the
+// tenant and the target are the tab's and the row's under the cursor.
+func refuseWrite(c *Common, m tea.KeyMsg, tenant, target string, writes ...writeKey) tea.Cmd {
+	for _, w := range writes {
+		if w.Enabled() || !slices.Contains(w.Keys(), m.String()) {
 			continue
 		}
-		for _, k := range b.Keys() {
-			if m.String() == k {
-				return ui.Failf("%s has the read-only role: %s is not available", c.Analyst.Name, b.Help().Desc)
+		who, sink := c.Analyst, c.Backends.Audit
+		vendor, _, _ := strings.Cut(w.action, ".")
+		msg := fmt.Sprintf("%s has the read-only role: %s is not available", who.Name, w.Help().Desc)
+		return func() tea.Msg {
+			if sink != nil {
+				err := sink.Record(audit.Entry{Time: time.Now(), Analyst: who.Name, Role: who.Role, Fingerprint: who.Fingerprint, ClientAddr: who.Addr,
+					Vendor: vendor, Tenant: tenant, Action: w.action, Target: target, Outcome: audit.Refused, Error: msg})
+				if err != nil {
+					return ui.ErrorMsg{Err: fmt.Errorf("%s, and the audit log could not record the refusal: %w", msg, err)}
+				}
 			}
+			return ui.ErrorMsg{Err: errors.New(msg)}
 		}
 	}
 	return nil
+}
+
+// settle reads a write whose outcome is unknown back once (httpx.ReadBack,
+// which also audits what it finds) and reports whether it landed and
+// whether the read-back could tell. err stays the write's own error when
+// it landed, so the message can say why it was read back; when it did
+// not, it is the settled error, or the unknown one with why reading back
+// failed.
+func settle(ctx context.Context, err error, check func(context.Context) (bool, error)) (landed, checked bool, out error) {
+	if !httpx.IsUnknown(err) {
+		return false, false, err
+	}
+	landed, out = httpx.ReadBack(ctx, err, check)
+	if landed {
+		return true, true, err
+	}
+	return false, !httpx.IsUnknown(out), out
 }

@@ -223,7 +223,8 @@ func (a *App) personKey(m tea.KeyMsg) tea.Cmd {
 		return a.openPerson(v.subj)
 	}
 	if !v.subj.asset {
-		if refused := refuseWrite(a.c, m, k.Disable, k.Comment); refused != nil {
+		if refused := refuseWrite(a.c, m, "", v.subj.id, writeKey{k.Disable, "iam.disable_user"}, writeKey{k.Comment, "itm.comment"},
+			writeKey{k.Sessions, "okta.clear_sessions"}); refused != nil {
 			return refused
 		}
 		switch {

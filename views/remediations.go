@@ -90,6 +90,7 @@ type (
 		rec        remediations.Record // zero when nothing started
 		err        error
 		checked    bool // the lost answer was read back: nothing started
+		landed     bool // the lost answer was read back: it started
 		journalErr error
 		quiet      bool // one row of a bulk action, which reports itself
 	}

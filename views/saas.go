@@ -534,7 +534,7 @@ func (t *saasTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.bulk.key(m)
 	}
 	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, k.Status, k.Remediate); refused != nil {
+	if refused := refuseWrite(t.c, m, t.client().Tenant(), t.targetKey(), writeKey{k.Status, "saas.close"}, writeKey{k.Remediate, "saas.remediate"}); refused != nil {
 		return refused
 	}
 	switch {

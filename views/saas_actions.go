@@ -108,14 +108,15 @@ func (t *saasTab) sendClose(key, category string) tea.Cmd {
 // lost, and re-reads the incident for its row.
 func (t *saasTab) closeOne(ctx context.Context, client *saas.Client, key, category string) saasCloseMsg {
 	m := saasCloseMsg{tab: t, key: key, category: category}
-	m.state, m.err = client.Close(ctx, key, category)
-	if httpx.IsUnknown(m.err) {
+	var err error
+	m.state, err = client.Close(ctx, key, category)
+	m.landed, m.checked, m.err = settle(ctx, err, func(ctx context.Context) (bool, error) {
 		landed, st, err := client.Closed(ctx, key, category)
-		m.landed, m.checked = readBack(landed, err)
-		if m.landed {
+		if landed {
 			m.state = st
 		}
-	}
+		return landed, err
+	})
 	if m.err == nil || m.landed {
 		m.incident, _ = client.Incident(ctx, key)
 	}
@@ -176,9 +177,9 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 		}
 		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s%s", m.key, label, by))
 	case m.landed:
-		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: the answer was lost, and reading the state back shows it applied", m.key, label))
-	case httpx.IsUnknown(m.err) && m.checked:
-		return ui.Fail(fmt.Errorf("incident %s not closed (the answer was lost and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, label, httpx.Settled(m.err)))
+		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: %s, and reading the state back shows it applied", m.key, label, httpx.WhyUnknown(m.err)))
+	case m.checked:
+		return ui.Fail(fmt.Errorf("incident %s not closed (%s, and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, httpx.WhyUnknown(m.err), label, m.err))
 	case httpx.IsUnknown(m.err):
 		return ui.Fail(fmt.Errorf("close of incident %s: outcome unknown, and reading the state back failed too (r shows what the vendor has before you try again): %w", m.key, m.err))
 	}
@@ -315,24 +316,22 @@ func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row inciden
 	if choice.typ == saas.RemovePublicSharing {
 		rec.Params["remove_inherited_sharing"] = choice.inherited
 	}
-	err := client.Remediate(ctx, req)
+	var st saas.Remediation
+	landed, checked, err := settle(ctx, client.Remediate(ctx, req), func(ctx context.Context) (bool, error) {
+		landed, s, err := client.Started(ctx, req, rec.StartedAt)
+		st = s
+		return landed, err
+	})
 	switch {
-	case err == nil:
+	case landed:
+		m.landed = true
+		rec.VendorStatus = string(st.Status)
+		rec.Detail = "start: " + httpx.WhyUnknown(err) + "; reading back shows it started"
 	case httpx.IsUnknown(err):
-		landed, st, rerr := client.Started(ctx, req, rec.StartedAt)
-		switch {
-		case rerr != nil:
-			rec.Status = remediations.Unknown
-			rec.Detail = "the start's answer was lost and could not be read back yet: checking until the vendor says"
-		case landed:
-			rec.VendorStatus = string(st.Status)
-			rec.Detail = "the start's answer was lost; reading back shows it started"
-		default:
-			m.err, m.checked = httpx.Settled(err), true
-			return m
-		}
-	default:
-		m.err = err
+		rec.Status = remediations.Unknown
+		rec.Detail = "start: " + httpx.WhyUnknown(err) + ", and reading it back failed: checked until the vendor says whether it started"
+	case err != nil:
+		m.err, m.checked = err, checked
 		return m
 	}
 	m.rec, m.journalErr = journal.Add(rec)
@@ -347,19 +346,21 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 		return nil // one of a bulk action, which reports itself
 	case m.err != nil && m.checked:
 		t.keptFix[m.key] = m.choice
-		return ui.Fail(fmt.Errorf("%s not started (the answer was lost and reading back shows no new remediation; x reopens with it chosen): %w", label, m.err))
+		return ui.Fail(fmt.Errorf("%s not started (%s, and reading back shows no new remediation; x reopens with it chosen): %w", label, httpx.WhyUnknown(m.err), m.err))
 	case m.err != nil:
 		t.keptFix[m.key] = m.choice
 		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.err))
 	}
 	delete(t.keptFix, m.key)
 	if m.rec.Status == remediations.Unknown {
-		return ui.Failf("%s of %s: the vendor's answer was lost and reading it back failed; tab 3 checks until the vendor says whether it started",
-			label, orDash(m.rec.TargetName))
+		return ui.Failf("%s of %s: outcome unknown (%s); tab 3 follows it", label, orDash(m.rec.TargetName), m.rec.Detail)
 	}
 	if m.journalErr != nil {
 		return ui.Fail(fmt.Errorf("%s of %s started, but it could not be written to the remediation journal (tab 3 follows it until you quit): %w",
 			label, orDash(m.rec.TargetName), m.journalErr))
+	}
+	if m.landed {
+		return ui.Toast("%s of %s started: tab 3 follows it (%s)", label, orDash(m.rec.TargetName), m.rec.Detail)
 	}
 	return ui.Toast("%s of %s started: tab 3 follows it", label, orDash(m.rec.TargetName))
 }

@@ -277,7 +277,7 @@ func TestLostRemediationAnswerIsReadBackNotResent(t *testing.T) {
 	if n := h.sim.SaaS.Count("POST /remediation/api/assets"); n != 1 {
 		t.Fatalf("%d remediation requests, want 1", n)
 	}
-	if es := h.audit.Entries(); len(es) != 1 || es[0].Outcome != audit.Unknown {
+	if es := h.audit.Entries(); len(es) != 2 || es[0].Outcome != audit.Unknown || es[1].Outcome != audit.Confirmed {
 		t.Fatalf("audit %+v", es)
 	}
 	h.typeKeys("3")
@@ -301,8 +301,15 @@ func TestReadOnlyAnalystCannotCloseOrRemediateButCanLookUp(t *testing.T) {
 	if state, _ := h.sim.SaaS.IncidentState(id); state != "open" || h.sim.SaaS.Remediations() != 0 {
 		t.Fatal("a write reached the vendor")
 	}
-	if n := len(h.audit.Entries()); n != 0 {
-		t.Fatalf("%d audit entries for keys that sent nothing", n)
+	// Both refusals are audited, as the backend audits a refused write.
+	es := h.audit.Entries()
+	if len(es) != 2 || es[0].Action != "saas.close" || es[1].Action != "saas.remediate" {
+		t.Fatalf("audit %+v", es)
+	}
+	for _, e := range es {
+		if e.Outcome != audit.Refused || e.Analyst != "bob" || e.Vendor != "saas" || e.Tenant != "demo" || e.Target != id {
+			t.Fatalf("refusal audited as %+v", e)
+		}
 	}
 	h.typeKeys("3", "n")
 	h.waitFor("Look up a remediation: asset id")

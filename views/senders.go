@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -90,6 +91,7 @@ type senderListedMsg struct {
 	rec        remediations.Record
 	err        error
 	checked    bool // the answer was lost and reading back shows the list unchanged
+	landed     bool // the answer was lost and reading back shows the sender on the list
 	journalErr error
 }
 
@@ -240,24 +242,20 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 			Params:    map[string]any{"scope": firstNonEmpty(ch.user, "organisation")},
 			StartedBy: analyst, StartedAt: now, Status: remediations.Success, FinishedAt: now,
 			Detail: "on " + ch.listName(client.Domain())}
-		err := client.AddSenders(ctx, ch.user, ch.list, ch.sender)
+		landed, checked, err := settle(ctx, client.AddSenders(ctx, ch.user, ch.list, ch.sender), func(ctx context.Context) (bool, error) {
+			lists, err := client.SenderLists(ctx, ch.user)
+			return err == nil && lists.Has(ch.list, ch.sender), err
+		})
 		switch {
-		case err == nil:
+		case landed:
+			m.landed = true
+			rec.Detail = httpx.WhyUnknown(err) + "; reading the list back shows the sender on it"
+			rec.FinishedAt = c.now()
 		case httpx.IsUnknown(err):
-			lists, rerr := client.SenderLists(ctx, ch.user)
-			switch {
-			case rerr != nil:
-				rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
-				rec.Detail = "the answer was lost and the list could not be read back: checked until it says"
-			case lists.Has(ch.list, ch.sender):
-				rec.Detail = "the answer was lost; reading the list back shows the sender on it"
-				rec.FinishedAt = c.now()
-			default:
-				m.err, m.checked = httpx.Settled(err), true
-				return m
-			}
-		default:
-			m.err = err
+			rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
+			rec.Detail = httpx.WhyUnknown(err) + " and the list could not be read back: checked until it says"
+		case err != nil:
+			m.err, m.checked = err, checked
 			return m
 		}
 		m.rec, m.journalErr = journal.Add(rec)
@@ -271,17 +269,21 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	what := fmt.Sprintf("%s %s for %s", c.list.Word(), c.sender, c.scope(org.Domain()))
 	switch {
 	case m.err != nil && m.checked:
-		return ui.Fail(fmt.Errorf("could not %s (the answer was lost and reading the list back shows it unchanged; b reopens with it): %w", what, m.err))
+		return ui.Fail(fmt.Errorf("could not %s (%s, and reading the list back shows it unchanged; b reopens with it): %w", what, httpx.WhyUnknown(m.err), m.err))
 	case m.err != nil:
 		return ui.Fail(fmt.Errorf("could not %s: %w (b reopens with it)", what, m.err))
 	case m.journalErr != nil:
 		return ui.Fail(fmt.Errorf("%s: done, but it could not be written to the remediation journal (tab 3 shows it until you quit): %w", what, m.journalErr))
 	case m.rec.Status == remediations.Unknown:
-		return ui.Failf("%s: the answer was lost and reading the list back failed; tab 3 checks until the list says", what)
+		return ui.Failf("%s: %s; tab 3 checks until the list says", what, m.rec.Detail)
 	}
 	who := "everyone"
 	if c.user != "" {
 		who = c.user
 	}
-	return ui.Toast("%sed %s for %s at Essentials %s (tab 3)", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, who, org.Tenant())
+	done := fmt.Sprintf("%sed %s for %s at Essentials %s (tab 3)", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, who, org.Tenant())
+	if m.landed {
+		return ui.Toast("%s: %s", done, m.rec.Detail)
+	}
+	return ui.Toast("%s", done)
 }

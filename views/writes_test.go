@@ -1,6 +1,7 @@
 package views
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.waitFor("Kim Lindqvist")
 	h.typeText("lindqvist")
 	h.typeKeys("enter")
-	h.waitFor("Assignment not saved (answer lost, read-back shows it missing)")
+	h.waitFor("Assignment not saved (the answer was lost, read-back shows it missing)")
 	if got := assignee(); got != "u-soc-002" {
 		t.Fatalf("assignee %q after a write the vendor never applied", got)
 	}
@@ -92,7 +93,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.waitFor("Set the status")
 	h.typeText("escalated")
 	h.typeKeys("enter")
-	h.waitFor("Status change not saved (answer lost, read-back shows it missing)")
+	h.waitFor("Status change not saved (the answer was lost, read-back shows it missing)")
 	if got := status(); got != sim.ITMStatuses[1].ID {
 		t.Fatalf("status %s after a write the vendor never applied", got)
 	}
@@ -112,7 +113,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.waitFor("Comment on")
 	h.typeText("Called the manager.")
 	h.typeKeys("ctrl+s")
-	h.waitFor("Comment not saved (answer lost, read-back shows it missing; draft kept, c then ctrl+s resends)")
+	h.waitFor("Comment not saved (the answer was lost, read-back shows it missing; draft kept, c then ctrl+s resends)")
 	h.typeKeys("!") // the whole message, not only what fits the status line
 	h.waitFor("Messages ·")
 	if frame := h.screen(); strings.Contains(frame, "may have been") || !strings.Contains(frame, "[POST") {
@@ -130,8 +131,10 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 		t.Fatalf("vendor has %q", got)
 	}
 
-	want := []string{"itm.assign unknown", "itm.assign unknown", "itm.assign ok", "itm.status unknown", "itm.status unknown", "itm.status ok",
-		"itm.comment unknown", "itm.comment ok"}
+	// A lost answer is read back once, and what that showed is audited.
+	want := []string{"itm.assign unknown", "itm.assign confirmed", "itm.assign unknown", "itm.assign error", "itm.assign ok",
+		"itm.status unknown", "itm.status confirmed", "itm.status unknown", "itm.status error", "itm.status ok",
+		"itm.comment unknown", "itm.comment error", "itm.comment ok"}
 	if got := outcomes(h.audit); !slices.Equal(got, want) {
 		t.Fatalf("audit %v, want %v", got, want)
 	}
@@ -162,7 +165,7 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.waitFor("Close incident " + second + " as")
 	h.typeText("misid")
 	h.typeKeys("enter", "y")
-	h.waitFor("incident " + second + " not closed (the answer was lost and reading back shows it unchanged; s reopens")
+	h.waitFor("incident " + second + " not closed (the answer was lost, and reading back shows it unchanged; s reopens")
 	if st, _ := h.sim.SaaS.IncidentState(second); st != "open" {
 		t.Fatalf("vendor has %s after a close it never applied", st)
 	}
@@ -180,7 +183,7 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("x")
 	h.typeText("quar")
 	h.typeKeys("enter", "y")
-	h.waitFor("Quarantine not started (the answer was lost and reading back shows no new remediation; x reopens with it chosen)")
+	h.waitFor("Quarantine not started (the answer was lost, and reading back shows no new remediation; x reopens with it chosen)")
 	if n := h.sim.SaaS.Remediations(); n != 0 {
 		t.Fatalf("%d remediations at the vendor", n)
 	}
@@ -192,7 +195,8 @@ func TestSaaSLostWritesAreReadBackAndSentOnce(t *testing.T) {
 		t.Fatalf("%d remediations at the vendor after the retry", n)
 	}
 
-	want := []string{"saas.close unknown", "saas.close unknown", "saas.close ok", "saas.remediate unknown", "saas.remediate ok"}
+	want := []string{"saas.close unknown", "saas.close confirmed", "saas.close unknown", "saas.close error", "saas.close ok",
+		"saas.remediate unknown", "saas.remediate error", "saas.remediate ok"}
 	if got := outcomes(h.audit); !slices.Equal(got, want) {
 		t.Fatalf("audit %v, want %v", got, want)
 	}
@@ -291,10 +295,13 @@ func TestIAMLostWritesAtEveryProviderAreReadBackAndSentOnce(t *testing.T) {
 
 	got := audited(h.audit)
 	want := []string{
-		"atlassian.disable_user ok", "atlassian.disable_user unknown", "atlassian.enable_user unknown",
-		"essentials.disable_user ok", "essentials.disable_user unknown", "essentials.enable_user unknown",
-		"okta.clear_sessions unknown", "okta.expire_password unknown", "okta.reset_password ok", "okta.reset_password unknown",
-		"okta.suspend ok", "okta.suspend unknown", "okta.unsuspend unknown",
+		"atlassian.disable_user error", "atlassian.disable_user ok", "atlassian.disable_user unknown",
+		"atlassian.enable_user confirmed", "atlassian.enable_user unknown",
+		"essentials.disable_user error", "essentials.disable_user ok", "essentials.disable_user unknown",
+		"essentials.enable_user confirmed", "essentials.enable_user unknown",
+		"okta.clear_sessions unknown", "okta.expire_password confirmed", "okta.expire_password unknown",
+		"okta.reset_password error", "okta.reset_password ok", "okta.reset_password unknown",
+		"okta.suspend error", "okta.suspend ok", "okta.suspend unknown", "okta.unsuspend confirmed", "okta.unsuspend unknown",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("audit %v, want %v", got, want)
@@ -311,7 +318,7 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 	h.waitFor("Sender to block or allow")
 	h.typeText("bulk.example")
 	h.typeKeys("enter", "enter", "y")
-	h.waitFor("could not block bulk.example for everyone at acme.example (the answer was lost and reading the list back")
+	h.waitFor("could not block bulk.example for everyone at acme.example (the answer was lost, and reading the list back")
 	if _, block := h.sim.Essentials.Senders(""); slices.Contains(block, "bulk.example") {
 		t.Fatal("the sender is on the list after a write the vendor never applied")
 	}
@@ -323,7 +330,7 @@ func TestLostSenderBlockBeforeItLandedIsOfferedAgain(t *testing.T) {
 	if n := len(slices.DeleteFunc(slices.Clone(block), func(s string) bool { return s != "bulk.example" })); n != 1 || h.sim.Essentials.Count("POST "+lists) != 2 {
 		t.Fatalf("block list %q after %d requests", block, h.sim.Essentials.Count("POST "+lists))
 	}
-	if got := outcomes(h.audit); !slices.Equal(got, []string{"essentials.block_sender unknown", "essentials.block_sender ok"}) {
+	if got := outcomes(h.audit); !slices.Equal(got, []string{"essentials.block_sender unknown", "essentials.block_sender error", "essentials.block_sender ok"}) {
 		t.Fatalf("audit %v", got)
 	}
 }
@@ -362,13 +369,13 @@ func TestBulkCommentWithLostAnswersIsReadBackAndSentOnce(t *testing.T) {
 			t.Fatalf("%s has %q: a comment was lost or sent twice", id, got)
 		}
 	}
-	unknown := 0
+	// 7 writes, each with its outcome; the 2 lost answers also with what
+	// reading back showed.
+	count := map[string]int{}
 	for _, e := range h.audit.Entries() {
-		if e.Outcome == audit.Unknown {
-			unknown++
-		}
+		count[e.Outcome]++
 	}
-	if n := len(h.audit.Entries()); n != 7 || unknown != 2 {
-		t.Fatalf("%d audit lines (%d unknown), want 7 with the 2 lost answers unknown", n, unknown)
+	if want := map[string]int{audit.OK: 5, audit.Unknown: 2, audit.Confirmed: 1, audit.Failed: 1}; !maps.Equal(count, want) {
+		t.Fatalf("audit outcomes %v, want %v", count, want)
 	}
 }

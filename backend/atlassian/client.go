@@ -97,13 +97,17 @@ func (c *Client) User(ctx context.Context, id string) (*User, error) {
 	return &u, nil
 }
 
+// userAnswer is the documented answer of a create or a PATCH: the User
+// (201 or 200), or, from some SCIM servers, an empty answer.
+var userAnswer = httpx.Answer{Keys: []string{"id"}}
+
 // CreateUser creates a user (201). A user that already exists is a 409,
 // said plainly (IsExists).
 func (c *Client) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	var u User
 	resp, err := c.write(ctx, http.MethodPost, "/Users", n.body(), &httpx.Write{
 		Action: "atlassian.create_user", Target: n.UserName,
-		Params: map[string]any{"fields": fieldNames(n)},
+		Params: map[string]any{"fields": fieldNames(n)}, Answer: userAnswer,
 	}, &u)
 	if IsExists(err) {
 		return nil, fmt.Errorf("%s already exists in the directory: %w", n.UserName, err)
@@ -147,7 +151,7 @@ func (c *Client) Patch(ctx context.Context, id, action string, ops ...Op) (*User
 	body := map[string]any{"schemas": []string{SchemaPatchOp}, "Operations": ops}
 	var u User
 	resp, err := c.write(ctx, http.MethodPatch, userPath(id), body, &httpx.Write{
-		Action: action, Target: id, Params: map[string]any{"paths": paths},
+		Action: action, Target: id, Params: map[string]any{"paths": paths}, Answer: userAnswer,
 	}, &u)
 	if err != nil {
 		return nil, err

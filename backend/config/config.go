@@ -72,10 +72,18 @@ type UI struct {
 	Theme   string   `toml:"theme"`   // auto | dark | light
 }
 
-// Audit says where the append-only record of writes goes.
+// Audit says where the append-only record of writes goes, and what a write
+// does when its line cannot be written there.
 type Audit struct {
-	Path string `toml:"path"`
+	Path    string `toml:"path"`
+	OnError string `toml:"on_error"` // AuditRefuse (the default) or AuditWarn
 }
+
+// What a write does when the audit log cannot be written.
+const (
+	AuditRefuse = "refuse" // nothing is sent; the analyst is told why
+	AuditWarn   = "warn"   // it is sent unrecorded, with a warning everywhere
+)
 
 // State says where per-analyst state (remediations, drafts, last seen) lives.
 type State struct {

@@ -454,3 +454,19 @@ func TestGroupReadableSecretsWarnNamingTheMode(t *testing.T) {
 		t.Fatalf("a 0600 file: %v %q", err, cfg.Warnings)
 	}
 }
+
+func TestAuditOnErrorRefusesByDefaultAndWarnIsAChoiceSaidAtStart(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[audit]\npath = \"/tmp/a.jsonl\"\n"))
+	if err != nil || cfg.Audit.OnError != AuditRefuse || len(cfg.Warnings) != 0 {
+		t.Fatalf("default: %v %q %q", err, cfg.Audit.OnError, cfg.Warnings)
+	}
+	cfg, err = Parse("c.toml", []byte("[audit]\non_error = \"warn\"\n"))
+	if err != nil || cfg.Audit.OnError != AuditWarn || len(cfg.Warnings) != 1 ||
+		!strings.HasPrefix(cfg.Warnings[0], "c.toml:2: audit.on_error: ") || !strings.Contains(cfg.Warnings[0], "unrecorded") {
+		t.Fatalf("warn: %v %q %q", err, cfg.Audit.OnError, cfg.Warnings)
+	}
+	_, err = Parse("c.toml", []byte("[audit]\npath = \"/tmp/a.jsonl\"\non_error = \"ignore\"\n"))
+	oneLine(t, err, "c.toml:3: ", "audit.on_error", `"ignore" is not a choice`, `"refuse"`, `"warn"`)
+	_, err = Parse("c.toml", []byte("[audit]\non_eror = \"warn\"\n"))
+	oneLine(t, err, "c.toml:2: ", "audit.on_eror", `did you mean "on_error"?`)
+}

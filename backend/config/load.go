@@ -240,7 +240,7 @@ var knownKeys = map[string][]string{
 	"":             {"ui", "audit", "state", "itm", "saas", "okta", "atlassian", "essentials", "ssh", "keys", "views"},
 	"views":        {"name", "tab", "query", "filter"},
 	"ui":           {"refresh", "theme"},
-	"audit":        {"path"},
+	"audit":        {"path", "on_error"},
 	"state":        {"dir"},
 	"itm":          append([]string{"name", "base_url", "api_version", "client_id", "client_secret", "statuses", "query"}, conn...),
 	"itm.statuses": {"id", "title"},

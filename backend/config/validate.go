@@ -75,6 +75,9 @@ func (c *Config) applyDefaults() {
 		c.Audit.Path = filepath.Join(StateHome(), "audit.jsonl")
 	}
 	c.Audit.Path = ExpandHome(c.Audit.Path)
+	if c.Audit.OnError == "" {
+		c.Audit.OnError = AuditRefuse
+	}
 	for i := range c.ITM {
 		t := &c.ITM[i]
 		if t.APIVersion == "" {
@@ -223,6 +226,14 @@ func (c *Config) validate(v *validator) {
 	}
 	if r := c.UI.Refresh.Duration; r < 0 || (r > 0 && r < 5*time.Second) {
 		v.at("ui", -1, "refresh", fmt.Sprintf("%s is too short", r), `use 5s or more, or "0s" to turn auto-refresh off`)
+	}
+	switch c.Audit.OnError {
+	case AuditRefuse:
+	case AuditWarn:
+		v.warn("audit", -1, "on_error", `"warn": a write whose audit line cannot be written is sent anyway, unrecorded`)
+	default:
+		v.at("audit", -1, "on_error", fmt.Sprintf("%q is not a choice", c.Audit.OnError),
+			`use "refuse" (nothing is sent unrecorded, the default) or "warn" (send it and warn)`)
 	}
 	names := func(vendor string, n int, name func(int) string) {
 		seen := map[string]int{}

@@ -31,17 +31,21 @@ import (
 
 // Options configure one tenant's client.
 type Options struct {
-	Vendor    string // display name: "ITM", "SaaS", "Okta", "Atlassian", "Essentials"
-	Tenant    string
-	BaseURL   string // every request path is relative to it
-	Conn      config.Conn
-	Auth      Auth
-	Audit     audit.Sink // where writes are recorded; nil records nothing
-	Logger    *slog.Logger
-	UserAgent string
-	Retry     Retry
-	Pace      bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
-	Transport http.RoundTripper // replaces the TLS/proxy transport (tests)
+	Vendor  string // display name: "ITM", "SaaS", "Okta", "Atlassian", "Essentials"
+	Tenant  string
+	BaseURL string // every request path is relative to it
+	Conn    config.Conn
+	Auth    Auth
+	Audit   audit.Sink // where writes are recorded; nil records nothing
+	// AuditOnError is what a write does when its pending line cannot be
+	// written: config.AuditRefuse (also "") sends nothing, config.AuditWarn
+	// sends it unrecorded. Either way the logger gets an error line.
+	AuditOnError string
+	Logger       *slog.Logger
+	UserAgent    string
+	Retry        Retry
+	Pace         bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
+	Transport    http.RoundTripper // replaces the TLS/proxy transport (tests)
 	// Secrets are the tenant's credentials (a client secret, an API token,
 	// a password). With the credentials each request carries, they are
 	// scrubbed from every error message, should a vendor echo them back.
@@ -64,6 +68,7 @@ type Client struct {
 	tokenHTTP      *http.Client
 	auth           Auth
 	audit          audit.Sink
+	auditWarn      bool // send a write whose pending line could not be written
 	log            *slog.Logger
 	ua             string
 	retry          Retry
@@ -106,8 +111,9 @@ func New(o Options) (*Client, error) {
 		vendor: o.Vendor, tenant: o.Tenant, base: base,
 		http:      &http.Client{Transport: tr},
 		tokenHTTP: &http.Client{Transport: tr, Timeout: timeout},
-		auth:      o.Auth, audit: o.Audit, log: o.Logger.With("vendor", o.Vendor, "tenant", o.Tenant),
-		ua: o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
+		auth:      o.Auth, audit: o.Audit, auditWarn: o.AuditOnError == config.AuditWarn,
+		log: o.Logger.With("vendor", o.Vendor, "tenant", o.Tenant),
+		ua:  o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
 	}
 	if c.ua == "" {
 		c.ua = "triage"
@@ -202,6 +208,9 @@ type Write struct {
 	Action string         // e.g. "itm.comment"
 	Target string         // the id acted on
 	Params map[string]any // what was asked, without secrets
+	// Answer is the vendor's documented answer to it; any other answer
+	// leaves the outcome unknown.
+	Answer Answer
 }
 
 // Response is a vendor's answer, body read in full.
@@ -239,19 +248,29 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, fmt.Errorf("%s %s: %s %s is neither a read nor a described write", c.vendor, c.tenant, method, target.Path)
 	}
 	path := c.displayPath(target)
-	var started time.Time
-	if write != nil {
-		started = time.Now()
-		if who := identity.From(ctx); !who.CanWrite() {
-			e := &Error{Vendor: c.vendor, Tenant: c.tenant, Method: method, Path: path, Err: ErrReadOnly,
-				Message: fmt.Sprintf("%s has the read-only role: %s was not sent", who.Name, write.Action)}
-			c.record(ctx, write, started, nil, e)
-			return nil, e
-		}
-	}
 	body, contentType, err := encodeBody(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: encoding the request: %w", c.vendor, c.tenant, err)
+	}
+	var wl *writeLog
+	if write != nil {
+		wl = c.newWriteLog(ctx, write)
+		if who := identity.From(ctx); !who.CanWrite() {
+			e := &Error{Vendor: c.vendor, Tenant: c.tenant, Method: method, Path: path, Err: ErrReadOnly,
+				Message: fmt.Sprintf("%s has the read-only role: %s was not sent", who.Name, write.Action)}
+			wl.outcome(ctx, nil, e)
+			return nil, e
+		}
+		// The audit line goes first: a write the log cannot record is not
+		// sent, unless the config chose to warn instead.
+		if aerr := wl.line(ctx, audit.Pending, 0, "", ""); aerr != nil {
+			if !c.auditWarn {
+				c.log.ErrorContext(ctx, "write refused: the audit log cannot be written", "action", write.Action, "target", write.Target, "error", aerr.Error())
+				return nil, &Error{Vendor: c.vendor, Tenant: c.tenant, Method: method, Path: path,
+					Err: fmt.Errorf("%w: %w", ErrAuditUnavailable, aerr), Message: "not sent: " + aerr.Error()}
+			}
+			c.log.ErrorContext(ctx, "write sent unrecorded (audit on_error = warn): the audit log cannot be written", "action", write.Action, "target", write.Target, "error", aerr.Error())
+		}
 	}
 
 	deadline := time.Now().Add(c.retry.MaxElapsed)
@@ -285,7 +304,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				}
 			}
 			if write != nil {
-				c.record(ctx, write, started, nil, e)
+				wl.outcome(ctx, nil, e)
 			}
 			return nil, e
 		}
@@ -314,12 +333,20 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				e.Unknown = true // a gateway gave up; the vendor behind it may have applied it
 			}
 			if write != nil {
-				c.record(ctx, write, started, resp, e)
+				wl.outcome(ctx, resp, e)
 			}
 			return nil, e
 		}
 		if write != nil {
-			c.record(ctx, write, started, resp, nil)
+			// Only the vendor's own answer says it applied the write: a
+			// proxy's sign-in page answering 200 says nothing either way.
+			if why := write.Answer.mismatch(c.vendor, resp); why != "" {
+				e := resp.Fail("%s", why)
+				e.Unknown = true
+				wl.outcome(ctx, resp, e)
+				return nil, e
+			}
+			wl.outcome(ctx, resp, nil)
 		}
 		return resp, nil
 	}
@@ -616,34 +643,58 @@ func (c *Client) conceal(s string, sent []string) string {
 	return s
 }
 
-func (c *Client) record(ctx context.Context, w *Write, started time.Time, resp *Response, err *Error) {
-	if c.audit == nil {
-		return
-	}
+// writeLog is the audit record of one write: each of its lines carries
+// the time the write started, which ties them together.
+type writeLog struct {
+	c     *Client
+	entry audit.Entry
+}
+
+func (c *Client) newWriteLog(ctx context.Context, w *Write) *writeLog {
 	who := identity.From(ctx)
-	e := audit.Entry{
-		Time: started, Analyst: who.Name, Role: who.Role, Fingerprint: who.Fingerprint, ClientAddr: who.Addr,
+	return &writeLog{c: c, entry: audit.Entry{
+		Time: time.Now(), Analyst: who.Name, Role: who.Role, Fingerprint: who.Fingerprint, ClientAddr: who.Addr,
 		Vendor: strings.ToLower(c.vendor), Tenant: c.tenant, Action: w.Action, Target: w.Target, Params: w.Params,
-		Outcome: audit.OK, DurationMS: time.Since(started).Milliseconds(),
+	}}
+}
+
+// line records one line of the write; a failure is logged and returned.
+func (l *writeLog) line(ctx context.Context, outcome string, status int, requestID, errText string) error {
+	if l.c.audit == nil {
+		return nil
 	}
+	e := l.entry
+	e.Outcome, e.Status, e.RequestID, e.Error = outcome, status, requestID, errText
+	if outcome != audit.Pending {
+		e.DurationMS = time.Since(e.Time).Milliseconds()
+	}
+	err := l.c.audit.Record(e)
+	if err != nil && outcome != audit.Pending {
+		l.c.log.ErrorContext(ctx, "audit record failed", "action", e.Action, "target", e.Target, "outcome", outcome, "error", err.Error())
+	}
+	return err
+}
+
+// outcome records how the write ended: the response, or the error.
+func (l *writeLog) outcome(ctx context.Context, resp *Response, err *Error) {
+	outcome, status, requestID, errText := audit.OK, 0, "", ""
 	if resp != nil {
-		e.Status, e.RequestID = resp.Status, resp.RequestID
+		status, requestID = resp.Status, resp.RequestID
 	}
 	if err != nil {
-		e.Outcome, e.Error, e.Status = audit.Failed, err.Error(), err.Status
+		outcome, errText, status = audit.Failed, err.Error(), err.Status
 		if err.RequestID != "" {
-			e.RequestID = err.RequestID
+			requestID = err.RequestID
 		}
 		switch {
 		case errors.Is(err, ErrReadOnly):
-			e.Outcome = audit.Refused
+			outcome = audit.Refused
 		case err.Unknown:
-			e.Outcome = audit.Unknown
+			outcome = audit.Unknown
+			err.log = l // for ReadBack to record what it finds
 		}
 	}
-	if aerr := c.audit.Record(e); aerr != nil {
-		c.log.ErrorContext(ctx, "audit record failed", "error", aerr.Error())
-	}
+	l.line(ctx, outcome, status, requestID, errText)
 }
 
 func (c *Client) logToken(ctx context.Context, start time.Time, err error) {

@@ -29,9 +29,11 @@ type Error struct {
 	Message   string // the vendor's own words, cleaned for the terminal
 	RequestID string
 	Err       error // the transport failure, if any
-	// Unknown is set for a write whose answer was lost: the vendor may or
-	// may not have applied it, so it must be read back, not resent.
+	// Unknown is set for a write whose answer was lost, or was not the
+	// vendor's: the vendor may or may not have applied it, so it must be
+	// read back (ReadBack), not resent.
 	Unknown bool
+	log     *writeLog // the write's audit record, for ReadBack
 }
 
 func (e *Error) Error() string {
@@ -97,8 +99,13 @@ type settled struct{ error }
 func (s settled) Error() string { return strings.Replace(s.error.Error(), unknownNote, "", 1) }
 func (s settled) Unwrap() error { return s.error }
 
-// IsUnknown reports whether err is a write whose outcome is unknown.
+// IsUnknown reports whether err is a write whose outcome is unknown: not
+// one that reading back has settled.
 func IsUnknown(err error) bool {
+	var s settled
+	if errors.As(err, &s) {
+		return false
+	}
 	var e *Error
 	return errors.As(err, &e) && e.Unknown
 }

@@ -25,6 +25,9 @@ func TestSettledNoLongerSaysItMayHaveApplied(t *testing.T) {
 	if !errors.As(got, &e) || e != lost {
 		t.Fatalf("settled error does not unwrap to the vendor's")
 	}
+	if !IsUnknown(wrapped) || IsUnknown(got) || IsUnknown(fmt.Errorf("%w; try again", got)) {
+		t.Fatal("a settled write's outcome is known")
+	}
 	plain := errors.New("403 forbidden")
 	if Settled(plain) != plain || Settled(nil) != nil {
 		t.Fatal("an error that was never unknown is returned as it is")

@@ -13,6 +13,10 @@ import (
 // is an httpx write named "okta.<action>": refused for a read-only analyst,
 // recorded in the audit log, never retried blindly.
 
+// userAnswer is the documented answer of the writes that return the
+// user: a User object, which has an id.
+var userAnswer = httpx.Answer{Keys: []string{"id"}, Body: true}
+
 // UsersPath is the users endpoint, also its rate-limit bucket.
 const UsersPath = "/api/v1/users"
 
@@ -96,6 +100,7 @@ func (c *Client) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	_, err := c.write(ctx, http.MethodPost, UsersPath, q, body, &httpx.Write{
 		Action: "okta.create_user", Target: n.Profile.Get("login"),
 		Params: map[string]any{"activate": n.Activate, "fields": n.Profile.Keys(), "groups": len(n.GroupIDs), "password": n.Password != ""},
+		Answer: userAnswer,
 	}, &u)
 	if err != nil {
 		return nil, err
@@ -108,7 +113,7 @@ func (c *Client) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 func (c *Client) UpdateUser(ctx context.Context, id string, changed Profile) (*User, error) {
 	var u User
 	_, err := c.write(ctx, http.MethodPost, userPath(id), nil, map[string]any{"profile": changed}, &httpx.Write{
-		Action: "okta.update_user", Target: id, Params: map[string]any{"fields": changed.Keys()},
+		Action: "okta.update_user", Target: id, Params: map[string]any{"fields": changed.Keys()}, Answer: userAnswer,
 	}, &u)
 	if err != nil {
 		return nil, err
@@ -116,32 +121,33 @@ func (c *Client) UpdateUser(ctx context.Context, id string, changed Profile) (*U
 	return &u, nil
 }
 
-// lifecycle runs POST /api/v1/users/{id}/lifecycle/{op}.
-func (c *Client) lifecycle(ctx context.Context, id, op string, q url.Values, out any) error {
+// lifecycle runs POST /api/v1/users/{id}/lifecycle/{op}. Most answer an
+// empty 200 (or {}); answer says when Okta documents more.
+func (c *Client) lifecycle(ctx context.Context, id, op string, q url.Values, answer httpx.Answer, out any) error {
 	params := map[string]any{}
 	for k := range q {
 		params[k] = q.Get(k)
 	}
 	_, err := c.write(ctx, http.MethodPost, userPath(id, "lifecycle", op), q, nil,
-		&httpx.Write{Action: "okta." + op, Target: id, Params: params}, out)
+		&httpx.Write{Action: "okta." + op, Target: id, Params: params, Answer: answer}, out)
 	return err
 }
 
 // Suspend moves an ACTIVE user to SUSPENDED: they cannot sign in, and
 // their app assignments stay.
 func (c *Client) Suspend(ctx context.Context, id string) error {
-	return c.lifecycle(ctx, id, "suspend", nil, nil)
+	return c.lifecycle(ctx, id, "suspend", nil, httpx.Answer{}, nil)
 }
 
 // Unsuspend returns a SUSPENDED user to ACTIVE.
 func (c *Client) Unsuspend(ctx context.Context, id string) error {
-	return c.lifecycle(ctx, id, "unsuspend", nil, nil)
+	return c.lifecycle(ctx, id, "unsuspend", nil, httpx.Answer{}, nil)
 }
 
 // Deactivate deprovisions a user (DEPROVISIONED): destructive, it removes
 // their app assignments. No email is sent.
 func (c *Client) Deactivate(ctx context.Context, id string) error {
-	return c.lifecycle(ctx, id, "deactivate", url.Values{"sendEmail": {"false"}}, nil)
+	return c.lifecycle(ctx, id, "deactivate", url.Values{"sendEmail": {"false"}}, httpx.Answer{}, nil)
 }
 
 // Activation is the answer to an activation without email.
@@ -154,7 +160,7 @@ type Activation struct {
 // answer carries the activation link to hand over.
 func (c *Client) Activate(ctx context.Context, id string, sendEmail bool) (*Activation, error) {
 	var a Activation
-	err := c.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}}, &a)
+	err := c.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}}, httpx.Answer{}, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +169,7 @@ func (c *Client) Activate(ctx context.Context, id string, sendEmail bool) (*Acti
 
 // Unlock returns a LOCKED_OUT user to ACTIVE.
 func (c *Client) Unlock(ctx context.Context, id string) error {
-	return c.lifecycle(ctx, id, "unlock", nil, nil)
+	return c.lifecycle(ctx, id, "unlock", nil, httpx.Answer{}, nil)
 }
 
 // PasswordReset is the answer to a password reset without email.
@@ -176,7 +182,7 @@ type PasswordReset struct {
 func (c *Client) ResetPassword(ctx context.Context, id string, sendEmail, revokeSessions bool) (*PasswordReset, error) {
 	var r PasswordReset
 	q := url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}, "revokeSessions": {strconv.FormatBool(revokeSessions)}}
-	if err := c.lifecycle(ctx, id, "reset_password", q, &r); err != nil {
+	if err := c.lifecycle(ctx, id, "reset_password", q, httpx.Answer{}, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -186,7 +192,7 @@ func (c *Client) ResetPassword(ctx context.Context, id string, sendEmail, revoke
 // (PASSWORD_EXPIRED).
 func (c *Client) ExpirePassword(ctx context.Context, id string) (*User, error) {
 	var u User
-	if err := c.lifecycle(ctx, id, "expire_password", nil, &u); err != nil {
+	if err := c.lifecycle(ctx, id, "expire_password", nil, userAnswer, &u); err != nil {
 		return nil, err
 	}
 	return &u, nil

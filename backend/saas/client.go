@@ -221,7 +221,8 @@ func (c *Client) Close(ctx context.Context, id, category string) (IncidentState,
 	var s IncidentState
 	_, err := c.http.Send(ctx, http.MethodPost, incidentPath(id, "state"),
 		map[string]string{"state": "closed", "category": category},
-		&httpx.Write{Action: "saas.close", Target: id, Params: map[string]any{"category": category}}, &s)
+		&httpx.Write{Action: "saas.close", Target: id, Params: map[string]any{"category": category},
+			Answer: httpx.Answer{Keys: []string{"state"}}}, &s) // the state; an empty 2xx is taken too
 	return s, err
 }
 

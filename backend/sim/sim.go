@@ -80,6 +80,10 @@ type Fault struct {
 	// DropAfter lets the request be applied, then drops the connection
 	// instead of answering: a write whose answer is lost.
 	DropAfter bool
+	// Replace lets the request be applied, then answers with Status,
+	// Header and Body instead of the vendor's answer: a proxy that passed
+	// a write on and answered with a page of its own.
+	Replace bool
 	// Cut answers normally but resets the connection halfway through the
 	// body (its Content-Length promises the whole of it).
 	Cut bool
@@ -217,12 +221,14 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		s.uris[k] = append(s.uris[k], r.URL.RequestURI())
 		s.mu.Unlock()
 		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies() {
-			if f.DropAfter || f.Cut || f.Trickle > 0 {
+			if f.DropAfter || f.Replace || f.Cut || f.Trickle > 0 {
 				rec := &recorder{header: http.Header{}, status: http.StatusOK}
 				h.ServeHTTP(rec, r)
 				switch {
 				case f.DropAfter:
 					drop(w)
+				case f.Replace:
+					s.applyFault(w, r, f)
 				case f.Cut:
 					cut(w, rec)
 				default:
