@@ -121,7 +121,7 @@ func (e *Env) warnAudit() {
 		return
 	}
 	if err := audit.Problem(e.set.Audit); err != nil {
-		fmt.Fprintf(e.Err, "triage: warning: %v: writes are sent unrecorded (audit.on_error = \"warn\")\n", err)
+		e.note("triage: warning: %v: writes are sent unrecorded (audit.on_error = \"warn\")\n", err)
 	}
 }
 

@@ -477,6 +477,9 @@ func retryableStatus(s int) bool {
 // retryableTransport covers resets, refused and dropped connections and
 // timeouts of one attempt.
 func retryableTransport(err error) bool {
+	if describeTLS(err) != "" {
+		return false // a certificate does not get better by asking again
+	}
 	if errors.Is(err, errAttemptTimeout) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return true
 	}
@@ -489,8 +492,11 @@ func retryableTransport(err error) bool {
 }
 
 // sentMaybe reports whether a failed exchange may have reached the vendor:
-// anything but a failure to connect.
+// anything but a failure to connect or to agree on TLS.
 func sentMaybe(err error) bool {
+	if describeTLS(err) != "" {
+		return false // no request leaves before the TLS handshake completes
+	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
 		return false

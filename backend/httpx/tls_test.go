@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -257,5 +258,41 @@ func oneClearTLSLine(t *testing.T, err error, url string, says []string) {
 		if !strings.Contains(msg, s) {
 			t.Errorf("%q does not say %q", msg, s)
 		}
+	}
+}
+
+// A certificate the client refuses fails the handshake before any request
+// leaves: a write is known not to be applied (not "unknown"), and a read
+// is not retried, since asking again meets the same certificate.
+func TestAFailedHandshakeSendsNothingAndIsNotRetried(t *testing.T) {
+	var requests, conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		fmt.Fprint(w, `{}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := New(Options{Vendor: "SaaS", Tenant: "us", BaseURL: srv.URL, Conn: config.Conn{Timeout: config.Duration{Duration: 10 * time.Second}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(writer(context.Background()), &Request{Method: http.MethodPost, Path: "/incidents/7/state", JSON: map[string]string{"state": "closed"},
+		Write: &Write{Action: "saas.close", Target: "7"}})
+	if err == nil || IsUnknown(err) || !strings.Contains(err.Error(), "unknown authority") || strings.Contains(err.Error(), "may have been applied") {
+		t.Fatalf("a write meeting an unknown certificate: %v (unknown %v)", err, IsUnknown(err))
+	}
+	if _, err := c.Get(context.Background(), "/x", nil, nil); err == nil {
+		t.Fatal("a read meeting an unknown certificate succeeded")
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests reached the server", n)
+	}
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections for one write and one read: a refused certificate was tried again", n)
 	}
 }
