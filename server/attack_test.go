@@ -227,11 +227,17 @@ func TestWindowSizesAreClampedAsTheyArrive(t *testing.T) {
 
 // probe is the attack of finding 2: a session with a pty and a shell that
 // sends window changes and never a byte, not even the answer to the
-// console's question about the terminal's colours.
-func (f *fixture) probe(conn *gossh.Client) *gossh.Session {
+// console's question about the terminal's colours. Its output goes to out
+// (nil discards it).
+func (f *fixture) probe(conn *gossh.Client, out io.Writer) *gossh.Session {
 	f.t.Helper()
 	sess, err := conn.NewSession()
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	sess.Stdout = out
+	// Input stays open and silent (a nil Stdin would send its end at once).
+	if _, err := sess.StdinPipe(); err != nil {
 		f.t.Fatal(err)
 	}
 	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
@@ -254,7 +260,7 @@ func TestEarlyWindowChangesHoldNoSlot(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		conn := f.connect(f.alice)
 		conns = append(conns, conn)
-		probes = append(probes, f.probe(conn))
+		probes = append(probes, f.probe(conn, nil))
 	}
 	waitUntil(t, "four sessions open", func() bool { return f.srv.Sessions() == 4 })
 	for _, p := range probes {
@@ -279,13 +285,49 @@ func TestEarlyWindowChangesHoldNoSlot(t *testing.T) {
 	c.waitFor("incidents")
 }
 
+// A burst of window changes ends with the console at the last size.
+func TestTheLatestWindowSizeIsTheConsoles(t *testing.T) {
+	f := start(t, nil)
+	c := f.console(f.alice)
+	c.waitFor("incidents")
+	for j := 0; j < 50; j++ {
+		if err := c.sess.WindowChange(30+j, 120+j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.sess.WindowChange(40, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "a frame of 40 lines, 100 cells wide", func() bool {
+		for _, frame := range strings.Split(c.output(), ansi.CursorHomePosition) {
+			if lines, width := frames(frame); lines == 40 && width == 100 {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// A terminal that never answers the question about its colours still gets
+// the console, once the question's deadline has passed.
+func TestATerminalThatNeverAnswersStillGetsTheConsole(t *testing.T) {
+	t.Parallel() // it waits on the wall clock
+	f := start(t, nil)
+	var out logLines
+	f.probe(f.connect(f.alice), &out)
+	waitUntil(t, "the console's first frame", func() bool { return strings.Contains(out.String(), "incidents") })
+	if !strings.HasPrefix(out.String(), ansi.RequestBackgroundColor+ansi.RequestPrimaryDeviceAttributes) {
+		t.Fatalf("the console did not ask first: %q", tail(out.String(), 200))
+	}
+}
+
 // A session that never sends a byte still ends at idle_timeout, and one
 // that keeps sending window changes at max_timeout.
 func TestSilentSessionsStillTimeOut(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		t.Parallel() // it waits on the wall clock
 		f := start(t, func(c *config.Config) { c.SSH.IdleTimeout.Duration = time.Second })
-		p := f.probe(f.connect(f.alice))
+		p := f.probe(f.connect(f.alice), nil)
 		for j := 0; j < 30; j++ {
 			p.WindowChange(30+j, 100+j)
 		}
@@ -295,7 +337,7 @@ func TestSilentSessionsStillTimeOut(t *testing.T) {
 	t.Run("max", func(t *testing.T) {
 		t.Parallel() // it waits on the wall clock
 		f := start(t, func(c *config.Config) { c.SSH.MaxTimeout.Duration = 2 * time.Second })
-		p := f.probe(f.connect(f.alice))
+		p := f.probe(f.connect(f.alice), nil)
 		ended := make(chan struct{})
 		go func() {
 			defer close(ended)
