@@ -374,6 +374,52 @@ func TestClosingTheChannelEndsTheSession(t *testing.T) {
 	}
 }
 
+// One connection holds at most ten sessions at once, and a session at most
+// 64 environment variables of at most 4 KB: a client cannot make the
+// server hold goroutines or memory in proportion to what it sends.
+func TestAConnectionsSessionsAndEnvironmentAreBounded(t *testing.T) {
+	f := start(t, nil)
+	conn := f.connect(f.alice)
+	var open []*gossh.Session
+	for i := 0; i < maxChannels; i++ {
+		sess, err := conn.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", i+1, err)
+		}
+		open = append(open, sess)
+	}
+	if _, err := conn.NewSession(); err == nil || !strings.Contains(err.Error(), "at most 10 sessions") {
+		t.Fatalf("session 11: %v", err)
+	}
+	open[0].Close()
+	waitUntil(t, "a session to open after one closed", func() bool {
+		sess, err := conn.NewSession()
+		if err == nil {
+			open[0] = sess
+		}
+		return err == nil
+	})
+
+	sess := open[1]
+	if err := sess.Setenv("BIG", strings.Repeat("x", maxEnvBytes)); err == nil {
+		t.Fatal("a 4 KB variable was taken")
+	}
+	taken := 0
+	for i := 0; i < 200; i++ {
+		if sess.Setenv(fmt.Sprintf("V%d", i), "x") == nil {
+			taken++
+		}
+	}
+	if taken != maxEnv-1 {
+		t.Fatalf("%d variables taken, want %d", taken, maxEnv-1)
+	}
+	var out bytes.Buffer
+	sess.Stdout = &out
+	if err := sess.Run("triage itm show " + f.sim.ITM.FQIDs(1)[0] + " --json"); err != nil {
+		t.Fatalf("a command after the refused variables: %v", err)
+	}
+}
+
 // The console asks the terminal for its background colour, and reads the
 // answer when it comes; the keys typed with it reach the console.
 func TestTheColourAnswerIsTakenAndTheKeysKept(t *testing.T) {

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/ssh"
@@ -22,22 +24,53 @@ var refusedRequests = map[string]bool{
 	"x11-req":                    true,
 }
 
-// sessionChannels serves session channels through a filter that refuses
-// agent and X11 forwarding, clamps window sizes and keeps only the latest
-// one, and never makes the connection wait (see filteredChannel). Port
-// forwarding (direct-tcpip, tcpip-forward) and subsystems such as sftp are
-// refused already: no handler is installed for them.
+// Bounds on what one client may make the server hold, whatever it sends:
+// open session channels per connection (OpenSSH's MaxSessions), and
+// environment variables per session, each at most maxEnvBytes.
+const (
+	maxChannels = 10
+	maxEnv      = 64
+	maxEnvBytes = 4 << 10
+)
+
+// sessionChannels serves session channels, at most maxChannels at once on
+// a connection, through a filter that refuses agent and X11 forwarding,
+// clamps window sizes and keeps only the latest one, bounds the
+// environment, and never makes the connection wait (see filteredChannel).
+// Port forwarding (direct-tcpip, tcpip-forward) and subsystems such as sftp
+// are refused already: no handler is installed for them.
 func sessionChannels() ssh.Option {
 	return func(srv *ssh.Server) error {
 		if srv.ChannelHandlers == nil {
 			srv.ChannelHandlers = map[string]ssh.ChannelHandler{}
 		}
 		srv.ChannelHandlers["session"] = func(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
+			open := channelsOf(ctx)
+			defer open.Add(-1)
+			if open.Add(1) > maxChannels {
+				_ = newChan.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions at once on one connection", maxChannels))
+				return
+			}
 			sc := newSessionContext(ctx)
+			// It returns when the channel's requests end: the channel closed.
 			ssh.DefaultSessionHandler(srv, conn, filteredChannel{newChan, sc}, sc)
 		}
 		return nil
 	}
+}
+
+type channelsKey struct{}
+
+// channelsOf counts the session channels open on a connection.
+func channelsOf(conn ssh.Context) *atomic.Int32 {
+	conn.Lock()
+	defer conn.Unlock()
+	n, _ := conn.Value(channelsKey{}).(*atomic.Int32)
+	if n == nil {
+		n = new(atomic.Int32)
+		conn.SetValue(channelsKey{}, n)
+	}
+	return n
 }
 
 // sessionContext is one session's context: the connection's values, but
@@ -90,9 +123,14 @@ func (f filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	go func() {
 		defer f.ctx.end() // the channel is closed: its session ends
 		defer close(out)
-		pty := false
+		pty, env := false, 0
 		for r := range reqs {
 			switch r.Type {
+			case "env":
+				if env++; env > maxEnv || len(r.Payload) > maxEnvBytes {
+					reply(r, false)
+					continue
+				}
 			case "window-change":
 				win, ok := parseWindowChange(r.Payload)
 				if ok && pty {
