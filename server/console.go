@@ -65,7 +65,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 // changes, the latest one only, until stop.
 func resize(p *tea.Program, w *windows, stop <-chan struct{}) {
 	if w == nil {
-		return
+		return // not a session of sessionChannels: none in New's server
 	}
 	for {
 		select {
