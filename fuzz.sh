@@ -27,6 +27,7 @@ for target in \
   "./backend/itm FuzzTicketDecode" \
   "./backend/okta FuzzNextLink" \
   "./backend/saas FuzzDecodeIncident" \
+  "./server FuzzSplitWords" \
   "./ui FuzzCompileFilter" \
   "./ui FuzzPicker" \
   "./views FuzzQuery"; do

@@ -19,10 +19,8 @@ import (
 	charmlog "github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	bm "github.com/charmbracelet/wish/bubbletea"
 	"github.com/charmbracelet/wish/ratelimiter"
 	"github.com/charmbracelet/wish/recover"
-	"github.com/muesli/termenv"
 	"golang.org/x/time/rate"
 
 	"triage/backend"
@@ -52,6 +50,14 @@ type Options struct {
 		Burst int
 		Every time.Duration
 	}
+	// Refusals limits the log lines of refused authentications and
+	// sessions, so a flood cannot fill the log: Burst at once, then one per
+	// Every (default 20, then one a second). The next line logged says how
+	// many were not.
+	Refusals struct {
+		Burst int
+		Every time.Duration
+	}
 }
 
 // Server is the SSH server.
@@ -62,6 +68,8 @@ type Server struct {
 	analysts analysts
 	sessions atomic.Int64
 	max      int64
+	limiter  ratelimiter.RateLimiter
+	refusals *throttle
 
 	mu       sync.Mutex
 	programs map[*tea.Program]identity.Analyst
@@ -81,8 +89,8 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	// wish reports a session's program ending through charmbracelet/log's
-	// default logger; send that to the server's log instead of stderr.
+	// wish's middlewares log through charmbracelet/log's default logger;
+	// send that to the server's log instead of stderr.
 	charmlog.SetOutput(logWriter{o.Logger})
 	if o.Command == nil {
 		o.Command = func(ctx context.Context, sess ssh.Session, who identity.Analyst) int {
@@ -112,29 +120,47 @@ func New(o Options) (*Server, error) {
 	if o.NewSessions.Every <= 0 {
 		o.NewSessions.Every = time.Second
 	}
-	limiter := ratelimiter.NewRateLimiter(rate.Every(o.NewSessions.Every), o.NewSessions.Burst, 4096)
+	if o.Refusals.Burst <= 0 {
+		o.Refusals.Burst = 20
+	}
+	if o.Refusals.Every <= 0 {
+		o.Refusals.Every = time.Second
+	}
+	s.opts = o
+	s.limiter = ratelimiter.NewRateLimiter(rate.Every(o.NewSessions.Every), o.NewSessions.Burst, 4096)
+	s.refusals = &throttle{lim: rate.NewLimiter(rate.Every(o.Refusals.Every), o.Refusals.Burst)}
 	s.srv, err = wish.NewServer(
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPath(cfg.HostKey),
 		wish.WithVersion("triage"),
+		withAlgorithms(),
 		// Only public keys: with no password or keyboard-interactive
 		// handler, those methods are never offered.
-		wish.WithPublicKeyAuth(func(_ ssh.Context, key ssh.PublicKey) bool {
-			_, ok := s.analysts.lookup(key)
-			return ok
+		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			if _, ok := s.analysts.lookup(key); ok {
+				return true
+			}
+			// The only method offered, so the only refusals to log.
+			s.refusals.log(s.log, "authentication refused", "addr", addrOf(ctx.RemoteAddr()), "key", fingerprint(key), "type", key.Type())
+			return false
 		}),
 		wish.WithIdleTimeout(cfg.IdleTimeout.Duration),
 		wish.WithMaxTimeout(cfg.MaxTimeout.Duration),
-		withoutForwarding(),
+		sessionChannels(),
+		// Each session passes, in this order: the rate of new sessions per
+		// address, max_sessions, the key's analyst, the command's length
+		// and its split, the log, then the command or the console. Every
+		// limit comes before any work that grows with what the client sent.
 		wish.WithMiddleware(
 			recover.MiddlewareWithLogger(printfLogger{s.log},
-				bm.MiddlewareWithProgramHandler(s.program, termenv.ANSI256),
+				s.console,
 				s.terminal,
-				s.limit,
+				s.logging,
+				s.command,
 				s.authorize,
-				ratelimiter.Middleware(limiter),
+				s.limit,
+				s.rateLimit,
 			),
-			s.logging,
 		),
 	)
 	if err != nil {
@@ -214,7 +240,7 @@ func (s *Server) authorize(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		who, ok := s.analysts.lookup(sess.PublicKey())
 		if !ok {
-			wish.Fatalln(sess, "triage: this key is not allowed here")
+			s.refuse(sess, 1, "key not allowed", "triage: this key is not allowed here")
 			return
 		}
 		who.Addr = sess.RemoteAddr().String()
@@ -232,16 +258,21 @@ func analystOf(sess ssh.Session) identity.Analyst {
 func (s *Server) limit(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		n := s.sessions.Add(1)
-		defer s.sessions.Add(-1)
+		// The slot is free when the session ends or its channel closes,
+		// whichever comes first: nothing a console waits for can keep it.
+		var once sync.Once
+		release := func() { once.Do(func() { s.sessions.Add(-1) }) }
+		defer release()
+		defer context.AfterFunc(sess.Context(), release)()
 		if s.max > 0 && n > s.max {
-			wish.Fatalf(sess, "triage: all %d sessions of this server are in use; please try again in a few minutes\n", s.max)
+			s.refuse(sess, 1, "max_sessions", fmt.Sprintf("triage: all %d sessions of this server are in use; please try again in a few minutes", s.max))
 			return
 		}
 		s.mu.Lock()
 		closing := s.closing
 		s.mu.Unlock()
 		if closing {
-			wish.Fatalln(sess, "triage: the server is shutting down")
+			s.refuse(sess, 1, "shutting down", "triage: the server is shutting down")
 			return
 		}
 		next(sess)
@@ -266,67 +297,74 @@ func (s *Server) terminal(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program builds this session's console: its own renderer (from the
-// client's terminal), styles, keymap and window size.
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	who := analystOf(sess)
-	pty, _, _ := sess.Pty()
-	r := bm.MakeRenderer(sess)
-	if ui.NoColor(sess.Environ()) {
-		ui.Plain(r)
-	}
-	cfg := s.opts.Config
-	keys, err := views.Keys(cfg.Keys)
-	if err != nil {
-		keys = ui.DefaultKeyMap() // New checked them; a reload does not change keys
-	}
-	c := &views.Common{
-		Ctx:      sess.Context(),
-		Styles:   ui.NewStyles(r, cfg.UI.Theme),
-		Keys:     keys,
-		Backends: s.opts.Backends,
-		Analyst:  who,
-		Log:      s.log.With("analyst", who.Name),
-		Refresh:  cfg.UI.Refresh.Duration,
-		StateDir: cfg.State.Dir,
-		Clock:    s.opts.Clock,
-	}
-	newConsole := s.opts.Console
-	if newConsole == nil {
-		newConsole = func(c *views.Common) tea.Model { return views.New(c) }
-	}
-	app := newConsole(c)
-	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithContext(sess.Context()), tea.WithFPS(30))
-	p := tea.NewProgram(app, opts...)
-	s.mu.Lock()
-	s.programs[p] = who
-	s.mu.Unlock()
-	go func() {
-		// The first size comes from the pty request; later ones from
-		// window-change requests, which the middleware forwards.
-		p.Send(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height})
-		<-sess.Context().Done()
-		s.mu.Lock()
-		delete(s.programs, p)
-		s.mu.Unlock()
-	}()
-	return p
-}
-
-// logging records each session's start and end.
+// logging records each session's start and end with the analyst its key
+// belongs to; the user name the client sent is not theirs to choose.
 func (s *Server) logging(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		start := time.Now()
+		who := analystOf(sess)
 		pty, _, hasPty := sess.Pty()
-		fp := ""
-		if k := sess.PublicKey(); k != nil {
-			fp = fingerprint(k)
-		}
-		s.log.Info("session start", "user", sess.User(), "addr", sess.RemoteAddr().String(), "key", fp,
+		s.log.Info("session start", "analyst", who.Name, "role", who.Role, "key", who.Fingerprint, "addr", who.Addr,
 			"term", pty.Term, "pty", hasPty, "command", len(sess.Command()) > 0)
 		next(sess)
-		s.log.Info("session end", "user", sess.User(), "addr", sess.RemoteAddr().String(), "key", fp, "duration", time.Since(start).Round(time.Millisecond).String())
+		s.log.Info("session end", "analyst", who.Name, "key", who.Fingerprint, "addr", who.Addr,
+			"duration", time.Since(start).Round(time.Millisecond).String())
 	}
+}
+
+// rateLimit refuses a session past the rate of new sessions per address.
+func (s *Server) rateLimit(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if err := s.limiter.Allow(sess); err != nil {
+			s.refuse(sess, 1, "rate limit", "triage: "+err.Error())
+			return
+		}
+		next(sess)
+	}
+}
+
+// refuse ends a session with a message to the client and a line in the
+// log (throttled: see Options.Refusals).
+func (s *Server) refuse(sess ssh.Session, code int, reason, message string, args ...any) {
+	fp := ""
+	if k := sess.PublicKey(); k != nil {
+		fp = fingerprint(k)
+	}
+	s.refusals.log(s.log, "session refused", append([]any{"reason", reason, "addr", addrOf(sess.RemoteAddr()), "key", fp}, args...)...)
+	fmt.Fprintln(sess.Stderr(), message)
+	_ = sess.Exit(code)
+	_ = sess.Close()
+}
+
+func addrOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+// throttle lets through a burst of lines, then one per interval (see
+// Options.Refusals), and counts those it holds back.
+type throttle struct {
+	lim     *rate.Limiter
+	mu      sync.Mutex
+	dropped int
+}
+
+func (t *throttle) log(l *slog.Logger, msg string, args ...any) {
+	t.mu.Lock()
+	if !t.lim.Allow() {
+		t.dropped++
+		t.mu.Unlock()
+		return
+	}
+	n := t.dropped
+	t.dropped = 0
+	t.mu.Unlock()
+	if n > 0 {
+		args = append(args, "not_logged", n)
+	}
+	l.Warn(msg, args...)
 }
 
 // logWriter forwards a library's log lines to the server's log.

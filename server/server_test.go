@@ -97,7 +97,10 @@ func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Config, o.Backends, o.Logger, o.Clock = cfg, set, slog.New(slog.DiscardHandler), now
+	o.Config, o.Backends, o.Clock = cfg, set, now
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	f.srv, err = New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -144,11 +147,23 @@ type console struct {
 
 func (f *fixture) console(k key) *console {
 	f.t.Helper()
-	sess, err := f.connect(k).NewSession()
+	return f.consoleSized(k, 30, 120)
+}
+
+// consoleSized is a console whose terminal claims rows×cols.
+func (f *fixture) consoleSized(k key, rows, cols int) *console {
+	f.t.Helper()
+	return f.consoleOn(f.connect(k), rows, cols)
+}
+
+// consoleOn opens a console on an open connection.
+func (f *fixture) consoleOn(conn *gossh.Client, rows, cols int) *console {
+	f.t.Helper()
+	sess, err := conn.NewSession()
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
 		f.t.Fatal(err)
 	}
 	c := &console{t: f.t, sess: sess, ended: make(chan struct{})}

@@ -105,7 +105,7 @@ func (t *Table) Source() Source { return t.src }
 
 // SetSize sets the table's outer size, header included.
 func (t *Table) SetSize(w, h int) {
-	t.width, t.height = w, h
+	t.width, t.height = ClampSize(w, h)
 	t.layout()
 	t.clamp()
 }
@@ -533,16 +533,18 @@ func CompileFilter(query string) func(string) bool {
 
 // View draws the header and the rows on screen.
 func (t *Table) View() string {
-	var b strings.Builder
-	b.Grow((t.width + 16) * t.height)
-	b.WriteString(t.st.Header.Render(t.line(-1)))
 	n := t.Len()
+	end := min(t.offset+t.visibleRows(), n)
+	var b strings.Builder
+	// The lines drawn, header included: bounded by the rows there are and
+	// by the clamped size.
+	b.Grow((t.width + 16) * (max(end-t.offset, 0) + 1))
+	b.WriteString(t.st.Header.Render(t.line(-1)))
 	if n == 0 {
 		b.WriteByte('\n')
 		b.WriteString(t.st.Muted.Render("  " + t.Empty))
 		return b.String()
 	}
-	end := min(t.offset+t.visibleRows(), n)
 	for pos := t.offset; pos < end; pos++ {
 		b.WriteByte('\n')
 		i := t.row(pos)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -559,5 +560,53 @@ func TestStatusKeepsTheNewestMessages(t *testing.T) {
 	line := s.View(60, "", "info")
 	if strings.Contains(line, "END") || !strings.HasSuffix(strings.TrimRight(line, " "), "… !") {
 		t.Fatalf("cut error line = %q", line)
+	}
+}
+
+// TestAHugeWindowDrawsAtMostTheClamp: a terminal claiming 65535×65535 once
+// made View reserve (width+16)×height bytes, 4 GB, and the server ran out
+// of memory. The table draws at most MaxWidth×MaxHeight, and drawing it
+// allocates in proportion to that.
+func TestAHugeWindowDrawsAtMostTheClamp(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSource(rows{n: 100_000})
+	tb.SetSize(65535, 65535)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	view := tb.View()
+	runtime.ReadMemStats(&after)
+	lines := strings.Split(view, "\n")
+	if len(lines) != MaxHeight {
+		t.Fatalf("%d lines, want the clamp's %d", len(lines), MaxHeight)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > MaxWidth {
+			t.Fatalf("line %d is %d cells wide, past the clamp's %d", i, w, MaxWidth)
+		}
+	}
+	// A frame of the clamp's size is about 0.5 MB; 64 MB leaves room for
+	// whatever else the runtime allocates meanwhile, and is far below the
+	// gigabytes the claim used to cost.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Fatalf("drawing one frame allocated %d MB", n>>20)
+	}
+	// A window that shrinks again is drawn at its size.
+	tb.SetSize(80, 10)
+	if n := strings.Count(tb.View(), "\n") + 1; n != 10 {
+		t.Fatalf("%d lines at 80×10", n)
+	}
+}
+
+func TestClampSize(t *testing.T) {
+	for _, c := range []struct{ w, h, ww, wh int }{
+		{120, 30, 120, 30},
+		{65535, 65535, MaxWidth, MaxHeight},
+		{MaxWidth, MaxHeight, MaxWidth, MaxHeight},
+		{-1, -5, 0, 0},
+		{1 << 40, 3, MaxWidth, 3},
+	} {
+		if w, h := ClampSize(c.w, c.h); w != c.ww || h != c.wh {
+			t.Errorf("ClampSize(%d, %d) = %d, %d; want %d, %d", c.w, c.h, w, h, c.ww, c.wh)
+		}
 	}
 }

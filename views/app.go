@@ -143,7 +143,9 @@ func (a *App) scheduleRefresh() tea.Cmd {
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.width, a.height = m.Width, m.Height
+		// A terminal may claim any size; the console draws for at most
+		// ui.MaxWidth×ui.MaxHeight, so no frame grows with the claim.
+		a.width, a.height = ui.ClampSize(m.Width, m.Height)
 		for _, t := range a.tabs {
 			t.SetSize(a.width, a.bodyHeight())
 		}
