@@ -58,18 +58,26 @@ type Options struct {
 		Burst int
 		Every time.Duration
 	}
+	// Handshakes bounds connections that have not authenticated yet, as
+	// OpenSSH's MaxStartups and LoginGraceTime do: at most Max at once
+	// (default 32), each closed after Grace (default 30s).
+	Handshakes struct {
+		Max   int
+		Grace time.Duration
+	}
 }
 
 // Server is the SSH server.
 type Server struct {
-	opts     Options
-	srv      *ssh.Server
-	log      *slog.Logger
-	analysts analysts
-	sessions atomic.Int64
-	max      int64
-	limiter  ratelimiter.RateLimiter
-	refusals *throttle
+	opts       Options
+	srv        *ssh.Server
+	log        *slog.Logger
+	analysts   analysts
+	sessions   atomic.Int64
+	max        int64
+	limiter    ratelimiter.RateLimiter
+	refusals   *throttle
+	handshakes *handshakes
 
 	mu       sync.Mutex
 	programs map[*tea.Program]identity.Analyst
@@ -129,11 +137,20 @@ func New(o Options) (*Server, error) {
 	s.opts = o
 	s.limiter = ratelimiter.NewRateLimiter(rate.Every(o.NewSessions.Every), o.NewSessions.Burst, 4096)
 	s.refusals = &throttle{lim: rate.NewLimiter(rate.Every(o.Refusals.Every), o.Refusals.Burst)}
+	if o.Handshakes.Max <= 0 {
+		o.Handshakes.Max = 32
+	}
+	if o.Handshakes.Grace <= 0 {
+		o.Handshakes.Grace = 30 * time.Second
+	}
+	s.opts.Handshakes = o.Handshakes
+	s.handshakes = &handshakes{max: o.Handshakes.Max, grace: o.Handshakes.Grace, pending: map[ssh.Context]struct{}{}, refused: s.refuseConn}
 	s.srv, err = wish.NewServer(
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPath(cfg.HostKey),
 		wish.WithVersion("triage"),
 		withAlgorithms(),
+		func(srv *ssh.Server) error { srv.ConnCallback = s.handshakes.admit; return nil },
 		// Only public keys: with no password or keyboard-interactive
 		// handler, those methods are never offered.
 		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
@@ -342,6 +359,9 @@ func addrOf(a net.Addr) string {
 	}
 	return a.String()
 }
+
+// refuseConn logs a refused or closed connection, throttled.
+func (s *Server) refuseConn(msg string, args ...any) { s.refusals.log(s.log, msg, args...) }
 
 // throttle lets through a burst of lines, then one per interval (see
 // Options.Refusals), and counts those it holds back.
