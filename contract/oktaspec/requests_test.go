@@ -89,8 +89,14 @@ func TestEveryOktaRequestIsOneOktasSpecAllows(t *testing.T) {
 		}},
 		{"a user by login", func() error { _, err := c.User(ctx, "li.chen@acme.example"); return err }},
 		{"find a user", func() error { _, _, err := c.FindUser(ctx, "li.chen@acme.example"); return err }},
-		{"users by filter", func() error { _, err := c.Users(ctx, okta.UserQuery{Filter: `status eq "SUSPENDED"`, Limit: 20}, ""); return err }},
-		{"users by search", func() error { _, err := c.Users(ctx, okta.UserQuery{Search: `profile.department eq "Finance"`}, ""); return err }},
+		{"users by filter", func() error {
+			_, err := c.Users(ctx, okta.UserQuery{Filter: `status eq "SUSPENDED"`, Limit: 20}, "")
+			return err
+		}},
+		{"users by search", func() error {
+			_, err := c.Users(ctx, okta.UserQuery{Search: `profile.department eq "Finance"`}, "")
+			return err
+		}},
 		{"users by prefix", func() error { _, err := c.Users(ctx, okta.UserQuery{Q: "li", Limit: 10}, ""); return err }},
 		{"create a user, staged", func() error {
 			u, err := c.CreateUser(ctx, okta.NewUser{Profile: okta.Profile{"login": "new.hire@acme.example", "email": "new.hire@acme.example",
