@@ -273,6 +273,10 @@ func TestOktaVerbs(t *testing.T) {
 		t.Fatalf("apps: %d %s", code, errs)
 	}
 	golden.RequireEqual(t, []byte(out))
+	// --limit 5 asks Okta for a page of 5, once.
+	if qs := h.sim.Okta.Queries("GET /api/v1/apps"); len(qs) != 1 || qs[0].Get("limit") != "5" {
+		t.Fatalf("--limit 5 asked %v", qs)
+	}
 	apps := h.sim.Okta.Apps()
 	out, errs, code = h.run("", "okta", "user-apps", "li.chen@acme.example", "--json")
 	var links []map[string]any
@@ -312,5 +316,22 @@ func TestOktaVerbs(t *testing.T) {
 	}
 	if _, errs, code = h.run("", "okta", "app-users", "0oaNOPE"); code != 1 || !strings.Contains(errs, "404") {
 		t.Fatalf("unknown app: %d %s", code, errs)
+	}
+}
+
+// More apps than one page of Okta's largest: pages of 200 by Link until
+// --limit is reached, then cut to it.
+func TestOktaAppsLimitAcrossPages(t *testing.T) {
+	h := newHarness(t, 21_000, nil)
+	if n := len(h.sim.Okta.Apps()); n <= 205 {
+		t.Fatalf("only %d apps in the simulator", n)
+	}
+	out, errs, code := h.run("", "okta", "apps", "--limit", "205", "--no-headers")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 205 {
+		t.Fatalf("apps --limit 205: %d %s, %d lines", code, errs, len(lines))
+	}
+	qs := h.sim.Okta.Queries("GET /api/v1/apps")
+	if len(qs) != 2 || qs[0].Get("limit") != "200" || qs[1].Get("limit") != "200" || qs[1].Get("after") == "" {
+		t.Fatalf("asked %v", qs)
 	}
 }

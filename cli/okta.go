@@ -74,6 +74,15 @@ func pages[T any](limit int, get func(next string) (okta.Page[T], error)) ([]T, 
 	return all, nil
 }
 
+// pageSize is the page to ask for: Okta's largest, most, or fewer when
+// --limit wants fewer, so `--limit 5` sends limit=5.
+func pageSize(limit, most int) int {
+	if limit > 0 && limit < most {
+		return limit
+	}
+	return most
+}
+
 func oktaApps(env *Env, o *output, client oktaClient) *cobra.Command {
 	var query string
 	var limit int
@@ -89,7 +98,7 @@ func oktaApps(env *Env, o *output, client oktaClient) *cobra.Command {
 			}
 			ctx := env.context(cmd.Context())
 			apps, err := pages(limit, func(next string) (okta.Page[okta.App], error) {
-				return c.Apps(ctx, okta.AppQuery{Q: query, Limit: 200}, next)
+				return c.Apps(ctx, okta.AppQuery{Q: query, Limit: pageSize(limit, 200)}, next)
 			})
 			if err != nil {
 				return err

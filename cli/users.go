@@ -540,7 +540,8 @@ func usersEnable(env *Env, o *output, providers providersFunc) *cobra.Command {
 		Short: "Let a disabled or locked-out person sign in again, wherever they have an account",
 		Long: `enable undoes disable at each provider where the account is disabled: Okta
 unsuspends a suspended person, activates a deactivated or staged one (without
-an email) and unlocks a locked-out one; Atlassian and Essentials set active.
+an email), restarts the activation of one who has not finished it
+(PROVISIONED) and unlocks a locked-out one; Atlassian and Essentials set active.
 Accounts already enabled are left unchanged.`,
 		Example: "  triage users enable li.chen@acme.example\n" +
 			"  triage users enable li.chen@acme.example --provider okta --json",

@@ -316,3 +316,35 @@ func TestUsersIDsCannotReachAnotherEndpoint(t *testing.T) {
 		t.Fatalf("disable: %d %s", code, errs)
 	}
 }
+
+// An Okta person never activated (STAGED) is activated, and one activated
+// who has not finished (PROVISIONED) gets the activation started again
+// (reactivate, as Okta's spec allows only that from PROVISIONED): neither
+// is "already enabled".
+func TestUsersEnableActivatesStagedAndProvisionedOktaPeople(t *testing.T) {
+	h := newHarness(t, 300, nil)
+	find := func(status string) string {
+		for i := 0; i < 100; i++ {
+			if email := sim.PersonAt(i).Email; h.sim.Okta.UserStatus(email) == status {
+				return email
+			}
+		}
+		t.Fatalf("no %s person in the simulator", status)
+		return ""
+	}
+	staged, provisioned := find("STAGED"), find("PROVISIONED")
+	for _, c := range []struct{ email, op string }{{staged, "activate"}, {provisioned, "reactivate"}} {
+		id := h.sim.Okta.UserID(c.email)
+		out, errs, code := h.run("", "users", "enable", c.email, "--provider", "okta", "--no-headers")
+		if code != 0 || !strings.HasPrefix(out, "okta\tdemo\tenabled\tPROVISIONED") {
+			t.Fatalf("enable %s: %d %s\n%s", c.email, code, errs, out)
+		}
+		if n := h.sim.Okta.Count("POST /api/v1/users/" + id + "/lifecycle/" + c.op); n != 1 {
+			t.Fatalf("%s: %d POSTs to lifecycle/%s", c.email, n, c.op)
+		}
+	}
+	es := h.audit.Entries()
+	if len(es) != 2 || es[0].Action != "okta.activate" || es[0].Outcome != "ok" || es[1].Action != "okta.reactivate" || es[1].Outcome != "ok" {
+		t.Fatalf("audit %+v", es)
+	}
+}

@@ -199,7 +199,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	if !httpx.IsNotFound(err) || !strings.Contains(err.Error(), "request oae4b1Xl9-4TpWbqdLHSnHwyg") {
 		t.Fatalf("404 without a request-id header must carry Okta's errorId: %v", err)
 	}
-	u, found, err := c.FindUser(ctx(), `o"brien@acme.example`)
+	u, found, err := c.FindUser(ctx(), "TestDemisto2@paloaltonetworks.com")
 	if err != nil || !found || u.Profile.Get("costCenter") != "42" || u.Profile.Get("mobilePhone") != "" || !u.LastLogin.IsZero() {
 		t.Fatalf("find: %v %v %+v", found, err, u)
 	}
@@ -234,7 +234,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 		{"GET", "/api/v1/logs", "limit=2&sortOrder=DESCENDING&after=1639360028556_1", ""},
 		{"GET", "/api/v1/logs", "filter=eventType+eq+%22user.session.start%22&limit=2&q=li.chen&since=2026-11-24T12%3A00%3A00.000Z&sortOrder=DESCENDING", ""},
 		{"GET", "/api/v1/users/nobody@acme.example", "", ""},
-		{"GET", "/api/v1/users", "filter=profile.login+eq+%22o%5C%22brien%40acme.example%22&limit=2", ""},
+		{"GET", "/api/v1/users", "filter=profile.login+eq+%22TestDemisto2%40paloaltonetworks.com%22&limit=2", ""},
 		{"POST", "/api/v1/users", "activate=false", `{"credentials":{"password":{"value":"pw-1"}},"groupIds":["00g1"],"profile":{"login":"n@acme.example"}}`},
 		{"POST", "/api/v1/users/00u1", "", `{"profile":{"title":"Lead"}}`},
 		{"POST", "/api/v1/users/00u1/lifecycle/suspend", "", ""},

@@ -2,10 +2,13 @@ package okta
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"triage/backend/clean"
 	"triage/backend/httpx"
 )
 
@@ -68,9 +71,30 @@ func LoginFilter(login string) string { return "profile.login eq " + Quote(login
 // FindUser looks a login up with filter=profile.login eq "...", which also
 // finds deactivated users; found is false when no user has that login.
 func (c *Client) FindUser(ctx context.Context, login string) (u *User, found bool, err error) {
-	p, err := c.Users(ctx, UserQuery{Filter: LoginFilter(login), Limit: 2}, "")
+	return c.findBy(ctx, "login", login)
+}
+
+// FindUserByEmail looks a user up by profile.email, as FindUser does by
+// login; the first is taken when several share the address.
+func (c *Client) FindUserByEmail(ctx context.Context, email string) (u *User, found bool, err error) {
+	return c.findBy(ctx, "email", email)
+}
+
+// findBy filters users on profile.<attr> eq value (demisto/content
+// Okta_IAM.py get_user: filter=profile.login eq "<email>"). Every user
+// answered must hold that value, compared case-insensitively as Okta
+// compares logins: a server that ignored the filter answers other people,
+// and that is an error, never another person found.
+func (c *Client) findBy(ctx context.Context, attr, value string) (*User, bool, error) {
+	p, err := c.Users(ctx, UserQuery{Filter: "profile." + attr + " eq " + Quote(value), Limit: 2}, "")
 	if err != nil {
 		return nil, false, err
+	}
+	for i := range p.Items {
+		if !strings.EqualFold(p.Items[i].Profile.Get(attr), value) {
+			return nil, false, &httpx.Error{Vendor: "Okta", Tenant: c.Tenant(), Method: http.MethodGet, Path: UsersPath, Status: http.StatusOK,
+				Message: fmt.Sprintf("asked for the user whose %s is %s, answered with someone else: the server ignored the filter, so nobody was taken as found", attr, clean.Line(value))}
+		}
 	}
 	if len(p.Items) == 0 {
 		return nil, false, nil
@@ -161,6 +185,19 @@ type Activation struct {
 func (c *Client) Activate(ctx context.Context, id string, sendEmail bool) (*Activation, error) {
 	var a Activation
 	err := c.lifecycle(ctx, id, "activate", url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}}, httpx.Answer{}, &a)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Reactivate restarts the activation of a PROVISIONED user (one activated
+// who has not finished); without sendEmail the answer carries the new
+// activation link. okta-sdk-golang v5 api/openapi.yaml reactivateUser: only
+// from PROVISIONED, sendEmail defaults to false.
+func (c *Client) Reactivate(ctx context.Context, id string, sendEmail bool) (*Activation, error) {
+	var a Activation
+	err := c.lifecycle(ctx, id, "reactivate", url.Values{"sendEmail": {strconv.FormatBool(sendEmail)}}, httpx.Answer{}, &a)
 	if err != nil {
 		return nil, err
 	}

@@ -72,15 +72,11 @@ func (p *Okta) Find(ctx context.Context, q string) (*Account, error) {
 		return oktaAccount(u), nil
 	}
 	u, found, err := p.c.FindUser(ctx, q)
-	if err != nil {
-		return nil, err
+	if err == nil && !found {
+		u, found, err = p.c.FindUserByEmail(ctx, q)
 	}
-	if !found {
-		page, err := p.c.Users(ctx, okta.UserQuery{Filter: "profile.email eq " + okta.Quote(q), Limit: 2}, "")
-		if err != nil || len(page.Items) == 0 {
-			return nil, err
-		}
-		u = &page.Items[0]
+	if err != nil || !found {
+		return nil, err
 	}
 	return oktaAccount(u), nil
 }
@@ -127,13 +123,19 @@ func (p *Okta) Disable(ctx context.Context, a *Account, mode DisableMode) error 
 
 // Enable implements Provider: a suspended person is unsuspended, a
 // deactivated or staged one activated (without an email: they sign in with
-// the password they had), a locked-out one unlocked.
+// the password they had), one whose activation is unfinished (PROVISIONED)
+// reactivated, a locked-out one unlocked. okta-sdk-golang v5
+// api/openapi.yaml: activateUser is for STAGED or DEPROVISIONED users only,
+// reactivateUser for PROVISIONED ones.
 func (p *Okta) Enable(ctx context.Context, a *Account) error {
 	switch a.Status {
 	case "SUSPENDED":
 		return p.c.Unsuspend(ctx, a.ID)
 	case "DEPROVISIONED", "STAGED":
 		_, err := p.c.Activate(ctx, a.ID, false)
+		return err
+	case "PROVISIONED":
+		_, err := p.c.Reactivate(ctx, a.ID, false)
 		return err
 	case "LOCKED_OUT":
 		return p.c.Unlock(ctx, a.ID)
@@ -174,8 +176,11 @@ func oktaAccount(u *okta.User) *Account {
 	status := string(u.Status)
 	a := &Account{
 		ID: string(u.ID), Login: u.Login(), Status: status, Raw: u.Raw, src: u,
-		Enabled: status != "SUSPENDED" && status != "DEPROVISIONED",
+		// STAGED was never activated; PROVISIONED was, and waits for the
+		// person, so it counts as enabled yet Enable still applies.
+		Enabled: status != "SUSPENDED" && status != "DEPROVISIONED" && status != "STAGED",
 		Locked:  status == "LOCKED_OUT",
+		Pending: status == "PROVISIONED",
 		Profile: Profile{Email: email, First: pr.Get("firstName"), Last: pr.Get("lastName"), Display: pr.Get("displayName"),
 			Title: pr.Get("title"), Department: pr.Get("department")},
 	}

@@ -146,6 +146,7 @@ type Account struct {
 	Status  string // the vendor's word: Okta's status (ACTIVE, SUSPENDED...), else active or inactive
 	Enabled bool   // not disabled by an admin (suspended, deactivated, inactive)
 	Locked  bool   // locked out by failed sign-ins (Okta): Enable unlocks
+	Pending bool   // activated but not yet finished by the person (Okta PROVISIONED): Enable starts it again
 	Facts   []Fact // the provider's other attributes, for the detail view
 	Raw     json.RawMessage
 	src     any // the client's own object
@@ -180,8 +181,9 @@ func times(fs ...Fact) []Fact {
 // already.
 func (a *Account) CanDisable() bool { return a.Enabled }
 
-// CanEnable reports whether Enable applies: disabled, or locked out.
-func (a *Account) CanEnable() bool { return !a.Enabled || a.Locked }
+// CanEnable reports whether Enable applies: disabled, locked out, or an
+// activation the person has not finished.
+func (a *Account) CanEnable() bool { return !a.Enabled || a.Locked || a.Pending }
 
 // Entry is an account as a list shows it: enough for one row.
 type Entry struct {

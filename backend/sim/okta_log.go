@@ -100,6 +100,9 @@ var logKinds = []logKind{
 var writeKinds = map[string]string{
 	"user.lifecycle.unlock": "user.account.unlock", "user.lifecycle.reset_password": "user.account.reset_password",
 	"user.lifecycle.expire_password": "user.account.expire_password",
+	// okta-sdk-golang v5 api/openapi.yaml reactivateUser: "records the same
+	// set of events as when a user is activated".
+	"user.lifecycle.reactivate": "user.lifecycle.activate",
 }
 
 func kindIndex(eventType string) int {

@@ -285,7 +285,9 @@ func (s *Okta) lifecycle(w http.ResponseWriter, r *http.Request) {
 	var answer any = map[string]any{}
 	switch op {
 	case "activate":
-		if u.status != "STAGED" && u.status != "DEPROVISIONED" && u.status != "PROVISIONED" {
+		// okta-sdk-golang v5 api/openapi.yaml activateUser: only STAGED or
+		// DEPROVISIONED users; a PROVISIONED one is reactivated.
+		if u.status != "STAGED" && u.status != "DEPROVISIONED" {
 			s.fail(w, http.StatusForbidden, "E0000016", "Activation failed because the user is already active")
 			return
 		}
@@ -296,6 +298,17 @@ func (s *Okta) lifecycle(w http.ResponseWriter, r *http.Request) {
 		u.activated = now
 		if q.Get("sendEmail") == "false" {
 			answer = map[string]any{"activationToken": "XE6wE17zmphl3KqAPFxO", "activationUrl": s.URL + "/welcome/XE6wE17zmphl3KqAPFxO"}
+		}
+	case "reactivate":
+		// reactivateUser: only PROVISIONED users; sendEmail defaults to
+		// false, and then the answer carries the new activation link.
+		if u.status != "PROVISIONED" {
+			s.fail(w, http.StatusForbidden, "E0000038", "This operation is not allowed in the user's current status.")
+			return
+		}
+		to = "PROVISIONED"
+		if q.Get("sendEmail") != "true" {
+			answer = map[string]any{"activationToken": "Rb8tXr2BjNEbKF3tyf4u", "activationUrl": s.URL + "/welcome/Rb8tXr2BjNEbKF3tyf4u"}
 		}
 	case "deactivate":
 		if u.status == "DEPROVISIONED" {
