@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"triage/backend/audit"
 	"triage/backend/config"
 	"triage/backend/identity"
+	"triage/backend/saas"
 )
 
 // TestPlainGoldens pins the --plain output of every read whose answer is
@@ -138,6 +140,38 @@ func TestCheckReportsEveryTenantAndNamesOkta(t *testing.T) {
 	}
 	if code != 1 || json.Unmarshal([]byte(out), &results) != nil || len(results) != 5 || results[2].OK || !strings.Contains(results[2].Error, "Okta demo: 401") {
 		t.Fatalf("--json: %d %s", code, out)
+	}
+}
+
+// --severity takes words or numbers and sends 1..5; --limit N asks for the
+// smallest page the API takes (a multiple of 10) and prints N.
+func TestSaaSIncidentsSendSeverityNumbersAndWholePages(t *testing.T) {
+	h := newHarness(t, 200, nil)
+	out, errs, code := h.run("", "saas", "incidents", "--severity", "High,Critical", "--limit", "15", "--json")
+	var incidents []struct {
+		Severity any `json:"severity"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &incidents) != nil || len(incidents) != 15 {
+		t.Fatalf("code %d, %d incidents: %s", code, len(incidents), errs)
+	}
+	for _, in := range incidents {
+		if l := saas.ParseSeverity(fmt.Sprint(in.Severity)).Level; l != 4 && l != 5 {
+			t.Fatalf("severity %v listed", in.Severity)
+		}
+	}
+	qs := h.sim.SaaS.Queries("GET /incident/api/incidents/delta")
+	if len(qs) == 0 || qs[0].Get("severity") != "4,5" || qs[0].Get("limit") != "20" {
+		t.Fatalf("sent %v, want severity=4,5 limit=20", qs)
+	}
+	_, errs, code = h.run("", "saas", "incidents", "--severity", "severe")
+	if code != 2 || !strings.Contains(errs, `--severity: severity "severe": use critical, high, medium, low, informational or 1 to 5`) {
+		t.Fatalf("unknown word: %d %q", code, errs)
+	}
+	if _, errs, code = h.run("", "saas", "incidents", "--limit", "-3"); code != 2 || !strings.Contains(errs, "--limit -3") {
+		t.Fatalf("negative limit: %d %q", code, errs)
+	}
+	if n := len(h.sim.SaaS.Queries("GET /incident/api/incidents/delta")); n != len(qs) {
+		t.Fatalf("a refused command sent %d requests", n-len(qs))
 	}
 }
 

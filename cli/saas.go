@@ -59,6 +59,12 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 				return err
 			}
 			q := saas.Query{Severities: splitList(severity), Statuses: splitList(status), AppIDs: splitList(app)}
+			if _, err := saas.SeverityFilter(q.Severities); err != nil {
+				return Usage(fmt.Errorf("--severity: %w", err))
+			}
+			if limit < 0 {
+				return Usagef("--limit %d: give a number of incidents, or 0 for every page", limit)
+			}
 			switch strings.ToLower(state) {
 			case "open", "closed":
 				q.State = strings.ToLower(state)
@@ -77,7 +83,9 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 				}
 			}
 			if limit > 0 && limit < saas.DefaultLimit {
-				q.Limit = max(limit, 10) // the API's smallest page
+				// The API's pages are multiples of 10: ask for the smallest
+				// that holds --limit and cut the rest below.
+				q.Limit = saas.PageSize(limit)
 			}
 			ctx := env.context(cmd.Context())
 			page, err := c.Incidents(ctx, q)
@@ -112,7 +120,7 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&state, "state", "all", "open, closed or all")
-	f.StringVar(&severity, "severity", "", "severities, comma-separated, as the tenant writes them (High, 4)")
+	f.StringVar(&severity, "severity", "", "severities, comma-separated: critical, high, medium, low, informational or 1 to 5 (sent as 1 to 5)")
 	f.StringVar(&status, "status", "", "statuses, comma-separated (open-new, open-assigned, closed-business justified, ...)")
 	f.StringVar(&app, "app", "", "app ids, comma-separated (see triage saas apps)")
 	f.StringVar(&from, "from", "", "updated since: a duration (24h, 7d) or a time")

@@ -253,6 +253,9 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 				return saas.Query{}, fmt.Errorf("state: %q is not open, closed or all", term.Values[0])
 			}
 		case "severity":
+			if _, err := saas.SeverityFilter(term.Values); err != nil {
+				return saas.Query{}, err
+			}
 			q.Severities = term.Values
 		case "status":
 			q.Statuses = term.Values

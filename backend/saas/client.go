@@ -68,13 +68,33 @@ type Query struct {
 	To         time.Time // updated before
 	AppIDs     []string
 	State      string   // open or closed; "" for both
-	Severities []string // words (high) or numbers (4), sent as given
+	Severities []string // words (high) or numbers (4), sent as 1..5, see SeverityFilter
 	Statuses   []string // state-status values, see StatusFilter
-	Limit      int      // page size; the API takes 10 to 1000
+	Limit      int      // page size: a multiple of 10 from 10 to 1000, see PageSize
 }
 
-// DefaultLimit is the page size when the query names none.
-const DefaultLimit = 500
+// Page sizes. The delta endpoint takes a multiple of 10 from 10 to 1000:
+// the XSOAR integration (SaasSecurity.py validate_limit) rounds to a
+// multiple of 10 ("SaaS API limit") and gives 1000 as the API's maximum.
+const (
+	DefaultLimit = 500
+	MinLimit     = 10
+	MaxLimit     = 1000
+)
+
+// PageSize is the smallest page the endpoint takes that holds n incidents:
+// n rounded up to a multiple of 10, from 10 to 1000.
+func PageSize(n int) int {
+	return min(max((n+9)/10*10, MinLimit), MaxLimit)
+}
+
+// checkLimit refuses a page size the endpoint would refuse.
+func checkLimit(n int) error {
+	if n < MinLimit || n > MaxLimit || n%10 != 0 {
+		return fmt.Errorf("page size %d: the SaaS Security API takes a multiple of 10 from %d to %d", n, MinLimit, MaxLimit)
+	}
+	return nil
+}
 
 // Page is one page of the delta feed.
 type Page struct {
@@ -87,19 +107,25 @@ type Page struct {
 	// objects with an id; they are reported, not silently dropped.
 	Unreadable int
 
-	limit      int      // the page size in effect
-	requested  string   // the path and query this page came from
-	severities []string // applied to every page, see Incidents
+	limit     int    // the page size in effect
+	requested string // the path and query this page came from
 }
 
 const deltaPath = "/incident/api/incidents/delta"
 
 // Incidents returns the first page of the delta feed for q. Follow the rest
-// with More. Severity is also checked on each page, since which form the
-// vendor's filter accepts (words or 1..5) is not documented.
+// with More. A severity or page size the endpoint would refuse is an error
+// here, before anything is sent.
 func (c *Client) Incidents(ctx context.Context, q Query) (Page, error) {
-	if q.Limit <= 0 {
+	if q.Limit == 0 {
 		q.Limit = DefaultLimit
+	}
+	if err := checkLimit(q.Limit); err != nil {
+		return Page{}, fmt.Errorf("SaaS %s: %w", c.Tenant(), err)
+	}
+	severities, err := SeverityFilter(q.Severities)
+	if err != nil {
+		return Page{}, fmt.Errorf("SaaS %s: %w", c.Tenant(), err)
 	}
 	params := url.Values{"limit": {strconv.Itoa(q.Limit)}}
 	if !q.From.IsZero() {
@@ -114,8 +140,8 @@ func (c *Client) Incidents(ctx context.Context, q Query) (Page, error) {
 	if q.State != "" {
 		params.Set("state", strings.ToLower(q.State))
 	}
-	if len(q.Severities) > 0 {
-		params.Set("severity", strings.Join(q.Severities, ","))
+	if len(severities) > 0 {
+		params.Set("severity", strings.Join(severities, ","))
 	}
 	if len(q.Statuses) > 0 {
 		vals := make([]string, len(q.Statuses))
@@ -124,7 +150,7 @@ func (c *Client) Incidents(ctx context.Context, q Query) (Page, error) {
 		}
 		params.Set("status", strings.Join(vals, ","))
 	}
-	return c.page(ctx, &httpx.Request{Path: deltaPath, Query: params}, deltaPath+"?"+params.Encode(), q.Limit, q.Severities)
+	return c.page(ctx, &httpx.Request{Path: deltaPath, Query: params}, deltaPath+"?"+params.Encode(), q.Limit)
 }
 
 // More follows p's nextPath exactly as the vendor wrote it (it carries its
@@ -140,10 +166,10 @@ func (c *Client) More(ctx context.Context, p Page) (Page, error) {
 	if u, err := url.Parse(p.NextPath); err == nil && u.IsAbs() {
 		req = &httpx.Request{URL: p.NextPath} // httpx refuses another host
 	}
-	return c.page(ctx, req, p.NextPath, p.limit, p.severities)
+	return c.page(ctx, req, p.NextPath, p.limit)
 }
 
-func (c *Client) page(ctx context.Context, req *httpx.Request, requested string, limit int, severities []string) (Page, error) {
+func (c *Client) page(ctx context.Context, req *httpx.Request, requested string, limit int) (Page, error) {
 	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		return Page{}, err
@@ -165,7 +191,7 @@ func (c *Client) page(ctx context.Context, req *httpx.Request, requested string,
 	if env.Limit > 0 {
 		limit = int(env.Limit) // the vendor's own page size decides what "full" is
 	}
-	p := Page{NextPath: strings.TrimSpace(string(env.NextPath)), limit: limit, requested: requested, severities: severities,
+	p := Page{NextPath: strings.TrimSpace(string(env.NextPath)), limit: limit, requested: requested,
 		Incidents: make([]Incident, 0, len(env.Resources))}
 	for _, raw := range env.Resources {
 		var inc Incident
@@ -174,9 +200,6 @@ func (c *Client) page(ctx context.Context, req *httpx.Request, requested string,
 			continue
 		}
 		clean.Value(&inc)
-		if len(severities) > 0 && !ParseSeverity(string(inc.Severity)).Matches(severities) {
-			continue
-		}
 		p.Incidents = append(p.Incidents, inc)
 	}
 	// The feed ends on a page shorter than the limit: nextPath is always

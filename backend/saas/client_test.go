@@ -93,9 +93,9 @@ func TestFeedFollowsNextPathAndStopsOnAShortPage(t *testing.T) {
 		t.Fatalf("fields missing: %+v", first)
 	}
 	// An exactly full last page costs one more, empty, request.
-	_, pages = all(t, c, saas.Query{Limit: 125})
-	if pages != 3 {
-		t.Fatalf("%d pages for 250 at 125 a page, want 3 (the last one empty)", pages)
+	_, pages = all(t, c, saas.Query{Limit: 50})
+	if pages != 6 {
+		t.Fatalf("%d pages for 250 at 50 a page, want 6 (the last one empty)", pages)
 	}
 }
 
@@ -141,6 +141,60 @@ func TestFiltersNarrowTheFeed(t *testing.T) {
 	for _, inc := range got {
 		if inc.UpdatedAt.Before(from.Truncate(time.Millisecond)) || !inc.UpdatedAt.Before(to) {
 			t.Fatalf("window leaked %s", inc.UpdatedAt)
+		}
+	}
+}
+
+// Analysts type words or numbers; the delta filter takes only 1..5
+// (SaasSecurity.yml), so the client sends numbers and the simulator would
+// refuse a word.
+func TestSeverityWordsAreSentAsNumbers(t *testing.T) {
+	s, c, _ := startSim(t, sim.Options{Rows: 200})
+	got := first(t, c, saas.Query{Severities: []string{"High", "critical", "4"}})
+	if len(got) == 0 {
+		t.Fatal("high and critical matched nothing")
+	}
+	for _, inc := range got {
+		if l := saas.ParseSeverity(string(inc.Severity)).Level; l != 4 && l != 5 {
+			t.Fatalf("severity filter let %s through", inc.Severity)
+		}
+	}
+	qs := s.SaaS.Queries("GET /incident/api/incidents/delta")
+	if len(qs) != 1 || qs[0].Get("severity") != "4,5" {
+		t.Fatalf("sent %v, want severity=4,5", qs)
+	}
+}
+
+func TestSeverityFilterForms(t *testing.T) {
+	for in, want := range map[string]string{"High,Critical": "4,5", "informational,low,medium": "1,2,3", "5, 1": "5,1",
+		"INFO,moderate": "1,3", "high,4,High": "4", "": ""} {
+		got, err := saas.SeverityFilter(strings.Split(in, ","))
+		if err != nil || strings.Join(got, ",") != want {
+			t.Errorf("%q: %v %v, want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"severe", "0", "6", "4.5", "high!"} {
+		if _, err := saas.SeverityFilter([]string{bad}); err == nil || !strings.Contains(err.Error(), "use critical, high, medium, low, informational or 1 to 5") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// A page size the endpoint would refuse, or a severity word it does not
+// know, is an error before anything is sent.
+func TestOddPageSizesAndUnknownSeveritiesAreNotSent(t *testing.T) {
+	s, c, _ := startSim(t, sim.Options{Rows: 20})
+	for _, q := range []saas.Query{{Limit: 15}, {Limit: 1010}, {Limit: -10}, {Severities: []string{"severe"}}} {
+		if _, err := c.Incidents(ctx(), q); err == nil || !strings.HasPrefix(err.Error(), "SaaS demo: ") {
+			t.Errorf("%+v: err = %v", q, err)
+		}
+	}
+	if n := s.SaaS.Count("GET /incident/api/incidents/delta"); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+	for n, want := range map[int]int{1: 10, 10: 10, 15: 20, 499: 500, 1000: 1000, 5000: 1000} {
+		if got := saas.PageSize(n); got != want {
+			t.Errorf("PageSize(%d) = %d, want %d", n, got, want)
 		}
 	}
 }
@@ -439,7 +493,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	const next = "/incident/api/incidents/delta?limit=2&from=2021-08-03T20%3A25%3A17.945Z&state=open"
 	rec := &recorder{body: map[string]string{
 		"POST /oauth/token": `{"access_token":"T1","expires_in":7200,"token_type":"bearer"}`,
-		"GET /incident/api/incidents/delta?app_ids=acf49b2389c09f26ad0ccd2b1a603328%2C2642aaa03dc6fc44496bdfffe5e1bc74&from=2021-08-23T09%3A26%3A25.872Z&limit=2&state=open&status=open-new%2Copen-in+progress&to=2021-08-24T00%3A00%3A00.000Z": `{"limit":2,"nextPath":"` + next + `","resources":[` + vendorIncident3 + `,` + vendorIncident4 + `]}`,
+		"GET /incident/api/incidents/delta?app_ids=acf49b2389c09f26ad0ccd2b1a603328%2C2642aaa03dc6fc44496bdfffe5e1bc74&from=2021-08-23T09%3A26%3A25.872Z&limit=10&state=open&status=open-new%2Copen-in+progress&to=2021-08-24T00%3A00%3A00.000Z": `{"limit":2,"nextPath":"` + next + `","resources":[` + vendorIncident3 + `,` + vendorIncident4 + `]}`,
 		"GET /incident/api/incidents/delta?limit=2&from=2021-08-03T20%3A25%3A17.945Z&state=open": `{"limit":2,"nextPath":"/incident/api/incidents/delta?limit=2&from=2021-08-25T09%3A00%3A00.001Z&state=open","resources":[` + vendorIncident5 + `]}`,
 		"GET /incident/api/incidents/4":        vendorIncident4,
 		"GET /incident/api/incidents/4/state":  `{"state":"open","category":"new","resolved_by":null,"resolution_date":null}`,
@@ -453,7 +507,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := saas.Query{Limit: 2, State: "open", Statuses: []string{"new", "in-progress"},
+	q := saas.Query{Limit: 10, State: "open", Statuses: []string{"new", "in-progress"},
 		AppIDs: []string{"acf49b2389c09f26ad0ccd2b1a603328", "2642aaa03dc6fc44496bdfffe5e1bc74"},
 		From:   time.Date(2021, 8, 23, 9, 26, 25, 872_400_000, time.UTC), To: time.Date(2021, 8, 24, 0, 0, 0, 0, time.UTC)}
 	p1, err := c.Incidents(ctx(), q)
@@ -527,7 +581,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 		}
 	}
 	checks := []struct{ method, path, query, body string }{
-		{"GET", "/incident/api/incidents/delta", "app_ids=acf49b2389c09f26ad0ccd2b1a603328%2C2642aaa03dc6fc44496bdfffe5e1bc74&from=2021-08-23T09%3A26%3A25.872Z&limit=2&state=open&status=open-new%2Copen-in+progress&to=2021-08-24T00%3A00%3A00.000Z", ""},
+		{"GET", "/incident/api/incidents/delta", "app_ids=acf49b2389c09f26ad0ccd2b1a603328%2C2642aaa03dc6fc44496bdfffe5e1bc74&from=2021-08-23T09%3A26%3A25.872Z&limit=10&state=open&status=open-new%2Copen-in+progress&to=2021-08-24T00%3A00%3A00.000Z", ""},
 		{"GET", "/incident/api/incidents/delta", "limit=2&from=2021-08-03T20%3A25%3A17.945Z&state=open", ""}, // nextPath, verbatim
 		{"GET", "/incident/api/incidents/4", "", ""},
 		{"GET", "/incident/api/incidents/..%2Fapps", "", ""}, // an id cannot climb out of its path

@@ -7,7 +7,9 @@ package saas
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,15 +288,30 @@ func (s Severity) Word() string {
 	return s.Raw
 }
 
-// Matches reports whether the severity is one of wanted (words or numbers).
-func (s Severity) Matches(wanted []string) bool {
-	for _, w := range wanted {
-		ws := ParseSeverity(w)
-		if strings.EqualFold(ws.Raw, s.Raw) || ws.Level > 0 && ws.Level == s.Level {
-			return true
+// SeverityFilter turns what an analyst types (high, Critical, 4) into the
+// numbers the delta endpoint's severity filter takes: the XSOAR
+// integration (SaasSecurity.yml, the severity argument) offers only '1'..'5',
+// with the levels above (5 critical .. 1 informational). Anything else is an
+// error naming the words it takes.
+func SeverityFilter(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		level, err := strconv.Atoi(v)
+		if _, ferr := strconv.ParseFloat(v, 64); err != nil && ferr != nil {
+			level = ParseSeverity(v).Level // a word; 4.5 is no level
+		}
+		if level < 1 || level > 5 {
+			return nil, fmt.Errorf("severity %q: use critical, high, medium, low, informational or 1 to 5", v)
+		}
+		if n := strconv.Itoa(level); !slices.Contains(out, n) {
+			out = append(out, n)
 		}
 	}
-	return false
+	return out, nil
 }
 
 // Statuses are the incident statuses the API filters on, in its

@@ -406,9 +406,11 @@ func (s *SaaS) delta(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := 50
 	if v := q.Get("limit"); v != "" {
+		// A multiple of 10 from 10 to 1000: the XSOAR integration's
+		// validate_limit ("SaaS API limit") and its LIMIT comment.
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 10 || n > 1000 {
-			saasError(w, http.StatusBadRequest, "invalid_request", "limit must be a number from 10 to 1000")
+		if err != nil || n < 10 || n > 1000 || n%10 != 0 {
+			saasError(w, http.StatusBadRequest, "invalid_request", "limit must be a multiple of 10 from 10 to 1000, got "+strconv.Quote(v))
 			return
 		}
 		limit = n
@@ -439,6 +441,14 @@ func (s *SaaS) delta(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	apps, sevs, statuses := list("app_ids"), list("severity"), list("status")
+	// The filter takes the numbers 1..5 only (the XSOAR integration's yml
+	// offers '1'..'5'); a word such as High is refused.
+	for _, v := range sevs {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 5 {
+			saasError(w, http.StatusBadRequest, "invalid_request", "severity must be numbers from 1 to 5, comma-separated, got "+strconv.Quote(q.Get("severity")))
+			return
+		}
+	}
 	match := func(in *saasIncident) bool {
 		st := saasStatuses[in.status]
 		if state != "" && st.state != state {
@@ -447,7 +457,7 @@ func (s *SaaS) delta(w http.ResponseWriter, r *http.Request) {
 		if len(apps) > 0 && !contains(apps, strings.ToLower(SaaSApps[in.app].ID)) {
 			return false
 		}
-		if len(sevs) > 0 && !contains(sevs, strings.ToLower(saasSeverityWords[in.sev])) && !contains(sevs, strconv.Itoa(int(in.sev))) {
+		if len(sevs) > 0 && !contains(sevs, strconv.Itoa(int(in.sev))) {
 			return false
 		}
 		return len(statuses) == 0 || contains(statuses, strings.ToLower(st.status))

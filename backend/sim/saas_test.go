@@ -223,3 +223,30 @@ func TestSaaSAtAHundredThousandIncidentsIsCheap(t *testing.T) {
 		t.Fatalf("first page at 100k: %d", st)
 	}
 }
+
+// The delta filter takes severities as the numbers 1..5 and pages as
+// multiples of 10 (the XSOAR integration's yml and validate_limit): words
+// and odd page sizes get the vendor's 400.
+func TestSaaSDeltaRefusesSeverityWordsAndOddLimits(t *testing.T) {
+	s := startSaaS(t, Options{Rows: 60})
+	for _, bad := range []string{"severity=High", "severity=4,critical", "severity=6", "limit=15", "limit=1010", "limit=0"} {
+		st, m, _ := saasCall(t, s, "GET", "/incident/api/incidents/delta?"+bad, "", allScopes)
+		desc, _ := m["error_description"].(string)
+		if st != 400 || m["error"] != "invalid_request" || desc == "" {
+			t.Errorf("%s: %d %v, want the vendor's 400", bad, st, m)
+		}
+	}
+	st, m, _ := saasCall(t, s, "GET", "/incident/api/incidents/delta?limit=20&severity=4,5", "", allScopes)
+	if st != 200 {
+		t.Fatalf("numbers: %d %v", st, m)
+	}
+	res := m["resources"].([]any)
+	if len(res) == 0 {
+		t.Fatal("severity 4,5 matched nothing")
+	}
+	for _, r := range res {
+		if sev := r.(map[string]any)["severity"]; sev != "High" && sev != "Critical" && sev != 4.0 && sev != 5.0 {
+			t.Fatalf("severity filter 4,5 let %v through", sev)
+		}
+	}
+}
