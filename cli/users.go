@@ -227,18 +227,19 @@ type providerJSON struct {
 }
 
 type accountJSON struct {
-	ID          string          `json:"id"`
-	Login       string          `json:"login"`
-	Email       string          `json:"email"`
-	FirstName   string          `json:"first_name"`
-	LastName    string          `json:"last_name"`
-	DisplayName string          `json:"display_name,omitempty"`
-	Title       string          `json:"title,omitempty"`
-	Department  string          `json:"department,omitempty"`
-	Status      string          `json:"status"`
-	Enabled     bool            `json:"enabled"`
-	Locked      bool            `json:"locked,omitempty"`
-	Raw         json.RawMessage `json:"raw,omitempty"` // the vendor's own object
+	ID           string          `json:"id"`
+	Login        string          `json:"login"`
+	Email        string          `json:"email"`
+	FirstName    string          `json:"first_name"`
+	LastName     string          `json:"last_name"`
+	DisplayName  string          `json:"display_name,omitempty"`
+	Title        string          `json:"title,omitempty"`
+	Department   string          `json:"department,omitempty"`
+	Organization string          `json:"organization,omitempty"`
+	Status       string          `json:"status"`
+	Enabled      bool            `json:"enabled"`
+	Locked       bool            `json:"locked,omitempty"`
+	Raw          json.RawMessage `json:"raw,omitempty"` // the vendor's own object
 }
 
 func (a answer) json() providerJSON {
@@ -249,7 +250,7 @@ func (a answer) json() providerJSON {
 	if ac := a.acct; ac != nil {
 		pr := ac.Profile
 		out.Account = &accountJSON{ID: ac.ID, Login: ac.Login, Email: pr.Email, FirstName: pr.First, LastName: pr.Last,
-			DisplayName: pr.Display, Title: pr.Title, Department: pr.Department, Status: ac.Status, Enabled: ac.Enabled,
+			DisplayName: pr.Display, Title: pr.Title, Department: pr.Department, Organization: pr.Organization, Status: ac.Status, Enabled: ac.Enabled,
 			Locked: ac.Locked, Raw: ac.Raw}
 	}
 	return out
@@ -345,6 +346,7 @@ line and the others go ahead.`,
 	f.StringVar(&pr.Display, "display", "", "display name")
 	f.StringVar(&pr.Title, "title", "", "job title")
 	f.StringVar(&pr.Department, "department", "", "department")
+	f.StringVar(&pr.Organization, "organization", "", "organization (company or business unit)")
 	return cmd
 }
 
@@ -384,8 +386,8 @@ func usersUpdate(env *Env, o *output, providers providersFunc) *cobra.Command {
 		Long: `update sends only the fields given, and only to the providers where they
 differ: Okta a partial profile update, Atlassian a SCIM PATCH of those
 attributes, Essentials a PUT of the whole user with the names changed (it
-keeps first and last names only). FIELD is first, last, display, title or
-department; an empty VALUE clears a field.`,
+keeps first and last names only). FIELD is first, last, display, title,
+department or organization; an empty VALUE clears a field.`,
 		Example: "  triage users update li.chen@acme.example --set title='Lead Analyst' --set department=Security\n" +
 			"  triage users update li.chen@acme.example --set last=Chen-Wu --provider essentials",
 		Args: exactArgs(1, "EMAIL"),
@@ -399,7 +401,7 @@ department; an empty VALUE clears a field.`,
 				case !ok:
 					return Usagef("--set %q: use FIELD=VALUE", s)
 				case !known:
-					return Usagef("--set %q: FIELD is first, last, display, title or department", s)
+					return Usagef("--set %q: FIELD is first, last, display, title, department or organization", s)
 				case (f == people.FirstName || f == people.LastName) && strings.TrimSpace(value) == "":
 					return Usagef("--set %q: the %s cannot be empty", s, f)
 				}
@@ -453,7 +455,7 @@ department; an empty VALUE clears a field.`,
 			return nowhere(email, as)
 		},
 	}
-	cmd.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE, repeatable: first, last, display, title, department")
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE, repeatable: first, last, display, title, department, organization")
 	return cmd
 }
 

@@ -270,7 +270,7 @@ func TestUsersUsageErrors(t *testing.T) {
 		{[]string{"users", "create", "--email", "a@acme.example", "--first", "A"}, "create needs --first and --last"},
 		{[]string{"users", "update", li}, "update needs at least one --set"},
 		{[]string{"users", "update", li, "--set", "title"}, "use FIELD=VALUE"},
-		{[]string{"users", "update", li, "--set", "phone=1"}, "FIELD is first, last, display, title or department"},
+		{[]string{"users", "update", li, "--set", "phone=1"}, "FIELD is first, last, display, title, department or organization"},
 		{[]string{"users", "update", li, "--set", "first="}, "the first name cannot be empty"},
 	}
 	for _, c := range cases {

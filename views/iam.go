@@ -72,6 +72,10 @@ type listLoad struct {
 	loaded int
 	err    error
 	done   bool
+	// unreadable counts the accounts the provider listed that could not be
+	// read; problem is what was wrong with the first.
+	unreadable int
+	problem    string
 }
 
 // listChunk is how many people of a page one Update merges.
@@ -134,7 +138,7 @@ func (p *person) profile() people.Profile {
 			dst *string
 			v   string
 		}{{&pr.First, a.Profile.First}, {&pr.Last, a.Profile.Last}, {&pr.Display, a.Profile.Display},
-			{&pr.Title, a.Profile.Title}, {&pr.Department, a.Profile.Department}} {
+			{&pr.Title, a.Profile.Title}, {&pr.Department, a.Profile.Department}, {&pr.Organization, a.Profile.Organization}} {
 			if *f.dst == "" {
 				*f.dst = f.v
 			}
@@ -334,10 +338,16 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 		t.rows.listed[m.p] = listFailed
 		return nil
 	}
+	if n := m.listing.Unreadable; n > 0 {
+		if l.unreadable += n; l.problem == "" {
+			l.problem = m.listing.Problem
+		}
+	}
 	// A list that comes whole (Essentials: 100,000 users in one answer) is
 	// merged a chunk per message, so no one Update holds the keys for long.
 	if len(m.listing.Entries) > listChunk {
 		rest := m
+		rest.listing.Unreadable = 0 // counted once, above
 		rest.listing.Entries = m.listing.Entries[listChunk:]
 		m.listing.Entries, m.listing.Next = m.listing.Entries[:listChunk], ""
 		t.rows.add(m.p, m.listing.Entries)
@@ -357,6 +367,11 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l.done = true
 	t.rows.listed[m.p] = listDone
+	if l.unreadable > 0 {
+		// Someone it did not list may be one it could not read: "?", not
+		// "absent".
+		t.rows.listed[m.p] = listFailed
+	}
 	return t.reshow()
 }
 
@@ -721,6 +736,11 @@ func (t *iamTab) View() string {
 			// One failed list at a time: its column shows "?" meanwhile.
 			bar = st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
 				people.Label(t.providers[i]), l.err))
+			break
+		}
+		if l.unreadable > 0 {
+			bar = st.Error.Render(fmt.Sprintf("✗ %s listed %d account(s) that could not be read (%s) — people it did not list show ?; enter on an email looks them up",
+				people.Label(t.providers[i]), l.unreadable, l.problem))
 			break
 		}
 	}

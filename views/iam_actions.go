@@ -278,11 +278,13 @@ func personForm(st *ui.Styles, title string, pr people.Profile, fixedEmail bool)
 		Field("Last name", pr.Last, "", false).
 		Field("Display name", pr.Display, "optional", false).
 		Field("Title", pr.Title, "optional", false).
-		Field("Department", pr.Department, "optional", false)
+		Field("Department", pr.Department, "optional", false).
+		Field("Organization", pr.Organization, "optional", false)
 }
 
 func formProfile(f *ui.Form) people.Profile {
-	return people.Profile{Email: f.Value(0), First: f.Value(1), Last: f.Value(2), Display: f.Value(3), Title: f.Value(4), Department: f.Value(5)}
+	return people.Profile{Email: f.Value(0), First: f.Value(1), Last: f.Value(2), Display: f.Value(3), Title: f.Value(4), Department: f.Value(5),
+		Organization: f.Value(6)}
 }
 
 // openCreate opens the new-person form, or the one kept from last time.

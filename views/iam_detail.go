@@ -106,6 +106,7 @@ func accountDoc(d *ui.Doc, prov people.Provider, p *person, i int, now time.Time
 	d.Field("Last name", pr.Last)
 	d.Field("Title", pr.Title)
 	d.Field("Department", pr.Department)
+	d.Field("Organization", pr.Organization)
 	for _, f := range a.Facts {
 		if !f.At.IsZero() {
 			d.Field(f.Label, when(lenient.Time{Time: f.At}, now))

@@ -296,6 +296,8 @@ func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
 	h.typeText("New")
 	h.typeKeys("enter", "enter", "enter")
 	h.typeText("Security")
+	h.typeKeys("enter")
+	h.typeText("Acme Labs")
 	h.typeKeys("tab", "tab", "tab", "space") // Essentials off
 	h.waitFor("[ ] Essentials demo")
 	h.typeKeys("ctrl+s")
@@ -305,6 +307,9 @@ func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
 	}
 	if active, found := h.sim.Atlassian.Active("dana.new@acme.example"); !found || !active {
 		t.Fatal("not created in Atlassian")
+	}
+	if dep, org := h.sim.Atlassian.Enterprise("dana.new@acme.example"); dep != "Security" || org != "Acme Labs" {
+		t.Fatalf("Atlassian keeps department %q and organization %q, want the form's", dep, org)
 	}
 	// The same person again: each provider says it exists, and the form
 	// keeps what was typed.

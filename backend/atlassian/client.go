@@ -71,20 +71,48 @@ func quote(v string) string {
 // externalId: an exact userName.
 func UserNameFilter(userName string) string { return "userName eq " + quote(userName) }
 
-// Users lists one page of users: startIndex is 1-based, count the page size.
+// Users lists one page of users: startIndex is 1-based, count the page
+// size. Resources that cannot be read are counted in Page.Unreadable.
 func (c *Client) Users(ctx context.Context, startIndex, count int) (Page[User], error) {
-	return list[User](ctx, c, "/Users", pageQuery(startIndex, count))
+	p, _, err := list[User](ctx, c, "/Users", pageQuery(startIndex, count))
+	return p, err
 }
 
-// FindUser looks a userName up with filter=userName eq "..."; found is false
-// when the directory has no such user.
+// FindUser looks a userName up with filter=userName eq "..." (the XSOAR
+// Atlassian IAM integration's Client.get_user does the same); found is
+// false when the directory has no such user. An answer holding a resource
+// that cannot be read, or only users of another userName (a server that
+// ignored the filter), is an error: "absent" would not be true.
 func (c *Client) FindUser(ctx context.Context, userName string) (*User, bool, error) {
 	q := url.Values{"filter": {UserNameFilter(userName)}}
-	p, err := list[User](ctx, c, "/Users", q)
-	if err != nil || len(p.Items) == 0 {
+	p, resp, err := list[User](ctx, c, "/Users", q)
+	if err != nil {
 		return nil, false, err
 	}
-	return &p.Items[0], true, nil
+	if err := unreadable(resp, p, "userName "+userName); err != nil {
+		return nil, false, err
+	}
+	// userName is case-insensitive (RFC 7643 section 4.1.1).
+	for i := range p.Items {
+		if strings.EqualFold(string(p.Items[i].UserName), userName) {
+			return &p.Items[i], true, nil
+		}
+	}
+	if len(p.Items) > 0 {
+		return nil, false, resp.Fail("the filter userName eq %q was answered with %d users, none of them %s: the directory did not apply the filter",
+			userName, len(p.Items), userName)
+	}
+	return nil, false, nil
+}
+
+// unreadable is the error of a look-up whose answer held resources that
+// could not be read: what it looked for may be one of them.
+func unreadable[T any](resp *httpx.Response, p Page[T], what string) error {
+	if p.Unreadable == 0 {
+		return nil
+	}
+	return resp.Fail("%d of the resources answered for %s could not be read (%s): cannot tell whether it is in the directory",
+		p.Unreadable, what, p.Problem)
 }
 
 // User gets a user by its SCIM id; an unknown id is a 404
@@ -132,7 +160,8 @@ func (c *Client) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 func fieldNames(n NewUser) []string {
 	var out []string
 	for _, f := range []struct{ name, v string }{{"givenName", n.GivenName}, {"familyName", n.FamilyName},
-		{"displayName", n.DisplayName}, {"title", n.Title}, {"department", n.Department}, {"externalId", n.ExternalID}} {
+		{"displayName", n.DisplayName}, {"title", n.Title}, {"department", n.Department}, {"organization", n.Organization},
+		{"externalId", n.ExternalID}} {
 		if f.v != "" {
 			out = append(out, f.name)
 		}
@@ -164,7 +193,8 @@ func (c *Client) Patch(ctx context.Context, id, action string, ops ...Op) (*User
 }
 
 // UpdateUser replaces the given attributes (paths such as PathTitle or
-// PathGivenName) and leaves every other one as it is.
+// PathGivenName) and leaves every other one as it is. An empty value
+// removes the attribute, the way RFC 7644 (section 3.5.2.2) clears one.
 func (c *Client) UpdateUser(ctx context.Context, id string, changed map[string]string) (*User, error) {
 	paths := make([]string, 0, len(changed))
 	for p := range changed {
@@ -174,6 +204,9 @@ func (c *Client) UpdateUser(ctx context.Context, id string, changed map[string]s
 	ops := make([]Op, len(paths))
 	for i, p := range paths {
 		ops[i] = Replace(p, changed[p])
+		if changed[p] == "" {
+			ops[i] = Op{Op: "remove", Path: p}
+		}
 	}
 	return c.Patch(ctx, id, "atlassian.update_user", ops...)
 }
@@ -191,18 +224,28 @@ func (c *Client) Enable(ctx context.Context, id string) (*User, error) {
 
 // Groups lists one page of the directory's groups.
 func (c *Client) Groups(ctx context.Context, startIndex, count int) (Page[Group], error) {
-	return list[Group](ctx, c, "/Groups", pageQuery(startIndex, count))
+	p, _, err := list[Group](ctx, c, "/Groups", pageQuery(startIndex, count))
+	return p, err
 }
 
 // FindGroup looks a group up by its exact display name (the one filter
-// Atlassian accepts on groups).
+// Atlassian accepts on groups); like FindUser, an unreadable resource in
+// the answer is an error, not "no such group".
 func (c *Client) FindGroup(ctx context.Context, displayName string) (*Group, bool, error) {
 	q := url.Values{"filter": {"displayName eq " + quote(displayName)}}
-	p, err := list[Group](ctx, c, "/Groups", q)
-	if err != nil || len(p.Items) == 0 {
+	p, resp, err := list[Group](ctx, c, "/Groups", q)
+	if err != nil {
 		return nil, false, err
 	}
-	return &p.Items[0], true, nil
+	if err := unreadable(resp, p, "displayName "+displayName); err != nil {
+		return nil, false, err
+	}
+	for i := range p.Items {
+		if strings.EqualFold(string(p.Items[i].DisplayName), displayName) {
+			return &p.Items[i], true, nil
+		}
+	}
+	return nil, false, nil
 }
 
 // Group gets a group with its members.
@@ -225,43 +268,62 @@ func pageQuery(startIndex, count int) url.Values {
 	return q
 }
 
-// list gets one ListResponse page.
-func list[T any](ctx context.Context, c *Client, path string, q url.Values) (Page[T], error) {
+// list gets one ListResponse page, with the answer for error messages.
+func list[T resource](ctx context.Context, c *Client, path string, q url.Values) (Page[T], *httpx.Response, error) {
 	resp, err := c.http.Do(ctx, &httpx.Request{Path: path, Query: q})
 	if err != nil {
-		return Page[T]{}, err
+		return Page[T]{}, nil, err
 	}
-	return decodeList[T](resp)
-}
-
-// decodeList reads a SCIM ListResponse.
-func decodeList[T any](resp *httpx.Response) (Page[T], error) {
 	var lr listResponse
 	if err := resp.Decode(&lr); err != nil {
-		return Page[T]{}, err
+		return Page[T]{}, resp, err
 	}
-	return pageOf[T](lr), nil
+	return pageOf[T](lr), resp, nil
 }
 
-// pageOf decodes a list's resources one at a time, so one odd resource is
-// skipped rather than losing the page; each keeps its raw JSON.
-func pageOf[T any](lr listResponse) Page[T] {
+// resource is a User or a Group as a list holds it.
+type resource interface {
+	User | Group
+}
+
+// pageOf decodes a list's resources one at a time, so one odd resource
+// does not lose the page; it is counted in Unreadable instead, never
+// dropped unsaid. Each item keeps its raw JSON.
+func pageOf[T resource](lr listResponse) Page[T] {
 	p := Page[T]{Total: int(lr.TotalResults), StartIndex: max(int(lr.StartIndex), 1)}
-	for _, raw := range lr.Resources {
+	for i, raw := range lr.Resources {
 		var item T
-		if json.Unmarshal(raw, &item) != nil {
+		problem := ""
+		if err := json.Unmarshal(raw, &item); err != nil {
+			problem = err.Error()
+		} else if idOf(&item) == "" {
+			problem = "it has no id"
+		}
+		if problem != "" {
+			if p.Unreadable++; p.Problem == "" {
+				p.Problem = clean.Line(fmt.Sprintf("resource %d: %s", i+1, problem))
+			}
 			continue
 		}
 		clean.Value(&item)
-		if k, ok := any(&item).(rawKeeper); ok {
-			k.keepRaw(raw)
-		}
+		any(&item).(rawKeeper).keepRaw(raw)
 		p.Items = append(p.Items, item)
 	}
-	if p.Total < p.StartIndex-1+len(p.Items) {
-		p.Total = p.StartIndex - 1 + len(p.Items) // totalResults missing or short
+	if read := len(p.Items) + p.Unreadable; p.Total < p.StartIndex-1+read {
+		p.Total = p.StartIndex - 1 + read // totalResults missing or short
 	}
 	return p
+}
+
+// idOf is a resource's SCIM id: one without it cannot be opened or changed.
+func idOf(r any) string {
+	switch v := r.(type) {
+	case *User:
+		return string(v.ID)
+	case *Group:
+		return string(v.ID)
+	}
+	return ""
 }
 
 // get decodes one object and keeps its raw JSON.

@@ -105,7 +105,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 	c, rec, mem := newClient(t, func(r *http.Request) (int, string) {
 		switch {
 		case r.Method == "GET" && r.URL.Path == "/scim/directory/"+dirID+"/Users":
-			return 200, list(1, vendorUser)
+			return 200, list(1, strings.ReplaceAll(vendorUser, "testatlas@paloaltonetworks.com", "li.chen@acme.example"))
 		case r.Method == "POST":
 			return 201, vendorUser
 		}

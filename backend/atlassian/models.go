@@ -39,11 +39,14 @@ type User struct {
 	NickName          lenient.String `json:"nickName"`
 	Title             lenient.String `json:"title"`
 	PreferredLanguage lenient.String `json:"preferredLanguage"`
-	Department        lenient.String `json:"department"`
-	Organization      lenient.String `json:"organization"`
-	Timezone          lenient.String `json:"timezone"`
-	Emails            []Value        `json:"emails"`
-	PhoneNumbers      []Value        `json:"phoneNumbers"`
+	// Department and Organization at the top level are not core SCIM
+	// attributes; they are read only when a server sends them there. The
+	// enterprise extension below is where they belong.
+	Department   lenient.String `json:"department"`
+	Organization lenient.String `json:"organization"`
+	Timezone     lenient.String `json:"timezone"`
+	Emails       []Value        `json:"emails"`
+	PhoneNumbers []Value        `json:"phoneNumbers"`
 	// Active is nil when the answer leaves it out, which SCIM reads as true.
 	Active     *lenient.Bool `json:"active"`
 	Groups     []Member      `json:"groups"` // read-only: the groups the user is in
@@ -117,12 +120,27 @@ func (u *User) FullName() string {
 	return strings.TrimSpace(string(u.Name.GivenName) + " " + string(u.Name.FamilyName))
 }
 
-// DepartmentName is the core department, else the enterprise extension's.
+// DepartmentName is the enterprise extension's department, where RFC 7643
+// (section 4.3) puts it and Atlassian answers it (the XSOAR Atlassian IAM
+// README's captured user); a top-level department, which some servers send,
+// is read when the extension has none.
 func (u *User) DepartmentName() string {
-	if u.Department != "" {
-		return string(u.Department)
+	return firstOf(string(u.Enterprise.Department), string(u.Department))
+}
+
+// OrganizationName is the enterprise extension's organization, else a
+// top-level one, as DepartmentName.
+func (u *User) OrganizationName() string {
+	return firstOf(string(u.Enterprise.Organization), string(u.Organization))
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
 	}
-	return string(u.Enterprise.Department)
+	return ""
 }
 
 // Group is a SCIM group of the directory.
@@ -156,14 +174,20 @@ type Page[T any] struct {
 	Items      []T
 	Total      int // totalResults: the whole list's size
 	StartIndex int // 1-based index of Items[0]
+	// Unreadable counts the resources of the answer that could not be read
+	// (not an object of the expected shape, or without an id); they are not
+	// in Items. Problem says what was wrong with the first of them.
+	Unreadable int
+	Problem    string
 }
 
 // Next is the startIndex of the following page, 0 after the last one.
 func (p Page[T]) Next() int {
-	if len(p.Items) == 0 {
+	read := len(p.Items) + p.Unreadable
+	if read == 0 {
 		return 0
 	}
-	next := p.StartIndex + len(p.Items)
+	next := p.StartIndex + read
 	if next > p.Total {
 		return 0
 	}
@@ -188,12 +212,17 @@ type NewUser struct {
 	FamilyName  string
 	DisplayName string
 	Title       string
-	Department  string
-	ExternalID  string
+	// Department and Organization go in the enterprise extension.
+	Department   string
+	Organization string
+	ExternalID   string
 }
 
 // body is the SCIM user to POST. active is sent as true on purpose: the
-// field must never be dropped by an omitempty.
+// field must never be dropped by an omitempty. Department and organization
+// are sent in the enterprise extension, whose URI is then listed in schemas
+// (RFC 7643 sections 3 and 4.3; jira.js userProvisioning createUser sends
+// the same key): a strict server drops a top-level department silently.
 func (n NewUser) body() map[string]any {
 	email := n.Email
 	if email == "" {
@@ -205,6 +234,16 @@ func (n NewUser) body() map[string]any {
 		"emails":   []map[string]any{{"value": email, "type": "work", "primary": true}},
 		"active":   true,
 	}
+	ext := map[string]any{}
+	for k, v := range map[string]string{"department": n.Department, "organization": n.Organization} {
+		if v != "" {
+			ext[k] = v
+		}
+	}
+	if len(ext) > 0 {
+		b["schemas"] = []string{SchemaUser, SchemaEnterprise}
+		b[SchemaEnterprise] = ext
+	}
 	name := map[string]any{}
 	if n.GivenName != "" {
 		name["givenName"] = n.GivenName
@@ -215,7 +254,7 @@ func (n NewUser) body() map[string]any {
 	if len(name) > 0 {
 		b["name"] = name
 	}
-	for k, v := range map[string]string{"displayName": n.DisplayName, "title": n.Title, "department": n.Department, "externalId": n.ExternalID} {
+	for k, v := range map[string]string{"displayName": n.DisplayName, "title": n.Title, "externalId": n.ExternalID} {
 		if v != "" {
 			b[k] = v
 		}
@@ -223,12 +262,16 @@ func (n NewUser) body() map[string]any {
 	return b
 }
 
-// Attribute paths the console changes with PATCH.
+// Attribute paths the console changes with PATCH. Department and
+// organization are the enterprise extension's, so their paths carry its URI
+// (RFC 7644 section 3.10): a bare "department" is not a core User attribute
+// and a strict server refuses it.
 const (
-	PathActive      = "active"
-	PathGivenName   = "name.givenName"
-	PathFamilyName  = "name.familyName"
-	PathDisplayName = "displayName"
-	PathTitle       = "title"
-	PathDepartment  = "department"
+	PathActive       = "active"
+	PathGivenName    = "name.givenName"
+	PathFamilyName   = "name.familyName"
+	PathDisplayName  = "displayName"
+	PathTitle        = "title"
+	PathDepartment   = SchemaEnterprise + ":department"
+	PathOrganization = SchemaEnterprise + ":organization"
 )

@@ -37,7 +37,7 @@ func (p *Atlassian) List(ctx context.Context, cursor string) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
-	out := Listing{Entries: make([]Entry, 0, len(page.Items))}
+	out := Listing{Entries: make([]Entry, 0, len(page.Items)), Unreadable: page.Unreadable, Problem: page.Problem}
 	for i := range page.Items {
 		u := &page.Items[i]
 		out.Entries = append(out.Entries, Entry{Email: u.Email(), Name: u.FullName(), Status: activeWord(u.IsActive()), Enabled: u.IsActive()})
@@ -61,7 +61,7 @@ func (p *Atlassian) Find(ctx context.Context, email string) (*Account, error) {
 // Create implements Provider: the userName is the email.
 func (p *Atlassian) Create(ctx context.Context, pr Profile) (*Account, error) {
 	u, err := p.c.CreateUser(ctx, atlassian.NewUser{UserName: pr.Email, Email: pr.Email, GivenName: pr.First, FamilyName: pr.Last,
-		DisplayName: pr.Display, Title: pr.Title, Department: pr.Department})
+		DisplayName: pr.Display, Title: pr.Title, Department: pr.Department, Organization: pr.Organization})
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,8 @@ func (p *Atlassian) Create(ctx context.Context, pr Profile) (*Account, error) {
 }
 
 var scimPaths = map[Field]string{FirstName: atlassian.PathGivenName, LastName: atlassian.PathFamilyName,
-	DisplayName: atlassian.PathDisplayName, Title: atlassian.PathTitle, Department: atlassian.PathDepartment}
+	DisplayName: atlassian.PathDisplayName, Title: atlassian.PathTitle, Department: atlassian.PathDepartment,
+	Organization: atlassian.PathOrganization}
 
 // Update implements Provider with a PATCH of the changed attributes only.
 func (p *Atlassian) Update(ctx context.Context, a *Account, c Changes) (*Account, error) {
@@ -117,7 +118,7 @@ func scimAccount(u *atlassian.User) *Account {
 	a := &Account{
 		ID: string(u.ID), Login: string(u.UserName), Status: activeWord(u.IsActive()), Enabled: u.IsActive(), Raw: u.Raw, src: u,
 		Profile: Profile{Email: u.Email(), First: string(u.Name.GivenName), Last: string(u.Name.FamilyName), Display: string(u.DisplayName),
-			Title: string(u.Title), Department: u.DepartmentName()},
+			Title: string(u.Title), Department: u.DepartmentName(), Organization: u.OrganizationName()},
 	}
 	a.fact("Id", string(u.ID))
 	a.fact("userName", string(u.UserName))
@@ -128,19 +129,9 @@ func scimAccount(u *atlassian.User) *Account {
 		emails = append(emails, string(e.Value))
 	}
 	a.fact("Emails", strings.Join(emails, ", "))
-	a.fact("Organization", firstOf(string(u.Organization), string(u.Enterprise.Organization)))
 	a.fact("Nickname", string(u.NickName))
 	a.fact("Timezone", string(u.Timezone))
 	a.fact("Language", string(u.PreferredLanguage))
 	a.Facts = append(a.Facts, times(Fact{Label: "Created", At: u.Meta.Created.Time}, Fact{Label: "Last modified", At: u.Meta.LastModified.Time})...)
 	return a
-}
-
-func firstOf(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

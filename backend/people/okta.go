@@ -85,7 +85,7 @@ func (p *Okta) Find(ctx context.Context, q string) (*Account, error) {
 // activated now (Okta emails them the activation).
 func (p *Okta) Create(ctx context.Context, pr Profile) (*Account, error) {
 	prof := okta.Profile{"login": pr.Email, "email": pr.Email, "firstName": pr.First, "lastName": pr.Last}
-	for k, v := range map[string]string{"displayName": pr.Display, "title": pr.Title, "department": pr.Department} {
+	for k, v := range map[string]string{"displayName": pr.Display, "title": pr.Title, "department": pr.Department, "organization": pr.Organization} {
 		if v != "" {
 			prof[k] = v
 		}
@@ -97,7 +97,8 @@ func (p *Okta) Create(ctx context.Context, pr Profile) (*Account, error) {
 	return oktaAccount(u), nil
 }
 
-var oktaKeys = map[Field]string{FirstName: "firstName", LastName: "lastName", DisplayName: "displayName", Title: "title", Department: "department"}
+var oktaKeys = map[Field]string{FirstName: "firstName", LastName: "lastName", DisplayName: "displayName", Title: "title",
+	Department: "department", Organization: "organization"}
 
 // Update implements Provider with Okta's partial update: only the changed
 // profile fields are sent.
@@ -165,7 +166,8 @@ func (p *Okta) Details(ctx context.Context, a *Account) (Details, error) {
 }
 
 // oktaStandard are the profile keys the Profile holds; the rest are facts.
-var oktaStandard = map[string]bool{"login": true, "email": true, "firstName": true, "lastName": true, "displayName": true, "title": true, "department": true}
+var oktaStandard = map[string]bool{"login": true, "email": true, "firstName": true, "lastName": true, "displayName": true, "title": true,
+	"department": true, "organization": true}
 
 func oktaAccount(u *okta.User) *Account {
 	pr := u.Profile
@@ -182,7 +184,7 @@ func oktaAccount(u *okta.User) *Account {
 		Locked:  status == "LOCKED_OUT",
 		Pending: status == "PROVISIONED",
 		Profile: Profile{Email: email, First: pr.Get("firstName"), Last: pr.Get("lastName"), Display: pr.Get("displayName"),
-			Title: pr.Get("title"), Department: pr.Get("department")},
+			Title: pr.Get("title"), Department: pr.Get("department"), Organization: pr.Get("organization")},
 	}
 	a.fact("Id", string(u.ID))
 	a.fact("Login", u.Login())

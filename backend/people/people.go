@@ -69,7 +69,7 @@ func (m DisableMode) String() string {
 // Profile is what the console knows of a person at one provider, and what
 // the new-person form asks.
 type Profile struct {
-	Email, First, Last, Display, Title, Department string
+	Email, First, Last, Display, Title, Department, Organization string
 }
 
 // Name is the display name, else first and last name.
@@ -85,15 +85,16 @@ type Field string
 
 // Fields of the update form.
 const (
-	FirstName   Field = "first name"
-	LastName    Field = "last name"
-	DisplayName Field = "display name"
-	Title       Field = "title"
-	Department  Field = "department"
+	FirstName    Field = "first name"
+	LastName     Field = "last name"
+	DisplayName  Field = "display name"
+	Title        Field = "title"
+	Department   Field = "department"
+	Organization Field = "organization"
 )
 
 // EveryField is the update form's fields, in its order.
-var EveryField = []Field{FirstName, LastName, DisplayName, Title, Department}
+var EveryField = []Field{FirstName, LastName, DisplayName, Title, Department, Organization}
 
 // Get is the profile's value of field f.
 func (p Profile) Get(f Field) string {
@@ -108,6 +109,8 @@ func (p Profile) Get(f Field) string {
 		return p.Title
 	case Department:
 		return p.Department
+	case Organization:
+		return p.Organization
 	}
 	return ""
 }
@@ -197,6 +200,11 @@ type Entry struct {
 type Listing struct {
 	Entries []Entry
 	Next    string // the cursor of the next page; "" after the last
+	// Unreadable counts the accounts of the page that could not be read and
+	// are not in Entries; Problem says what was wrong with the first. A
+	// person missing from a list with unreadable accounts may be one of them.
+	Unreadable int
+	Problem    string
 }
 
 // Details are what the detail view shows beside the account.

@@ -36,7 +36,10 @@ const (
 // capital-R Resources and 1-based startIndex paging, only `userName eq` and
 // `externalId eq` filters (anything else is a 400 invalidFilter), 409 for a
 // duplicate userName, PATCH with Operations, and SCIM error bodies whose
-// status is a string.
+// status is a string. It is as strict as an RFC 7643/7644 server (the
+// contract test's referee): it keeps only the attributes of the schemas it
+// lists at /Schemas, drops any other on create, and answers a PATCH of any
+// other path with 400 invalidPath.
 type Atlassian struct {
 	*Server
 	opts *Options
@@ -53,6 +56,7 @@ type scimAccount struct {
 	person                             int // -1 for a user created through the API
 	id, userName, email, externalID    string
 	given, family, display, title, dep string
+	org                                string
 	active                             bool
 	created, modified                  time.Time
 }
@@ -122,13 +126,24 @@ func (s *Atlassian) Title(userName string) string {
 	return ""
 }
 
+// Enterprise is the user's department and organization, the enterprise
+// extension's attributes, for tests of what a client sent.
+func (s *Atlassian) Enterprise(userName string) (department, organization string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if a, _ := s.users.find(userName); a != nil {
+		return a.dep, a.org
+	}
+	return "", ""
+}
+
 func (s *Atlassian) seedUser(i int) scimAccount {
 	p := PersonAt(i)
 	x := mix(uint64(i)*131 + s.opts.Seed)
 	created := s.opts.epoch.AddDate(0, 0, -300-int(x%800))
 	return scimAccount{
 		person: i, id: scimUserID(i, s.opts.Seed), userName: p.Email, email: p.Email,
-		given: p.First, family: p.Last, display: s.opts.taint(p.Name(), i), title: p.Title, dep: p.Department,
+		given: p.First, family: p.Last, display: s.opts.taint(p.Name(), i), title: p.Title, dep: p.Department, org: "Acme",
 		active:  i == 0 || x%23 != 11,
 		created: created, modified: created.Add(time.Duration(x%(300*24)) * time.Hour),
 	}
@@ -169,6 +184,9 @@ func (s *Atlassian) routes() http.Handler {
 	api.HandleFunc("DELETE "+base+"/Users/{id}", s.deleteUser)
 	api.HandleFunc("GET "+base+"/Groups", s.listGroups)
 	api.HandleFunc("GET "+base+"/Groups/{id}", s.getGroup)
+	api.HandleFunc("GET "+base+"/Schemas", s.listSchemas)
+	api.HandleFunc("GET "+base+"/Schemas/{id}", s.getSchema)
+	api.HandleFunc("GET "+base+"/ServiceProviderConfig", s.serviceProviderConfig)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		scimFail(w, http.StatusNotFound, "", "No resource at "+r.Method+" "+r.URL.Path)
 	})
@@ -287,7 +305,10 @@ func (s *Atlassian) getUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.render(a))
 }
 
-// scimUserBody is a user as a client sends it (POST and PUT).
+// scimUserBody is a user as a client sends it (POST and PUT): the
+// attributes of the schemas the directory lists. Any other is dropped, as a
+// strict SCIM server does; a top-level "department" is one of them, since
+// department belongs to the enterprise extension.
 type scimUserBody struct {
 	UserName   *string `json:"userName"`
 	ExternalID string  `json:"externalId"`
@@ -301,8 +322,11 @@ type scimUserBody struct {
 	} `json:"name"`
 	DisplayName string          `json:"displayName"`
 	Title       string          `json:"title"`
-	Department  string          `json:"department"`
 	Active      json.RawMessage `json:"active"`
+	Enterprise  struct {
+		Department   string `json:"department"`
+		Organization string `json:"organization"`
+	} `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
 }
 
 // check validates a user body as Atlassian does: a userName and an email of
@@ -365,7 +389,7 @@ func (s *Atlassian) createUser(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	a := &scimAccount{person: -1, id: fmt.Sprintf("c0ffee00-0000-4000-8000-f%011d", s.nextID), userName: userName, email: email,
 		externalID: body.ExternalID, given: body.Name.GivenName, family: body.Name.FamilyName, display: body.DisplayName,
-		title: body.Title, dep: body.Department, active: active, created: now, modified: now}
+		title: body.Title, dep: body.Enterprise.Department, org: body.Enterprise.Organization, active: active, created: now, modified: now}
 	s.users.add(a)
 	writeJSON(w, http.StatusCreated, s.render(a))
 }
@@ -398,7 +422,8 @@ func (s *Atlassian) replaceUser(w http.ResponseWriter, r *http.Request) {
 	}
 	a.userName, a.email, a.externalID = userName, email, body.ExternalID
 	a.given, a.family, a.display = body.Name.GivenName, body.Name.FamilyName, body.DisplayName
-	a.title, a.dep, a.active, a.modified = body.Title, body.Department, active, s.now()
+	a.title, a.dep, a.org = body.Title, body.Enterprise.Department, body.Enterprise.Organization
+	a.active, a.modified = active, s.now()
 	writeJSON(w, http.StatusOK, s.render(a))
 }
 
@@ -447,7 +472,7 @@ func (s *Atlassian) patchUser(w http.ResponseWriter, r *http.Request) {
 		}
 		values := map[string]json.RawMessage{}
 		if op.Path == "" {
-			if kind == "remove" || json.Unmarshal(op.Value, &values) != nil {
+			if kind == "remove" || !flatten("", op.Value, values) {
 				scimFail(w, http.StatusBadRequest, "noTarget", "an operation without a path needs an object value")
 				return
 			}
@@ -459,7 +484,7 @@ func (s *Atlassian) patchUser(w http.ResponseWriter, r *http.Request) {
 				v = nil
 			}
 			if problem := next.set(path, v); problem != "" {
-				scimFail(w, http.StatusBadRequest, problem, "cannot "+kind+" "+path)
+				scimFail(w, http.StatusBadRequest, problem, patchProblems[problem]+": cannot "+kind+" "+path)
 				return
 			}
 		}
@@ -470,10 +495,45 @@ func (s *Atlassian) patchUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.render(a))
 }
 
+// patchProblems say why a PATCH path was refused, by SCIM error type.
+var patchProblems = map[string]string{
+	"invalidPath":  "not an attribute of the schemas this directory supports (GET /Schemas)",
+	"mutability":   "a read-only or immutable attribute",
+	"invalidValue": "not a value of the attribute's type",
+}
+
 // set changes one attribute from a PATCH; it returns the SCIM error type
-// when the path or value is not acceptable.
+// when the path or value is not acceptable. Paths are those of the schemas
+// the directory lists, with or without their URI, in any case (RFC 7643
+// section 2.1).
 func (a *scimAccount) set(path string, v json.RawMessage) string {
-	if strings.EqualFold(path, "active") {
+	key, attr := scimAttrPath(path)
+	switch {
+	case attr == nil:
+		return "invalidPath"
+	case attr.mutability != "readWrite":
+		return "mutability"
+	case len(attr.sub) > 0:
+		// A complex attribute, "name": its sub-attributes, or all of them
+		// cleared by a remove.
+		subs := map[string]json.RawMessage{}
+		if len(v) == 0 {
+			for _, sub := range attr.sub {
+				if sub.mutability == "readWrite" {
+					subs[path+"."+sub.name] = nil
+				}
+			}
+		} else if !flatten(path, v, subs) {
+			return "invalidValue"
+		}
+		for p, sv := range subs {
+			if problem := a.set(p, sv); problem != "" {
+				return problem
+			}
+		}
+		return ""
+	}
+	if key == "active" {
 		b, ok := boolValue(v, true)
 		if !ok {
 			return "invalidValue"
@@ -486,14 +546,10 @@ func (a *scimAccount) set(path string, v json.RawMessage) string {
 		return "invalidValue"
 	}
 	fields := map[string]*string{"name.givenname": &a.given, "name.familyname": &a.family, "displayname": &a.display,
-		"title": &a.title, "department": &a.dep, "externalid": &a.externalID,
-		scimEnterpriseSchema + ":department": &a.dep}
-	f, ok := fields[strings.ToLower(path)]
+		"title": &a.title, "externalid": &a.externalID, "enterprise:department": &a.dep, "enterprise:organization": &a.org}
+	f, ok := fields[key]
 	if !ok {
-		if strings.EqualFold(path, "userName") || strings.EqualFold(path, "id") {
-			return "mutability"
-		}
-		return "invalidPath"
+		return "invalidPath" // in the schemas, but not kept: never, while they agree
 	}
 	*f = text
 	return ""
@@ -555,19 +611,28 @@ func (s *Atlassian) render(a *scimAccount) map[string]any {
 		"emails":   []any{map[string]any{"value": a.email, "type": "work", "primary": true}},
 		"name": map[string]any{"givenName": a.given, "familyName": a.family,
 			"formatted": strings.TrimSpace(a.given + " " + a.family)},
-		"displayName":  a.display,
-		"active":       a.active,
-		"groups":       groups,
-		"organization": "Acme",
+		"displayName": a.display,
+		"active":      a.active,
+		"groups":      groups,
 		"meta": map[string]any{"resourceType": "User", "location": s.location("Users", a.id),
 			"created": a.created.UTC().Format(time.RFC3339Nano), "lastModified": a.modified.UTC().Format(time.RFC3339Nano)},
-		scimAtlassianSchema:  map[string]any{"atlassianAccountId": fmt.Sprintf("%08x%016x", uint32(x>>17), x)},
-		scimEnterpriseSchema: map[string]any{"organization": "Acme", "department": a.dep},
+		scimAtlassianSchema: map[string]any{"atlassianAccountId": fmt.Sprintf("%08x%016x", uint32(x>>17), x)},
 	}
-	for k, v := range map[string]string{"title": a.title, "department": a.dep, "externalId": a.externalID} {
+	for k, v := range map[string]string{"title": a.title, "externalId": a.externalID} {
 		if v != "" {
 			u[k] = v
 		}
+	}
+	// Department and organization are answered in the enterprise extension
+	// only, as in the users the XSOAR Atlassian IAM README captured.
+	ext := map[string]any{}
+	for k, v := range map[string]string{"department": a.dep, "organization": a.org} {
+		if v != "" {
+			ext[k] = v
+		}
+	}
+	if len(ext) > 0 {
+		u[scimEnterpriseSchema] = ext
 	}
 	return u
 }

@@ -83,6 +83,22 @@ func TestAtlassianSpeaksSCIM(t *testing.T) {
 	if st != 200 || m["active"] != false || m["title"] != "Lead" || m["displayName"] != "Li Chen" {
 		t.Fatalf("path-less PATCH: %d %v", st, m)
 	}
+	// Department is the enterprise extension's: a bare path is not a User
+	// attribute (400 invalidPath, as a strict SCIM server answers), the
+	// extension's path is, and it is answered inside the extension.
+	st, m, _ = call(t, "PATCH", base+"/Users/"+id, `{"schemas":["`+scimPatchSchema+`"],"Operations":[{"op":"replace","path":"department","value":"Security"}]}`, auth)
+	if st != 400 || m["scimType"] != "invalidPath" {
+		t.Fatalf("PATCH department: %d %v", st, m)
+	}
+	st, m, _ = call(t, "PATCH", base+"/Users/"+id, `{"schemas":["`+scimPatchSchema+`"],"Operations":[{"op":"replace","path":"`+scimEnterpriseSchema+`:department","value":"Security"}]}`, auth)
+	if ext, _ := m[scimEnterpriseSchema].(map[string]any); st != 200 || ext["department"] != "Security" || m["department"] != nil {
+		t.Fatalf("PATCH the extension's department: %d %v", st, m)
+	}
+	// A top-level department on create is dropped, as a strict server does.
+	st, m, _ = call(t, "POST", base+"/Users", `{"schemas":["`+scimUserSchema+`"],"userName":"d@acme.example","emails":[{"value":"d@acme.example","primary":true}],"department":"Security"}`, auth)
+	if st != 201 || m["department"] != nil || m[scimEnterpriseSchema] != nil {
+		t.Fatalf("create with a top-level department: %d %v", st, m)
+	}
 	// PUT clears what it leaves out.
 	st, m, _ = call(t, "PUT", base+"/Users/"+id, `{"userName":"li.chen@acme.example","emails":[{"value":"li.chen@acme.example","primary":true}]}`, auth)
 	if st != 200 || m["active"] != true || m["title"] != nil || m["displayName"] != "" {
