@@ -53,8 +53,8 @@ type Options struct {
 	// Forbidden explains a 403 the vendor did not explain, e.g. the OAuth
 	// scope the call needs; "" adds nothing.
 	Forbidden func(method, path string, h http.Header) string
-	// Wait replaces the timer of retry waits (tests); it returns false
-	// when ctx ended first.
+	// Wait replaces the timer of retry and pacing waits (tests); it
+	// returns false when ctx ended first.
 	Wait func(ctx context.Context, d time.Duration) bool
 }
 
@@ -138,6 +138,7 @@ func New(o Options) (*Client, error) {
 	}
 	if o.Pace {
 		c.pacer = NewPacer()
+		c.pacer.sleep = o.Wait
 	}
 	if t, ok := o.Auth.(*Token); ok {
 		t.client = c

@@ -76,10 +76,10 @@ func (s *Okta) noteRetry(r *http.Request) {
 	}
 }
 
-// RateLimitNext answers the next request to method and path with Okta's
-// 429 (E0000047, X-Rate-Limit-* with a reset a few seconds ahead, an
-// X-Okta-Request-Id) without processing it, as when its bucket is empty.
-func (s *Okta) RateLimitNext(method, path string) (requestID string) {
+// RateLimitNext answers the next times requests to method and path with
+// Okta's 429 (E0000047, X-Rate-Limit-* with a reset 5 seconds ahead, an
+// X-Okta-Request-Id) without processing them, as when the bucket is empty.
+func (s *Okta) RateLimitNext(method, path string, times int) (requestID string) {
 	requestID = fmt.Sprintf("oae429%013d", s.errors.Add(1))
 	now := time.Now()
 	h := http.Header{
@@ -90,7 +90,7 @@ func (s *Okta) RateLimitNext(method, path string) (requestID string) {
 		"Date":                   {now.UTC().Format(http.TimeFormat)},
 	}
 	body := fmt.Sprintf(`{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":%q,"errorCauses":[]}`, requestID)
-	s.Inject(&Fault{Path: path, Method: method, Status: http.StatusTooManyRequests, Header: h, Body: body, Times: 1})
+	s.Inject(&Fault{Path: path, Method: method, Status: http.StatusTooManyRequests, Header: h, Body: body, Times: times})
 	return requestID
 }
 
