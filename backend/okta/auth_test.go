@@ -384,3 +384,57 @@ func TestWriteRetryWaitEndsWithTheContext(t *testing.T) {
 		t.Fatalf("suspended after all: %+v", u)
 	}
 }
+
+// --- scopes ---------------------------------------------------------------
+
+// The default scopes are the fewest that cover every call triage makes,
+// and no call needs okta.sessions.manage.
+func TestDefaultScopesAreTheFewestTheCallsNeed(t *testing.T) {
+	if got := okta.Scopes(); !slices.Equal(got, config.DefaultOktaScopes) {
+		t.Fatalf("the operation table needs %v, the config asks for %v", got, config.DefaultOktaScopes)
+	}
+	if slices.Contains(config.DefaultOktaScopes, "okta.sessions.manage") {
+		t.Fatal("okta.sessions.manage is asked for")
+	}
+}
+
+// A 403 for want of a scope names it: from Okta's challenge, or from the
+// operation table when the scopes asked for do not cover the call.
+func TestForbiddenNamesTheMissingScope(t *testing.T) {
+	s, err := sim.Start(sim.Options{Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s.Okta.TrustKey("", key.Public())
+	cfg := config.Okta{Name: "prod", URL: s.Okta.URL, ClientID: sim.OktaClientID, PrivateKeyFile: writeKey(t, "k.pem", key, "sec1"),
+		Scopes: []string{"okta.apps.read", "okta.users.read"}}
+	c, _ := okta.New(cfg, httpx.Options{})
+	id := s.Okta.UserID("li.chen@acme.example")
+	err = c.Suspend(ctx(), id)
+	want := "Okta prod: 403 E0000006: You do not have permission to perform the requested action; needs the okta.users.manage scope, which this tenant's scopes do not ask for (add it to scopes) [POST /api/v1/users/" + id + "/lifecycle/suspend"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("suspend without okta.users.manage:\n%v\nwant\n%s", err, want)
+	}
+
+	// A stand-in org that grants fewer scopes than asked and answers 403
+	// without a challenge: the table names the scope.
+	rec := newRecorder(t, func(r *http.Request, n int) (int, http.Header, string) {
+		if r.URL.Path == "/oauth2/v1/token" {
+			return 200, nil, `{"token_type":"Bearer","expires_in":3600,"access_token":"at","scope":"okta.apps.read"}`
+		}
+		return 403, nil, `{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action","errorLink":"E0000006","errorId":"oae1","errorCauses":[]}`
+	})
+	cfg = config.Okta{Name: "prod", URL: rec.srv.URL, ClientID: "0oa1", PrivateKeyFile: cfg.PrivateKeyFile, Scopes: config.DefaultOktaScopes}
+	c, _ = okta.New(cfg, httpx.Options{})
+	_, err = c.GroupMembers(ctx(), "00g1", 0, "")
+	if err == nil || !strings.Contains(err.Error(), "action; needs the okta.groups.read scope, which the service app was not granted [GET /api/v1/groups/00g1/users") {
+		t.Fatalf("groups without the grant: %v", err)
+	}
+	// With an API token a 403 is the admin's role: Okta's words stand.
+	c, _ = okta.New(config.Okta{Name: "prod", URL: rec.srv.URL, APIToken: "t"}, httpx.Options{})
+	if _, err = c.GroupMembers(ctx(), "00g1", 0, ""); err == nil || strings.Contains(err.Error(), "scope") {
+		t.Fatalf("API token 403: %v", err)
+	}
+}
