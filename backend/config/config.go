@@ -136,6 +136,10 @@ type Okta struct {
 	PrivateKeyFile string   `toml:"private_key_file"`
 	KeyID          string   `toml:"key_id"`
 	Scopes         []string `toml:"scopes"`
+	// DPoP sends proofs of possession (RFC 9449) from the first token
+	// request, for a service app that requires them; without it they
+	// start when Okta's token endpoint asks for them.
+	DPoP bool `toml:"dpop"`
 	Conn
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -469,4 +470,28 @@ func TestAuditOnErrorRefusesByDefaultAndWarnIsAChoiceSaidAtStart(t *testing.T) {
 	oneLine(t, err, "c.toml:3: ", "audit.on_error", `"ignore" is not a choice`, `"refuse"`, `"warn"`)
 	_, err = Parse("c.toml", []byte("[audit]\non_eror = \"warn\"\n"))
 	oneLine(t, err, "c.toml:2: ", "audit.on_eror", `did you mean "on_error"?`)
+}
+
+func TestOktaDPoPKey(t *testing.T) {
+	key := write(t, "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n", 0o600)
+	c, err := Parse("c.toml", []byte(`[[okta]]
+name = "svc"
+url = "https://acme.okta.com"
+client_id = "0oa1"
+private_key_file = "`+key+`"
+dpop = true
+`))
+	if err != nil || !c.Okta[0].DPoP || !slices.Equal(c.Okta[0].Scopes, DefaultOktaScopes) {
+		t.Fatalf("dpop: %v %+v", err, c)
+	}
+	_, err = Parse("c.toml", []byte(`[[okta]]
+name = "prod"
+url = "https://acme.okta.com"
+api_token = "t"
+dpop = true
+`))
+	ps := problems(t, err)
+	if len(ps) != 1 || ps[0].Key != "okta[0].dpop" || ps[0].Line != 5 {
+		t.Fatalf("dpop with an API token: %+v", ps)
+	}
 }

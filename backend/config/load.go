@@ -245,7 +245,7 @@ var knownKeys = map[string][]string{
 	"itm":          append([]string{"name", "base_url", "api_version", "client_id", "client_secret", "statuses", "query"}, conn...),
 	"itm.statuses": {"id", "title"},
 	"saas":         append([]string{"name", "base_url", "client_id", "client_secret", "scopes", "query"}, conn...),
-	"okta":         append([]string{"name", "url", "api_token", "client_id", "private_key_file", "key_id", "scopes"}, conn...),
+	"okta":         append([]string{"name", "url", "api_token", "client_id", "private_key_file", "key_id", "scopes", "dpop"}, conn...),
 	"atlassian":    append([]string{"name", "base_url", "directory_id", "token"}, conn...),
 	"essentials":   append([]string{"name", "base_url", "domain", "username", "password"}, conn...),
 	"ssh":          {"listen", "host_key", "idle_timeout", "max_timeout", "max_sessions", "analysts"},

@@ -28,7 +28,12 @@ const (
 // Default scopes per vendor.
 var (
 	DefaultSaaSScopes = []string{"api_access", "incident_api", "remediation_api"}
-	DefaultOktaScopes = []string{"okta.apps.read", "okta.logs.read", "okta.users.manage", "okta.groups.read", "okta.sessions.manage"}
+	// DefaultOktaScopes are the fewest that cover every Okta call triage
+	// makes, per the security section of each operation in the Management
+	// API spec (okta-sdk-golang v5 okta/api/openapi.yaml); backend/okta's
+	// operation table derives the same list and its test holds them equal.
+	// .manage also allows the reads of its resource.
+	DefaultOktaScopes = []string{"okta.apps.manage", "okta.groups.manage", "okta.logs.read", "okta.users.manage"}
 )
 
 // StateHome is $XDG_STATE_HOME/triage, or ~/.local/state/triage.
@@ -289,6 +294,8 @@ func (c *Config) validate(v *validator) {
 			v.at("okta", i, "client_id", "private_key_file needs the service app's client_id", `add client_id = "0oa..."`)
 		case hasApp && t.PrivateKeyFile == "":
 			v.at("okta", i, "private_key_file", "client_id needs the service app's private key", `add private_key_file = "/etc/triage/okta.pem"`)
+		case hasToken && t.DPoP:
+			v.at("okta", i, "dpop", "dpop applies to an OAuth service app, not an API token", "remove dpop, or use client_id with private_key_file")
 		case hasApp:
 			if _, err := checkSmallFile(t.PrivateKeyFile, maxSecretFile); err != nil {
 				v.at("okta", i, "private_key_file", fileProblem("private key", t.PrivateKeyFile, err), "point it at the service app's PEM key, a regular file of at most 64 KiB")

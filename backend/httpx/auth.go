@@ -29,6 +29,14 @@ type Invalidator interface {
 	Invalidate()
 }
 
+// Challenger is an Auth that learns from a refusal's challenge something
+// that makes the same request acceptable (a DPoP nonce); the client then
+// sends it once more, write or not, since a refused request was not
+// applied.
+type Challenger interface {
+	LearnChallenge(status int, h http.Header) bool
+}
+
 // Headers is a static credential sent as headers on every request: Okta's
 // "SSWS <token>", Atlassian's bearer SCIM key, Essentials' X-User and
 // X-Password.
@@ -57,6 +65,8 @@ type Token struct {
 	requests atomic.Int64
 	client   *Client // set by New, for the HTTP stack and error naming
 	path     string
+	dpop     *DPoP // proofs of possession, when the vendor may ask for them
+	dpopHTTP *http.Client
 }
 
 // NewToken caches tokens from fetch, renewing them margin before expiry.
@@ -82,18 +92,60 @@ func ClientCredentials(tokenURL, id, secret string, scopes []string, style oauth
 	}
 }
 
+// UseDPoP lets the token be DPoP-bound (RFC 9449): proofs go to the token
+// endpoint once d is on (or the endpoint asks for them), and a token of
+// type DPoP is sent with a proof on every call.
+func (t *Token) UseDPoP(d *DPoP) { t.dpop = d }
+
+// DPoP is the token's proof-of-possession key, nil without.
+func (t *Token) DPoP() *DPoP { return t.dpop }
+
 // Requests counts the token requests made, for the request-cost benchmark.
 func (t *Token) Requests() int64 { return t.requests.Load() }
 
-// Authorize sets the bearer token, fetching one if there is none or it is
-// about to expire.
+// Granted is the scopes of the current token: the token answer's scope,
+// or nil before the first token or when the answer did not say.
+func (t *Token) Granted() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok == nil {
+		return nil
+	}
+	s, _ := t.tok.Extra("scope").(string)
+	return strings.Fields(s)
+}
+
+// Authorize sets the token, fetching one if there is none or it is about
+// to expire: "Bearer <token>", or for a DPoP-bound token "DPoP <token>"
+// with a fresh proof for this method and URL carrying the token's hash
+// (RFC 9449 §7.1).
 func (t *Token) Authorize(ctx context.Context, r *http.Request) error {
 	tok, err := t.get(ctx)
 	if err != nil {
 		return err
 	}
-	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if !isDPoP(tok) {
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		return nil
+	}
+	if t.dpop == nil {
+		return errors.New("the token is DPoP-bound but no DPoP key was made for it")
+	}
+	_, nonce := t.dpop.nonces()
+	proof, err := t.dpop.Proof(r.Method, r.URL, tok.AccessToken, nonce)
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Authorization", "DPoP "+tok.AccessToken)
+	r.Header.Set("DPoP", proof)
 	return nil
+}
+
+// LearnChallenge reads a refused call's challenge: a DPoP resource server
+// asking for a nonce (RFC 9449 §9) keeps it, and true means sending the
+// call again will do.
+func (t *Token) LearnChallenge(status int, h http.Header) bool {
+	return t.dpop != nil && status == http.StatusUnauthorized && t.dpop.learnResource(h)
 }
 
 // Invalidate drops the cached token so the next request fetches a new one.
@@ -109,14 +161,23 @@ func (t *Token) get(ctx context.Context) (*oauth2.Token, error) {
 	if t.tok != nil && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.margin) {
 		return t.tok, nil
 	}
-	t.requests.Add(1)
-	start := time.Now()
-	if t.client != nil {
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, t.client.tokenHTTP)
+	if hc := t.httpClient(); hc != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	}
-	tok, err := t.fetch(ctx)
-	if t.client != nil {
-		t.client.logToken(ctx, start, err)
+	var tok *oauth2.Token
+	var err error
+	// With DPoP the endpoint may answer "send proofs" and then "with my
+	// nonce": each is one more request, a fresh assertion each time.
+	for try := 1; ; try++ {
+		t.requests.Add(1)
+		start := time.Now()
+		tok, err = t.fetch(ctx)
+		if t.client != nil {
+			t.client.logToken(ctx, start, err)
+		}
+		if err == nil || t.dpop == nil || try == 3 || !t.dpop.learnToken(err) {
+			break
+		}
 	}
 	if err != nil {
 		return nil, t.tokenError(err)
@@ -126,6 +187,26 @@ func (t *Token) get(ctx context.Context) (*oauth2.Token, error) {
 	}
 	t.tok = tok
 	return tok, nil
+}
+
+// httpClient is the tenant's HTTP client for token requests, adding DPoP
+// proofs when they are on; nil outside a Client (tests of TokenFuncs).
+func (t *Token) httpClient() *http.Client {
+	if t.client == nil {
+		return nil
+	}
+	if t.dpop == nil {
+		return t.client.tokenHTTP
+	}
+	if t.dpopHTTP == nil {
+		base := t.client.tokenHTTP
+		rt := base.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		t.dpopHTTP = &http.Client{Transport: dpopTransport{base: rt, d: t.dpop}, Timeout: base.Timeout}
+	}
+	return t.dpopHTTP
 }
 
 // tokenError names the vendor and tenant of a failed token request and keeps

@@ -50,13 +50,28 @@ type Options struct {
 	// a password). With the credentials each request carries, they are
 	// scrubbed from every error message, should a vendor echo them back.
 	Secrets []string
+	// Forbidden explains a 403 the vendor did not explain, e.g. the OAuth
+	// scope the call needs; "" adds nothing.
+	Forbidden func(method, path string, h http.Header) string
+	// Wait replaces the timer of retry and pacing waits (tests); it
+	// returns false when ctx ended first.
+	Wait func(ctx context.Context, d time.Duration) bool
 }
 
-// Retry bounds the retries of reads.
+// Retry bounds the retries of reads, and of writes refused with 429.
 type Retry struct {
 	Attempts   int           // total attempts, default 4
 	BaseDelay  time.Duration // first backoff, default 300ms, doubled each time with jitter
 	MaxElapsed time.Duration // give up when the next wait would pass this, default 70s
+	// Writes429 sends a write refused with 429 once more after the
+	// announced reset: the vendor says such a request was not processed
+	// (Okta: okta-sdk-golang v5 okta/client.go doWithRetries retries every
+	// method on 429).
+	Writes429 bool
+	// Mark names a retry after a 429 in headers, from the 429's answer
+	// and the retry's number (Okta's X-Okta-Retry-For and
+	// X-Okta-Retry-Count).
+	Mark func(prev *Response, n int) http.Header
 }
 
 // Client talks to one tenant of one vendor. It is safe for concurrent use and
@@ -75,6 +90,8 @@ type Client struct {
 	timeout        time.Duration
 	pacer          *Pacer
 	secrets        []string
+	forbidden      func(method, path string, h http.Header) string
+	wait           func(ctx context.Context, d time.Duration) bool
 }
 
 // New builds a client. The transport honours the tenant's CA file, its
@@ -114,12 +131,14 @@ func New(o Options) (*Client, error) {
 		auth:      o.Auth, audit: o.Audit, auditWarn: o.AuditOnError == config.AuditWarn,
 		log: o.Logger.With("vendor", o.Vendor, "tenant", o.Tenant),
 		ua:  o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
+		forbidden: o.Forbidden, wait: o.Wait,
 	}
 	if c.ua == "" {
 		c.ua = "triage"
 	}
 	if o.Pace {
 		c.pacer = NewPacer()
+		c.pacer.sleep = o.Wait
 	}
 	if t, ok := o.Auth.(*Token); ok {
 		t.client = c
@@ -274,9 +293,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 
 	deadline := time.Now().Add(c.retry.MaxElapsed)
-	refreshed := false
+	refreshed, challenged, limited := false, false, 0
+	var marks http.Header // headers naming a retry after a 429
 	for attempt := 1; ; attempt++ {
-		resp, err := c.attempt(ctx, method, target, req, body, contentType, attempt)
+		resp, err := c.attempt(ctx, method, target, req, body, contentType, attempt, marks)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
@@ -308,7 +328,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return nil, e
 		}
+		ch, canLearn := c.auth.(Challenger)
 		switch {
+		case canLearn && !challenged && ch.LearnChallenge(resp.Status, resp.Header):
+			// Refused for want of a nonce the answer carries: not applied,
+			// so even a write is sent again, once.
+			challenged = true
+			continue
 		case resp.Status == http.StatusUnauthorized && !refreshed:
 			if inv, ok := c.auth.(Invalidator); ok {
 				// A 401 means the request was refused, so even a write is
@@ -317,12 +343,19 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				refreshed = true
 				continue
 			}
-		case idempotent && retryableStatus(resp.Status) && attempt < c.retry.Attempts:
+		case idempotent && retryableStatus(resp.Status) && attempt < c.retry.Attempts,
+			write != nil && c.retry.Writes429 && resp.Status == http.StatusTooManyRequests && limited == 0:
 			wait := retryDelay(resp.Header, time.Now())
 			if wait <= 0 {
 				wait = c.backoff(attempt)
 			}
 			c.log.DebugContext(ctx, "retrying", "method", method, "path", path, "status", resp.Status, "wait", wait.String(), "attempt", attempt)
+			if resp.Status == http.StatusTooManyRequests {
+				limited++
+				if c.retry.Mark != nil {
+					marks = c.retry.Mark(resp, limited)
+				}
+			}
 			if c.sleep(ctx, wait, deadline) {
 				continue
 			}
@@ -354,7 +387,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 
 // attempt makes one exchange, reading the whole body within the tenant's
 // timeout so a slow-loris answer cannot hang the caller.
-func (c *Client) attempt(ctx context.Context, method string, target *url.URL, req *Request, body []byte, contentType string, n int) (*Response, error) {
+func (c *Client) attempt(ctx context.Context, method string, target *url.URL, req *Request, body []byte, contentType string, n int, marks http.Header) (*Response, error) {
 	if c.pacer != nil {
 		if err := c.pacer.Wait(ctx, target.Path); err != nil {
 			return nil, err
@@ -371,6 +404,9 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 		return nil, err
 	}
 	for k, vs := range req.Header {
+		hr.Header[k] = vs
+	}
+	for k, vs := range marks {
 		hr.Header[k] = vs
 	}
 	if contentType != "" {
@@ -530,6 +566,9 @@ func (c *Client) sleep(ctx context.Context, d time.Duration, deadline time.Time)
 	if time.Now().Add(d).After(deadline) {
 		return false
 	}
+	if c.wait != nil {
+		return c.wait(ctx, d) && ctx.Err() == nil
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -597,6 +636,11 @@ func (r *Response) asError() *Error {
 	}
 	if msg == "" && len(bytes.TrimSpace(r.Body)) == 0 {
 		msg = "empty response"
+	}
+	if r.Status == http.StatusForbidden && r.client.forbidden != nil {
+		if why := r.client.forbidden(r.method, r.path, r.Header); why != "" {
+			msg = strings.TrimPrefix(msg+"; "+why, "; ")
+		}
 	}
 	id := r.RequestID
 	if id == "" {

@@ -15,6 +15,7 @@ import (
 type Pacer struct {
 	mu      sync.Mutex
 	buckets map[string]*Bucket
+	sleep   func(ctx context.Context, d time.Duration) bool // Options.Wait, for tests
 }
 
 // Bucket is the last known state of one rate-limit bucket.
@@ -72,6 +73,12 @@ func (p *Pacer) Budget(path string) (Bucket, bool) {
 func (p *Pacer) Wait(ctx context.Context, path string) error {
 	d := p.delay(path, time.Now())
 	if d <= 0 {
+		return nil
+	}
+	if p.sleep != nil {
+		if !p.sleep(ctx, d) {
+			return ctx.Err()
+		}
 		return nil
 	}
 	t := time.NewTimer(d)

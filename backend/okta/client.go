@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,19 +25,29 @@ import (
 
 // Client talks to one Okta org.
 type Client struct {
-	http  *httpx.Client
-	token *httpx.Token // nil with an API token
-	base  *url.URL
+	http   *httpx.Client
+	token  *httpx.Token // nil with an API token
+	scopes []string     // asked for with each token
+	base   *url.URL
 }
 
 // New builds the client of org t: "Authorization: SSWS <api_token>", or an
 // OAuth 2.0 service app whose token comes from {url}/oauth2/v1/token with a
-// client assertion signed by its private key.
+// client assertion signed by its private key, DPoP-bound when the app
+// requires it (dpop = true, or when the token endpoint says so).
 func New(t config.Okta, deps httpx.Options) (*Client, error) {
 	deps.Vendor, deps.Tenant, deps.BaseURL, deps.Conn = "Okta", t.Name, t.URL, t.Conn
 	deps.Secrets = []string{t.APIToken.Reveal()}
 	deps.Pace = true
-	var tok *httpx.Token
+	// A 429 means Okta did not process the request: a write is sent once
+	// more after the reset, and every retry after a 429 names the one it
+	// repeats (okta-sdk-golang v5 okta/client.go doWithRetries).
+	deps.Retry.Writes429 = true
+	deps.Retry.Mark = retryMark
+	c := &Client{scopes: t.Scopes}
+	if len(c.scopes) == 0 {
+		c.scopes = Scopes()
+	}
 	if t.APIToken != "" {
 		deps.Auth = httpx.Headers{"Authorization": "SSWS " + t.APIToken.Reveal()}
 	} else {
@@ -45,17 +56,35 @@ func New(t config.Okta, deps httpx.Options) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("Okta %s: %w", t.Name, err)
 		}
-		tok = httpx.NewToken(httpx.ClientCredentials(tokenURL, t.ClientID, "", t.Scopes, oauth2.AuthStyleInParams, s.params), time.Minute)
+		c.token = httpx.NewToken(httpx.ClientCredentials(tokenURL, t.ClientID, "", c.scopes, oauth2.AuthStyleInParams, s.params), time.Minute)
 		if u, err := url.Parse(tokenURL); err == nil {
-			tok.SetTokenPath(u.Path)
+			c.token.SetTokenPath(u.Path)
 		}
-		deps.Auth = tok
+		d, err := httpx.NewDPoP(t.DPoP)
+		if err != nil {
+			return nil, fmt.Errorf("Okta %s: %w", t.Name, err)
+		}
+		c.token.UseDPoP(d)
+		deps.Auth = c.token
+		deps.Forbidden = c.forbidden
 	}
 	hc, err := httpx.New(deps)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, token: tok, base: hc.BaseURL()}, nil
+	c.http, c.base = hc, hc.BaseURL()
+	return c, nil
+}
+
+// retryMark names a retry after a 429 as Okta's SDK does: X-Okta-Retry-For
+// is the X-Okta-Request-Id of the 429, X-Okta-Retry-Count the retry's
+// number from 1 (okta-sdk-golang v5 okta/client.go doWithRetries).
+func retryMark(prev *httpx.Response, n int) http.Header {
+	h := http.Header{"X-Okta-Retry-Count": {strconv.Itoa(n)}}
+	if id := prev.Header.Get("X-Okta-Request-Id"); id != "" {
+		h.Set("X-Okta-Retry-For", id)
+	}
+	return h
 }
 
 // HTTP is the tenant's HTTP client, for `triage api`.
@@ -87,6 +116,10 @@ func (c *Client) String() string { return "Okta " + c.Tenant() }
 
 // OAuth reports whether the client is a service app rather than an API token.
 func (c *Client) OAuth() bool { return c.token != nil }
+
+// DPoP reports whether the service app's token requests carry proofs of
+// possession (configured, or asked for by Okta).
+func (c *Client) DPoP() bool { return c.token != nil && c.token.DPoP().On() }
 
 // TokenRequests counts OAuth token requests (0 with an API token).
 func (c *Client) TokenRequests() int64 {

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"crypto"
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,16 +10,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Okta credentials the simulator accepts. The API token is sent as
-// "Authorization: SSWS <token>"; the service app signs its client
-// assertions with a key registered by TrustKey.
+// "Authorization: SSWS <token>"; the service apps sign their client
+// assertions with a key registered by TrustKey. OktaDPoPClientID is a
+// second service app that requires DPoP (RFC 9449), as Okta's "Require
+// Demonstrating Proof of Possession" setting does (on by default for API
+// service apps made since 2024): its token requests need a proof with the
+// org's nonce, and its tokens are DPoP-bound.
 const (
-	OktaAPIToken = "00demo-okta-ssws-api-token-triage"
-	OktaClientID = "0oademo0service0app7"
+	OktaAPIToken     = "00demo-okta-ssws-api-token-triage"
+	OktaClientID     = "0oademo0service0app7"
+	OktaDPoPClientID = "0oademo0dpop0service8"
 )
 
 // OktaScopes are the scopes the simulated service app was granted.
@@ -39,11 +41,8 @@ const (
 // days before Now that is generated on demand, so it scales past 100,000
 // events in a few megabytes.
 //
-// Auth: "SSWS <OktaAPIToken>", or a bearer token from POST
-// /oauth2/v1/token, where the client assertion's signature is verified
-// against the keys registered with TrustKey and its claims checked (aud is
-// the token URL, iss and sub the client id, exp at most an hour after iat,
-// a jti never seen before). Anything else is a 401 E0000011.
+// Auth: "SSWS <OktaAPIToken>", or a token from POST /oauth2/v1/token (see
+// okta_auth.go). Anything else is a 401 E0000011.
 type Okta struct {
 	*Server
 	opts    *Options
@@ -53,9 +52,11 @@ type Okta struct {
 
 	mu       sync.RWMutex
 	apiToken string
-	keys     map[string]crypto.PublicKey // service-app keys by kid ("" when the app has one key)
-	jtis     map[string]bool
-	scopes   map[string][]string // bearer token -> granted scopes
+	clients  map[string]*serviceApp // service apps by client id
+	jtis     map[string]bool        // client assertions' jti
+	scopes   map[string][]string    // access token -> granted scopes
+	dpop     *dpopState
+	retries  []OktaRetry
 
 	apps   []*oktaApp
 	users  []*oktaUser
@@ -66,7 +67,11 @@ type Okta struct {
 
 func newOkta(o *Options) (*Okta, error) {
 	s := &Okta{opts: o, bearers: newTokens(), apiToken: OktaAPIToken,
-		keys: map[string]crypto.PublicKey{}, jtis: map[string]bool{}, scopes: map[string][]string{},
+		clients: map[string]*serviceApp{
+			OktaClientID:     {keys: map[string]crypto.PublicKey{}},
+			OktaDPoPClientID: {keys: map[string]crypto.PublicKey{}, requireDPoP: true},
+		},
+		jtis: map[string]bool{}, scopes: map[string][]string{}, dpop: newDPoPState(),
 		limits: newRateLimits(time.Minute)}
 	s.seed()
 	srv, err := serve("okta", o, s.routes())
@@ -90,11 +95,23 @@ func (s *Okta) notFound(w http.ResponseWriter, what, kind string) {
 // now is the simulated present.
 func (s *Okta) now() time.Time { return s.opts.now() }
 
-// TrustKey registers a public key of the service app OktaClientID, as an
-// admin adds a key to the app; kid "" matches assertions without a kid.
+// TrustKey registers a public key with both service apps (OktaClientID
+// and OktaDPoPClientID), as an admin adds a key to an app; kid "" matches
+// assertions without a kid.
 func (s *Okta) TrustKey(kid string, pub crypto.PublicKey) {
 	s.mu.Lock()
-	s.keys[kid] = pub
+	for _, app := range s.clients {
+		app.keys[kid] = pub
+	}
+	s.mu.Unlock()
+}
+
+// RequireDPoP sets whether a service app requires DPoP-bound tokens.
+func (s *Okta) RequireDPoP(clientID string, on bool) {
+	s.mu.Lock()
+	if app := s.clients[clientID]; app != nil {
+		app.requireDPoP = on
+	}
 	s.mu.Unlock()
 }
 
@@ -146,6 +163,7 @@ func (s *Okta) routes() http.Handler {
 		if !s.authorized(w, r) {
 			return
 		}
+		s.noteRetry(r)
 		if !s.limits.take(w.Header(), r.URL.Path) {
 			s.fail(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 			return
@@ -192,157 +210,6 @@ func (s *Okta) randomLimit(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Rate-Limit-Remaining", "0")
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10))
 	s.fail(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
-}
-
-// --- auth ----------------------------------------------------------------
-
-func (s *Okta) authorized(w http.ResponseWriter, r *http.Request) bool {
-	h := r.Header.Get("Authorization")
-	if tok, ok := strings.CutPrefix(h, "SSWS "); ok {
-		s.mu.RLock()
-		valid := s.apiToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.apiToken)) == 1
-		s.mu.RUnlock()
-		if valid {
-			return true
-		}
-		s.fail(w, http.StatusUnauthorized, "E0000011", "Invalid token provided")
-		return false
-	}
-	if tok, ok := strings.CutPrefix(h, "Bearer "); ok && s.bearers.valid(r) {
-		need := scopeFor(r.Method, r.URL.Path)
-		s.mu.RLock()
-		granted := s.scopes[tok]
-		s.mu.RUnlock()
-		if hasScope(granted, need) {
-			return true
-		}
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/oauth2/v1/authorize", realm="IdpMyAccountAPI", scope="%s", error="insufficient_scope", error_description="The access token provided does not contain the required scopes."`, s.URL, need))
-		s.fail(w, http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action")
-		return false
-	}
-	if strings.HasPrefix(h, "Bearer ") {
-		// Okta's resource server explains a bad bearer token only in the
-		// challenge header.
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/oauth2/v1/authorize", realm="IdpMyAccountAPI", error="invalid_token", error_description="The access token is invalid."`, s.URL))
-		w.WriteHeader(http.StatusUnauthorized)
-		return false
-	}
-	s.fail(w, http.StatusUnauthorized, "E0000011", "Invalid token provided")
-	return false
-}
-
-// scopeFor is the okta.* scope an API call needs: .read for reads (.manage
-// also allows them), .manage for changes.
-func scopeFor(method, path string) string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	res := "users"
-	if len(parts) >= 3 {
-		res = parts[2]
-	}
-	if len(parts) >= 5 && parts[4] == "sessions" {
-		res = "users"
-	}
-	if method == http.MethodGet {
-		return "okta." + res + ".read"
-	}
-	return "okta." + res + ".manage"
-}
-
-func hasScope(granted []string, need string) bool {
-	manage := strings.TrimSuffix(need, ".read") + ".manage"
-	for _, g := range granted {
-		if g == need || g == manage {
-			return true
-		}
-	}
-	return false
-}
-
-// token is the org authorization server's client-credentials grant for a
-// service app authenticating with private_key_jwt.
-func (s *Okta) token(w http.ResponseWriter, r *http.Request) {
-	oauthErr := func(status int, code, desc string) {
-		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		oauthErr(http.StatusBadRequest, "invalid_request", "The request must be form-encoded.")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		oauthErr(http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	f := r.PostForm
-	switch {
-	case f.Get("grant_type") != "client_credentials":
-		oauthErr(http.StatusBadRequest, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
-		return
-	case f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || f.Get("client_assertion") == "":
-		oauthErr(http.StatusUnauthorized, "invalid_client", "The client_assertion_type and client_assertion parameters are required for private_key_jwt.")
-		return
-	case f.Get("client_secret") != "":
-		oauthErr(http.StatusUnauthorized, "invalid_client", "Client authentication failed: this app authenticates with private_key_jwt, not a secret.")
-		return
-	}
-	if desc := s.checkAssertion(f.Get("client_assertion"), f.Get("client_id")); desc != "" {
-		oauthErr(http.StatusUnauthorized, "invalid_client", desc)
-		return
-	}
-	asked := strings.Fields(f.Get("scope"))
-	if len(asked) == 0 {
-		oauthErr(http.StatusBadRequest, "invalid_scope", "The authorization server requires a scope.")
-		return
-	}
-	var refused []string
-	for _, sc := range asked {
-		if !hasScope(OktaScopes, sc) {
-			refused = append(refused, sc)
-		}
-	}
-	if len(refused) > 0 {
-		oauthErr(http.StatusBadRequest, "invalid_scope", "The following scopes are not allowed: "+strings.Join(refused, " "))
-		return
-	}
-	tok := s.bearers.issue("okta", time.Hour)
-	s.mu.Lock()
-	s.scopes[tok] = asked
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": tok, "scope": strings.Join(asked, " ")})
-}
-
-// checkAssertion verifies a client assertion; "" means it is good.
-func (s *Okta) checkAssertion(assertion, formClientID string) string {
-	aud := s.URL + "/oauth2/v1/token"
-	claims := jwt.RegisteredClaims{}
-	_, err := jwt.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		if k, ok := s.keys[kid]; ok {
-			return k, nil
-		}
-		return nil, fmt.Errorf("no key with kid %q is registered for the app", kid)
-	}, jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}),
-		jwt.WithAudience(aud), jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(30*time.Second))
-	switch {
-	case err != nil:
-		return "The client_assertion token is invalid: " + err.Error()
-	case claims.Issuer != OktaClientID || claims.Subject != OktaClientID:
-		return "The client_assertion iss and sub claims must be the client id."
-	case formClientID != "" && formClientID != OktaClientID:
-		return "The client_id does not match the client_assertion."
-	case claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > time.Hour:
-		return "The client_assertion token has an expiration too far in the future."
-	case claims.ID == "":
-		return "The client_assertion token must have a jti claim."
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.jtis[claims.ID] {
-		return "The client_assertion token has already been used (jti replay)."
-	}
-	s.jtis[claims.ID] = true
-	return ""
 }
 
 // --- rate limits ---------------------------------------------------------

@@ -425,9 +425,11 @@ func (t *tokens) issue(prefix string, life time.Duration) string {
 // valid checks an "Authorization: Bearer" header.
 func (t *tokens) valid(r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return false
-	}
+	return ok && t.validToken(tok)
+}
+
+// validToken checks a token, whatever scheme carried it.
+func (t *tokens) validToken(tok string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	exp, found := t.issued[tok]
