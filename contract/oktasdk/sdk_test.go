@@ -34,6 +34,24 @@ import (
 type seen struct {
 	method, path, query string
 	header              http.Header
+	status              int
+	answer              string // the body, for the token endpoint's refusals
+}
+
+// capture keeps an answer's status and the start of its body.
+type capture struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (c *capture) WriteHeader(status int) { c.status = status; c.ResponseWriter.WriteHeader(status) }
+
+func (c *capture) Write(b []byte) (int, error) {
+	if len(c.body) < 2048 {
+		c.body = append(c.body, b[:min(len(b), 2048-len(c.body))]...)
+	}
+	return c.ResponseWriter.Write(b)
 }
 
 // front is a reverse proxy before the simulator that keeps every request,
@@ -52,10 +70,11 @@ func newFront(t *testing.T, target string) *front {
 	f := &front{}
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &capture{ResponseWriter: w, status: http.StatusOK}
+		proxy.ServeHTTP(c, r)
 		f.mu.Lock()
-		f.reqs = append(f.reqs, seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone()})
+		f.reqs = append(f.reqs, seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), c.status, string(c.body)})
 		f.mu.Unlock()
-		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(f.Close)
 	return f
@@ -101,6 +120,16 @@ var modes = []mode{
 		return []okta.ConfigSetter{okta.WithAuthorizationMode("PrivateKey"), okta.WithClientId(sim.OktaClientID),
 			okta.WithPrivateKey(key), okta.WithScopes(allScopes)}
 	}},
+	// The service app that requires DPoP: the SDK asks without a proof,
+	// reads invalid_dpop_proof, retries with one, then with the nonce
+	// (okta/client.go getAccessTokenForPrivateKey,
+	// getAccessTokenForDpopPrivateKey).
+	{name: "DPoP", scheme: "DPoP", config: func(t *testing.T, s *sim.Sim, orgURL string) []okta.ConfigSetter {
+		key, pub := rsaPEM(t)
+		s.Okta.TrustKey("", pub)
+		return []okta.ConfigSetter{okta.WithAuthorizationMode("PrivateKey"), okta.WithClientId(sim.OktaDPoPClientID),
+			okta.WithPrivateKey(key), okta.WithScopes(allScopes)}
+	}},
 }
 
 // allScopes are the scopes of every operation below (okta/api/openapi.yaml,
@@ -131,13 +160,20 @@ func start(t *testing.T, m mode) (*sim.Sim, *front, *okta.APIClient) {
 	return s, f, okta.NewAPIClient(cfg)
 }
 
-// must fails the operation with what the simulator answered.
-func must(t *testing.T, op string, resp *okta.APIResponse, err error) {
+// must fails the operation with what the simulator answered, and the
+// token endpoint's refusals, which the SDK reports only as "Empty access
+// token".
+func must(t *testing.T, f *front, op string, resp *okta.APIResponse, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
 	detail := ""
+	for _, r := range f.requests("POST", "/oauth2/v1/token") {
+		if r.status != http.StatusOK {
+			detail += fmt.Sprintf("\n  token endpoint: %d %s", r.status, r.answer)
+		}
+	}
 	if resp != nil && resp.Response != nil {
 		detail = fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
 	}
@@ -157,37 +193,37 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 
 			// Apps: a page, the next by its Link, search, one app.
 			apps, resp, err := c.ApplicationAPI.ListApplications(ctx).Limit(5).Execute()
-			must(t, "list apps", resp, err)
+			must(t, f, "list apps", resp, err)
 			if len(apps) != 5 || !resp.HasNextPage() {
 				t.Fatalf("list apps: %d apps, next %v", len(apps), resp.HasNextPage())
 			}
 			var more []okta.ListApplications200ResponseInner
 			resp, err = resp.Next(&more)
-			must(t, "next page of apps", resp, err)
+			must(t, f, "next page of apps", resp, err)
 			if len(more) == 0 {
 				t.Fatal("the apps' next page is empty")
 			}
 			appID := s.Okta.Apps()[0].ID
 			app, resp, err := c.ApplicationAPI.GetApplication(ctx, appID).Execute()
-			must(t, "get app", resp, err)
+			must(t, f, "get app", resp, err)
 			if app == nil || app.GetActualInstance() == nil {
 				t.Fatalf("get app decoded as %+v", app)
 			}
 
 			// An app's users, paged; one assignment; a person's app links.
 			appUsers, resp, err := c.ApplicationUsersAPI.ListApplicationUsers(ctx, appID).Limit(2).Execute()
-			must(t, "list app users", resp, err)
+			must(t, f, "list app users", resp, err)
 			if len(appUsers) == 0 || appUsers[0].GetId() == "" {
 				t.Fatalf("app users decoded as %+v", appUsers)
 			}
 			assigned := appUsers[0].GetId()
 			au, resp, err := c.ApplicationUsersAPI.GetApplicationUser(ctx, appID, assigned).Execute()
-			must(t, "get app user", resp, err)
+			must(t, f, "get app user", resp, err)
 			if au.GetId() != assigned {
 				t.Fatalf("app user decoded as %+v", au)
 			}
 			links, resp, err := c.UserAPI.ListAppLinks(ctx, li).Execute()
-			must(t, "list app links", resp, err)
+			must(t, f, "list app links", resp, err)
 			if len(links) == 0 || links[0].AdditionalProperties["appInstanceId"] == nil {
 				t.Fatalf("app links decoded as %+v", links)
 			}
@@ -195,12 +231,12 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 			// Users: find by login, get, create, update, the lifecycle,
 			// passwords and sessions.
 			found, resp, err := c.UserAPI.ListUsers(ctx).Filter(`profile.login eq "li.chen@acme.example"`).Limit(2).Execute()
-			must(t, "find user", resp, err)
+			must(t, f, "find user", resp, err)
 			if len(found) != 1 || found[0].GetId() != li {
 				t.Fatalf("find user: %+v", found)
 			}
 			u, resp, err := c.UserAPI.GetUser(ctx, "li.chen@acme.example").Execute()
-			must(t, "get user by login", resp, err)
+			must(t, f, "get user by login", resp, err)
 			if u.GetId() != li || u.GetStatus() == "" {
 				t.Fatalf("get user decoded as %+v", u)
 			}
@@ -212,7 +248,7 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 			profile.SetLastName("Kit")
 			created, resp, err := c.UserAPI.CreateUser(ctx).Body(okta.CreateUserRequest{Profile: *profile,
 				Credentials: &okta.UserCredentials{Password: &okta.PasswordCredential{Value: okta.PtrString("Pw-9-contract")}}}).Activate(false).Execute()
-			must(t, "create user", resp, err)
+			must(t, f, "create user", resp, err)
 			if created.GetStatus() != "STAGED" || s.Okta.UserStatus(login) != "STAGED" {
 				t.Fatalf("create user: answer %q, simulator %q", created.GetStatus(), s.Okta.UserStatus(login))
 			}
@@ -220,12 +256,12 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 			title := okta.NewUserProfile()
 			title.SetTitle("Lead")
 			updated, resp, err := c.UserAPI.UpdateUser(ctx, id).User(okta.UpdateUserRequest{Profile: title}).Execute()
-			must(t, "update user", resp, err)
+			must(t, f, "update user", resp, err)
 			if updated.Profile.GetTitle() != "Lead" || updated.Profile.GetLogin() != login {
 				t.Fatalf("a partial update must keep the rest: %+v", updated.Profile)
 			}
 			act, resp, err := c.UserAPI.ActivateUser(ctx, id).SendEmail(false).Execute()
-			must(t, "activate user", resp, err)
+			must(t, f, "activate user", resp, err)
 			if act.GetActivationToken() == "" {
 				t.Fatalf("activate without email must answer the token: %+v", act)
 			}
@@ -254,14 +290,14 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 				}},
 			} {
 				resp, err := step.run()
-				must(t, step.op, resp, err)
+				must(t, f, step.op, resp, err)
 				if got := s.Okta.UserStatus(login); got != step.want {
 					t.Fatalf("%s: the simulator holds %s, want %s", step.op, got, step.want)
 				}
 			}
 			lockedOut := withStatus(t, s, "LOCKED_OUT")
 			resp, err = c.UserAPI.UnlockUser(ctx, s.Okta.UserID(lockedOut)).Execute()
-			must(t, "unlock user", resp, err)
+			must(t, f, "unlock user", resp, err)
 			if got := s.Okta.UserStatus(lockedOut); got != "ACTIVE" {
 				t.Fatalf("unlock: %s", got)
 			}
@@ -269,52 +305,52 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 			// Groups: list and search, one, members paged, a person's,
 			// add and remove a member.
 			groups, resp, err := c.GroupAPI.ListGroups(ctx).Q("Every").Limit(10).Execute()
-			must(t, "list groups", resp, err)
+			must(t, f, "list groups", resp, err)
 			if len(groups) == 0 || groups[0].Profile == nil || groups[0].Profile.GetName() != "Everyone" {
 				t.Fatalf("list groups decoded as %+v", groups)
 			}
 			everyone := groups[0].GetId()
 			g, resp, err := c.GroupAPI.GetGroup(ctx, everyone).Execute()
-			must(t, "get group", resp, err)
+			must(t, f, "get group", resp, err)
 			if g.GetId() != everyone {
 				t.Fatalf("get group: %+v", g)
 			}
 			members, resp, err := c.GroupAPI.ListGroupUsers(ctx, everyone).Limit(3).Execute()
-			must(t, "list group members", resp, err)
+			must(t, f, "list group members", resp, err)
 			if len(members) != 3 || !resp.HasNextPage() {
 				t.Fatalf("group members: %d, next %v", len(members), resp.HasNextPage())
 			}
 			var next []okta.GroupMember
 			resp, err = resp.Next(&next)
-			must(t, "next page of members", resp, err)
+			must(t, f, "next page of members", resp, err)
 			theirs, resp, err := c.UserAPI.ListUserGroups(ctx, li).Execute()
-			must(t, "list user groups", resp, err)
+			must(t, f, "list user groups", resp, err)
 			if len(theirs) == 0 {
 				t.Fatal("li.chen is in no group")
 			}
 			vpn := s.Okta.GroupID("VPN Users")
 			resp, err = c.GroupAPI.AssignUserToGroup(ctx, vpn, id).Execute()
-			must(t, "add group member", resp, err)
-			if !inGroup(t, c, id, vpn) {
+			must(t, f, "add group member", resp, err)
+			if !inGroup(t, f, c, id, vpn) {
 				t.Fatal("add group member: not in the group")
 			}
 			resp, err = c.GroupAPI.UnassignUserFromGroup(ctx, vpn, id).Execute()
-			must(t, "remove group member", resp, err)
-			if inGroup(t, c, id, vpn) {
+			must(t, f, "remove group member", resp, err)
+			if inGroup(t, f, c, id, vpn) {
 				t.Fatal("remove group member: still in the group")
 			}
 
 			// App assignment and unassignment.
 			_, resp, err = c.UserAPI.ActivateUser(ctx, id).SendEmail(false).Execute()
-			must(t, "activate again", resp, err)
+			must(t, f, "activate again", resp, err)
 			assign := okta.AppUserAssignRequest{Id: id, Scope: okta.PtrString("USER")}
 			given, resp, err := c.ApplicationUsersAPI.AssignUserToApplication(ctx, appID).AppUser(assign).Execute()
-			must(t, "assign app", resp, err)
+			must(t, f, "assign app", resp, err)
 			if given.GetId() != id || !slices.Contains(s.Okta.AppUserLogins(appID), login) {
 				t.Fatalf("assign app: answer %+v, assigned %v", given, s.Okta.AppUserLogins(appID))
 			}
 			resp, err = c.ApplicationUsersAPI.UnassignUserFromApplication(ctx, appID, id).SendEmail(false).Execute()
-			must(t, "unassign app", resp, err)
+			must(t, f, "unassign app", resp, err)
 			if slices.Contains(s.Okta.AppUserLogins(appID), login) {
 				t.Fatal("unassign app: still assigned")
 			}
@@ -324,14 +360,14 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 			since := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 			events, resp, err := c.SystemLogAPI.ListLogEvents(ctx).Since(since).Filter(`eventType eq "user.session.start"`).
 				SortOrder("DESCENDING").Limit(20).Execute()
-			must(t, "list log events", resp, err)
+			must(t, f, "list log events", resp, err)
 			if len(events) == 0 || events[0].GetEventType() != "user.session.start" || events[0].Published == nil {
 				t.Fatalf("log events decoded as %+v", events)
 			}
 			var older []okta.LogEvent
 			if resp.HasNextPage() {
 				resp, err = resp.Next(&older)
-				must(t, "next page of log events", resp, err)
+				must(t, f, "next page of log events", resp, err)
 			}
 			reset := time.Now().Add(time.Second).Unix()
 			s.Okta.Inject(&sim.Fault{Path: "/api/v1/logs", Status: http.StatusTooManyRequests, Times: 1,
@@ -340,7 +376,7 @@ func TestTheOfficialSDKSpeaksToTheSimulator(t *testing.T) {
 				Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oae-429-contract","errorCauses":[]}`})
 			before := len(f.requests("GET", "/api/v1/logs"))
 			_, resp, err = c.SystemLogAPI.ListLogEvents(ctx).Since(since).Limit(5).Execute()
-			must(t, "log events after a 429", resp, err)
+			must(t, f, "log events after a 429", resp, err)
 			logs := f.requests("GET", "/api/v1/logs")[before:]
 			if len(logs) != 2 || logs[1].header.Get("X-Okta-Retry-For") != "oae-429-contract" || logs[1].header.Get("X-Okta-Retry-Count") == "" {
 				t.Fatalf("after a 429 the SDK must retry once with Okta's retry headers: %d requests, %v", len(logs), logs)
@@ -371,10 +407,10 @@ func withStatus(t *testing.T, s *sim.Sim, status string) string {
 }
 
 // inGroup asks, through the SDK, whether the user is in the group.
-func inGroup(t *testing.T, c *okta.APIClient, user, group string) bool {
+func inGroup(t *testing.T, f *front, c *okta.APIClient, user, group string) bool {
 	t.Helper()
 	gs, resp, err := c.UserAPI.ListUserGroups(context.Background(), user).Execute()
-	must(t, "list user groups", resp, err)
+	must(t, f, "list user groups", resp, err)
 	for _, g := range gs {
 		if g.GetId() == group {
 			return true
