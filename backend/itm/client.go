@@ -267,6 +267,7 @@ func (c *Client) Comment(ctx context.Context, fqid, text, kind string) error {
 //     identifier, looked up by name; client.py sends no comments at all.
 //   - Proofpoint-Projects/ApprovalApp-Public proofpoint-email-events.service.ts
 //     (incident reasons): alias is a readable label shown when a name is missing.
+//
 // So "alias" is a readable label of the object, not an authenticated author
 // (the token says who wrote it). triage labels a comment with the analyst's
 // name rather than SOAR's placeholder: a string like SOAR's, and one a reader
