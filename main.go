@@ -113,7 +113,7 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	root.Flags().Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1)")
 	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
 	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
-	root.AddCommand(serveCommand(g))
+	root.AddCommand(serveCommand(g), simCommand(g))
 	var opened *session
 	cli.Add(root, &cli.Env{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,

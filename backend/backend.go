@@ -90,6 +90,9 @@ type Tenant struct {
 	Name   string
 	Check  func(ctx context.Context) error // tests connectivity and credentials
 	HTTP   *httpx.Client                   // the tenant's HTTP client, for raw requests
+	// Found says what a check discovered worth telling (Essentials: the
+	// stack found from the domain); nil or "" for nothing.
+	Found func() string
 }
 
 // Tenants lists every configured tenant in design order.
@@ -108,7 +111,7 @@ func (s *Set) Tenants() []Tenant {
 		out = append(out, Tenant{Vendor: "atlassian", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
 	}
 	for _, c := range s.Essentials {
-		out = append(out, Tenant{Vendor: "essentials", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP()})
+		out = append(out, Tenant{Vendor: "essentials", Name: c.Tenant(), Check: c.Check, HTTP: c.HTTP(), Found: c.Found})
 	}
 	return out
 }

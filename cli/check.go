@@ -33,6 +33,7 @@ func checkCommand(env *Env) *cobra.Command {
 				Tenant    string `json:"tenant"`
 				OK        bool   `json:"ok"`
 				Error     string `json:"error,omitempty"`
+				Found     string `json:"found,omitempty"` // e.g. the Essentials stack found from the domain
 				LatencyMS int64  `json:"latency_ms"`
 			}
 			results := make([]result, len(tenants))
@@ -46,12 +47,18 @@ func checkCommand(env *Env) *cobra.Command {
 				if err != nil {
 					results[i].Error = Message(err)
 				}
+				if t.Found != nil {
+					results[i].Found = t.Found()
+				}
 			})
 			p := env.printer(&o)
 			var failed []string
 			rows := make([][]string, len(results))
 			for i, r := range results {
 				status := "OK"
+				if r.Found != "" {
+					status += ": " + r.Found
+				}
 				if !r.OK {
 					status, failed = r.Error, append(failed, r.Error)
 				}

@@ -23,6 +23,12 @@ const (
 	DefaultMaxSession  = 12 * time.Hour
 	DefaultMaxSessions = 64
 	AtlassianBaseURL   = "https://api.atlassian.com"
+	// EssentialsDiscoveryURL is the stack asked which stack an organisation
+	// is on when base_url is not set: the vendor's API guide (index.php,
+	// "Endpoint") says any stack answers /api/v1/endpoints/{domain}, and
+	// the public scripts ask us1 (starlightretailceo/proofpoint
+	// return_endpoint; a PowerShell snippet with Invoke-RestMethod).
+	EssentialsDiscoveryURL = "https://us1.proofpointessentials.com"
 )
 
 // Default scopes per vendor.
@@ -310,7 +316,9 @@ func (c *Config) validate(v *validator) {
 		checkConn(v, "atlassian", i, t.Conn)
 	}
 	for i, t := range c.Essentials {
-		checkURL(v, "essentials", i, "base_url", t.BaseURL, "https://us1.proofpointessentials.com")
+		if t.BaseURL != "" { // else the client finds the stack from the domain
+			checkURL(v, "essentials", i, "base_url", t.BaseURL, "https://us1.proofpointessentials.com")
+		}
 		required(v, "essentials", i, "domain", t.Domain)
 		required(v, "essentials", i, "username", t.Username)
 		if t.Username != "" && !strings.Contains(t.Username, "@") {

@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"triage/backend/clean"
 	"triage/backend/config"
@@ -22,22 +24,125 @@ import (
 
 // Client talks to one organisation on its stack.
 type Client struct {
-	http   *httpx.Client
-	domain string
+	http     *httpx.Client
+	domain   string
+	discover bool                   // the stack is found from the domain, not configured
+	found    atomic.Pointer[string] // the stack found, once it is
 }
 
 // New builds the client of organisation t: requests go to
-// {base_url}/api/v1 with the admin's X-User and X-Password.
+// {base_url}/api/v1 with the admin's X-User and X-Password. Without a
+// base_url, the first request asks config.EssentialsDiscoveryURL which
+// stack the domain is on (Stack), once for the client's life.
 func New(t config.Essentials, deps httpx.Options) (*Client, error) {
 	deps.Vendor, deps.Tenant, deps.Conn = "Essentials", t.Name, t.Conn
 	deps.Secrets = []string{t.Password.Reveal()}
-	deps.BaseURL = strings.TrimRight(t.BaseURL, "/") + "/api/v1"
 	deps.Auth = httpx.Headers{"X-User": t.Username, "X-Password": t.Password.Reveal()}
+	c := &Client{domain: t.Domain, discover: t.BaseURL == ""}
+	deps.BaseURL = strings.TrimRight(t.BaseURL, "/") + "/api/v1"
+	if c.discover {
+		ask := deps
+		ask.BaseURL = config.EssentialsDiscoveryURL + "/api/v1"
+		asker, err := httpx.New(ask)
+		if err != nil {
+			return nil, err
+		}
+		deps.BaseURL = ask.BaseURL // a stand-in until the answer
+		deps.Discover = func(ctx context.Context) (string, error) {
+			stack, err := findStack(ctx, asker, t.Domain)
+			if err != nil {
+				return "", err
+			}
+			c.found.Store(&stack)
+			return stack + "/api/v1", nil
+		}
+	}
 	hc, err := httpx.New(deps)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, domain: t.Domain}, nil
+	c.http = hc
+	return c, nil
+}
+
+// Stack is the organisation's stack (https://usN.proofpointessentials.com):
+// configured, or found from the domain on first use.
+func (c *Client) Stack(ctx context.Context) (string, error) {
+	u, err := c.http.Discovered(ctx)
+	if err != nil {
+		return "", err
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
+	return u.String(), nil
+}
+
+// Found says which stack was discovered, for `triage check`; "" when the
+// stack is configured or not found yet.
+func (c *Client) Found() string {
+	if stack := c.found.Load(); stack != nil {
+		return "stack " + *stack + " (found for " + c.domain + ")"
+	}
+	return ""
+}
+
+// findStack asks GET /endpoints/{domain}, which any stack answers with the
+// stacks the domain is on, and returns the first as a base URL. The vendor's
+// API guide documents the call but not its answer's items, so every form a
+// client could meet is read: {"endpoints":[...]} (krzydoug/Proofpoint
+// Get-ProofPointEndpoint returns $response.endpoints) or a bare array, each
+// item a URL, a host name, a stack name ("us2"), or an object naming one.
+func findStack(ctx context.Context, asker *httpx.Client, domain string) (string, error) {
+	resp, err := asker.Do(ctx, &httpx.Request{Path: httpx.PathEscape("endpoints", domain)})
+	if err != nil {
+		return "", fmt.Errorf("finding the stack of %s (no base_url is set): %w", domain, err)
+	}
+	var body json.RawMessage
+	if err := resp.Decode(&body); err != nil {
+		return "", err
+	}
+	items, err := lenient.List[json.RawMessage](body, "endpoints", "data")
+	if err != nil {
+		return "", resp.Fail("the stack lookup for %s is not {\"endpoints\":[...]}: %s", domain, clean.Line(err.Error()))
+	}
+	for _, item := range items {
+		if stack := stackURL(item); stack != "" {
+			return stack, nil
+		}
+	}
+	return "", resp.Fail("no stack serves %s (the domain is wrong, or set base_url)", domain)
+}
+
+// stackURL reads one endpoints item as an https base URL, "" if it is none.
+func stackURL(item json.RawMessage) string {
+	var s string
+	if json.Unmarshal(item, &s) != nil {
+		var o map[string]json.RawMessage
+		if json.Unmarshal(item, &o) != nil {
+			return ""
+		}
+		for _, k := range []string{"url", "base_url", "endpoint", "host", "hostname", "stack", "name"} {
+			if v, ok := o[k]; ok && json.Unmarshal(v, &s) == nil && s != "" {
+				break
+			}
+		}
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, " \t\r\n") {
+		return ""
+	}
+	if !strings.Contains(s, "://") {
+		if !strings.Contains(s, ".") {
+			s += ".proofpointessentials.com" // a stack name: us2, eu1
+		}
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
 }
 
 // HTTP is the organisation's HTTP client, for `triage api`.

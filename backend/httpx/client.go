@@ -21,6 +21,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"triage/backend/audit"
@@ -56,6 +58,10 @@ type Options struct {
 	// Wait replaces the timer of retry and pacing waits (tests); it
 	// returns false when ctx ended first.
 	Wait func(ctx context.Context, d time.Duration) bool
+	// Discover, when set, finds the tenant's base URL on the first request
+	// and once only (a failure is tried again on the next one): BaseURL is
+	// then only a stand-in until it answers (Essentials' stack lookup).
+	Discover func(ctx context.Context) (string, error)
 }
 
 // Retry bounds the retries of reads, and of writes refused with 429.
@@ -78,7 +84,10 @@ type Retry struct {
 // shared by every session of the process.
 type Client struct {
 	vendor, tenant string
-	base           *url.URL
+	base           atomic.Pointer[url.URL]
+	discover       func(ctx context.Context) (string, error)
+	discoverMu     sync.Mutex
+	discovered     atomic.Bool
 	http           *http.Client
 	tokenHTTP      *http.Client
 	auth           Auth
@@ -97,9 +106,9 @@ type Client struct {
 // New builds a client. The transport honours the tenant's CA file, its
 // opt-in insecure_skip_verify and its proxy (else the environment's).
 func New(o Options) (*Client, error) {
-	base, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-	if err != nil || base.Host == "" {
-		return nil, fmt.Errorf("%s %s: base URL %q is not a URL", o.Vendor, o.Tenant, o.BaseURL)
+	base, err := parseBase(o.Vendor, o.Tenant, o.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	tr := o.Transport
 	if tr == nil {
@@ -125,7 +134,7 @@ func New(o Options) (*Client, error) {
 		timeout = config.DefaultTimeout
 	}
 	c := &Client{
-		vendor: o.Vendor, tenant: o.Tenant, base: base,
+		vendor: o.Vendor, tenant: o.Tenant, discover: o.Discover,
 		http:      &http.Client{Transport: tr},
 		tokenHTTP: &http.Client{Transport: tr, Timeout: timeout},
 		auth:      o.Auth, audit: o.Audit, auditWarn: o.AuditOnError == config.AuditWarn,
@@ -133,6 +142,7 @@ func New(o Options) (*Client, error) {
 		ua:  o.UserAgent, retry: o.Retry, timeout: timeout, secrets: o.Secrets,
 		forbidden: o.Forbidden, wait: o.Wait,
 	}
+	c.base.Store(base)
 	if c.ua == "" {
 		c.ua = "triage"
 	}
@@ -153,8 +163,41 @@ func (t *Token) SetTokenPath(p string) { t.path = p }
 func (c *Client) Vendor() string { return c.vendor }
 func (c *Client) Tenant() string { return c.tenant }
 
-// BaseURL is the tenant's base URL.
-func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+func parseBase(vendor, tenant, raw string) (*url.URL, error) {
+	base, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || base.Host == "" {
+		return nil, fmt.Errorf("%s %s: base URL %q is not a URL", vendor, tenant, raw)
+	}
+	return base, nil
+}
+
+// BaseURL is the tenant's base URL (a stand-in until a discovered one is
+// found: see Discovered).
+func (c *Client) BaseURL() *url.URL { u := *c.base.Load(); return &u }
+
+// Discovered finds the base URL when the client discovers it, once, and
+// returns it.
+func (c *Client) Discovered(ctx context.Context) (*url.URL, error) {
+	if c.discover == nil || c.discovered.Load() {
+		return c.BaseURL(), nil
+	}
+	c.discoverMu.Lock()
+	defer c.discoverMu.Unlock()
+	if c.discovered.Load() {
+		return c.BaseURL(), nil
+	}
+	raw, err := c.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base, err := parseBase(c.vendor, c.tenant, raw)
+	if err != nil {
+		return nil, err
+	}
+	c.base.Store(base)
+	c.discovered.Store(true)
+	return c.BaseURL(), nil
+}
 
 // Pacer exposes the rate-limit state, nil when pacing is off.
 func (c *Client) Pacer() *Pacer { return c.pacer }
@@ -256,6 +299,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
+	}
+	if c.discover != nil && !c.discovered.Load() {
+		if _, err := c.Discovered(ctx); err != nil {
+			return nil, err
+		}
 	}
 	target, err := c.resolve(req)
 	if err != nil {
@@ -451,13 +499,14 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 }
 
 func (c *Client) resolve(req *Request) (*url.URL, error) {
+	base := c.base.Load()
 	var u *url.URL
 	if req.URL != "" {
 		parsed, err := url.Parse(req.URL)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: bad URL %q", c.vendor, c.tenant, req.URL)
 		}
-		if parsed.Host != c.base.Host || parsed.Scheme != c.base.Scheme {
+		if parsed.Host != base.Host || parsed.Scheme != base.Scheme {
 			// A next link pointing elsewhere must not receive our credentials.
 			return nil, fmt.Errorf("%s %s: refusing to follow a link to another host (%s)", c.vendor, c.tenant, parsed.Host)
 		}
@@ -467,11 +516,11 @@ func (c *Client) resolve(req *Request) (*url.URL, error) {
 		if err != nil || rel.IsAbs() || rel.Host != "" {
 			return nil, fmt.Errorf("%s %s: bad path %q", c.vendor, c.tenant, req.Path)
 		}
-		u = c.base.JoinPath()
+		u = base.JoinPath()
 		u.RawPath = ""
-		u.Path = strings.TrimRight(c.base.Path, "/") + "/" + strings.TrimLeft(rel.Path, "/")
+		u.Path = strings.TrimRight(base.Path, "/") + "/" + strings.TrimLeft(rel.Path, "/")
 		if rel.RawPath != "" {
-			u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + "/" + strings.TrimLeft(rel.RawPath, "/")
+			u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + "/" + strings.TrimLeft(rel.RawPath, "/")
 		}
 		u.RawQuery = rel.RawQuery
 	}

@@ -246,10 +246,37 @@ func (c *Client) Comment(ctx context.Context, fqid, text, kind string) error {
 	if kind == "" {
 		kind = DefaultCommentKind
 	}
-	body := map[string]any{"data": []map[string]string{{"alias": identity.From(ctx).Name, "kind": kind, "text": text}}}
+	body := map[string]any{"data": []map[string]string{{"alias": commentAlias(ctx), "kind": kind, "text": text}}}
 	_, err := c.http.Send(ctx, http.MethodPost, eventPath(fqid, "annotations", "comments"), body,
 		&httpx.Write{Action: "itm.comment", Target: fqid, Params: map[string]any{"kind": kind, "chars": len(text)}}, nil)
 	return err
+}
+
+// commentAlias is what a comment's "alias" carries: the analyst's name
+// (what the audit line says), never empty. What the field means, from every
+// public reference:
+//   - Splunk SOAR proofpointitm_connector.py, _handle_add_comment: sends the
+//     literal "string" (Swagger UI's example for a string-typed property, left
+//     in), so the vendor accepts any string there and its schema types it a
+//     string; nothing says it is required or bounded in length.
+//   - same file, _handle_set_status: a workflow status's "alias" is its title
+//     (proofpointitm.json: "Alias / Status title"); _handle_get_user: the
+//     users' "alias" filter is a username or email.
+//   - drizzo-tech/proofpoint_itm classes.py (Predicate.__init__/as_dict) and
+//     sample_scripts/update_condition.py: an object's alias is its readable
+//     identifier, looked up by name; client.py sends no comments at all.
+//   - Proofpoint-Projects/ApprovalApp-Public proofpoint-email-events.service.ts
+//     (incident reasons): alias is a readable label shown when a name is missing.
+//
+// So "alias" is a readable label of the object, not an authenticated author
+// (the token says who wrote it). triage labels a comment with the analyst's
+// name rather than SOAR's placeholder: a string like SOAR's, and one a reader
+// of the incident can use.
+func commentAlias(ctx context.Context) string {
+	if name := identity.From(ctx).Name; name != "" {
+		return name
+	}
+	return "triage"
 }
 
 // Assign makes assignee the owner of the incident.

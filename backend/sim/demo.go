@@ -22,8 +22,9 @@ type Sim struct {
 	built      chan struct{}     // closed when the vendors are built
 }
 
-// vendors are the simulators' names, as serve knows them.
-var vendors = []string{"itm", "saas", "okta", "atlassian", "essentials"}
+// Vendors are the simulators' names, in the order `triage sim` numbers
+// their ports.
+var Vendors = []string{"itm", "saas", "okta", "atlassian", "essentials"}
 
 // Start runs every vendor simulator on its own loopback port.
 func Start(o Options) (*Sim, error) {
@@ -43,8 +44,8 @@ func Start(o Options) (*Sim, error) {
 		return s, nil
 	}
 	opts.listeners = map[string]net.Listener{}
-	for _, name := range vendors {
-		ln, err := listen(name)
+	for _, name := range Vendors {
+		ln, err := listen(name, o.Addrs[name])
 		if err != nil {
 			for _, l := range opts.listeners {
 				l.Close()

@@ -144,8 +144,16 @@ func (s *Essentials) routes() http.Handler {
 	api := http.NewServeMux()
 	org := "/api/v1/orgs/{domain}"
 	api.HandleFunc("GET /api/v1/me", s.me)
+	// Which stack a domain is on: this simulator, by the address it was
+	// reached at. The answer is {"endpoints":[...]} (krzydoug/Proofpoint
+	// Get-ProofPointEndpoint); a domain on no stack gets an empty list,
+	// which that client checks for.
 	api.HandleFunc("GET /api/v1/endpoints/{domain}", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"endpoints": []string{s.URL}})
+		stacks := []string{}
+		if strings.EqualFold(r.PathValue("domain"), Domain) {
+			stacks = append(stacks, "http://"+r.Host)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"endpoints": stacks})
 	})
 	api.HandleFunc("GET "+org, s.getOrg)
 	api.HandleFunc("GET "+org+"/users", s.listUsers)

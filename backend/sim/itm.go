@@ -380,7 +380,10 @@ func (s *ITM) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Data []struct{ Alias, Kind, Text string } `json:"data"`
+		Data []struct {
+			Alias      json.RawMessage `json:"alias"`
+			Kind, Text string
+		} `json:"data"`
 	}
 	if !readJSON(w, r, &body, func(w http.ResponseWriter, st int, m string) { itmError(w, st, "it:error:invalid-body", m) }) {
 		return
@@ -389,10 +392,24 @@ func (s *ITM) comment(w http.ResponseWriter, r *http.Request) {
 		itmError(w, http.StatusBadRequest, "it:error:invalid-body", "data[0].text is required")
 		return
 	}
+	aliases := make([]string, len(body.Data))
+	for i, c := range body.Data {
+		// The comment's alias is a string-typed label and no more is known:
+		// SOAR's _handle_add_comment sends the literal "string" (Swagger UI's
+		// example for a string property), and no reference omits it or
+		// bounds it. So only its type is checked; see itm.commentAlias.
+		if len(c.Alias) > 0 && string(c.Alias) != "null" {
+			if err := json.Unmarshal(c.Alias, &aliases[i]); err != nil {
+				itmError(w, http.StatusBadRequest, "it:error:invalid-body", fmt.Sprintf("data[%d].alias must be a string", i))
+				return
+			}
+		}
+	}
 	s.mu.Lock()
-	for _, c := range body.Data {
-		t.comments = append(t.comments, itmComment{Text: c.Text, Kind: c.Kind, Alias: c.Alias, At: s.opts.now().UTC()})
-		t.history = append(t.history, itmComment{Text: "comment added by " + c.Alias, Kind: "it:history:comment", At: s.opts.now().UTC()})
+	for i, c := range body.Data {
+		// The token, not the alias, says who wrote it.
+		t.comments = append(t.comments, itmComment{Text: c.Text, Kind: c.Kind, Alias: aliases[i], At: s.opts.now().UTC()})
+		t.history = append(t.history, itmComment{Text: "comment added", Kind: "it:history:comment", At: s.opts.now().UTC()})
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{"_status": map[string]any{"code": "it:ok", "status": 201}})

@@ -46,8 +46,8 @@ type dpopState struct {
 	// today, and the official SDK sends the token endpoint's nonce to the
 	// API and never retries there; off by default, as Okta is.
 	resourceNonces bool
-	jtis          map[string]time.Time // proof jti -> iat, pruned past the window
-	bound         map[string]string    // access token -> jkt (RFC 7638 thumbprint)
+	jtis           map[string]time.Time // proof jti -> iat, pruned past the window
+	bound          map[string]string    // access token -> jkt (RFC 7638 thumbprint)
 }
 
 func newDPoPState() *dpopState {

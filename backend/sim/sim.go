@@ -41,6 +41,10 @@ type Options struct {
 	// queues until it is ready, so a large demo's first frame does not wait
 	// for 100,000 rows per vendor.
 	Background bool
+	// Addrs are the addresses ("host:port") the simulators listen on, by
+	// name (itm, saas, okta, atlassian, essentials); a missing one is a
+	// free loopback port. `triage sim` sets them.
+	Addrs map[string]string
 
 	listeners map[string]net.Listener // made by Start in the background mode
 	// epoch is the Clock's reading when the data was built, to the second:
@@ -136,7 +140,7 @@ func serve(name string, opts *Options, h http.Handler) (*Server, error) {
 	ln := opts.listeners[name]
 	if ln == nil {
 		var err error
-		if ln, err = listen(name); err != nil {
+		if ln, err = listen(name, opts.Addrs[name]); err != nil {
 			return nil, err
 		}
 	}
@@ -153,8 +157,11 @@ func (s *Server) start() {
 	go s.srv.Serve(s.ln) //nolint:errcheck // ends with Close
 }
 
-func listen(name string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func listen(name, addr string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("simulator %s: %w", name, err)
 	}
