@@ -75,7 +75,7 @@ func TestOneToolchainEverywhere(t *testing.T) {
 		t.Fatal("go.mod has no go line")
 	}
 	want := "GOTOOLCHAIN=go" + string(m[1])
-	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", ".ci/vulncheck", "fuzz.sh"} {
+	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", ".ci/vulncheck", "fuzz.sh", "contract/run"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -87,6 +87,58 @@ func TestOneToolchainEverywhere(t *testing.T) {
 			if other != want {
 				t.Errorf("%s sets %s, go.mod says %s", f, other, want)
 			}
+		}
+	}
+}
+
+// TestCIRunsTheContractModules: the contract modules are outside the root
+// module, so `go test ./...` never reaches them; .ci/run runs contract/run,
+// which runs each one, and each asks for the product's Go release.
+func TestCIRunsTheContractModules(t *testing.T) {
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^step "contract"; contract/run;`).Match(ci) {
+		t.Error(`.ci/run has no line step "contract"; contract/run`)
+	}
+	run, err := os.ReadFile("contract/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(run), "*/go.mod") || !strings.Contains(string(run), "go test -race -count=1 ./...") {
+		t.Error("contract/run does not test every contract/*/go.mod module with go test -race -count=1 ./...")
+	}
+	goLine := regexp.MustCompile(`(?m)^go (\S+)$`)
+	root, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := goLine.FindSubmatch(root)
+	if want == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	mods, err := filepath.Glob("contract/*/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mods) < 2 {
+		t.Fatalf("found %d contract modules: the glob is looking in the wrong place", len(mods))
+	}
+	for _, m := range mods {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "no go line"
+		if g := goLine.FindSubmatch(b); g != nil {
+			got = "go " + string(g[1])
+		}
+		if got != "go "+string(want[1]) {
+			t.Errorf("%s says %s, the root go.mod go %s", m, got, want[1])
+		}
+		if !strings.Contains(string(b), "replace triage => ../..") {
+			t.Errorf("%s does not test this tree (replace triage => ../..)", m)
 		}
 	}
 }
