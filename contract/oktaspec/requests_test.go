@@ -108,6 +108,7 @@ func TestEveryOktaRequestIsOneOktasSpecAllows(t *testing.T) {
 		}},
 		{"update a user", func() error { _, err := c.UpdateUser(ctx, li, okta.Profile{"title": "Senior analyst"}); return err }},
 		{"activate", func() error { _, err := c.Activate(ctx, created, false); return err }},
+		{"reactivate an unfinished activation", func() error { _, err := c.Reactivate(ctx, created, false); return err }},
 		{"suspend", func() error { return c.Suspend(ctx, li) }},
 		{"unsuspend", func() error { return c.Unsuspend(ctx, li) }},
 		{"unlock", func() error { return c.Unlock(ctx, li) }},
