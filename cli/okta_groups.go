@@ -127,7 +127,10 @@ var memberships = []membership{
 		long:    "assign gives the person the app with a direct (USER) assignment (Okta's POST /api/v1/apps/{appId}/users). Assigning again changes nothing. It asks first on a terminal and needs --yes without one.",
 		example: "  triage okta assign 0oa1abcd2EFGH3ijk4l5 li.chen@acme.example\n  triage okta assign 0oa1abcd2EFGH3ijk4l5 li.chen@acme.example --yes --json",
 		target:  "APP_ID", name: appName, ask: "Assign %s to Okta app %s", done: "%s assigned to %s",
-		send: func(ctx context.Context, c *okta.Client, a, u string) error { _, err := c.AssignUser(ctx, a, u); return err },
+		send: func(ctx context.Context, c *okta.Client, a, u string) error {
+			_, err := c.AssignUser(ctx, a, u)
+			return err
+		},
 		landed: assigned,
 	},
 	{
