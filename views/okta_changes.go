@@ -170,7 +170,7 @@ func (t *oktaTab) confirmChange(ch oktaChange) tea.Cmd {
 	case chGroupRemove:
 		lines = append(lines, "Apps the group grants them go with it.")
 	case chUnassign:
-		lines = append(lines, "Their app profile is lost; a provisioning app may deactivate them there. Okta refuses while a group grants the app.")
+		lines = append(lines, "Their app profile is lost; a provisioning app may deactivate them there.", "Okta refuses while a group grants the app.")
 	}
 	t.change = &ch
 	t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %s %s %s?", w.title, orDash(nameOnly(ch.person)), w.to, ch.targetName), w.yes, lines...)

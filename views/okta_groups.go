@@ -271,7 +271,7 @@ func groupDoc(st *ui.Styles, g okta.Group, p *groupsPane, width int) string {
 	d.Field("Description", string(g.Profile.Description))
 	d.Field("Type", string(g.Type))
 	d.Field("Created", timeCell(g.Created.Time))
-	d.Field("Membership updated", timeCell(g.LastMembershipUpdated.Time))
+	d.Field("Members changed", timeCell(g.LastMembershipUpdated.Time))
 	if g.Type != "" && g.Type != "OKTA_GROUP" {
 		d.Muted("Okta manages this group's members itself: + and - act on OKTA_GROUP groups only.")
 	}
@@ -283,7 +283,7 @@ func groupDoc(st *ui.Styles, g okta.Group, p *groupsPane, width int) string {
 		d.Section("Members")
 		d.Line(st.Error.Render("  could not list them: ") + p.err.Error())
 	default:
-		title := fmt.Sprintf("Members (%s, %d pages)", count(len(p.members)), p.pages)
+		title := fmt.Sprintf("Members (%s, %s)", count(len(p.members)), plural(p.pages, "page"))
 		if p.capped {
 			title = fmt.Sprintf("Members (first %s; the group has more)", count(len(p.members)))
 		}
@@ -409,4 +409,12 @@ func (r *groupRows) Tone(i, col int) ui.Tone {
 		return ui.ToneMuted
 	}
 	return ui.ToneNone
+}
+
+// plural is "1 page", "3 pages".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
 }
