@@ -38,7 +38,10 @@ func oktaCommand(env *Env) *cobra.Command {
 		return set.Okta[i], nil
 	}
 	cmd.AddCommand(oktaApps(env, o, client), oktaAppUsers(env, o, client), oktaUserApps(env, o, client),
-		oktaAssignment(env, o, client), oktaLogs(env, o, client), oktaGroup(env, o, client))
+		oktaAssignment(env, o, client), oktaLogs(env, o, client), oktaGroups(env, o, client), oktaGroup(env, o, client))
+	for _, m := range memberships {
+		cmd.AddCommand(oktaMembership(env, o, client, m))
+	}
 	return cmd
 }
 

@@ -31,6 +31,9 @@ type KeyMap struct {
 	Block key.Binding
 	// Okta-only actions on a person (IAM users).
 	Sessions, ResetPassword, ExpirePassword key.Binding
+	// Okta memberships: add a person to the open group or assign them to
+	// the open app, and the reverse.
+	Add, Remove key.Binding
 }
 
 // DefaultKeyMap is the keymap the README documents; [keys] rebinds it.
@@ -58,6 +61,7 @@ func DefaultKeyMap() *KeyMap {
 		Block:    b("block / allow sender", "b"),
 		Sessions: b("Okta: clear sessions", "L"), ResetPassword: b("Okta: reset password", "R"),
 		ExpirePassword: b("Okta: expire password", "X"),
+		Add:            b("Okta: add to the group / assign the app", "+"), Remove: b("Okta: remove from the group / unassign the app", "-"),
 	}
 }
 
@@ -92,6 +96,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"copy": &k.Copy, "browse": &k.Browse, "mark": &k.Mark, "raw": &k.Raw, "tenant": &k.Tenant, "apps": &k.Apps,
 		"prev_pane": &k.PrevPane, "next_pane": &k.NextPane, "tail": &k.Tail, "submit": &k.Submit,
 		"block": &k.Block, "clear_sessions": &k.Sessions, "reset_password": &k.ResetPassword, "expire_password": &k.ExpirePassword,
+		"add": &k.Add, "remove": &k.Remove,
 	}
 }
 

@@ -111,7 +111,7 @@ func (a *App) applyRole() {
 	}
 	k := a.c.Keys
 	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword} {
+		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
 		b.SetEnabled(false)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"triage/ui"
 )
 
-// oktaTab is tab 4: an Okta org's applications and its System Log, two
-// panes switched with [ and ].
+// oktaTab is tab 4: an Okta org's applications, its System Log and its
+// groups, three panes switched with [ and ].
 type oktaTab struct {
 	c      *Common
 	tenant int
@@ -21,10 +21,15 @@ type oktaTab struct {
 	height int
 	apps   *appsPane
 	log    *logPane
+	groups *groupsPane
 
-	modal  oktaModal
-	prompt *ui.Prompt
-	picker *ui.Picker
+	modal   oktaModal
+	prompt  *ui.Prompt
+	picker  *ui.Picker
+	confirm *ui.Confirm
+	change  *oktaChange // the membership write being asked for
+	looking string      // the person being looked up for it
+	writing string      // the write under way
 }
 
 type oktaPane int
@@ -32,9 +37,10 @@ type oktaPane int
 const (
 	paneApps oktaPane = iota
 	paneLog
+	paneGroups
 )
 
-var paneNames = []string{"Apps", "System Log"}
+var paneNames = []string{"Apps", "System Log", "Groups"}
 
 type oktaModal int
 
@@ -44,12 +50,18 @@ const (
 	oktaAssignCheck
 	oktaLogQuery
 	oktaTenant
+	oktaGroupSearch
+	oktaChangePerson  // who to add or assign
+	oktaChangePick    // who to remove or unassign
+	oktaChangeApp     // which app, for a person from the person view
+	oktaChangeConfirm // y/N
 )
 
 func newOktaTab(c *Common) *oktaTab {
 	t := &oktaTab{c: c}
 	t.apps = newAppsPane(t)
 	t.log = newLogPane(t)
+	t.groups = newGroupsPane(t)
 	return t
 }
 
@@ -70,21 +82,31 @@ func (t *oktaTab) Init() tea.Cmd { return t.apps.load() }
 
 // Capturing implements Tab.
 func (t *oktaTab) Capturing() bool {
-	return t.modal != oktaNoModal || t.apps.filter.Typing() || t.log.filter.Typing()
+	return t.modal != oktaNoModal || t.apps.filter.Typing() || t.log.filter.Typing() || t.groups.filter.Typing()
 }
 
 // Busy implements Tab.
 func (t *oktaTab) Busy() string {
-	if t.pane == paneLog {
+	switch {
+	case t.writing != "":
+		return t.writing
+	case t.looking != "":
+		return "Looking up " + t.looking + "…"
+	case t.pane == paneLog:
 		return t.log.busy()
+	case t.pane == paneGroups:
+		return t.groups.busy()
 	}
 	return t.apps.busy()
 }
 
 // Info implements Tab.
 func (t *oktaTab) Info() string {
-	if t.pane == paneLog {
+	switch t.pane {
+	case paneLog:
 		return t.log.info()
+	case paneGroups:
+		return t.groups.info()
 	}
 	return t.apps.info()
 }
@@ -94,6 +116,7 @@ func (t *oktaTab) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.apps.setSize(w, h-1)
 	t.log.setSize(w, h-1)
+	t.groups.setSize(w, h-1)
 }
 
 // Refresh implements Tab: the visible pane's own refresh.
@@ -111,7 +134,11 @@ func (t *oktaTab) Help() []ui.HelpGroup {
 		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, relabel(k.Raw, "raw JSON (app, event)"),
 			relabel(k.Copy, "copy the app or event id"), relabel(k.Browse, "open the app, or the event's actor, in the admin console")}},
 		{Title: "Okta apps", Bindings: []key.Binding{relabel(k.Open, "app and its users"), relabel(k.Query, "search apps on Okta"),
-			relabel(k.Query, "app: is a user assigned?"), relabel(k.Refresh, "reload the apps")}},
+			relabel(k.Query, "app: is a user assigned?"), relabel(k.Add, "app: assign a person (asks y/N)"),
+			relabel(k.Remove, "app: unassign a person (asks y/N)"), relabel(k.Refresh, "reload the apps")}},
+		{Title: "Okta groups", Bindings: []key.Binding{relabel(k.Open, "group and its members"), relabel(k.Query, "search groups by name on Okta"),
+			relabel(k.Add, "group: add a person (asks y/N)"), relabel(k.Remove, "group: remove a person (asks y/N)"),
+			relabel(k.Refresh, "reload")}},
 		{Title: "Okta System Log", Bindings: []key.Binding{relabel(k.Query, "log query"), relabel(k.Tail, "tail new events"),
 			relabel(k.Back, "stop a load, keep rows"), relabel(k.Pivot, "the actor's person view"), relabel(k.Refresh, "fetch new events once")}},
 	}
@@ -138,6 +165,22 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 		if m.tab == t {
 			return t.apps.onAssignment(m)
 		}
+	case oktaGroupsMsg:
+		if m.tab == t {
+			return t.groups.onPage(m)
+		}
+	case oktaMembersMsg:
+		if m.tab == t {
+			return t.groups.onMembers(m)
+		}
+	case oktaWhoMsg:
+		if m.tab == t {
+			return t.onWho(m)
+		}
+	case oktaChangeMsg:
+		if m.tab == t {
+			return t.onChange(m)
+		}
 	case oktaLogMsg:
 		if m.tab == t {
 			return t.log.onPage(m)
@@ -151,7 +194,7 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 			return t.log.onTailTick(m)
 		}
 	default:
-		return tea.Batch(t.apps.table.Update(msg), t.log.table.Update(msg), t.forward(msg))
+		return tea.Batch(t.apps.table.Update(msg), t.log.table.Update(msg), t.groups.table.Update(msg), t.forward(msg))
 	}
 	return nil
 }
@@ -166,6 +209,8 @@ func (t *oktaTab) forward(msg tea.Msg) tea.Cmd {
 		_, cmd = t.picker.Update(msg)
 	case t.pane == paneApps:
 		cmd = t.apps.filter.Update(msg)
+	case t.pane == paneGroups:
+		cmd = t.groups.filter.Update(msg)
 	default:
 		cmd = t.log.filter.Update(msg)
 	}
@@ -182,8 +227,12 @@ func (t *oktaTab) key(m tea.KeyMsg) tea.Cmd {
 		return t.apps.filter.Key(m)
 	case t.log.filter.Typing() && t.pane == paneLog:
 		return t.log.filter.Key(m)
-	case key.Matches(m, k.NextPane), key.Matches(m, k.PrevPane):
-		return t.switchPane()
+	case t.groups.filter.Typing() && t.pane == paneGroups:
+		return t.groups.filter.Key(m)
+	case key.Matches(m, k.NextPane):
+		return t.switchPane(1)
+	case key.Matches(m, k.PrevPane):
+		return t.switchPane(-1)
 	case key.Matches(m, k.Tenant) && len(t.c.Backends.Okta) > 1:
 		var items []ui.Item
 		for i, c := range t.c.Backends.Okta {
@@ -196,8 +245,11 @@ func (t *oktaTab) key(m tea.KeyMsg) tea.Cmd {
 	if cmd, ok := t.copyOpen(m); ok {
 		return cmd
 	}
-	if t.pane == paneLog {
+	switch t.pane {
+	case paneLog:
 		return t.log.key(m)
+	case paneGroups:
+		return t.groups.key(m)
 	}
 	return t.apps.key(m)
 }
@@ -216,6 +268,17 @@ func (t *oktaTab) copyOpen(m tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		return copyOpen(t.c, m, "Okta event", id, url)
 	}
+	if t.pane == paneGroups {
+		id := t.groups.open
+		if id == "" {
+			id = t.groups.table.CursorKey()
+		}
+		url := ""
+		if id != "" {
+			url = client.AdminURL("/admin/group/" + id)
+		}
+		return copyOpen(t.c, m, "Okta group", id, url)
+	}
 	id := t.apps.open
 	if id == "" {
 		id = t.apps.table.CursorKey()
@@ -227,17 +290,16 @@ func (t *oktaTab) copyOpen(m tea.KeyMsg) (tea.Cmd, bool) {
 	return copyOpen(t.c, m, "Okta app", id, url)
 }
 
-// switchPane flips between Apps and the System Log; the log starts
-// loading the first time it is shown.
-func (t *oktaTab) switchPane() tea.Cmd {
-	if t.pane == paneApps {
-		t.pane = paneLog
-		if !t.log.started {
-			return t.log.load()
-		}
-		return nil
+// switchPane moves to the next (or previous) pane; the System Log and the
+// groups start loading the first time they are shown.
+func (t *oktaTab) switchPane(delta int) tea.Cmd {
+	t.pane = oktaPane((int(t.pane) + delta + len(paneNames)) % len(paneNames))
+	switch {
+	case t.pane == paneLog && !t.log.started:
+		return t.log.load()
+	case t.pane == paneGroups && !t.groups.started:
+		return t.groups.load()
 	}
-	t.pane = paneApps
 	return nil
 }
 
@@ -248,9 +310,14 @@ func (t *oktaTab) openPrompt(modal oktaModal, title, value, placeholder, help st
 	t.modal = modal
 }
 
-func (t *oktaTab) closeModal() { t.modal, t.prompt, t.picker = oktaNoModal, nil, nil }
+func (t *oktaTab) closeModal() {
+	t.modal, t.prompt, t.picker, t.confirm, t.change = oktaNoModal, nil, nil, nil, nil
+}
 
 func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
+	if cmd, ok := t.changeModalKey(m); ok {
+		return cmd
+	}
 	if t.modal == oktaTenant {
 		res, cmd := t.picker.Update(m)
 		switch {
@@ -263,9 +330,13 @@ func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
 					t.tenant = i
 					t.apps.reset()
 					t.log.reset()
+					t.groups.reset()
 					cmds := []tea.Cmd{t.apps.load()}
-					if t.pane == paneLog {
+					switch t.pane {
+					case paneLog:
 						cmds = append(cmds, t.log.load())
+					case paneGroups:
+						cmds = append(cmds, t.groups.load())
 					}
 					// The note first: a load that fails at once must not be
 					// covered by it on the status line.
@@ -278,6 +349,10 @@ func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
 	out, cmd := t.prompt.Update(m)
 	switch out {
 	case ui.Cancelled:
+		if t.modal == oktaChangePerson {
+			t.closeModal()
+			return ui.Toast("Nothing sent")
+		}
 		t.closeModal()
 		return nil
 	case ui.Submitted:
@@ -290,6 +365,10 @@ func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
 			cmd, err = t.apps.checkAssignment(text)
 		case oktaLogQuery:
 			cmd, err = t.log.setQuery(text)
+		case oktaGroupSearch:
+			cmd, err = t.groups.search(text)
+		case oktaChangePerson:
+			cmd, err = t.lookUpPerson(text)
 		}
 		if err != nil {
 			return ui.Fail(err) // the prompt stays open with what was typed
@@ -303,14 +382,19 @@ func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
 // View implements Tab.
 func (t *oktaTab) View() string {
 	switch t.modal {
-	case oktaTenant:
+	case oktaTenant, oktaChangePick, oktaChangeApp:
 		return ui.Center(t.c.Styles, t.width, t.height, t.picker.View(min(t.width, 80)))
-	case oktaAppSearch, oktaAssignCheck, oktaLogQuery:
+	case oktaAppSearch, oktaAssignCheck, oktaLogQuery, oktaGroupSearch, oktaChangePerson:
 		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
+	case oktaChangeConfirm:
+		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
 	}
 	body := t.apps.view()
-	if t.pane == paneLog {
+	switch t.pane {
+	case paneLog:
 		body = t.log.view()
+	case paneGroups:
+		body = t.groups.view()
 	}
 	return t.paneBar() + "\n" + body
 }

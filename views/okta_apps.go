@@ -214,7 +214,25 @@ func (p *appsPane) search(text string) (tea.Cmd, error) {
 func (p *appsPane) key(m tea.KeyMsg) tea.Cmd {
 	k := p.t.c.Keys
 	if p.open != "" {
+		app, _ := p.rows.get(p.open)
+		if refused := refuseWrite(p.t.c, m, p.t.client().Tenant(), p.open, writeKey{k.Add, "okta.app_assign_user"},
+			writeKey{k.Remove, "okta.app_unassign_user"}); refused != nil {
+			return refused
+		}
 		switch {
+		case key.Matches(m, k.Add):
+			return p.t.askPerson(oktaChange{kind: chAssign, target: p.open, targetName: string(app.Label)})
+		case key.Matches(m, k.Remove):
+			var items []ui.Item
+			for _, u := range p.users {
+				if u.Scope == "USER" { // a group's assignment goes with the group
+					items = append(items, ui.Item{Label: orDash(u.Profile.Get("name")), Detail: u.Login(), Value: string(u.ID)})
+				}
+			}
+			if len(items) == 0 && len(p.users) > 0 {
+				return ui.Failf("everyone listed in %s has it through a group: remove them from the group instead", app.Label)
+			}
+			return p.t.pickPerson(oktaChange{kind: chUnassign, target: p.open, targetName: string(app.Label)}, items)
 		case key.Matches(m, k.Back):
 			p.open = ""
 			return nil
@@ -223,7 +241,6 @@ func (p *appsPane) key(m tea.KeyMsg) tea.Cmd {
 			p.render(false)
 			return nil
 		case key.Matches(m, k.Query):
-			app, _ := p.rows.get(p.open)
 			p.t.openPrompt(oktaAssignCheck, "Is this person assigned to "+string(app.Label)+"?", "", "login or user id, e.g. li.chen@acme.example",
 				"Okta answers 200 with the assignment, 404 when there is none")
 			return nil

@@ -65,7 +65,7 @@ func appDoc(st *ui.Styles, a okta.App, p *appsPane, width int) string {
 		}
 	}
 	d.Line("")
-	d.Muted("f is a user assigned? · v raw JSON · r reload · esc back")
+	d.Muted("f is a user assigned? · + assign a person · - unassign one · v raw JSON · r reload · esc back")
 	return d.String()
 }
 

@@ -64,7 +64,7 @@ func TestOktaAppsListGolden(t *testing.T) {
 	openOkta(h)
 	frame := h.screen()
 	assertNoControls(t, frame)
-	if !strings.Contains(frame, " Apps   System Log   [ ] switch panes") || !strings.Contains(frame, "4 Okta") {
+	if !strings.Contains(frame, " Apps   System Log   Groups   [ ] switch panes") || !strings.Contains(frame, "4 Okta") {
 		t.Fatalf("panes or tab missing:\n%s", frame)
 	}
 	h.golden(frame)

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/httpx"
 	"triage/backend/itm"
 	"triage/backend/okta"
 	"triage/backend/people"
@@ -160,7 +161,7 @@ func (v *personView) render() {
 	if v.subj.asset {
 		d.Muted("j/k choose a section · enter opens its tab · r reload · esc close")
 	} else {
-		d.Muted("j/k choose a section · enter opens its tab · d disable everywhere · L clear Okta sessions · c comment on their open ITM tickets · r reload · esc close")
+		d.Muted("j/k choose a section · enter opens its tab · d disable everywhere · L clear Okta sessions · +/- assign or unassign an Okta app · c comment on their open ITM tickets · r reload · esc close")
 	}
 	for i, s := range v.sections {
 		marker := "  "
@@ -224,10 +225,14 @@ func (a *App) personKey(m tea.KeyMsg) tea.Cmd {
 	}
 	if !v.subj.asset {
 		if refused := refuseWrite(a.c, m, "", v.subj.id, writeKey{k.Disable, "iam.disable_user"}, writeKey{k.Comment, "itm.comment"},
-			writeKey{k.Sessions, "okta.clear_sessions"}); refused != nil {
+			writeKey{k.Sessions, "okta.clear_sessions"}, writeKey{k.Add, "okta.app_assign_user"}, writeKey{k.Remove, "okta.app_unassign_user"}); refused != nil {
 			return refused
 		}
 		switch {
+		case key.Matches(m, k.Add):
+			return a.oktaChangeFor(v.subj.id, chAssign)
+		case key.Matches(m, k.Remove):
+			return a.oktaChangeFor(v.subj.id, chUnassign)
 		case key.Matches(m, k.Disable):
 			return a.closePersonThen(func() tea.Cmd { return a.iamAction(v.subj.id, actDisable) })
 		case m.String() == "L" && a.c.Analyst.CanWrite():
@@ -264,6 +269,17 @@ func (a *App) iamAction(email string, act iamAction) tea.Cmd {
 		return ui.Failf("no IAM provider is configured")
 	}
 	return tea.Batch(a.switchTo(i), iam.wantFor(email, act))
+}
+
+// oktaChangeFor assigns the person an Okta app, or unassigns one, with the
+// Okta tab's picker and confirmation.
+func (a *App) oktaChangeFor(email string, kind changeKind) tea.Cmd {
+	t, i := a.tabOf(4)
+	tab, ok := t.(*oktaTab)
+	if !ok {
+		return ui.Failf("no Okta org is configured")
+	}
+	return a.closePersonThen(func() tea.Cmd { return tea.Batch(a.switchTo(i), tab.changeFor(email, kind)) })
 }
 
 // commentOnOpenTickets opens the ITM tab's comment editor for every open
@@ -335,6 +351,10 @@ func personSections(a *App, email string) []*section {
 			},
 		})
 	}
+	// Last: every group is a line, and a person may have dozens.
+	for _, c := range set.Okta {
+		out = append(out, oktaGroupsSection(c, email))
+	}
 	return out
 }
 
@@ -360,6 +380,32 @@ func accountSection(p people.Provider, email string) *section {
 				}
 			}
 			return sectionMsg{count: 1, lines: lines, name: acct.Profile.Name()}
+		},
+	}
+}
+
+// oktaGroupsSection lists every group of the person, read to the last page.
+func oktaGroupsSection(c *okta.Client, email string) *section {
+	return &section{
+		title: "Okta groups · " + c.Tenant(),
+		open:  func(a *App) tea.Cmd { return a.openGroups() },
+		load: func(ctx context.Context) sectionMsg {
+			u, err := c.User(ctx, email)
+			switch {
+			case httpx.IsNotFound(err):
+				return sectionMsg{lines: []string{"not an Okta user"}}
+			case err != nil:
+				return sectionMsg{err: err}
+			}
+			groups, err := c.UserGroups(ctx, string(u.ID))
+			if err != nil {
+				return sectionMsg{err: err}
+			}
+			m := sectionMsg{count: len(groups)}
+			for _, g := range groups {
+				m.lines = append(m.lines, fmt.Sprintf("%-32s %-10s %s", g.Profile.Name, g.Type, g.ID))
+			}
+			return m
 		},
 	}
 }
@@ -527,6 +573,20 @@ func (a *App) openIncidentsFor(tenant int, filter string) tea.Cmd {
 	}
 	tab.mode = saasList
 	return tea.Batch(a.switchTo(i), tab.table.SetFilter(filter), ui.Toast("SaaS incidents filtered to %s", filter))
+}
+
+// openGroups shows the Okta tab's groups.
+func (a *App) openGroups() tea.Cmd {
+	t, i := a.tabOf(4)
+	tab, ok := t.(*oktaTab)
+	if !ok {
+		return nil
+	}
+	var load tea.Cmd
+	if tab.pane != paneGroups {
+		load = tab.switchPane(int(paneGroups) - int(tab.pane))
+	}
+	return tea.Batch(a.switchTo(i), load)
 }
 
 func (a *App) openLogFor(email string) tea.Cmd {

@@ -66,13 +66,16 @@ func (r *incidentRows) SortKey(i, col int) string {
 
 // Tables implements tableOwner.
 func (t *oktaTab) Tables() map[string]*ui.Table {
-	return map[string]*ui.Table{"okta-apps": t.apps.table, "okta-logs": t.log.table}
+	return map[string]*ui.Table{"okta-apps": t.apps.table, "okta-logs": t.log.table, "okta-groups": t.groups.table}
 }
 
 // ActiveTable implements tableOwner.
 func (t *oktaTab) ActiveTable() string {
-	if t.pane == paneLog {
+	switch t.pane {
+	case paneLog:
 		return "okta-logs"
+	case paneGroups:
+		return "okta-groups"
 	}
 	return "okta-apps"
 }

@@ -74,3 +74,37 @@ func (c *Client) UserAppLinks(ctx context.Context, userID string) ([]AppLink, er
 	}
 	return decodeList[AppLink](resp)
 }
+
+// assignmentAnswer is the documented answer of an assignment: the AppUser,
+// which has the user's id.
+var assignmentAnswer = httpx.Answer{Keys: []string{"id"}, Body: true}
+
+// AssignUser assigns a user to an app directly (POST
+// /api/v1/apps/{appId}/users with {"id": userId, "scope": "USER"};
+// okta-sdk-golang v5 api/openapi.yaml assignUserToApplication: the body is
+// an AppUserAssignRequest, an AppUser whose id is required, and the answer
+// 200 is the AppUser). No credentials or profile are sent: an SSO app
+// needs none, and a provisioning app applies its own profile mappings.
+func (c *Client) AssignUser(ctx context.Context, appID, userID string) (*AppUser, error) {
+	var au AppUser
+	_, err := c.write(ctx, http.MethodPost, httpx.PathEscape("api", "v1", "apps", appID, "users"), nil,
+		map[string]string{"id": userID, "scope": "USER"}, &httpx.Write{
+			Action: "okta.app_assign_user", Target: userID, Params: map[string]any{"app": appID}, Answer: assignmentAnswer,
+		}, &au)
+	if err != nil {
+		return nil, err
+	}
+	return &au, nil
+}
+
+// UnassignUser removes a user's direct assignment to an app (DELETE
+// /api/v1/apps/{appId}/users/{userId}, 204; unassignUserFromApplication,
+// sendEmail left at its default, false). Destructive: the app profile is
+// lost, and a provisioning app may deactivate them there. Okta refuses it
+// with 403 E0000046 while a group assignment still grants the app.
+func (c *Client) UnassignUser(ctx context.Context, appID, userID string) error {
+	_, err := c.write(ctx, http.MethodDelete, httpx.PathEscape("api", "v1", "apps", appID, "users", userID), nil, nil, &httpx.Write{
+		Action: "okta.app_unassign_user", Target: userID, Params: map[string]any{"app": appID},
+	}, nil)
+	return err
+}

@@ -248,7 +248,7 @@ func TestRequestsAreExactlyAsDocumented(t *testing.T) {
 		{"GET", "/api/v1/apps/0oa1/users/00u1", "", ""},
 		{"GET", "/api/v1/apps/0oa1/users/00u9", "", ""},
 		{"GET", "/api/v1/users/00u1/appLinks", "", ""},
-		{"GET", "/api/v1/users/00u1/groups", "", ""},
+		{"GET", "/api/v1/users/00u1/groups", "limit=200", ""},
 		{"GET", "/api/v1/groups/00g1", "", ""},
 		{"GET", "/api/v1/groups/00g1/users", "limit=50", ""},
 		{"GET", "/api/v1/apps/..%2Fusers", "", ""},

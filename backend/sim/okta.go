@@ -156,6 +156,7 @@ func (s *Okta) routes() http.Handler {
 	api.HandleFunc("POST /api/v1/users/{user}/lifecycle/{op}", s.lifecycle)
 	api.HandleFunc("DELETE /api/v1/users/{user}/sessions", s.clearSessions)
 	api.HandleFunc("GET /api/v1/logs", s.logs)
+	s.groupRoutes(api)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r.Method+" "+r.URL.Path, "")
 	})

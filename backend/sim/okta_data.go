@@ -38,6 +38,7 @@ type oktaUser struct {
 	hasPassword                           bool
 	profile                               map[string]any // changes over the person's profile (all of it for a created user)
 	groups                                []int
+	direct                                map[int]bool // app index -> assigned (true) or unassigned (false) directly through the API
 }
 
 var oktaCatalog = []struct{ name, label, mode string }{
@@ -112,6 +113,9 @@ func (s *Okta) seed() {
 	}
 	for _, g := range oktaExtraGroups {
 		add(g.name, g.desc, "OKTA_GROUP")
+	}
+	for _, p := range oktaProjects {
+		add("Project "+p, "Working group of project "+p, "OKTA_GROUP")
 	}
 	group := func(name string) int {
 		for _, g := range s.groups {
@@ -196,6 +200,7 @@ func (s *Okta) seed() {
 				u.groups = append(u.groups, group(extra.name))
 			}
 		}
+		u.groups = append(u.groups, projectGroups(i, len(s.groups)-len(oktaProjects))...)
 		s.users = append(s.users, u)
 		s.byID[u.id] = u
 	}
@@ -250,18 +255,27 @@ func (u *oktaUser) inGroup(g int) bool {
 	return false
 }
 
-// assigned reports whether a user is assigned to an app, and how.
+// assigned reports whether a user is assigned to an app, and how: a
+// direct assignment made through the API wins, then a group's.
 func (s *Okta) assigned(a *oktaApp, u *oktaUser) (bool, string) {
 	if u.status == "DEPROVISIONED" || u.status == "STAGED" {
 		return false, ""
 	}
-	switch {
-	case a.everyone:
+	if d, ok := u.direct[a.idx]; ok && d {
+		return true, "USER"
+	}
+	if s.viaGroup(a, u) {
 		return true, "GROUP"
-	case a.group >= 0:
-		return u.inGroup(a.group), "GROUP"
+	}
+	if _, ok := u.direct[a.idx]; ok || a.everyone || a.group >= 0 {
+		return false, ""
 	}
 	return mix(uint64(u.idx)<<8^uint64(a.idx)^s.opts.Seed)%5 == 0, "USER"
+}
+
+// viaGroup reports an assignment through a group: Everyone or the app's.
+func (s *Okta) viaGroup(a *oktaApp, u *oktaUser) bool {
+	return a.everyone || a.group >= 0 && u.inGroup(a.group)
 }
 
 // profile is a user's whole profile: the person's, with changes applied.

@@ -94,6 +94,7 @@ var logKinds = []logKind{
 	{"user.account.expire_password", "core.user.config.password_expired", "Expire password for Okta user", 0, "user", true, succeeded},
 	{"user.account.update_profile", "core.user.config.profile_update", "Update user profile for Okta", 0, "user", true, succeeded},
 	{"user.session.clear", "core.user_auth.session_clear", "Clear user session", 0, "user", true, succeeded},
+	{"group.user_membership.remove", "core.user_group_member.user_remove", "Remove user from group membership", 0, "group", true, succeeded},
 }
 
 // writeKinds maps a lifecycle operation to the event it records.
@@ -252,7 +253,7 @@ func (l *oktaLog) generate(i int, seq int64, at time.Time, s *Okta) logEntry {
 	case "app", "app+user":
 		e.app = int16(x >> 32 % uint64(len(s.apps)))
 	case "group":
-		e.group = int16(1 + x>>32%uint64(len(s.groups)-1))
+		e.group = int16(1 + x>>32%uint64(oktaBaseGroups-1)) // the project groups came later: the old log stays as it was
 	}
 	if k.admin {
 		e.target = e.actor

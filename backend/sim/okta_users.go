@@ -116,18 +116,23 @@ func (s *Okta) getUser(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// userGroups pages a user's groups as Okta does: okta-sdk-golang v5
+// api/openapi.yaml listUserGroups, limit default 20, at most 200, the
+// cursor (a group id) in the next link.
 func (s *Okta) userGroups(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, err := pageLimit(q, 20, 200)
+	if err != nil {
+		s.invalid(w, err.Error())
+		return
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u := s.user(w, r)
 	if u == nil {
 		return
 	}
-	out := []any{}
-	for _, g := range u.groups {
-		out = append(out, s.renderGroup(s.groups[g]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeGroupPage(w, r, u.groups, limit, q.Get("after"))
 }
 
 func (s *Okta) appLinks(w http.ResponseWriter, r *http.Request) {

@@ -74,7 +74,18 @@ func TestEveryOktaRequestIsOneOktasSpecAllows(t *testing.T) {
 			}
 			return err
 		}},
-		{"a person's groups", func() error { _, err := c.UserGroups(ctx, li); return err }},
+		{"a person's groups, every page", func() error { _, err := c.UserGroups(ctx, s.Okta.UserID(sim.PersonAt(3).Email)); return err }},
+		{"groups by name, a page and the next", func() error {
+			p, err := c.Groups(ctx, okta.GroupQuery{Q: "Project", Limit: 5}, "")
+			if err == nil && p.Next != "" {
+				_, err = c.Groups(ctx, okta.GroupQuery{Q: "Project", Limit: 5}, p.Next)
+			}
+			return err
+		}},
+		{"add to a group", func() error { return c.AddToGroup(ctx, s.Okta.GroupID("Contractors"), li) }},
+		{"remove from a group", func() error { return c.RemoveFromGroup(ctx, s.Okta.GroupID("Contractors"), li) }},
+		{"assign an app", func() error { _, err := c.AssignUser(ctx, s.Okta.Apps()[18].ID, li); return err }},
+		{"unassign an app", func() error { return c.UnassignUser(ctx, s.Okta.Apps()[18].ID, li) }},
 		{"System Log, newest first, filtered, with keywords", func() error {
 			q := okta.LogQuery{Filter: `eventType eq "user.session.start"`, Keywords: "li chen", Since: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), Descending: true, Limit: 50}
 			p, err := c.Logs(ctx, q, "")

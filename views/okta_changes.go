@@ -1,0 +1,294 @@
+package views
+
+import (
+	"context"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/okta"
+	"triage/ui"
+)
+
+// The Okta tab's membership writes: adding a person to a group or removing
+// them, assigning a person to an app or unassigning them. Each names the
+// person and the group or app in a y/N confirmation; the client refuses it
+// for a read-only analyst and audits it; a lost answer is read back once.
+
+type changeKind int
+
+const (
+	chGroupAdd changeKind = iota
+	chGroupRemove
+	chAssign
+	chUnassign
+)
+
+// changeWords: the confirmation's title ("Add Li Chen to Contractors?"),
+// its y, the busy line and the note when done.
+var changeWords = map[changeKind]struct{ title, to, yes, doing, done, what string }{
+	chGroupAdd:    {"Add", "to", "add them to the group", "Adding", "added to", "Okta group"},
+	chGroupRemove: {"Remove", "from", "remove them from the group", "Removing", "removed from", "Okta group"},
+	chAssign:      {"Assign", "to", "assign them the app (scope USER)", "Assigning", "assigned to", "Okta app"},
+	chUnassign:    {"Unassign", "from", "unassign them", "Unassigning", "unassigned from", "Okta app"},
+}
+
+// oktaChange is one membership write: the group or app, and the person.
+type oktaChange struct {
+	kind       changeKind
+	target     string // the group's or app's id
+	targetName string
+	user       string // the user's id
+	person     string // "Li Chen <li.chen@acme.example>"
+}
+
+type (
+	// oktaWhoMsg is the person looked up for a change, and for a change
+	// begun from the person view, the apps to choose among.
+	oktaWhoMsg struct {
+		tab    *oktaTab
+		change oktaChange
+		user   *okta.User
+		apps   []ui.Item
+		pick   bool // choose the app next
+		err    error
+	}
+	oktaChangeMsg struct {
+		tab     *oktaTab
+		change  oktaChange
+		err     error
+		landed  bool
+		checked bool
+	}
+)
+
+func personLabel(u *okta.User) string {
+	if n := u.Profile.Name(); n != "" {
+		return n + " <" + u.Login() + ">"
+	}
+	return u.Login()
+}
+
+// askPerson asks who to add or assign (a login or an id), then confirms.
+func (t *oktaTab) askPerson(ch oktaChange) tea.Cmd {
+	w := changeWords[ch.kind]
+	t.change = &ch
+	t.openPrompt(oktaChangePerson, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), "", "login or user id, e.g. li.chen@acme.example",
+		"the person is looked up, then you confirm")
+	return nil
+}
+
+// lookUpPerson resolves what was typed for the change being asked.
+func (t *oktaTab) lookUpPerson(who string) (tea.Cmd, error) {
+	if who == "" {
+		return nil, fmt.Errorf("type a login or a user id")
+	}
+	ch := *t.change
+	client, ctx := t.client(), t.c.Context()
+	t.looking = who
+	return func() tea.Msg {
+		u, err := client.User(ctx, who)
+		return oktaWhoMsg{tab: t, change: ch, user: u, err: err}
+	}, nil
+}
+
+// pickPerson offers the people listed (a group's members, an app's
+// assigned users) to remove or unassign.
+func (t *oktaTab) pickPerson(ch oktaChange, items []ui.Item) tea.Cmd {
+	if len(items) == 0 {
+		return ui.Failf("nobody is listed in %s to %s", ch.targetName, lower(changeWords[ch.kind].title))
+	}
+	w := changeWords[ch.kind]
+	t.change = &ch
+	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), items)
+	t.modal = oktaChangePick
+	return nil
+}
+
+// changeFor starts an app assignment (or unassignment) of a person from
+// the person view: the person is looked up, then the app chosen among the
+// apps listed (to assign) or the person's own (to unassign).
+func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
+	client, ctx := t.client(), t.c.Context()
+	listed := make([]ui.Item, 0, t.apps.rows.Len())
+	for _, a := range t.apps.rows.apps {
+		listed = append(listed, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
+	}
+	t.looking = email
+	return func() tea.Msg {
+		m := oktaWhoMsg{tab: t, change: oktaChange{kind: kind}, pick: true}
+		m.user, m.err = client.User(ctx, email)
+		if m.err != nil {
+			return m
+		}
+		m.apps = listed
+		if kind == chUnassign || len(listed) == 0 {
+			q := okta.AppQuery{Limit: 200}
+			if kind == chUnassign {
+				q.Filter = okta.UserFilter(string(m.user.ID))
+			}
+			page, err := client.Apps(ctx, q, "")
+			if err != nil {
+				m.err = err
+				return m
+			}
+			m.apps = m.apps[:0]
+			for _, a := range page.Items {
+				m.apps = append(m.apps, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
+			}
+		}
+		return m
+	}
+}
+
+func (t *oktaTab) onWho(m oktaWhoMsg) tea.Cmd {
+	t.looking = ""
+	if m.err != nil {
+		return ui.Fail(m.err)
+	}
+	ch := m.change
+	ch.user, ch.person = string(m.user.ID), personLabel(m.user)
+	if !m.pick {
+		return t.confirmChange(ch)
+	}
+	if len(m.apps) == 0 {
+		return ui.Failf("%s has no apps to unassign", ch.person)
+	}
+	w := changeWords[ch.kind]
+	t.change = &ch
+	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("%s %s %s which app?", w.title, ch.person, w.to), m.apps)
+	t.picker.Custom = "app id"
+	t.modal = oktaChangeApp
+	return nil
+}
+
+// confirmChange asks y/N, naming the person and the group or app.
+func (t *oktaTab) confirmChange(ch oktaChange) tea.Cmd {
+	w := changeWords[ch.kind]
+	lines := []string{ch.person, fmt.Sprintf("%s: %s (%s) · org %s", w.what, ch.targetName, ch.target, t.client().Tenant())}
+	switch ch.kind {
+	case chGroupRemove:
+		lines = append(lines, "Apps the group grants them go with it.")
+	case chUnassign:
+		lines = append(lines, "Their app profile is lost; a provisioning app may deactivate them there.", "Okta refuses while a group grants the app.")
+	}
+	t.change = &ch
+	t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %s %s %s?", w.title, orDash(nameOnly(ch.person)), w.to, ch.targetName), w.yes, lines...)
+	t.modal = oktaChangeConfirm
+	return nil
+}
+
+// nameOnly is the name part of "Name <login>".
+func nameOnly(person string) string {
+	for i := 0; i < len(person); i++ {
+		if person[i] == '<' && i > 0 {
+			return person[:i-1]
+		}
+	}
+	return person
+}
+
+// send makes the change; a lost answer is read back once.
+func (t *oktaTab) send(ch oktaChange) tea.Cmd {
+	client, ctx := t.client(), t.c.Context()
+	var do func(context.Context) error
+	var landed func(context.Context) (bool, error)
+	switch ch.kind {
+	case chGroupAdd:
+		do = func(ctx context.Context) error { return client.AddToGroup(ctx, ch.target, ch.user) }
+		landed = func(ctx context.Context) (bool, error) { return client.Member(ctx, ch.target, ch.user) }
+	case chGroupRemove:
+		do = func(ctx context.Context) error { return client.RemoveFromGroup(ctx, ch.target, ch.user) }
+		landed = func(ctx context.Context) (bool, error) {
+			in, err := client.Member(ctx, ch.target, ch.user)
+			return !in, err
+		}
+	case chAssign:
+		do = func(ctx context.Context) error { _, err := client.AssignUser(ctx, ch.target, ch.user); return err }
+		landed = func(ctx context.Context) (bool, error) {
+			_, ok, err := client.Assignment(ctx, ch.target, ch.user)
+			return ok, err
+		}
+	case chUnassign:
+		do = func(ctx context.Context) error { return client.UnassignUser(ctx, ch.target, ch.user) }
+		landed = func(ctx context.Context) (bool, error) {
+			_, ok, err := client.Assignment(ctx, ch.target, ch.user)
+			return !ok, err
+		}
+	}
+	w := changeWords[ch.kind]
+	t.writing = fmt.Sprintf("%s %s…", w.doing, ch.person)
+	return func() tea.Msg {
+		m := oktaChangeMsg{tab: t, change: ch}
+		m.landed, m.checked, m.err = settle(ctx, do(ctx), landed)
+		return m
+	}
+}
+
+func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
+	t.writing = ""
+	ch, w := m.change, changeWords[m.change.kind]
+	if m.err != nil && !m.landed {
+		return ui.Failf("%s %s %s %s: %v", w.title, ch.person, w.to, ch.targetName, m.err)
+	}
+	// The open group or app shows the change.
+	var reload tea.Cmd
+	switch {
+	case (ch.kind == chGroupAdd || ch.kind == chGroupRemove) && t.groups.open == ch.target:
+		reload = t.groups.openGroup(ch.target)
+	case (ch.kind == chAssign || ch.kind == chUnassign) && t.apps.open == ch.target:
+		reload = t.apps.openApp(ch.target)
+	}
+	note := ""
+	if m.landed {
+		note = " (the answer was lost; reading back shows it applied)"
+	}
+	return tea.Batch(reload, ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
+}
+
+// changeModalKey handles the keys of the change's prompt, pickers and
+// confirmation; ok is false for the tab's other modals.
+func (t *oktaTab) changeModalKey(m tea.KeyMsg) (tea.Cmd, bool) {
+	switch t.modal {
+	case oktaChangePick, oktaChangeApp:
+		res, cmd := t.picker.Update(m)
+		switch {
+		case res.Cancelled:
+			t.closeModal()
+			return ui.Toast("Nothing sent"), true
+		case res.Done:
+			ch := *t.change
+			t.closeModal()
+			if ch.user != "" { // the app, chosen for a person already known
+				ch.target, ch.targetName = res.Item.Value, orDash(res.Item.Label)
+				return t.confirmChange(ch), true
+			}
+			ch.user, ch.person = res.Item.Value, res.Item.Label
+			if res.Item.Detail != "" {
+				ch.person += " <" + res.Item.Detail + ">"
+			}
+			return t.confirmChange(ch), true
+		}
+		return cmd, true
+	case oktaChangeConfirm:
+		out := t.confirm.Update(m)
+		if out == ui.Editing {
+			return nil, true
+		}
+		ch := *t.change
+		t.closeModal()
+		if out != ui.Submitted {
+			return ui.Toast("Nothing sent"), true
+		}
+		return t.send(ch), true
+	}
+	return nil, false
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	if len(b) > 0 && b[0] >= 'A' && b[0] <= 'Z' {
+		b[0] += 'a' - 'A'
+	}
+	return string(b)
+}
