@@ -363,13 +363,7 @@ func (c *Client) CommentLanded(ctx context.Context, fqid, text string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	want := clean.String(text)
-	for _, cm := range t.Annotations.Comments {
-		if strings.TrimSpace(string(cm.Text)) == strings.TrimSpace(want) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return hasComment(t, text), nil
 }
 
 // String names the client in messages.

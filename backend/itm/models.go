@@ -295,3 +295,8 @@ func Display(slug string) string {
 
 // Statuses the vendor's legacy workflow used; status ids are per tenant.
 var KnownStatuses = []string{"new", "reopened", "in-progress", "escalated", "on-hold", "resolved", "false-positive", "not-an-issue"}
+
+// StatusID is the id of the incident's workflow status.
+func (t *Ticket) StatusID() string {
+	return string(t.Annotations.Workflow.State.Disposition.Status.ID)
+}
