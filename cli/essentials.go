@@ -1,16 +1,14 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"triage/backend/essentials"
-	"triage/backend/httpx"
 	"triage/backend/remediations"
+	"triage/backend/settle"
 )
 
 type essentialsClient func() (*essentials.Client, error)
@@ -77,43 +75,30 @@ func essentialsSender(env *Env, o *output, client essentialsClient, list essenti
 					return err
 				}
 			}
-			now := env.now()
 			rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: c.Tenant(),
 				TargetID: sender, TargetName: sender, Type: string(list), Params: map[string]any{"scope": "organisation"},
-				StartedAt: now, Status: remediations.Success, FinishedAt: now, Detail: "on " + whose}
+				StartedAt: env.now(), Detail: "on " + whose}
 			if user != "" {
 				rec.Params["scope"] = user
 			}
-			ctx := env.context(cmd.Context())
-			err = c.AddSenders(ctx, user, list, sender)
-			if httpx.IsUnknown(err) {
-				listed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
-					lists, err := c.SenderLists(ctx, user)
-					return err == nil && lists.Has(list, sender), err
-				})
-				switch {
-				case httpx.IsUnknown(out):
-					// The Remediations tab checks an unknown record until the list says.
-					rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
-					rec.Detail = httpx.WhyUnknown(err) + " and the list could not be read back: checked until it says"
-					if jerr := env.record(rec); jerr != nil {
-						return fmt.Errorf("%w, and recording it in the journal failed (%v): check the list before trying again", out, jerr)
-					}
-					return fmt.Errorf("%w: the console's Remediations tab checks it until the list says", out)
-				case !listed:
-					return fmt.Errorf("%w; reading the list back shows it unchanged, so it was not applied: try again", out)
-				}
-				rec.Detail = httpx.WhyUnknown(err) + "; reading the list back shows the sender on it"
-				err = nil
-			}
-			if err != nil {
-				return err
+			out := c.AddSenderOnce(env.context(cmd.Context()), user, list, sender)
+			w := wording{unknown: "the console's Remediations tab checks it until the list says",
+				missing: "reading the list back shows it unchanged, so it was not applied: try again"}
+			rec, ok := remediations.Started(rec, out, env.now())
+			if !ok {
+				return fail(w, out)
 			}
 			if jerr := env.record(rec); jerr != nil {
+				if out.Class == settle.Unknown {
+					return fmt.Errorf("%w, and recording it in the journal failed (%v): check the list before trying again", out.Err, jerr)
+				}
 				env.note("triage: %sed %s, but recording it in the remediation journal failed: %v\n", word, what, jerr)
 				return nil
 			}
-			if rec.Detail != "on "+whose {
+			if err := fail(w, out); err != nil {
+				return err
+			}
+			if out.Lost != "" {
 				what += " (" + rec.Detail + ")" // settled by reading back
 			}
 			env.printer(o).done("%sed %s (recorded in the Remediations tab)", word, what)

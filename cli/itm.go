@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"triage/backend/clock"
 	"triage/backend/config"
-	"triage/backend/httpx"
 	"triage/backend/itm"
 )
 
@@ -210,23 +208,13 @@ func itmComment(env *Env, o *output, client itmClient) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := env.context(cmd.Context())
-			err = c.Comment(ctx, args[0], text, kind)
-			if httpx.IsUnknown(err) {
-				landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) { return c.CommentLanded(ctx, args[0], text) })
-				switch {
-				case landed:
-					env.printer(o).done("comment added to %s (%s; reading the ticket back shows it)", args[0], httpx.WhyUnknown(err))
-					return nil
-				case httpx.IsUnknown(out):
-					return fmt.Errorf("%w: check the ticket before sending again", out)
-				}
-				return fmt.Errorf("%w; the ticket does not show it, so it was not applied: send it again", out)
-			}
-			if err != nil {
+			out := c.CommentOnce(env.context(cmd.Context()), args[0], text, kind)
+			w := wording{unknown: "check the ticket before sending again", shows: "reading the ticket back shows it",
+				missing: "the ticket does not show it, so it was not applied: send it again"}
+			if err := fail(w, out); err != nil {
 				return err
 			}
-			env.printer(o).done("comment added to %s", args[0])
+			env.printer(o).done("comment added to %s%s", args[0], note(w, out))
 			return nil
 		},
 	}
@@ -246,11 +234,11 @@ func itmAssign(env *Env, o *output, client itmClient) *cobra.Command {
 				return err
 			}
 			ctx := env.context(cmd.Context())
-			note, err := readBackITM(ctx, c, args[0], c.Assign(ctx, args[0], args[1]), func(t *itm.Ticket) bool { return t.Assignee() == args[1] })
-			if err != nil {
+			out := c.AssignOnce(ctx, args[0], args[1])
+			if err := fail(ticketChange, out); err != nil {
 				return err
 			}
-			env.printer(o).done("%s assigned to %s%s", args[0], args[1], note)
+			env.printer(o).done("%s assigned to %s%s", args[0], args[1], note(ticketChange, out))
 			return nil
 		},
 	}
@@ -272,13 +260,11 @@ func itmStatus(env *Env, o *output, client itmClient) *cobra.Command {
 			change := statusChange(c.Statuses(), args[1])
 			change.Category, change.Assignee = category, assignee
 			ctx := env.context(cmd.Context())
-			note, err := readBackITM(ctx, c, args[0], c.SetStatus(ctx, args[0], change), func(t *itm.Ticket) bool {
-				return string(t.Annotations.Workflow.State.Disposition.Status.ID) == change.ID
-			})
-			if err != nil {
+			out := c.SetStatusOnce(ctx, args[0], change)
+			if err := fail(ticketChange, out); err != nil {
 				return err
 			}
-			env.printer(o).done("%s status set to %s%s", args[0], strings.TrimSpace(change.Title+" "+change.ID), note)
+			env.printer(o).done("%s status set to %s%s", args[0], strings.TrimSpace(change.Title+" "+change.ID), note(ticketChange, out))
 			return nil
 		},
 	}
@@ -286,6 +272,10 @@ func itmStatus(env *Env, o *output, client itmClient) *cobra.Command {
 	cmd.Flags().StringVar(&assignee, "assignee", "", "also assign to this id")
 	return cmd
 }
+
+// ticketChange words the outcome of an assignment or a status change.
+var ticketChange = wording{unknown: "check the ticket before trying again", shows: "reading the ticket back shows it",
+	missing: "the ticket does not show the change, so it was not applied: try again"}
 
 // statusChange resolves a status given as an id or a configured title.
 func statusChange(statuses []config.Status, arg string) itm.StatusChange {
@@ -295,25 +285,6 @@ func statusChange(statuses []config.Status, arg string) itm.StatusChange {
 		}
 	}
 	return itm.StatusChange{ID: arg}
-}
-
-// readBackITM settles a write whose outcome is unknown by reading the
-// ticket once: applied, it returns a note saying so for the done line.
-func readBackITM(ctx context.Context, c *itm.Client, fqid string, err error, applied func(*itm.Ticket) bool) (string, error) {
-	if !httpx.IsUnknown(err) {
-		return "", err
-	}
-	landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
-		t, err := c.Ticket(ctx, fqid)
-		return err == nil && applied(t), err
-	})
-	switch {
-	case landed:
-		return " (" + httpx.WhyUnknown(err) + "; reading the ticket back shows it)", nil
-	case httpx.IsUnknown(out):
-		return "", fmt.Errorf("%w: check the ticket before trying again", out)
-	}
-	return "", fmt.Errorf("%w; the ticket does not show the change, so it was not applied: try again", out)
 }
 
 func itmUsers(env *Env, o *output, client itmClient) *cobra.Command {

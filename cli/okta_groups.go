@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"triage/backend/httpx"
 	"triage/backend/okta"
+	"triage/backend/settle"
 )
 
 // The group and assignment verbs of `triage okta`: groups lists and
@@ -73,10 +73,8 @@ type membership struct {
 	name func(ctx context.Context, c *okta.Client, id string) (string, error)
 	ask  string // the confirmation, given the person and the target's name: "Add %s to group %s"
 	done string // the note when done: "%s added to group %s"
-	send func(ctx context.Context, c *okta.Client, id, user string) error
-	// landed reads the state back after a lost answer: whether the write
-	// is there.
-	landed func(ctx context.Context, c *okta.Client, id, user string) (bool, error)
+	// send makes the write (its method expression): c, then the target's and the user's ids.
+	send func(c *okta.Client, ctx context.Context, id, user string) settle.Outcome[bool]
 }
 
 func groupName(ctx context.Context, c *okta.Client, id string) (string, error) {
@@ -95,43 +93,27 @@ func appName(ctx context.Context, c *okta.Client, id string) (string, error) {
 	return string(a.Label), nil
 }
 
-func assigned(ctx context.Context, c *okta.Client, app, user string) (bool, error) {
-	_, ok, err := c.Assignment(ctx, app, user)
-	return ok, err
-}
-
 var memberships = []membership{
 	{
 		use: "group-add GROUP_ID USER", short: "Add a person to a group (USER: a login or an id; asks first)",
 		long:    "group-add makes the person a member of the group (Okta's PUT /api/v1/groups/{groupId}/users/{userId}). Okta manages the members of OKTA_GROUP groups only. Adding a member again changes nothing. It asks first on a terminal and needs --yes without one.",
 		example: "  triage okta group-add 00g1abcd2EFGH3ijk4l5 li.chen@acme.example\n  triage okta group-add 00g1abcd2EFGH3ijk4l5 00u1abcd2EFGH3ijk4l5 --yes",
 		target:  "GROUP_ID", name: groupName, ask: "Add %s to Okta group %s", done: "%s added to group %s",
-		send: func(ctx context.Context, c *okta.Client, g, u string) error { return c.AddToGroup(ctx, g, u) },
-		landed: func(ctx context.Context, c *okta.Client, g, u string) (bool, error) {
-			return c.Member(ctx, g, u)
-		},
+		send: (*okta.Client).AddToGroupOnce,
 	},
 	{
 		use: "group-remove GROUP_ID USER", short: "Remove a person from a group (USER: a login or an id; asks first)",
 		long:    "group-remove ends the person's membership of the group (Okta's DELETE /api/v1/groups/{groupId}/users/{userId}); apps the group granted go with it. Removing someone who is not a member changes nothing. It asks first on a terminal and needs --yes without one.",
 		example: "  triage okta group-remove 00g1abcd2EFGH3ijk4l5 li.chen@acme.example --yes",
 		target:  "GROUP_ID", name: groupName, ask: "Remove %s from Okta group %s", done: "%s removed from group %s",
-		send: func(ctx context.Context, c *okta.Client, g, u string) error { return c.RemoveFromGroup(ctx, g, u) },
-		landed: func(ctx context.Context, c *okta.Client, g, u string) (bool, error) {
-			in, err := c.Member(ctx, g, u)
-			return !in, err
-		},
+		send: (*okta.Client).RemoveFromGroupOnce,
 	},
 	{
 		use: "assign APP_ID USER", short: "Assign a person to an application directly (USER: a login or an id; asks first)",
 		long:    "assign gives the person the app with a direct (USER) assignment (Okta's POST /api/v1/apps/{appId}/users). Assigning again changes nothing. It asks first on a terminal and needs --yes without one.",
 		example: "  triage okta assign 0oa1abcd2EFGH3ijk4l5 li.chen@acme.example\n  triage okta assign 0oa1abcd2EFGH3ijk4l5 li.chen@acme.example --yes --json",
 		target:  "APP_ID", name: appName, ask: "Assign %s to Okta app %s", done: "%s assigned to %s",
-		send: func(ctx context.Context, c *okta.Client, a, u string) error {
-			_, err := c.AssignUser(ctx, a, u)
-			return err
-		},
-		landed: assigned,
+		send: (*okta.Client).AssignUserOnce,
 	},
 	{
 		use: "unassign APP_ID USER", short: "Remove a person's direct assignment to an application (asks first)",
@@ -139,11 +121,7 @@ var memberships = []membership{
 			"Okta refuses it (403 E0000046) while one of their groups grants the app: remove them from that group instead. It asks first on a terminal and needs --yes without one.",
 		example: "  triage okta unassign 0oa1abcd2EFGH3ijk4l5 li.chen@acme.example --yes",
 		target:  "APP_ID", name: appName, ask: "Unassign %s from Okta app %s", done: "%s unassigned from %s",
-		send: func(ctx context.Context, c *okta.Client, a, u string) error { return c.UnassignUser(ctx, a, u) },
-		landed: func(ctx context.Context, c *okta.Client, a, u string) (bool, error) {
-			ok, err := assigned(ctx, c, a, u)
-			return !ok, err
-		},
+		send: (*okta.Client).UnassignUserOnce,
 	},
 }
 
@@ -175,26 +153,15 @@ func oktaMembership(env *Env, o *output, client oktaClient, m membership) *cobra
 					return err
 				}
 			}
-			err = m.send(ctx, c, args[0], id)
-			note := ""
-			if httpx.IsUnknown(err) {
-				landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) { return m.landed(ctx, c, args[0], id) })
-				switch {
-				case httpx.IsUnknown(out):
-					return fmt.Errorf("%w: check it before trying again", out)
-				case !landed:
-					return fmt.Errorf("%w; reading back shows it was not applied: try again", out)
-				}
-				note, err = " ("+httpx.WhyUnknown(err)+"; reading back shows it applied)", nil
-			}
-			if err != nil {
+			out := m.send(c, ctx, args[0], id)
+			if err := fail(accountWords, out); err != nil {
 				return err
 			}
 			if o.json {
 				return env.printer(o).json(map[string]any{"tenant": c.Tenant(), "target_id": args[0], "target": target, "user_id": id,
 					"login": u.Login(), "done": true})
 			}
-			env.printer(o).done(m.done+"%s", person, what, note)
+			env.printer(o).done(m.done+"%s", person, what, note(accountWords, out))
 			return nil
 		},
 	}

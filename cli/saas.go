@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -9,9 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"triage/backend/clock"
-	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
+	"triage/backend/settle"
 )
 
 type saasClient func() (*saas.Client, error)
@@ -187,25 +186,13 @@ func saasClose(env *Env, o *output, client saasClient) *cobra.Command {
 				return err
 			}
 			ctx := env.context(cmd.Context())
-			_, err = c.Close(ctx, id, category)
-			note := ""
-			if httpx.IsUnknown(err) {
-				closed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
-					closed, _, err := c.Closed(ctx, id, category)
-					return closed, err
-				})
-				switch {
-				case httpx.IsUnknown(out):
-					return fmt.Errorf("%w: check the incident before trying again", out)
-				case !closed:
-					return fmt.Errorf("%w; the incident is not closed as %s, so it was not applied: try again", out, category)
-				}
-				note, err = " ("+httpx.WhyUnknown(err)+"; reading the state back shows it)", nil
-			}
-			if err != nil {
+			out := c.CloseOnce(ctx, id, category)
+			w := wording{unknown: "check the incident before trying again", shows: "reading the state back shows it",
+				missing: "the incident is not closed as " + category + ", so it was not applied: try again"}
+			if err := fail(w, out); err != nil {
 				return err
 			}
-			env.printer(o).done("incident %s closed as %s%s", id, category, note)
+			env.printer(o).done("incident %s closed as %s%s", id, category, note(w, out))
 			return nil
 		},
 	}
@@ -281,30 +268,25 @@ func saasRemediate(env *Env, o *output, client saasClient) *cobra.Command {
 			ctx := env.context(cmd.Context())
 			req := saas.RemediationRequest{AssetID: args[0], Type: typ, RemoveInherited: inherited}
 			started := env.now()
-			err = c.Remediate(ctx, req)
-			note := ""
-			if httpx.IsUnknown(err) {
-				ok, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
-					ok, _, err := c.Started(ctx, req, started)
-					return ok, err
-				})
-				switch {
-				case httpx.IsUnknown(out):
-					return fmt.Errorf("%w: check its status before trying again", out)
-				case !ok:
-					return fmt.Errorf("%w; the vendor shows no such remediation, so it was not started: try again", out)
-				}
-				note, err = " ("+httpx.WhyUnknown(err)+"; reading its status back shows it started)", nil
-			}
-			if err != nil {
-				return err
-			}
+			out := c.RemediateOnce(ctx, req, started)
+			w := wording{unknown: "the console's Remediations tab checks it until the vendor says whether it started", shows: "reading its status back shows it started",
+				missing: "the vendor shows no such remediation, so it was not started: try again"}
 			rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: c.Tenant(), TargetID: req.AssetID, Type: req.Type,
-				Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, StartedAt: started, Status: remediations.Pending}
+				Params: map[string]any{"remove_inherited_sharing": req.RemoveInherited}, StartedAt: started, VendorStatus: string(out.Value.Status)}
+			rec, ok := remediations.Started(rec, out, env.now())
+			if !ok {
+				return fail(w, out)
+			}
 			if jerr := env.record(rec); jerr != nil {
+				if out.Class == settle.Unknown {
+					return fmt.Errorf("%w, and recording it in the journal failed (%v): check its status before trying again", out.Err, jerr)
+				}
 				env.note("triage: the remediation started, but recording it in the journal failed: %v\n", jerr)
 			}
-			env.printer(o).done("%s of %s started%s; follow it with: triage saas remediation %s %s", typ, args[0], note, args[0], typ)
+			if err := fail(w, out); err != nil {
+				return err
+			}
+			env.printer(o).done("%s of %s started%s; follow it with: triage saas remediation %s %s", typ, args[0], note(w, out), args[0], typ)
 			return nil
 		},
 	}

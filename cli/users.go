@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"triage/backend/httpx"
 	"triage/backend/people"
+	"triage/backend/settle"
 )
 
 // The users verbs act on one person across Okta, Atlassian and Proofpoint
@@ -113,42 +113,38 @@ func lookUp(ctx context.Context, provs []people.Provider, email string) []answer
 	return as
 }
 
-// change is a write to one provider's account: do sends it, and landed
-// says whether the account read back shows it.
+// change is a write to one provider's account, sent once and settled by
+// the backend (people's ...Once functions).
 type change struct {
-	done   string // the result once it went through: created, updated, disabled, enabled
-	do     func(ctx context.Context, p people.Provider, a *people.Account) (*people.Account, error)
-	landed func(p people.Provider, b *people.Account) bool
+	done string // the result once it went through: created, updated, disabled, enabled
+	send func(ctx context.Context, p people.Provider, a *people.Account) settle.Outcome[*people.Account]
 }
 
-// apply sends the change to the picked answers at once. A lost answer is
-// read back, never resent; a write that answers no account is read back
-// too, so its line shows the status it left.
+// accountWords words the outcome of an account write.
+var accountWords = wording{unknown: "check it before trying again", shows: "reading back shows it applied",
+	missing: "reading back shows it was not applied: try again"}
+
+// apply sends the change to the picked answers at once. A write that
+// answers no account is read back, so its line shows the status it left.
 func (c change) apply(ctx context.Context, as []answer, picked []int, email string) {
 	atOnce(len(picked), func(j int) {
 		a := &as[picked[j]]
-		after, err := c.do(ctx, a.prov, a.acct)
+		out := c.send(ctx, a.prov, a.acct)
 		switch {
-		case httpx.IsUnknown(err):
-			var b *people.Account
-			landed, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
-				var rerr error
-				b, rerr = a.prov.Find(ctx, email)
-				return rerr == nil && c.landed(a.prov, b), rerr
-			})
-			switch {
-			case landed:
-				a.result, a.acct, a.note = c.done, b, httpx.WhyUnknown(err)+"; reading back shows it applied"
-			case httpx.IsUnknown(out):
-				a.result, a.err = "unknown", fmt.Errorf("%w: check it before trying again", out)
-			default:
-				a.result, a.acct, a.err = "error", b, fmt.Errorf("%w; reading back shows it was not applied: try again", out)
+		case out.Class == settle.Unknown:
+			a.result, a.err = "unknown", fail(accountWords, out)
+		case out.Class == settle.NotApplied:
+			a.result, a.err = "error", fail(accountWords, out)
+			if out.Value != nil {
+				a.acct = out.Value
 			}
-		case err != nil:
-			a.result, a.err = "error", err
+		case out.Lost != "":
+			a.result, a.acct, a.note = c.done, out.Value, out.Lost+"; "+accountWords.shows
 		default:
 			a.result = c.done
+			after := out.Value
 			if after == nil {
+				var err error
 				if after, err = a.prov.Find(ctx, email); err != nil {
 					a.note = "done, but reading it back failed: the status shown is from before"
 				}
@@ -331,10 +327,9 @@ line and the others go ahead.`,
 			}
 			change{
 				done: "created",
-				do: func(ctx context.Context, p people.Provider, _ *people.Account) (*people.Account, error) {
-					return p.Create(ctx, pr)
+				send: func(ctx context.Context, p people.Provider, _ *people.Account) settle.Outcome[*people.Account] {
+					return people.CreateOnce(ctx, p, pr)
 				},
-				landed: func(_ people.Provider, b *people.Account) bool { return b != nil },
 			}.apply(env.context(cmd.Context()), as, picked, pr.Email)
 			return report(env, o, pr.Email, as)
 		},
@@ -442,11 +437,8 @@ department or organization; an empty VALUE clears a field.`,
 			}
 			change{
 				done: "updated",
-				do: func(ctx context.Context, p people.Provider, a *people.Account) (*people.Account, error) {
-					return p.Update(ctx, a, send[p])
-				},
-				landed: func(p people.Provider, b *people.Account) bool {
-					return b != nil && len(people.Applicable(p, b, send[p])) == 0
+				send: func(ctx context.Context, p people.Provider, a *people.Account) settle.Outcome[*people.Account] {
+					return people.UpdateOnce(ctx, p, a, send[p], email)
 				},
 			}.apply(ctx, as, picked, email)
 			if err := report(env, o, email, as); err != nil {
@@ -513,10 +505,9 @@ and needs --yes without one. Accounts already disabled are left unchanged.`,
 			}
 			change{
 				done: "disabled",
-				do: func(ctx context.Context, p people.Provider, a *people.Account) (*people.Account, error) {
-					return nil, p.Disable(ctx, a, mode)
+				send: func(ctx context.Context, p people.Provider, a *people.Account) settle.Outcome[*people.Account] {
+					return people.DisableOnce(ctx, p, a, mode, email)
 				},
-				landed: func(_ people.Provider, b *people.Account) bool { return b != nil && !b.Enabled },
 			}.apply(ctx, as, picked, email)
 			for i := range as {
 				if a := &as[i]; a.err != nil && mode == people.Suspend && a.acct != nil && a.acct.Status != "ACTIVE" {
@@ -568,10 +559,9 @@ Accounts already enabled are left unchanged.`,
 			}
 			change{
 				done: "enabled",
-				do: func(ctx context.Context, p people.Provider, a *people.Account) (*people.Account, error) {
-					return nil, p.Enable(ctx, a)
+				send: func(ctx context.Context, p people.Provider, a *people.Account) settle.Outcome[*people.Account] {
+					return people.EnableOnce(ctx, p, a, email)
 				},
-				landed: func(_ people.Provider, b *people.Account) bool { return b != nil && b.Enabled && !b.Locked },
 			}.apply(ctx, as, picked, email)
 			if err := report(env, o, email, as); err != nil {
 				return err

@@ -67,9 +67,9 @@ type Outcome[T any] struct {
 // Applied reports whether the write is there.
 func (o Outcome[T]) Applied() bool { return o.Class == Applied }
 
-// ReadBack reports whether the answer was lost and reading back told
+// Checked reports whether the answer was lost and reading back told
 // what became of the write.
-func (o Outcome[T]) ReadBack() bool { return o.Lost != "" && o.Class != Unknown }
+func (o Outcome[T]) Checked() bool { return o.Lost != "" && o.Class != Unknown }
 
 // Check reads the vendor's state once after a lost answer: what it found,
 // and whether the write is there.

@@ -37,7 +37,7 @@ func TestDoClassifiesEveryAnswer(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := Do(context.Background(), func(context.Context) (string, error) { return "", c.sent }, c.check)
-			if o.Class != c.want || o.Lost != c.lostWhy || o.Value != c.value || o.ReadBack() != c.readBack || (o.ReadErr != nil) != c.readError {
+			if o.Class != c.want || o.Lost != c.lostWhy || o.Value != c.value || o.Checked() != c.readBack || (o.ReadErr != nil) != c.readError {
 				t.Fatalf("%+v", o)
 			}
 			if (o.Err == nil) != (c.want == Applied) || c.errHas != "" && !strings.Contains(o.Err.Error(), c.errHas) {
