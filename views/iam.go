@@ -11,6 +11,7 @@ import (
 
 	"triage/backend/httpx"
 	"triage/backend/people"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -791,7 +792,7 @@ func (t *iamTab) inEssentials(email string) bool {
 
 func (t *iamTab) onSenderListed(m senderListedMsg) tea.Cmd {
 	t.sender = nil
-	if m.err != nil {
+	if m.out.Class == settle.NotApplied {
 		t.sender = &m.choice
 	}
 	return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])

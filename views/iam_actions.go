@@ -8,8 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/httpx"
 	"triage/backend/people"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -66,9 +66,7 @@ type outcome struct {
 
 type result struct {
 	asked, done bool
-	err         error
-	landed      bool   // the outcome was unknown and reading back shows it applied (err says why it was unknown)
-	checked     bool   // the outcome was unknown and it was read back
+	out         settle.Result
 	note        string // why nothing was sent
 }
 
@@ -76,7 +74,7 @@ type result struct {
 // applied. A lost answer that could not be read back is not, until r shows
 // what the vendor has.
 func (r result) failed() bool {
-	return r.done && r.err != nil && !r.landed && (r.checked || !httpx.IsUnknown(r.err))
+	return r.done && r.out.Class == settle.NotApplied
 }
 
 func (o *outcome) finished() bool {
@@ -107,14 +105,12 @@ func (p *person) retrying(action iamAction) map[int]bool {
 }
 
 type iamWriteMsg struct {
-	tab     *iamTab
-	key     string
-	p       int
-	action  iamAction
-	acct    *people.Account // the account after the write, read back
-	err     error
-	landed  bool
-	checked bool
+	tab    *iamTab
+	key    string
+	p      int
+	action iamAction
+	acct   *people.Account // the account after the write, read back
+	out    settle.Result
 }
 
 // want starts a write on the person in detail or under the cursor. Writes
@@ -445,6 +441,7 @@ func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
 		o.results[i].asked = true
 		if in.action == actUpdate && len(in.changes[i]) == 0 {
 			o.results[i].done, o.results[i].note = true, "nothing to change here"
+			o.results[i].out.Class = settle.Applied
 			continue
 		}
 		cmds = append(cmds, t.send(p, i, in, o.mode, opt))
@@ -461,55 +458,46 @@ func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
 // the account back to say whether it landed.
 func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, opt bool) tea.Cmd {
 	prov, a, ctx, email := t.providers[i], p.accounts[i], t.c.Context(), p.email
-	var do func(context.Context) (*people.Account, error)
-	var landed func(*people.Account) bool // nil: the result cannot be read back
+	var do func(context.Context) settle.Outcome[*people.Account]
 	switch in.action {
 	case actDisable:
-		do = func(ctx context.Context) (*people.Account, error) { return nil, prov.Disable(ctx, a, mode) }
-		landed = func(b *people.Account) bool { return b != nil && !b.Enabled }
+		do = func(ctx context.Context) settle.Outcome[*people.Account] {
+			return people.DisableOnce(ctx, prov, a, mode, email)
+		}
 	case actEnable:
-		do = func(ctx context.Context) (*people.Account, error) { return nil, prov.Enable(ctx, a) }
-		landed = func(b *people.Account) bool { return b != nil && b.Enabled && !b.Locked }
+		do = func(ctx context.Context) settle.Outcome[*people.Account] {
+			return people.EnableOnce(ctx, prov, a, email)
+		}
 	case actCreate:
-		do = func(ctx context.Context) (*people.Account, error) { return prov.Create(ctx, in.profile) }
-		landed = func(b *people.Account) bool { return b != nil }
+		do = func(ctx context.Context) settle.Outcome[*people.Account] {
+			return people.CreateOnce(ctx, prov, in.profile)
+		}
 	case actUpdate:
 		changes := in.changes[i]
-		do = func(ctx context.Context) (*people.Account, error) { return prov.Update(ctx, a, changes) }
-		landed = func(b *people.Account) bool { return b != nil && len(people.Applicable(prov, b, changes)) == 0 }
+		do = func(ctx context.Context) settle.Outcome[*people.Account] {
+			return people.UpdateOnce(ctx, prov, a, changes, email)
+		}
 	default:
-		oc := prov.(*people.Okta).Client()
+		op := prov.(*people.Okta)
 		switch in.action {
 		case actSessions:
-			do = func(ctx context.Context) (*people.Account, error) { return nil, oc.ClearSessions(ctx, a.ID, opt) }
+			do = func(ctx context.Context) settle.Outcome[*people.Account] {
+				return people.ClearSessionsOnce(ctx, op, a, opt)
+			}
 		case actReset:
-			do = func(ctx context.Context) (*people.Account, error) {
-				_, err := oc.ResetPassword(ctx, a.ID, true, opt)
-				return nil, err
+			do = func(ctx context.Context) settle.Outcome[*people.Account] {
+				return people.ResetPasswordOnce(ctx, op, a, opt, email)
 			}
-			landed = func(b *people.Account) bool { return b != nil && b.Status == "RECOVERY" }
 		case actExpire:
-			do = func(ctx context.Context) (*people.Account, error) {
-				_, err := oc.ExpirePassword(ctx, a.ID)
-				return nil, err
+			do = func(ctx context.Context) settle.Outcome[*people.Account] {
+				return people.ExpirePasswordOnce(ctx, op, a, email)
 			}
-			landed = func(b *people.Account) bool { return b != nil && b.Status == "PASSWORD_EXPIRED" }
 		}
 	}
 	return func() tea.Msg {
-		m := iamWriteMsg{tab: t, key: p.key, p: i, action: in.action}
-		after, err := do(ctx)
-		m.err, m.acct = err, after
-		switch {
-		case httpx.IsUnknown(err) && landed != nil:
-			m.landed, m.checked, m.err = settle(ctx, err, func(ctx context.Context) (bool, error) {
-				b, rerr := prov.Find(ctx, email)
-				if rerr == nil {
-					m.acct = b
-				}
-				return landed(b), rerr
-			})
-		case err == nil && after == nil:
+		out := do(ctx)
+		m := iamWriteMsg{tab: t, key: p.key, p: i, action: in.action, acct: out.Value, out: out.Result}
+		if out.Applied() && out.Value == nil {
 			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
 		}
 		return m
@@ -523,7 +511,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 		return nil
 	}
 	r := &p.last.results[m.p]
-	r.done, r.err, r.landed, r.checked = true, m.err, m.landed, m.checked
+	r.done, r.out = true, m.out
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
@@ -551,14 +539,14 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 		}
 		label := people.Label(t.providers[i])
 		switch {
-		case r.err == nil || r.landed:
+		case r.out.Applied():
 			done = append(done, label+" "+resultWord(o, r, p.accounts[i]))
 			doneLabels = append(doneLabels, label)
 		case r.failed():
-			failed = append(failed, r.err.Error())
+			failed = append(failed, r.out.Err.Error())
 			failedLabels = append(failedLabels, label)
 		default:
-			unknown = append(unknown, r.err.Error())
+			unknown = append(unknown, r.out.Err.Error())
 			unknownLabels = append(unknownLabels, label)
 		}
 	}
@@ -638,8 +626,8 @@ func resultWord(o *outcome, r result, a *people.Account) string {
 			w = a.Status
 		}
 	}
-	if r.landed {
-		w += " (" + httpx.WhyUnknown(r.err) + "; reading back shows it applied)"
+	if r.out.Applied() && r.out.Lost != "" {
+		w += " (" + r.out.Lost + "; reading back shows it applied)"
 	}
 	return w
 }

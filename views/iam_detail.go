@@ -69,12 +69,12 @@ func outcomeDoc(d *ui.Doc, providers []people.Provider, p *person, o *outcome) {
 		switch {
 		case !r.done:
 			d.FieldTone(label, "sending…", ui.ToneMuted)
-		case r.err == nil || r.landed:
+		case r.out.Applied():
 			d.FieldTone(label, "✓ "+resultWord(o, r, p.accounts[i]), ui.ToneGood)
 		case r.failed():
-			d.FieldTone(label, "✗ "+r.err.Error()+"  ("+w.key+" retries it)", ui.ToneBad)
+			d.FieldTone(label, "✗ "+r.out.Err.Error()+"  ("+w.key+" retries it)", ui.ToneBad)
 		default:
-			d.FieldTone(label, "? "+r.err.Error()+" (reading back failed too: r looks again before you retry)", ui.ToneMedium)
+			d.FieldTone(label, "? "+r.out.Err.Error()+" (reading back failed too: r looks again before you retry)", ui.ToneMedium)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"triage/backend/clock"
 	"triage/backend/itm"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -119,11 +120,8 @@ type (
 		action string // comment, assign, status
 		key    string
 		text   string // the comment, kept if it did not land
-		err    error
-		// When the answer was lost, the ticket was read back:
-		landed  bool
-		checked bool
-		ticket  *itm.Ticket // the ticket after the write, for the row and detail
+		out    settle.Result
+		ticket *itm.Ticket // the ticket after the write, for the row and detail
 	}
 )
 
@@ -404,7 +402,7 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 	case senderListedMsg:
 		if m.origin == t {
 			t.keptSender = nil
-			if m.err != nil {
+			if m.out.Class == settle.NotApplied {
 				t.keptSender = &m.choice
 			}
 			return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])

@@ -8,8 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/httpx"
 	"triage/backend/itm"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -245,14 +245,7 @@ func (t *itmTab) sendComment(key, text string) tea.Cmd {
 	t.writing = "Sending the comment…"
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
-		m := itmWriteMsg{tab: t, action: "comment", key: key, text: text}
-		m.landed, m.checked, m.err = settle(ctx, client.Comment(ctx, key, text, ""), func(ctx context.Context) (bool, error) {
-			return client.CommentLanded(ctx, key, text)
-		})
-		if m.err == nil || m.landed {
-			m.ticket, _ = client.Ticket(ctx, key)
-		}
-		return m
+		return t.written(ctx, client, "comment", key, text, client.CommentOnce(ctx, key, text, ""))
 	}
 }
 
@@ -260,16 +253,7 @@ func (t *itmTab) sendAssign(key, assignee string) tea.Cmd {
 	t.writing = "Assigning…"
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
-		m := itmWriteMsg{tab: t, action: "assign", key: key, text: assignee}
-		m.landed, m.checked, m.err = settle(ctx, client.Assign(ctx, key, assignee), func(ctx context.Context) (bool, error) {
-			tk, err := client.Ticket(ctx, key)
-			m.ticket = tk
-			return err == nil && tk.Assignee() == assignee, err
-		})
-		if m.err == nil && m.ticket == nil {
-			m.ticket, _ = client.Ticket(ctx, key)
-		}
-		return m
+		return t.written(ctx, client, "assign", key, assignee, client.AssignOnce(ctx, key, assignee))
 	}
 }
 
@@ -277,22 +261,18 @@ func (t *itmTab) sendStatus(key string, s itm.StatusChange) tea.Cmd {
 	t.writing = "Setting the status…"
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
-		m := itmWriteMsg{tab: t, action: "status", key: key, text: s.ID}
-		m.landed, m.checked, m.err = settle(ctx, client.SetStatus(ctx, key, s), func(ctx context.Context) (bool, error) {
-			tk, err := client.Ticket(ctx, key)
-			m.ticket = tk
-			return err == nil && hasStatus(tk, s.ID), err
-		})
-		if m.err == nil && m.ticket == nil {
-			m.ticket, _ = client.Ticket(ctx, key)
-		}
-		return m
+		return t.written(ctx, client, "status", key, s.ID, client.SetStatusOnce(ctx, key, s))
 	}
 }
 
-// hasStatus reports whether the ticket is in the workflow status id.
-func hasStatus(tk *itm.Ticket, id string) bool {
-	return string(tk.Annotations.Workflow.State.Disposition.Status.ID) == id
+// written is the message of a write: the ticket for its row is the one
+// read back, or read now when the write applied.
+func (t *itmTab) written(ctx context.Context, client *itm.Client, action, key, text string, out settle.Outcome[*itm.Ticket]) itmWriteMsg {
+	m := itmWriteMsg{tab: t, action: action, key: key, text: text, out: out.Result, ticket: out.Value}
+	if out.Applied() && m.ticket == nil {
+		m.ticket, _ = client.Ticket(ctx, key)
+	}
+	return m
 }
 
 func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
@@ -306,23 +286,20 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 	}
 	what := map[string]string{"comment": "Comment", "assign": "Assignment", "status": "Status change"}[m.action]
 	id := short(m.key, 12)
-	switch {
-	case m.err == nil:
-		if m.action == "comment" {
-			delete(t.drafts, m.key)
-		}
-		return tea.Batch(t.table.Refilter(), ui.Toast("%s saved on %s", what, id))
-	case m.landed:
-		if m.action == "comment" {
-			delete(t.drafts, m.key)
-		}
-		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: %s, and reading the ticket back shows it applied", what, id, httpx.WhyUnknown(m.err)))
-	case m.checked:
-		return ui.Fail(fmt.Errorf("%s not saved (%s, read-back shows it missing%s): %w", what, httpx.WhyUnknown(m.err), retryHint(m.action), m.err))
-	case httpx.IsUnknown(m.err):
-		return ui.Fail(fmt.Errorf("%s: outcome unknown and the read-back failed, check %s before retrying: %w", what, id, m.err))
+	if m.out.Applied() && m.action == "comment" {
+		delete(t.drafts, m.key)
 	}
-	return ui.Fail(fmt.Errorf("%s not saved%s: %w", what, retryHint(m.action), m.err))
+	switch out := m.out; {
+	case out.Applied() && out.Lost == "":
+		return tea.Batch(t.table.Refilter(), ui.Toast("%s saved on %s", what, id))
+	case out.Applied():
+		return tea.Batch(t.table.Refilter(), ui.Toast("%s on %s went through: %s, and reading the ticket back shows it applied", what, id, out.Lost))
+	case out.Checked():
+		return ui.Fail(fmt.Errorf("%s not saved (%s, read-back shows it missing%s): %w", what, out.Lost, retryHint(m.action), out.Err))
+	case out.Class == settle.Unknown:
+		return ui.Fail(fmt.Errorf("%s: outcome unknown and the read-back failed, check %s before retrying: %w", what, id, out.Err))
+	}
+	return ui.Fail(fmt.Errorf("%s not saved%s: %w", what, retryHint(m.action), m.out.Err))
 }
 
 // retryHint tells how to send a kept comment again.
@@ -356,11 +333,8 @@ func (t *itmTab) bulkComment(keys []string, text string) tea.Cmd {
 	for i, k := range keys {
 		k := k
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			landed, _, err := settle(ctx, client.Comment(ctx, k, text, ""), func(ctx context.Context) (bool, error) {
-				return client.CommentLanded(ctx, k, text)
-			})
-			if err != nil && !landed {
-				return nil, err
+			if out := client.CommentOnce(ctx, k, text, ""); !out.Applied() {
+				return nil, out.Err
 			}
 			return t.reread(ctx, client, k), nil
 		}}
@@ -379,12 +353,8 @@ func (t *itmTab) bulkStatus(keys []string, change itm.StatusChange) tea.Cmd {
 	for i, k := range keys {
 		k := k
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			landed, _, err := settle(ctx, client.SetStatus(ctx, k, change), func(ctx context.Context) (bool, error) {
-				tk, err := client.Ticket(ctx, k)
-				return err == nil && hasStatus(tk, change.ID), err
-			})
-			if err != nil && !landed {
-				return nil, err
+			if out := client.SetStatusOnce(ctx, k, change); !out.Applied() {
+				return nil, out.Err
 			}
 			return t.reread(ctx, client, k), nil
 		}}

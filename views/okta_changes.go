@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/okta"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -54,11 +55,9 @@ type (
 		err    error
 	}
 	oktaChangeMsg struct {
-		tab     *oktaTab
-		change  oktaChange
-		err     error
-		landed  bool
-		checked bool
+		tab    *oktaTab
+		change oktaChange
+		out    settle.Result
 	}
 )
 
@@ -188,48 +187,26 @@ func nameOnly(person string) string {
 	return person
 }
 
-// send makes the change; a lost answer is read back once.
+// send makes the change (settled in the backend: a lost answer is read
+// back once).
 func (t *oktaTab) send(ch oktaChange) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
-	var do func(context.Context) error
-	var landed func(context.Context) (bool, error)
-	switch ch.kind {
-	case chGroupAdd:
-		do = func(ctx context.Context) error { return client.AddToGroup(ctx, ch.target, ch.user) }
-		landed = func(ctx context.Context) (bool, error) { return client.Member(ctx, ch.target, ch.user) }
-	case chGroupRemove:
-		do = func(ctx context.Context) error { return client.RemoveFromGroup(ctx, ch.target, ch.user) }
-		landed = func(ctx context.Context) (bool, error) {
-			in, err := client.Member(ctx, ch.target, ch.user)
-			return !in, err
-		}
-	case chAssign:
-		do = func(ctx context.Context) error { _, err := client.AssignUser(ctx, ch.target, ch.user); return err }
-		landed = func(ctx context.Context) (bool, error) {
-			_, ok, err := client.Assignment(ctx, ch.target, ch.user)
-			return ok, err
-		}
-	case chUnassign:
-		do = func(ctx context.Context) error { return client.UnassignUser(ctx, ch.target, ch.user) }
-		landed = func(ctx context.Context) (bool, error) {
-			_, ok, err := client.Assignment(ctx, ch.target, ch.user)
-			return !ok, err
-		}
-	}
+	do := map[changeKind]func(*okta.Client, context.Context, string, string) settle.Outcome[bool]{
+		chGroupAdd: (*okta.Client).AddToGroupOnce, chGroupRemove: (*okta.Client).RemoveFromGroupOnce,
+		chAssign: (*okta.Client).AssignUserOnce, chUnassign: (*okta.Client).UnassignUserOnce,
+	}[ch.kind]
 	w := changeWords[ch.kind]
 	t.writing = fmt.Sprintf("%s %s…", w.doing, ch.person)
 	return func() tea.Msg {
-		m := oktaChangeMsg{tab: t, change: ch}
-		m.landed, m.checked, m.err = settle(ctx, do(ctx), landed)
-		return m
+		return oktaChangeMsg{tab: t, change: ch, out: do(client, ctx, ch.target, ch.user).Result}
 	}
 }
 
 func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 	t.writing = ""
 	ch, w := m.change, changeWords[m.change.kind]
-	if m.err != nil && !m.landed {
-		return ui.Failf("%s %s %s %s: %v", w.title, ch.person, w.to, ch.targetName, m.err)
+	if !m.out.Applied() {
+		return ui.Failf("%s %s %s %s: %v", w.title, ch.person, w.to, ch.targetName, m.out.Err)
 	}
 	// The open group or app shows the change.
 	var reload tea.Cmd
@@ -240,8 +217,8 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 		reload = t.apps.openApp(ch.target)
 	}
 	note := ""
-	if m.landed {
-		note = " (the answer was lost; reading back shows it applied)"
+	if m.out.Lost != "" {
+		note = " (" + m.out.Lost + "; reading back shows it applied)"
 	}
 	return tea.Batch(reload, ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
 }

@@ -13,7 +13,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/audit"
-	"triage/backend/httpx"
 	"triage/ui"
 )
 
@@ -203,21 +202,4 @@ func refuseWrite(c *Common, m tea.KeyMsg, tenant, target string, writes ...write
 		}
 	}
 	return nil
-}
-
-// settle reads a write whose outcome is unknown back once (httpx.ReadBack,
-// which also audits what it finds) and reports whether it landed and
-// whether the read-back could tell. err stays the write's own error when
-// it landed, so the message can say why it was read back; when it did
-// not, it is the settled error, or the unknown one with why reading back
-// failed.
-func settle(ctx context.Context, err error, check func(context.Context) (bool, error)) (landed, checked bool, out error) {
-	if !httpx.IsUnknown(err) {
-		return false, false, err
-	}
-	landed, out = httpx.ReadBack(ctx, err, check)
-	if landed {
-		return true, true, err
-	}
-	return false, !httpx.IsUnknown(out), out
 }

@@ -14,6 +14,7 @@ import (
 	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -88,9 +89,7 @@ type (
 		key        string // the incident
 		choice     fixChoice
 		rec        remediations.Record // zero when nothing started
-		err        error
-		checked    bool // the lost answer was read back: nothing started
-		landed     bool // the lost answer was read back: it started
+		out        settle.Result
 		journalErr error
 		quiet      bool // one row of a bulk action, which reports itself
 	}
@@ -449,7 +448,7 @@ func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
 }
 
 func (t *remediationsTab) onStarted(m remediationStartedMsg) tea.Cmd {
-	if m.err != nil || m.rec.ID == "" {
+	if m.rec.ID == "" { // not applied: nothing recorded
 		return nil
 	}
 	if m.journalErr != nil {
@@ -469,9 +468,6 @@ func (t *remediationsTab) Update(msg tea.Msg) tea.Cmd {
 	case remediationStartedMsg:
 		return t.onStarted(m)
 	case senderListedMsg:
-		if m.err != nil {
-			return nil
-		}
 		return t.onStarted(remediationStartedMsg{rec: m.rec, journalErr: m.journalErr})
 	case journalLoadedMsg:
 		if m.tab == t {

@@ -7,9 +7,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -24,9 +24,7 @@ type saasCloseMsg struct {
 	category string
 	state    saas.IncidentState
 	incident *saas.Incident // read back after the close, for the row and detail
-	err      error
-	landed   bool // the answer was lost, and reading back shows it applied
-	checked  bool // the answer was lost, and it was read back
+	out      settle.Result
 	quiet    bool // one row of a bulk action, which reports itself
 }
 
@@ -104,20 +102,11 @@ func (t *saasTab) sendClose(key, category string) tea.Cmd {
 	return func() tea.Msg { return t.closeOne(ctx, client, key, category) }
 }
 
-// closeOne closes an incident, reading the state back when the answer is
-// lost, and re-reads the incident for its row.
+// closeOne closes an incident and re-reads it for its row.
 func (t *saasTab) closeOne(ctx context.Context, client *saas.Client, key, category string) saasCloseMsg {
-	m := saasCloseMsg{tab: t, key: key, category: category}
-	var err error
-	m.state, err = client.Close(ctx, key, category)
-	m.landed, m.checked, m.err = settle(ctx, err, func(ctx context.Context) (bool, error) {
-		landed, st, err := client.Closed(ctx, key, category)
-		if landed {
-			m.state = st
-		}
-		return landed, err
-	})
-	if m.err == nil || m.landed {
+	out := client.CloseOnce(ctx, key, category)
+	m := saasCloseMsg{tab: t, key: key, category: category, state: out.Value, out: out.Result}
+	if out.Applied() {
 		m.incident, _ = client.Incident(ctx, key)
 	}
 	return m
@@ -131,8 +120,8 @@ func (t *saasTab) bulkClose(keys []string, category string) tea.Cmd {
 		k := k
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
 			m := t.closeOne(ctx, client, k, category)
-			if m.err != nil && !m.landed {
-				return nil, m.err
+			if !m.out.Applied() {
+				return nil, m.out.Err
 			}
 			m.quiet = true
 			return m, nil
@@ -151,8 +140,7 @@ func (t *saasTab) rowLabel(key string) string {
 
 func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 	t.writing = ""
-	applied := m.err == nil || m.landed
-	if applied {
+	if m.out.Applied() {
 		delete(t.keptClose, m.key)
 		if m.incident != nil {
 			t.rows.update(m.incident)
@@ -167,23 +155,23 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 		t.keptClose[m.key] = m.category
 	}
 	label := saas.Label(m.category)
-	switch {
+	switch out := m.out; {
 	case m.quiet:
 		return t.table.Refilter() // one of a bulk action, which reports itself
-	case m.err == nil:
+	case out.Applied() && out.Lost == "":
 		by := ""
 		if row, ok := t.rows.get(m.key); ok && row.resolver != "" {
 			by = " by " + row.resolver
 		}
 		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s%s", m.key, label, by))
-	case m.landed:
-		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: %s, and reading the state back shows it applied", m.key, label, httpx.WhyUnknown(m.err)))
-	case m.checked:
-		return ui.Fail(fmt.Errorf("incident %s not closed (%s, and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, httpx.WhyUnknown(m.err), label, m.err))
-	case httpx.IsUnknown(m.err):
-		return ui.Fail(fmt.Errorf("close of incident %s: outcome unknown, and reading the state back failed too (r shows what the vendor has before you try again): %w", m.key, m.err))
+	case out.Applied():
+		return tea.Batch(t.table.Refilter(), ui.Toast("Incident %s closed as %s: %s, and reading the state back shows it applied", m.key, label, out.Lost))
+	case out.Checked():
+		return ui.Fail(fmt.Errorf("incident %s not closed (%s, and reading back shows it unchanged; s reopens with %s chosen): %w", m.key, out.Lost, label, out.Err))
+	case out.Class == settle.Unknown:
+		return ui.Fail(fmt.Errorf("close of incident %s: outcome unknown, and reading the state back failed too (r shows what the vendor has before you try again): %w", m.key, out.Err))
 	}
-	return ui.Fail(fmt.Errorf("incident %s not closed: %w (s reopens with %s chosen)", m.key, m.err, label))
+	return ui.Fail(fmt.Errorf("incident %s not closed: %w (s reopens with %s chosen)", m.key, m.out.Err, label))
 }
 
 // --- remediation ---------------------------------------------------------
@@ -290,8 +278,8 @@ func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
 		row := t.targetRow(k)
 		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
 			m := t.startOne(ctx, client, row, choice)
-			if m.err != nil {
-				return nil, m.err
+			if m.out.Class == settle.NotApplied {
+				return nil, m.out.Err
 			}
 			m.quiet = true
 			return m, nil
@@ -303,38 +291,24 @@ func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
 	return t.bulk.start()
 }
 
-// startOne starts a remediation, settles a lost answer by reading the
-// vendor's status, and records it in the journal.
+// startOne starts a remediation and records it in the journal as it
+// settled (remediations.Started).
 func (t *saasTab) startOne(ctx context.Context, client *saas.Client, row incidentRow, choice fixChoice) remediationStartedMsg {
 	journal, analyst := journalOf(t.c), t.c.Analyst.Name
-	m := remediationStartedMsg{from: t, key: row.key, choice: choice}
 	req := saas.RemediationRequest{AssetID: row.assetID, Type: choice.typ, RemoveInherited: choice.inherited}
 	rec := remediations.Record{Kind: remediations.KindAsset, Vendor: "saas", Tenant: client.Tenant(),
 		TargetID: row.assetID, TargetName: row.assetName, Type: choice.typ, Source: "incident " + row.key,
 		Params:    map[string]any{"incident": row.key, "app": row.app},
-		StartedBy: analyst, StartedAt: t.c.now(), Status: remediations.Pending}
+		StartedBy: analyst, StartedAt: t.c.now()}
 	if choice.typ == saas.RemovePublicSharing {
 		rec.Params["remove_inherited_sharing"] = choice.inherited
 	}
-	var st saas.Remediation
-	landed, checked, err := settle(ctx, client.Remediate(ctx, req), func(ctx context.Context) (bool, error) {
-		landed, s, err := client.Started(ctx, req, rec.StartedAt)
-		st = s
-		return landed, err
-	})
-	switch {
-	case landed:
-		m.landed = true
-		rec.VendorStatus = string(st.Status)
-		rec.Detail = "start: " + httpx.WhyUnknown(err) + "; reading back shows it started"
-	case httpx.IsUnknown(err):
-		rec.Status = remediations.Unknown
-		rec.Detail = "start: " + httpx.WhyUnknown(err) + ", and reading it back failed: checked until the vendor says whether it started"
-	case err != nil:
-		m.err, m.checked = err, checked
-		return m
+	out := client.RemediateOnce(ctx, req, rec.StartedAt)
+	m := remediationStartedMsg{from: t, key: row.key, choice: choice, out: out.Result}
+	rec.VendorStatus = string(out.Value.Status)
+	if rec, ok := remediations.Started(rec, out, t.c.now()); ok {
+		m.rec, m.journalErr = journal.Add(rec)
 	}
-	m.rec, m.journalErr = journal.Add(rec)
 	return m
 }
 
@@ -344,12 +318,12 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 	switch {
 	case m.quiet:
 		return nil // one of a bulk action, which reports itself
-	case m.err != nil && m.checked:
+	case m.out.Class == settle.NotApplied && m.out.Checked():
 		t.keptFix[m.key] = m.choice
-		return ui.Fail(fmt.Errorf("%s not started (%s, and reading back shows no new remediation; x reopens with it chosen): %w", label, httpx.WhyUnknown(m.err), m.err))
-	case m.err != nil:
+		return ui.Fail(fmt.Errorf("%s not started (%s, and reading back shows no new remediation; x reopens with it chosen): %w", label, m.out.Lost, m.out.Err))
+	case m.out.Class == settle.NotApplied:
 		t.keptFix[m.key] = m.choice
-		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.err))
+		return ui.Fail(fmt.Errorf("%s not started: %w (x reopens with it chosen)", label, m.out.Err))
 	}
 	delete(t.keptFix, m.key)
 	if m.rec.Status == remediations.Unknown {
@@ -359,7 +333,7 @@ func (t *saasTab) onRemediationStarted(m remediationStartedMsg) tea.Cmd {
 		return ui.Fail(fmt.Errorf("%s of %s started, but it could not be written to the remediation journal (tab 3 follows it until you quit): %w",
 			label, orDash(m.rec.TargetName), m.journalErr))
 	}
-	if m.landed {
+	if m.out.Lost != "" {
 		return ui.Toast("%s of %s started: tab 3 follows it (%s)", label, orDash(m.rec.TargetName), m.rec.Detail)
 	}
 	return ui.Toast("%s of %s started: tab 3 follows it", label, orDash(m.rec.TargetName))

@@ -1,16 +1,14 @@
 package views
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/essentials"
-	"triage/backend/httpx"
 	"triage/backend/remediations"
+	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -88,10 +86,8 @@ type senderFlow struct {
 type senderListedMsg struct {
 	origin     any
 	choice     senderChoice
-	rec        remediations.Record
-	err        error
-	checked    bool // the answer was lost and reading back shows the list unchanged
-	landed     bool // the answer was lost and reading back shows the sender on the list
+	rec        remediations.Record // zero when not applied
+	out        settle.Result
 	journalErr error
 }
 
@@ -235,30 +231,15 @@ func (f *senderFlow) View(w int) string {
 func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 	client, ctx, journal, analyst := c.Backends.Essentials[ch.tenant], c.Context(), journalOf(c), c.Analyst.Name
 	return func() tea.Msg {
-		m := senderListedMsg{origin: origin, choice: ch}
-		now := c.now()
 		rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: client.Tenant(),
 			TargetID: ch.sender, TargetName: ch.sender, Type: string(ch.list), Source: source,
 			Params:    map[string]any{"scope": firstNonEmpty(ch.user, "organisation")},
-			StartedBy: analyst, StartedAt: now, Status: remediations.Success, FinishedAt: now,
-			Detail: "on " + ch.listName(client.Domain())}
-		landed, checked, err := settle(ctx, client.AddSenders(ctx, ch.user, ch.list, ch.sender), func(ctx context.Context) (bool, error) {
-			lists, err := client.SenderLists(ctx, ch.user)
-			return err == nil && lists.Has(ch.list, ch.sender), err
-		})
-		switch {
-		case landed:
-			m.landed = true
-			rec.Detail = httpx.WhyUnknown(err) + "; reading the list back shows the sender on it"
-			rec.FinishedAt = c.now()
-		case httpx.IsUnknown(err):
-			rec.Status, rec.FinishedAt = remediations.Unknown, time.Time{}
-			rec.Detail = httpx.WhyUnknown(err) + " and the list could not be read back: checked until it says"
-		case err != nil:
-			m.err, m.checked = err, checked
-			return m
+			StartedBy: analyst, StartedAt: c.now(), Detail: "on " + ch.listName(client.Domain())}
+		out := client.AddSenderOnce(ctx, ch.user, ch.list, ch.sender)
+		m := senderListedMsg{origin: origin, choice: ch, out: out.Result}
+		if rec, ok := remediations.Started(rec, out, c.now()); ok {
+			m.rec, m.journalErr = journal.Add(rec)
 		}
-		m.rec, m.journalErr = journal.Add(rec)
 		return m
 	}
 }
@@ -268,10 +249,10 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	c := m.choice
 	what := fmt.Sprintf("%s %s for %s", c.list.Word(), c.sender, c.scope(org.Domain()))
 	switch {
-	case m.err != nil && m.checked:
-		return ui.Fail(fmt.Errorf("could not %s (%s, and reading the list back shows it unchanged; b reopens with it): %w", what, httpx.WhyUnknown(m.err), m.err))
-	case m.err != nil:
-		return ui.Fail(fmt.Errorf("could not %s: %w (b reopens with it)", what, m.err))
+	case m.out.Class == settle.NotApplied && m.out.Checked():
+		return ui.Fail(fmt.Errorf("could not %s (%s, and reading the list back shows it unchanged; b reopens with it): %w", what, m.out.Lost, m.out.Err))
+	case m.out.Class == settle.NotApplied:
+		return ui.Fail(fmt.Errorf("could not %s: %w (b reopens with it)", what, m.out.Err))
 	case m.journalErr != nil:
 		return ui.Fail(fmt.Errorf("%s: done, but it could not be written to the remediation journal (tab 3 shows it until you quit): %w", what, m.journalErr))
 	case m.rec.Status == remediations.Unknown:
@@ -282,7 +263,7 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 		who = c.user
 	}
 	done := fmt.Sprintf("%sed %s for %s at Essentials %s (tab 3)", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, who, org.Tenant())
-	if m.landed {
+	if m.out.Lost != "" {
 		return ui.Toast("%s: %s", done, m.rec.Detail)
 	}
 	return ui.Toast("%s", done)

@@ -46,8 +46,16 @@ func (c Class) String() string {
 	return "unsettled"
 }
 
-// Outcome is what became of one write, with the evidence.
+// Outcome is what became of one write, with the evidence: the Result
+// and what the vendor answered or reading back found.
 type Outcome[T any] struct {
+	Result
+	// Value is the vendor's answer, or what reading back found.
+	Value T
+}
+
+// Result is an Outcome without its value: what a front-end words.
+type Result struct {
 	Class Class
 	// Err is the write's error as it now stands: nil when applied; the
 	// vendor's refusal; once read back as missing, the write's error
@@ -57,19 +65,17 @@ type Outcome[T any] struct {
 	// Lost says why the answer was in doubt ("the answer was lost", "the
 	// gateway answered 502"); "" when the vendor answered.
 	Lost string
-	// Value is the vendor's answer, or what reading back found.
-	Value T
 	// ReadErr is why reading back failed (Unknown only; nil for a write
 	// that cannot be read back).
 	ReadErr error
 }
 
 // Applied reports whether the write is there.
-func (o Outcome[T]) Applied() bool { return o.Class == Applied }
+func (o Result) Applied() bool { return o.Class == Applied }
 
 // Checked reports whether the answer was lost and reading back told
 // what became of the write.
-func (o Outcome[T]) Checked() bool { return o.Lost != "" && o.Class != Unknown }
+func (o Result) Checked() bool { return o.Lost != "" && o.Class != Unknown }
 
 // Check reads the vendor's state once after a lost answer: what it found,
 // and whether the write is there.
@@ -81,13 +87,13 @@ func Do[T any](ctx context.Context, send func(context.Context) (T, error), check
 	v, err := send(ctx)
 	switch {
 	case err == nil:
-		return Outcome[T]{Class: Applied, Value: v}
+		return Outcome[T]{Result{Class: Applied}, v}
 	case !httpx.IsUnknown(err):
-		return Outcome[T]{Class: NotApplied, Err: err, Value: v}
+		return Outcome[T]{Result{Class: NotApplied, Err: err}, v}
 	case check == nil:
-		return Outcome[T]{Class: Unknown, Err: err, Lost: httpx.WhyUnknown(err)}
+		return Outcome[T]{Result: Result{Class: Unknown, Err: err, Lost: httpx.WhyUnknown(err)}}
 	}
-	o := Outcome[T]{Lost: httpx.WhyUnknown(err)}
+	o := Outcome[T]{Result: Result{Lost: httpx.WhyUnknown(err)}}
 	applied, out := httpx.ReadBack(ctx, err, func(ctx context.Context) (bool, error) {
 		var ok bool
 		o.Value, ok, o.ReadErr = check(ctx)
