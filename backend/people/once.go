@@ -59,7 +59,9 @@ func ExpirePasswordOnce(ctx context.Context, p *Okta, a *Account, email string) 
 // sessions to read back, so a lost answer stays unknown (sending it again
 // is harmless).
 func ClearSessionsOnce(ctx context.Context, p *Okta, a *Account, oauthTokens bool) settle.Outcome[*Account] {
-	return settle.Do(ctx, func(ctx context.Context) (*Account, error) { return nil, p.Client().ClearSessions(ctx, a.ID, oauthTokens) }, nil)
+	return settle.Do(ctx, func(ctx context.Context) (*Account, error) {
+		return nil, p.Client().ClearSessions(ctx, a.ID, oauthTokens)
+	}, nil)
 }
 
 // found reads the person back and reports whether the write is there; a

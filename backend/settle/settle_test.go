@@ -10,7 +10,9 @@ import (
 )
 
 func TestDoClassifiesEveryAnswer(t *testing.T) {
-	lost := func() error { return &httpx.Error{Vendor: "ITM", Tenant: "t", Method: "PUT", Path: "/x", Unknown: true} }
+	lost := func() error {
+		return &httpx.Error{Vendor: "ITM", Tenant: "t", Method: "PUT", Path: "/x", Unknown: true}
+	}
 	refused := &httpx.Error{Vendor: "ITM", Tenant: "t", Method: "PUT", Path: "/x", Status: 400, Message: "bad status"}
 	readFails := errors.New("read timed out")
 	cases := []struct {
