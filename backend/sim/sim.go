@@ -97,7 +97,25 @@ type Fault struct {
 	Delay   time.Duration // wait before answering
 	Times   int           // how many requests it applies to; 0 = until cleared
 	Skip    int           // matching requests let through before it applies
-	seen    atomic.Int64
+	// Then is on for the requests after this fault has applied once: one
+	// Inject loses a write's answer, then fails the read that settles it.
+	Then  *Fault
+	seen  atomic.Int64
+	fired atomic.Bool
+}
+
+// take is the fault that applies to r, nil if none.
+func (f *Fault) take(r *http.Request) *Fault {
+	switch {
+	case f == nil:
+		return nil
+	case strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies():
+		f.fired.Store(true)
+		return f
+	case f.fired.Load():
+		return f.Then.take(r)
+	}
+	return nil
 }
 
 // applies counts a matching request and reports whether the fault is on
@@ -227,7 +245,7 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 		}
 		s.uris[k] = append(s.uris[k], r.URL.RequestURI())
 		s.mu.Unlock()
-		if f := s.fault.Load(); f != nil && strings.HasPrefix(r.URL.Path, f.Path) && (f.Method == "" || f.Method == r.Method) && f.applies() {
+		if f := s.fault.Load().take(r); f != nil {
 			if f.DropAfter || f.Replace || f.Cut || f.Trickle > 0 {
 				rec := &recorder{header: http.Header{}, status: http.StatusOK}
 				h.ServeHTTP(rec, r)
