@@ -256,7 +256,7 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	case m.journalErr != nil:
 		return ui.Fail(fmt.Errorf("%s: done, but it could not be written to the remediation journal (tab 3 shows it until you quit): %w", what, m.journalErr))
 	case m.rec.Status == remediations.Unknown:
-		return ui.Failf("%s: %s; tab 3 checks until the list says", what, m.rec.Detail)
+		return ui.Failf("%s: outcome unknown (%s); tab 3 checks until the list says", what, m.rec.Detail)
 	}
 	who := "everyone"
 	if c.user != "" {
