@@ -34,12 +34,23 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 		"okta assign": func(t settletest.Target) []string {
 			return []string{"okta", "assign", t.App, settletest.Login, "--yes"}
 		},
+		"okta group remove": func(t settletest.Target) []string {
+			return []string{"okta", "group-remove", t.Group, settletest.Login, "--yes"}
+		},
+		"okta unassign": func(t settletest.Target) []string {
+			return []string{"okta", "unassign", t.App, settletest.Login, "--yes"}
+		},
 	}
 	for _, w := range settletest.Writes {
 		for _, c := range settletest.Cases {
 			t.Run(w.Name+"/"+c.Name, func(t *testing.T) {
 				h := newHarness(t, 200, nil)
 				tg := settletest.TargetOf(h.sim)
+				if w.Before != "" {
+					if _, errs, code := h.run("", args[w.Before](tg)...); code != 0 {
+						t.Fatalf("%s first: %d %s", w.Before, code, errs)
+					}
+				}
 				if c.Fault != nil {
 					w.Server(h.sim).Inject(c.Fault(w, tg))
 				}

@@ -45,12 +45,22 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 		"okta assign": func(d *driver, tg settletest.Target) tea.Cmd {
 			return tabOf[*oktaTab](d.app).send(oktaChange{kind: chAssign, target: tg.App, targetName: "the app", user: tg.User, person: "Li Chen"})
 		},
+		"okta group remove": func(d *driver, tg settletest.Target) tea.Cmd {
+			return tabOf[*oktaTab](d.app).send(oktaChange{kind: chGroupRemove, target: tg.Group, targetName: "Contractors", user: tg.User, person: "Li Chen"})
+		},
+		"okta unassign": func(d *driver, tg settletest.Target) tea.Cmd {
+			return tabOf[*oktaTab](d.app).send(oktaChange{kind: chUnassign, target: tg.App, targetName: "the app", user: tg.User, person: "Li Chen"})
+		},
 	}
 	for _, w := range settletest.Writes {
 		for _, c := range settletest.Cases {
 			t.Run(w.Name+"/"+c.Name, func(t *testing.T) {
 				d := newDriver(t, setup{sim: sim.Options{Rows: 200}, loads: []int{}})
 				tg := settletest.TargetOf(d.sim)
+				if w.Before != "" {
+					d.run(writes[w.Before](d, tg))
+					d.settle()
+				}
 				if c.Fault != nil {
 					w.Server(d.sim).Inject(c.Fault(w, tg))
 				}

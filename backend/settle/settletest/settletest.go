@@ -47,6 +47,9 @@ type Write struct {
 	Method string
 	Path   func(Target) string
 	Read   func(Target) string
+	// Before names the write that makes this one possible (an assignment
+	// before its removal); a front-end runs it, unspoiled, first.
+	Before string
 }
 
 // Writes are the writes both front-ends make.
@@ -68,6 +71,12 @@ var Writes = []Write{
 		Read: func(t Target) string { return "/api/v1/users/" + t.User + "/groups" }},
 	{Name: "okta assign", Action: "okta.app_assign_user", Server: oktaServer, Method: "POST",
 		Path: func(t Target) string { return "/api/v1/apps/" + t.App + "/users" },
+		Read: func(t Target) string { return "/api/v1/apps/" + t.App + "/users/" + t.User }},
+	{Name: "okta group remove", Action: "okta.group_remove_user", Server: oktaServer, Method: "DELETE", Before: "okta group add",
+		Path: func(t Target) string { return "/api/v1/groups/" + t.Group + "/users/" + t.User },
+		Read: func(t Target) string { return "/api/v1/users/" + t.User + "/groups" }},
+	{Name: "okta unassign", Action: "okta.app_unassign_user", Server: oktaServer, Method: "DELETE", Before: "okta assign",
+		Path: func(t Target) string { return "/api/v1/apps/" + t.App + "/users/" + t.User },
 		Read: func(t Target) string { return "/api/v1/apps/" + t.App + "/users/" + t.User }},
 }
 
