@@ -34,6 +34,15 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 		"okta assign": func(t settletest.Target) []string {
 			return []string{"okta", "assign", t.App, settletest.Login, "--yes"}
 		},
+		"iam okta suspend": func(settletest.Target) []string {
+			return []string{"users", "disable", settletest.Login, "--provider", "okta", "--yes"}
+		},
+		"iam atlassian disable": func(settletest.Target) []string {
+			return []string{"users", "disable", settletest.Login, "--provider", "atlassian", "--yes"}
+		},
+		"iam essentials disable": func(settletest.Target) []string {
+			return []string{"users", "disable", settletest.Login, "--provider", "essentials", "--yes"}
+		},
 		"okta group remove": func(t settletest.Target) []string {
 			return []string{"okta", "group-remove", t.Group, settletest.Login, "--yes"}
 		},

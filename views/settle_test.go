@@ -45,6 +45,11 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 		"okta assign": func(d *driver, tg settletest.Target) tea.Cmd {
 			return tabOf[*oktaTab](d.app).send(oktaChange{kind: chAssign, target: tg.App, targetName: "the app", user: tg.User, person: "Li Chen"})
 		},
+		// The people view's disable, with only that provider checked: the
+		// picker starts on Okta, then Atlassian, then Essentials.
+		"iam okta suspend":       disableAt(0),
+		"iam atlassian disable":  disableAt(1),
+		"iam essentials disable": disableAt(2),
 		"okta group remove": func(d *driver, tg settletest.Target) tea.Cmd {
 			return tabOf[*oktaTab](d.app).send(oktaChange{kind: chGroupRemove, target: tg.Group, targetName: "Contractors", user: tg.User, person: "Li Chen"})
 		},
@@ -55,7 +60,11 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 	for _, w := range settletest.Writes {
 		for _, c := range settletest.Cases {
 			t.Run(w.Name+"/"+c.Name, func(t *testing.T) {
-				d := newDriver(t, setup{sim: sim.Options{Rows: 200}, loads: []int{}})
+				loads := []int{}
+				if strings.HasPrefix(w.Name, "iam ") {
+					loads = []int{5}
+				}
+				d := newDriver(t, setup{sim: sim.Options{Rows: 200}, loads: loads})
 				tg := settletest.TargetOf(d.sim)
 				if w.Before != "" {
 					d.run(writes[w.Before](d, tg))
@@ -96,5 +105,27 @@ func TestWritesSettleAsTheTableSays(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// disableAt disables Li Chen at provider i alone from the people view,
+// by its keys; the write's command runs as the keys are typed.
+func disableAt(i int) func(d *driver, tg settletest.Target) tea.Cmd {
+	return func(d *driver, tg settletest.Target) tea.Cmd {
+		openIAM(d)
+		lookUp(d, settletest.Login)
+		d.waitUntil("looked up", func(f string) bool {
+			return strings.Join(statuses(rowOfPerson(f, settletest.Login)), " ") == "ACTIVE active active"
+		})
+		d.typeKeys("d")
+		d.waitFor("Disable Li Chen?")
+		for p := 0; p < 3; p++ {
+			if p != i {
+				d.typeKeys("space") // unchecked: only provider i is sent
+			}
+			d.typeKeys("down")
+		}
+		d.typeKeys("y")
+		return nil
 	}
 }

@@ -72,6 +72,14 @@ var Writes = []Write{
 	{Name: "okta assign", Action: "okta.app_assign_user", Server: oktaServer, Method: "POST",
 		Path: func(t Target) string { return "/api/v1/apps/" + t.App + "/users" },
 		Read: func(t Target) string { return "/api/v1/apps/" + t.App + "/users/" + t.User }},
+	// IAM: one provider's disable each, as the people view sends it.
+	{Name: "iam okta suspend", Action: "okta.suspend", Server: oktaServer, Method: "POST",
+		Path: func(t Target) string { return "/api/v1/users/" + t.User + "/lifecycle/suspend" },
+		Read: func(Target) string { return "/api/v1/users" }}, // by id, login or filter
+	{Name: "iam atlassian disable", Action: "atlassian.disable_user", Server: atlassianServer, Method: "PATCH",
+		Path: scimUsers, Read: scimUsers},
+	{Name: "iam essentials disable", Action: "essentials.disable_user", Server: essentialsServer, Method: "PUT",
+		Path: essentialsUser, Read: essentialsUser},
 	{Name: "okta group remove", Action: "okta.group_remove_user", Server: oktaServer, Method: "DELETE", Before: "okta group add",
 		Path: func(t Target) string { return "/api/v1/groups/" + t.Group + "/users/" + t.User },
 		Read: func(t Target) string { return "/api/v1/users/" + t.User + "/groups" }},
@@ -80,11 +88,17 @@ var Writes = []Write{
 		Read: func(t Target) string { return "/api/v1/apps/" + t.App + "/users/" + t.User }},
 }
 
-func event(t Target) string                   { return "/v2/apis/activity/events/" + t.FQID }
-func incidentState(t Target) string           { return "/incident/api/incidents/" + t.Incident + "/state" }
-func remediation(Target) string               { return "/remediation/api/assets" }
-func senderLists(Target) string               { return "/api/v1/orgs/acme.example/sender-lists" }
-func itmServer(s *sim.Sim) *sim.Server        { return s.ITM.Server }
+func event(t Target) string                  { return "/v2/apis/activity/events/" + t.FQID }
+func incidentState(t Target) string          { return "/incident/api/incidents/" + t.Incident + "/state" }
+func remediation(Target) string              { return "/remediation/api/assets" }
+func senderLists(Target) string              { return "/api/v1/orgs/acme.example/sender-lists" }
+func itmServer(s *sim.Sim) *sim.Server       { return s.ITM.Server }
+func atlassianServer(s *sim.Sim) *sim.Server { return s.Atlassian.Server }
+
+// scimUsers is the prefix of every user path of the directory: faults
+// match paths by prefix.
+func scimUsers(Target) string                 { return "/scim/directory/" + sim.AtlassianDirectoryID + "/Users" }
+func essentialsUser(Target) string            { return "/api/v1/orgs/acme.example/users/" + Login }
 func saasServer(s *sim.Sim) *sim.Server       { return s.SaaS.Server }
 func oktaServer(s *sim.Sim) *sim.Server       { return s.Okta.Server }
 func essentialsServer(s *sim.Sim) *sim.Server { return s.Essentials.Server }
