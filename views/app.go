@@ -110,8 +110,11 @@ func (a *App) applyRole() {
 		return
 	}
 	k := a.c.Keys
-	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
+	for _, b := range writeKeys(a.tabs) {
+		b.SetEnabled(false)
+	}
+	for _, b := range []*key.Binding{&k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
+		&k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
 		b.SetEnabled(false)
 	}
 }

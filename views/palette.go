@@ -40,7 +40,13 @@ func (a *App) actions() []Action {
 	var out []Action
 	t := a.current()
 	k := a.c.Keys
-	if t != nil {
+	if bt, ok := t.(bound); ok {
+		out = append(out, paletteActions(a.c, bt, t.Name(), bt.bindings(), markedIn(t))...)
+		if ac, ok := t.(actioner); ok {
+			out = append(out, ac.Actions()...)
+		}
+		out = append(out, a.tableActions(t)...)
+	} else if t != nil {
 		for _, g := range t.Help() {
 			if strings.HasPrefix(g.Title, "In ") {
 				continue // keys inside a form, not commands
@@ -76,6 +82,16 @@ func (a *App) actions() []Action {
 	return out
 }
 
+// markedIn is how many rows of the tab's visible table are marked.
+func markedIn(t Tab) int {
+	if owner, ok := t.(tableOwner); ok {
+		if tb := owner.Tables()[owner.ActiveTable()]; tb != nil {
+			return len(tb.Marked())
+		}
+	}
+	return 0
+}
+
 // keyAction runs a tab's key binding by pressing its key.
 func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
 	name := b.Help().Desc
@@ -94,7 +110,6 @@ func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
 	}}
 }
 
-func keyOf(b key.Binding) string { return b.Help().Key }
 
 // openPicker offers a few commands in the palette's place (whom p should
 // follow); they are not remembered as palette history.
