@@ -52,7 +52,7 @@ type itmTab struct {
 	drafts     map[string]string
 	users      []ui.Item
 	usersReq   bool
-	assignees  *ui.Picker   // the assign picker while open, filled when the users arrive
+	assignees  *ui.Picker    // the assign picker while open, filled when the users arrive
 	keptSender *senderChoice // one that failed, to start from
 }
 

@@ -110,7 +110,6 @@ func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
 	}}
 }
 
-
 // openPicker offers a few commands in the palette's place (whom p should
 // follow); they are not remembered as palette history.
 func (a *App) openPicker(title string, acts []Action) {
