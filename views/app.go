@@ -82,22 +82,11 @@ func New(c *Common) *App {
 	if c.StateDir != "" {
 		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
 	}
-	// Only configured vendors' tabs appear, always in this order, so a
-	// tab's number never changes.
-	if len(c.Backends.ITM) > 0 {
-		a.tabs = append(a.tabs, newITMTab(c)) // 1
-	}
-	if len(c.Backends.SaaS) > 0 {
-		a.tabs = append(a.tabs, newSaaSTab(c)) // 2
-	}
-	if len(c.Backends.SaaS) > 0 || len(c.Backends.Essentials) > 0 {
-		a.tabs = append(a.tabs, newRemediationsTab(c)) // 3: SaaS remediations, Essentials sender blocks
-	}
-	if len(c.Backends.Okta) > 0 {
-		a.tabs = append(a.tabs, newOktaTab(c)) // 4
-	}
-	if len(c.Backends.Okta)+len(c.Backends.Atlassian)+len(c.Backends.Essentials) > 0 {
-		a.tabs = append(a.tabs, newIAMTab(c)) // 5
+	for _, sp := range registry {
+		c.Keys.Tab(sp.Number).SetHelp(keyOf(*c.Keys.Tab(sp.Number)), sp.Name)
+		if sp.enabled(c.Backends) {
+			a.tabs = append(a.tabs, sp.build(c))
+		}
 	}
 	a.applyRole()
 	return a
@@ -206,11 +195,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, a.withSpinner(tea.Batch(cmd, a.markSeen(), a.scheduleRefresh()))
 	}
-	var cmds []tea.Cmd
-	for _, t := range a.tabs {
-		cmds = append(cmds, t.Update(msg))
-	}
-	return a, a.withSpinner(tea.Batch(cmds...))
+	return a, a.withSpinner(route(a.tabs, msg))
 }
 
 // keys splits runes that arrived together: bubbletea reports "jjj" (a held
@@ -279,14 +264,14 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.PrevTab):
 		return a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
 	}
-	for n, b := range []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5} {
-		if key.Matches(m, b) {
+	for _, sp := range registry {
+		if key.Matches(m, *k.Tab(sp.Number)) {
 			for i, tab := range a.tabs {
-				if tab.Number() == n+1 {
+				if tab.Number() == sp.Number {
 					return a.switchTo(i)
 				}
 			}
-			return ui.Failf("tab %d (%s) has no configured tenant", n+1, tabNames[n])
+			return ui.Failf("tab %d (%s) has no configured tenant", sp.Number, sp.Name)
 		}
 	}
 	if t == nil {
@@ -294,8 +279,6 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	}
 	return t.Update(m)
 }
-
-var tabNames = []string{"ITM tickets", "SaaS incidents", "Remediations", "Okta", "IAM users"}
 
 // switchTo shows tab i, recording that the analyst has seen the one left.
 func (a *App) switchTo(i int) tea.Cmd {

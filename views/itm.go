@@ -111,7 +111,7 @@ func newITMTab(c *Common) Tab {
 func (t *itmTab) client() *itm.Client { return t.c.Backends.ITM[t.tenant] }
 
 // Name implements Tab.
-func (t *itmTab) Name() string { return "ITM tickets" }
+func (t *itmTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *itmTab) Number() int { return 1 }

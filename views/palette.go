@@ -65,7 +65,7 @@ func (a *App) actions() []Action {
 	}
 	for i, tab := range a.tabs {
 		i := i
-		out = append(out, Action{Name: "Go to " + tab.Name(), Key: keyOf([]key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5}[tab.Number()-1]),
+		out = append(out, Action{Name: "Go to " + tab.Name(), Key: keyOf(*k.Tab(tab.Number())),
 			Group: "Tabs", Run: func() tea.Cmd { return a.switchTo(i) }})
 	}
 	for _, v := range a.c.Backends.Config.Views {

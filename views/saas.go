@@ -140,7 +140,7 @@ func newSaaSTab(c *Common) *saasTab {
 func (t *saasTab) client() *saas.Client { return t.c.Backends.SaaS[t.tenant] }
 
 // Name implements Tab.
-func (t *saasTab) Name() string { return "SaaS incidents" }
+func (t *saasTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *saasTab) Number() int { return 2 }
