@@ -1,14 +1,7 @@
 package views
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -507,43 +500,19 @@ func (a *App) showAudit() tea.Cmd {
 }
 
 func readAudit(path string, st *ui.Styles, me string, width int) (string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	tail, err := audit.Tail(path, auditTail)
+	if tail.Missing {
 		return st.Muted.Render("No writes yet: " + path + " does not exist."), nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("audit log: %w", err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > auditTail {
-		lines = lines[len(lines)-auditTail:]
+		return "", err
 	}
 	d := ui.NewDoc(st, width)
-	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, len(lines)))
-	entries := make([]*audit.Entry, len(lines))
-	for i, l := range lines {
-		var e audit.Entry
-		if json.Unmarshal([]byte(l), &e) == nil {
-			entries[i] = &e
-		}
-	}
-	for i, e := range entries {
+	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, tail.Lines))
+	for _, e := range tail.Entries {
 		if e == nil {
 			d.Muted("  (a line that is not an audit entry)")
 			continue
-		}
-		if e.Outcome == audit.Pending {
-			// A write's pending line is shown only while no outcome follows
-			// it: sending, or cut short (the process ended).
-			if slices.ContainsFunc(entries[i+1:], func(o *audit.Entry) bool { return o != nil && o.Outcome != audit.Pending && o.SameWrite(*e) }) {
-				continue
-			}
-			e.Error = "no outcome recorded yet"
 		}
 		who := e.Analyst
 		if who == me {
