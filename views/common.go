@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -18,6 +19,7 @@ import (
 	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
+	"triage/backend/lenient"
 	"triage/ui"
 )
 
@@ -149,6 +151,29 @@ func (in interner) get(s string) string {
 		in[s] = s
 	}
 	return s
+}
+
+// orDash is s, or a dash for nothing.
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+// relabel is b with another description in help, enabled as b is.
+func relabel(b key.Binding, desc string) key.Binding {
+	out := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	out.SetEnabled(b.Enabled())
+	return out
+}
+
+// when is a time with how long ago it was.
+func when(t lenient.Time, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s  (%s)", t.Local().Format("2006-01-02 15:04:05 MST"), ago(now, t.Time))
 }
 
 // Keys parses the config's [keys] once: the defaults with them applied.

@@ -215,13 +215,6 @@ func (t *saasTab) Help() []ui.HelpGroup {
 	return []ui.HelpGroup{g}
 }
 
-// relabel is b with another description in help, enabled as b is.
-func relabel(b key.Binding, desc string) key.Binding {
-	out := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-	out.SetEnabled(b.Enabled())
-	return out
-}
-
 // parse reads the tab's query language, e.g. "state:open severity:high,4
 // status:new app:box since:7d". App values are ids, names or types,
 // resolved through the tenant's app list.
