@@ -142,6 +142,7 @@ type session struct {
 	backends *backend.Set
 	logger   *slog.Logger
 	audit    *audit.Log
+	keys     *ui.KeyMap // the parsed [keys]
 	closers  []func()
 }
 
@@ -206,7 +207,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 	}
 	s.audit = auditLog
 	s.closers = append(s.closers, func() { auditLog.Close() })
-	if _, err := views.Keys(s.cfg.Keys); err != nil {
+	if s.keys, err = views.Keys(s.cfg.Keys); err != nil {
 		s.close()
 		return nil, usageError(fmt.Errorf("%s: %w", s.cfg.File, err))
 	}
@@ -232,20 +233,8 @@ func runConsole(ctx context.Context, g *globals) error {
 		ui.Plain(r)
 	}
 	notices := s.cfg.Warnings
-	keys, _ := views.Keys(s.cfg.Keys) // checked when the session opened
-	c := &views.Common{
-		Ctx:      ctx,
-		Styles:   ui.NewStyles(r, s.cfg.UI.Theme),
-		Keys:     keys,
-		Backends: s.backends,
-		Analyst:  identity.Local(),
-		Log:      s.logger,
-		Refresh:  s.cfg.UI.Refresh.Duration,
-		Notices:  notices,
-		Local:    true,
-		StateDir: s.cfg.State.Dir,
-		Clock:    g.clock,
-	}
+	c := views.NewCommon(s.backends, s.keys, views.Session{Ctx: ctx, Renderer: r, Analyst: identity.Local(), Log: s.logger,
+		Clock: g.clock, Local: true, Notices: notices})
 	p := tea.NewProgram(views.New(c), tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return err

@@ -48,7 +48,7 @@ func runServe(ctx context.Context, g *globals) error {
 	for _, w := range s.cfg.Warnings {
 		logger.Warn(w)
 	}
-	srv, err := server.New(server.Options{Config: s.cfg, Backends: s.backends, Logger: logger, Version: versionString(), Clock: g.clock})
+	srv, err := server.New(server.Options{Config: s.cfg, Backends: s.backends, Keys: s.keys, Logger: logger, Version: versionString(), Clock: g.clock})
 	if err != nil {
 		return usageError(fmt.Errorf("%s: %w", s.cfg.File, err))
 	}

@@ -82,22 +82,8 @@ func resize(p *tea.Program, w *windows, stop <-chan struct{}) {
 // client's terminal), styles, keymap and window size.
 func (s *Server) program(sess ssh.Session, in io.Reader, r *lipgloss.Renderer) *tea.Program {
 	who := analystOf(sess)
-	cfg := s.opts.Config
-	keys, err := views.Keys(cfg.Keys)
-	if err != nil {
-		keys = ui.DefaultKeyMap() // New checked them; a reload does not change keys
-	}
-	c := &views.Common{
-		Ctx:      sess.Context(),
-		Styles:   ui.NewStyles(r, cfg.UI.Theme),
-		Keys:     keys,
-		Backends: s.opts.Backends,
-		Analyst:  who,
-		Log:      s.log.With("analyst", who.Name),
-		Refresh:  cfg.UI.Refresh.Duration,
-		StateDir: cfg.State.Dir,
-		Clock:    s.opts.Clock,
-	}
+	c := views.NewCommon(s.opts.Backends, s.opts.Keys, views.Session{Ctx: sess.Context(), Renderer: r, Analyst: who,
+		Log: s.log.With("analyst", who.Name), Clock: s.opts.Clock})
 	newConsole := s.opts.Console
 	if newConsole == nil {
 		newConsole = func(c *views.Common) tea.Model { return views.New(c) }

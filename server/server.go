@@ -36,9 +36,11 @@ import (
 type Options struct {
 	Config   *config.Config
 	Backends *backend.Set
-	Logger   *slog.Logger
-	Version  string
-	Clock    clock.Clock // what time it is in the sessions; nil is the wall clock
+	// Keys is the parsed [keys] of Config (views.Keys); nil parses them.
+	Keys    *ui.KeyMap
+	Logger  *slog.Logger
+	Version string
+	Clock   clock.Clock // what time it is in the sessions; nil is the wall clock
 	// Command runs a command sent without a terminal (ssh jump triage ...)
 	// and returns its exit code; the triage commands (package cli) unless set.
 	Command func(ctx context.Context, s ssh.Session, who identity.Analyst) int
@@ -116,8 +118,10 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.analysts.set(list)
-	if _, err := views.Keys(o.Config.Keys); err != nil {
-		return nil, err
+	if o.Keys == nil {
+		if o.Keys, err = views.Keys(o.Config.Keys); err != nil {
+			return nil, err
+		}
 	}
 	if err := ensureHostKey(cfg.HostKey); err != nil {
 		return nil, err

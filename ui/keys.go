@@ -42,8 +42,8 @@ func DefaultKeyMap() *KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(display(keys), help))
 	}
 	return &KeyMap{
-		Tab1: b("ITM tickets", "1"), Tab2: b("SaaS incidents", "2"), Tab3: b("remediations", "3"),
-		Tab4: b("Okta", "4"), Tab5: b("IAM users", "5"),
+		// The console names the tabs from its registry.
+		Tab1: b("tab 1", "1"), Tab2: b("tab 2", "2"), Tab3: b("tab 3", "3"), Tab4: b("tab 4", "4"), Tab5: b("tab 5", "5"),
 		NextTab: b("next tab", "tab"), PrevTab: b("previous tab", "shift+tab"),
 		Up: b("up", "k", "up"), Down: b("down", "j", "down"), Top: b("first row", "g", "home"), Bottom: b("last row", "G", "end"),
 		PageUp: b("page up", "pgup", "ctrl+b"), PageDown: b("page down", "pgdown", "ctrl+f"),
@@ -63,6 +63,15 @@ func DefaultKeyMap() *KeyMap {
 		ExpirePassword: b("Okta: expire password", "X"),
 		Add:            b("Okta: add to the group / assign the app", "+"), Remove: b("Okta: remove from the group / unassign the app", "-"),
 	}
+}
+
+// Tab is the key of tab n (1..5), nil for another n.
+func (k *KeyMap) Tab(n int) *key.Binding {
+	tabs := []*key.Binding{&k.Tab1, &k.Tab2, &k.Tab3, &k.Tab4, &k.Tab5}
+	if n < 1 || n > len(tabs) {
+		return nil
+	}
+	return tabs[n-1]
 }
 
 // display writes keys the way help shows them.

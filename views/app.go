@@ -1,14 +1,7 @@
 package views
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -82,22 +75,11 @@ func New(c *Common) *App {
 	if c.StateDir != "" {
 		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
 	}
-	// Only configured vendors' tabs appear, always in this order, so a
-	// tab's number never changes.
-	if len(c.Backends.ITM) > 0 {
-		a.tabs = append(a.tabs, newITMTab(c)) // 1
-	}
-	if len(c.Backends.SaaS) > 0 {
-		a.tabs = append(a.tabs, newSaaSTab(c)) // 2
-	}
-	if len(c.Backends.SaaS) > 0 || len(c.Backends.Essentials) > 0 {
-		a.tabs = append(a.tabs, newRemediationsTab(c)) // 3: SaaS remediations, Essentials sender blocks
-	}
-	if len(c.Backends.Okta) > 0 {
-		a.tabs = append(a.tabs, newOktaTab(c)) // 4
-	}
-	if len(c.Backends.Okta)+len(c.Backends.Atlassian)+len(c.Backends.Essentials) > 0 {
-		a.tabs = append(a.tabs, newIAMTab(c)) // 5
+	for _, sp := range registry {
+		c.Keys.Tab(sp.Number).SetHelp(keyOf(*c.Keys.Tab(sp.Number)), sp.Name)
+		if sp.enabled(c.Backends) {
+			a.tabs = append(a.tabs, sp.build(c))
+		}
 	}
 	a.applyRole()
 	return a
@@ -110,8 +92,11 @@ func (a *App) applyRole() {
 		return
 	}
 	k := a.c.Keys
-	for _, b := range []*key.Binding{&k.Comment, &k.Assign, &k.Status, &k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Block, &k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
+	for _, b := range writeKeys(a.tabs) {
+		b.SetEnabled(false)
+	}
+	for _, b := range []*key.Binding{&k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
+		&k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
 		b.SetEnabled(false)
 	}
 }
@@ -203,11 +188,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, a.withSpinner(tea.Batch(cmd, a.markSeen(), a.scheduleRefresh()))
 	}
-	var cmds []tea.Cmd
-	for _, t := range a.tabs {
-		cmds = append(cmds, t.Update(msg))
-	}
-	return a, a.withSpinner(tea.Batch(cmds...))
+	return a, a.withSpinner(route(a.tabs, msg))
 }
 
 // keys splits runes that arrived together: bubbletea reports "jjj" (a held
@@ -276,14 +257,14 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.PrevTab):
 		return a.switchTo((a.active - 1 + len(a.tabs)) % max(len(a.tabs), 1))
 	}
-	for n, b := range []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5} {
-		if key.Matches(m, b) {
+	for _, sp := range registry {
+		if key.Matches(m, *k.Tab(sp.Number)) {
 			for i, tab := range a.tabs {
-				if tab.Number() == n+1 {
+				if tab.Number() == sp.Number {
 					return a.switchTo(i)
 				}
 			}
-			return ui.Failf("tab %d (%s) has no configured tenant", n+1, tabNames[n])
+			return ui.Failf("tab %d (%s) has no configured tenant", sp.Number, sp.Name)
 		}
 	}
 	if t == nil {
@@ -291,8 +272,6 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	}
 	return t.Update(m)
 }
-
-var tabNames = []string{"ITM tickets", "SaaS incidents", "Remediations", "Okta", "IAM users"}
 
 // switchTo shows tab i, recording that the analyst has seen the one left.
 func (a *App) switchTo(i int) tea.Cmd {
@@ -521,43 +500,19 @@ func (a *App) showAudit() tea.Cmd {
 }
 
 func readAudit(path string, st *ui.Styles, me string, width int) (string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	tail, err := audit.Tail(path, auditTail)
+	if tail.Missing {
 		return st.Muted.Render("No writes yet: " + path + " does not exist."), nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("audit log: %w", err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > auditTail {
-		lines = lines[len(lines)-auditTail:]
+		return "", err
 	}
 	d := ui.NewDoc(st, width)
-	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, len(lines)))
-	entries := make([]*audit.Entry, len(lines))
-	for i, l := range lines {
-		var e audit.Entry
-		if json.Unmarshal([]byte(l), &e) == nil {
-			entries[i] = &e
-		}
-	}
-	for i, e := range entries {
+	d.Section(fmt.Sprintf("Audit log · %s · the newest %d of its lines · esc closes", path, tail.Lines))
+	for _, e := range tail.Entries {
 		if e == nil {
 			d.Muted("  (a line that is not an audit entry)")
 			continue
-		}
-		if e.Outcome == audit.Pending {
-			// A write's pending line is shown only while no outcome follows
-			// it: sending, or cut short (the process ended).
-			if slices.ContainsFunc(entries[i+1:], func(o *audit.Entry) bool { return o != nil && o.Outcome != audit.Pending && o.SameWrite(*e) }) {
-				continue
-			}
-			e.Error = "no outcome recorded yet"
 		}
 		who := e.Analyst
 		if who == me {

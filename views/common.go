@@ -10,13 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/backend"
 	"triage/backend/clock"
 	"triage/backend/config"
 	"triage/backend/identity"
+	"triage/backend/lenient"
 	"triage/ui"
 )
 
@@ -150,9 +153,32 @@ func (in interner) get(s string) string {
 	return s
 }
 
-// Keys builds one session's keymap: the defaults with the config's [keys]
-// applied. Each session needs its own, since a read-only session disables
-// its write keys.
+// orDash is s, or a dash for nothing.
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+// relabel is b with another description in help, enabled as b is.
+func relabel(b key.Binding, desc string) key.Binding {
+	out := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	out.SetEnabled(b.Enabled())
+	return out
+}
+
+// when is a time with how long ago it was.
+func when(t lenient.Time, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s  (%s)", t.Local().Format("2006-01-02 15:04:05 MST"), ago(now, t.Time))
+}
+
+// Keys parses the config's [keys] once: the defaults with them applied.
+// NewCommon gives each session its own copy, since a read-only session
+// disables its write keys.
 func Keys(keys config.Keys) (*ui.KeyMap, error) {
 	km := ui.DefaultKeyMap()
 	if len(keys) == 0 {
@@ -166,4 +192,37 @@ func Keys(keys config.Keys) (*ui.KeyMap, error) {
 		return nil, fmt.Errorf("[keys]: %w", err)
 	}
 	return km, nil
+}
+
+// Session is what sets one console apart from another: the terminal it
+// draws on, who uses it, and when it ends.
+type Session struct {
+	Ctx      context.Context
+	Renderer *lipgloss.Renderer
+	Analyst  identity.Analyst
+	Log      *slog.Logger
+	Clock    clock.Clock
+	Local    bool     // a local terminal, not an SSH session
+	Notices  []string // config warnings, shown once
+}
+
+// NewCommon builds what one session's UI shares, for the local console
+// and for each SSH session alike: keys is the parsed [keys] (Keys), of
+// which the session gets its own copy.
+func NewCommon(b *backend.Set, keys *ui.KeyMap, s Session) *Common {
+	cfg := b.Config
+	own := *keys
+	return &Common{
+		Ctx:      s.Ctx,
+		Styles:   ui.NewStyles(s.Renderer, cfg.UI.Theme),
+		Keys:     &own,
+		Backends: b,
+		Analyst:  s.Analyst,
+		Log:      s.Log,
+		Refresh:  cfg.UI.Refresh.Duration,
+		Clock:    s.Clock,
+		Notices:  s.Notices,
+		Local:    s.Local,
+		StateDir: cfg.State.Dir,
+	}
 }

@@ -196,7 +196,7 @@ func newIAMTab(c *Common) *iamTab {
 }
 
 // Name implements Tab.
-func (t *iamTab) Name() string { return "IAM users" }
+func (t *iamTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *iamTab) Number() int { return 5 }

@@ -26,33 +26,16 @@ const (
 	itmEmail
 )
 
-type itmModal int
-
-const (
-	itmNoModal itmModal = iota
-	itmComment
-	itmAssign
-	itmStatus
-	itmConfirmStatus
-	itmConfirmBulk
-	itmQuery
-	itmTenant
-	itmSenders
-)
-
 // itmTab is tab 1: Proofpoint ITM incidents.
 type itmTab struct {
-	c      *Common
+	listTab
+	itemDetail[itm.Ticket]
 	tenant int
 	rows   *ticketRows
-	table  *ui.Table
-	width  int
-	height int
 
 	// the server query and its paging
 	query       itm.Query
 	queryText   string
-	reqs        requests
 	loading     string
 	loadingMore bool
 	refreshing  bool
@@ -60,32 +43,17 @@ type itmTab struct {
 	more        bool
 	total       int
 
-	// detail and raw email of one ticket
-	mode      itmMode
-	openKey   string
-	detail    *itm.Ticket
-	detailErr error
-	email     string
-	raw       bool
-	pane      pane
+	mode  itmMode
+	email string // the raw email of the open ticket
 
-	// forms
-	modal      itmModal
-	editor     *ui.Editor
-	picker     *ui.Picker
-	prompt     *ui.Prompt
-	confirm    *ui.Confirm
-	filter     filterBar
+	// what the forms act on, and what the analyst typed or chose
 	target     string // ticket a form acts on
 	pendStatus itm.StatusChange
 	bulkKeys   []string // the marked tickets a form acts on; nil for one ticket
-	pendBulk   func() tea.Cmd
-	bulk       *bulk
 	drafts     map[string]string
 	users      []ui.Item
 	usersReq   bool
-	writing    string
-	senders    *senderFlow   // b: an Essentials sender list for a message's sender
+	assignees  *ui.Picker    // the assign picker while open, filled when the users arrive
 	keptSender *senderChoice // one that failed, to start from
 }
 
@@ -133,19 +101,15 @@ const (
 	pageRefresh
 )
 
-func newITMTab(c *Common) *itmTab {
-	t := &itmTab{c: c, rows: newTicketRows(), drafts: map[string]string{}, total: -1}
-	t.table = ui.NewTable(c.Styles, c.Keys, ticketColumns)
-	t.table.Empty = "No incidents match. f changes the query, / filters the rows."
-	t.pane = newPane(c)
-	t.filter = newFilterBar(c.Styles, t.table)
-	return t
+func newITMTab(c *Common) Tab {
+	return &itmTab{listTab: newListTab(c, ticketColumns, "No incidents match. f changes the query, / filters the rows."),
+		rows: newTicketRows(), drafts: map[string]string{}, total: -1}
 }
 
 func (t *itmTab) client() *itm.Client { return t.c.Backends.ITM[t.tenant] }
 
 // Name implements Tab.
-func (t *itmTab) Name() string { return "ITM tickets" }
+func (t *itmTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *itmTab) Number() int { return 1 }
@@ -171,9 +135,6 @@ func (t *itmTab) startQuery(fallback string) tea.Cmd {
 
 // itmDefaultQuery is what tab 1 starts on when the tenant names no query.
 const itmDefaultQuery = "since:30d"
-
-// Capturing implements Tab.
-func (t *itmTab) Capturing() bool { return t.modal != itmNoModal || t.filter.Typing() }
 
 // Busy implements Tab.
 func (t *itmTab) Busy() string {
@@ -203,29 +164,42 @@ func (t *itmTab) Info() string {
 
 // SetSize implements Tab.
 func (t *itmTab) SetSize(w, h int) {
-	t.width, t.height = w, h
-	t.table.SetSize(w, h-2)
-	t.pane.SetSize(w, h)
-	if t.bulk != nil {
-		t.bulk.setSize(w, h)
-	}
+	t.setSize(w, h)
 	t.rerender()
 }
 
 // Help implements Tab.
-func (t *itmTab) Help() []ui.HelpGroup {
+func (t *itmTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
+
+// where implements bound.
+func (t *itmTab) where() (string, string) { return t.client().Tenant(), t.targetKey() }
+
+// bindings implements bound: the keys of the ITM tab.
+func (t *itmTab) bindings() []binding {
 	k := t.c.Keys
-	groups := []ui.HelpGroup{{Title: "ITM tickets", Bindings: []key.Binding{k.Comment, k.Assign, k.Status, k.Email, k.Query, k.Raw,
-		relabel(k.Copy, "copy the fqid"), relabel(k.Browse, "open in the ITM console")}}}
-	if len(t.c.Backends.Essentials) > 0 {
-		groups[0].Bindings = append(groups[0].Bindings, relabel(k.Block, "block / allow sender"))
+	inList := func() bool { return t.mode == itmList }
+	bs := []binding{
+		{key: &k.Comment, write: "itm.comment", marks: "Comment on the %d marked tickets", run: t.openComment},
+		{key: &k.Assign, write: "itm.assign", row: true, run: t.openAssign},
+		{key: &k.Status, write: "itm.status", row: true, marks: "Set the status of the %d marked tickets", run: t.openStatus},
+		{key: &k.Email, when: func() bool { return t.mode != itmEmail }, row: true, run: func() tea.Cmd { return t.openEmail(t.targetKey()) }},
+		{key: &k.Query, when: inList, run: t.openQuery},
+		{key: &k.Raw, when: func() bool { return t.mode == itmDetail }, run: func() tea.Cmd { t.raw = !t.raw; t.rerender(); return nil }},
 	}
-	if len(t.c.Backends.ITM) > 1 {
-		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
-	}
-	groups = append(groups, ui.HelpGroup{Title: "In the comment editor", Bindings: []key.Binding{k.Submit, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep the draft"))}})
-	return groups
+	bs = append(bs, t.copyBindings("ITM incident", "copy the fqid", "open in the ITM console", t.targetKey, func(key string) string { return t.client().WebURL(key) })...)
+	bs = append(bs,
+		binding{key: &k.Block, desc: "block / allow sender", write: "essentials.sender_list", shown: func() bool { return len(t.c.Backends.Essentials) > 0 }, run: t.openSenders},
+		binding{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.ITM) > 1 }, run: t.openTenant},
+		binding{key: &k.Submit, group: "In the comment editor"},
+		binding{key: &escKeepsDraft, group: "In the comment editor"},
+		binding{key: &k.Open, nav: true, when: inList, row: true, run: t.open},
+		binding{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: t.back},
+	)
+	return append(bs, t.listBindings("ITM tickets", inList, t.Refresh)...)
 }
+
+// escKeepsDraft is esc in the comment editor, for help.
+var escKeepsDraft = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep the draft"))
 
 // parse reads the tab's query language.
 func (t *itmTab) parse(text string) (itm.Query, error) {
@@ -295,7 +269,8 @@ func (t *itmTab) loadMore() tea.Cmd {
 	t.loadingMore = true
 	q := t.query
 	q.Offset, q.Limit = t.nextOffset, itmPageSize
-	return t.fetch(t.c.Context(), t.reqs.current(), pageMore, q)
+	ctx, req := t.reqs.paging(t.c.Context())
+	return t.fetch(ctx, req, pageMore, q)
 }
 
 // Refresh implements Tab: fetch the newest page and merge it, keeping the
@@ -308,7 +283,8 @@ func (t *itmTab) Refresh() tea.Cmd {
 	t.rereadQuery()
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
-	cmds := []tea.Cmd{t.fetch(t.c.Context(), t.reqs.current(), pageRefresh, q)}
+	ctx, req := t.reqs.paging(t.c.Context())
+	cmds := []tea.Cmd{t.fetch(ctx, req, pageRefresh, q)}
 	if t.mode == itmDetail && t.openKey != "" {
 		cmds = append(cmds, t.fetchTicket(t.openKey))
 	}
@@ -369,15 +345,11 @@ func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
 func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case itmPageMsg:
-		if m.tab == t {
-			return t.onPage(m)
-		}
+		return t.onPage(m)
 	case itmTicketMsg:
-		if m.tab == t {
-			return t.onTicket(m)
-		}
+		return t.onTicket(m)
 	case itmEmailMsg:
-		if m.tab == t && m.key == t.openKey && t.mode == itmEmail {
+		if m.key == t.openKey && t.mode == itmEmail {
 			t.loading = ""
 			if m.err != nil {
 				t.mode = itmDetail
@@ -388,17 +360,9 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 			t.rerender()
 		}
 	case itmUsersMsg:
-		if m.tab == t {
-			return t.onUsers(m)
-		}
+		return t.onUsers(m)
 	case itmWriteMsg:
-		if m.tab == t {
-			return t.onWrite(m)
-		}
-	case bulkDone:
-		if m.b == t.bulk {
-			return t.bulk.update(m)
-		}
+		return t.onWrite(m)
 	case senderListedMsg:
 		if m.origin == t {
 			t.keptSender = nil
@@ -410,90 +374,20 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
-		if cmd := t.table.Update(msg); cmd != nil {
-			return cmd
-		}
-		return t.forwardToForm(msg)
+		return t.forward(msg)
 	}
 	return nil
 }
 
-// forwardToForm passes cursor blinks and the like to the open form.
-func (t *itmTab) forwardToForm(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case t.modal == itmComment && t.editor != nil:
-		_, cmd = t.editor.Update(msg)
-	case (t.modal == itmAssign || t.modal == itmStatus || t.modal == itmTenant) && t.picker != nil:
-		_, cmd = t.picker.Update(msg)
-	case t.modal == itmQuery && t.prompt != nil:
-		_, cmd = t.prompt.Update(msg)
-	case t.modal == itmSenders && t.senders != nil:
-		cmd = t.senders.Update(msg)
-	default:
-		cmd = t.filter.Update(msg)
-	}
-	return cmd
-}
-
 func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
-	if t.modal != itmNoModal {
-		return t.modalKey(m)
+	if cmd, ok := t.front(m); ok {
+		return cmd
 	}
-	if t.filter.Typing() {
-		return t.filter.Key(m)
+	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
+		return cmd
 	}
-	if t.bulk != nil && t.bulk.visible {
-		return t.bulk.key(m)
-	}
-	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, t.client().Tenant(), t.targetKey(), writeKey{k.Comment, "itm.comment"}, writeKey{k.Assign, "itm.assign"},
-		writeKey{k.Status, "itm.status"}, writeKey{k.Block, "essentials.sender_list"}); refused != nil {
-		return refused
-	}
-	switch {
-	case key.Matches(m, k.Comment):
-		return t.openComment()
-	case key.Matches(m, k.Assign):
-		return t.openAssign()
-	case key.Matches(m, k.Status):
-		return t.openStatus()
-	case key.Matches(m, k.Refresh):
-		return t.Refresh()
-	case key.Matches(m, k.Tenant) && len(t.c.Backends.ITM) > 1:
-		return t.openTenant()
-	case key.Matches(m, k.Block):
-		return t.openSenders()
-	}
-	if key := t.targetKey(); key != "" {
-		if cmd, ok := copyOpen(t.c, m, "ITM incident", key, t.client().WebURL(key)); ok {
-			return cmd
-		}
-	}
-	switch t.mode {
-	case itmDetail, itmEmail:
-		return t.detailKey(m)
-	}
-	switch {
-	case key.Matches(m, k.Open):
-		return t.open()
-	case key.Matches(m, k.Filter):
-		t.filter.Open()
-		return nil
-	case key.Matches(m, k.Query):
-		t.prompt = ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
-		t.prompt.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
-		t.modal = itmQuery
-		return nil
-	case key.Matches(m, k.Email):
-		if k := t.table.CursorKey(); k != "" {
-			return t.openEmail(k)
-		}
-	case key.Matches(m, k.Back):
-		if t.table.Filter() != "" {
-			return t.table.SetFilter("")
-		}
-		return nil
+	if t.mode != itmList {
+		return t.pane.Key(m)
 	}
 	if t.table.HandleKey(m) {
 		return t.loadMore()
@@ -501,26 +395,15 @@ func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (t *itmTab) detailKey(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	switch {
-	case key.Matches(m, k.Back):
-		if t.mode == itmEmail {
-			t.mode = itmDetail
-			t.rerender()
-			return nil
-		}
-		t.mode = itmList
-		t.openKey = ""
-		return nil
-	case key.Matches(m, k.Raw) && t.mode == itmDetail:
-		t.raw = !t.raw
+// back leaves the raw email for the detail, the detail for the list.
+func (t *itmTab) back() tea.Cmd {
+	if t.mode == itmEmail {
+		t.mode = itmDetail
 		t.rerender()
 		return nil
-	case key.Matches(m, k.Email) && t.mode == itmDetail:
-		return t.openEmail(t.openKey)
 	}
-	return t.pane.Key(m)
+	t.mode, t.openKey = itmList, ""
+	return nil
 }
 
 // target key: the open ticket in detail, else the row under the cursor.
@@ -536,8 +419,8 @@ func (t *itmTab) open() tea.Cmd {
 	if key == "" {
 		return nil
 	}
-	t.mode, t.openKey, t.raw = itmDetail, key, false
-	t.detail, t.detailErr = nil, nil
+	t.mode = itmDetail
+	t.openItem(key)
 	t.rows.seen(key)
 	t.rerender()
 	t.loading = "Opening " + short(key, 8) + "…"
@@ -590,14 +473,9 @@ func (t *itmTab) render(keep bool) {
 		content = t.c.Styles.Muted.Render("Fetching the raw email…")
 	case t.mode == itmEmail:
 		content = strings.Join(ui.Wrap(t.email, t.width), "\n")
-	case t.detailErr != nil:
-		content = t.c.Styles.Error.Render("Could not open this incident: ") + t.detailErr.Error()
-	case t.detail == nil:
-		content = t.c.Styles.Muted.Render("Loading " + t.openKey + "…")
-	case t.raw:
-		content = t.c.Styles.Section.Render("Raw JSON  ·  v back to the formatted view") + "\n" + ui.PrettyJSON(t.detail.Raw)
 	default:
-		content = ticketDoc(t.c.Styles, t.detail, t.width, t.statusTitle, t.c.now())
+		content = t.detailText(t.c.Styles, "this incident", "Loading "+t.openKey+"…", func(tk *itm.Ticket) []byte { return tk.Raw },
+			func(tk *itm.Ticket) string { return ticketDoc(t.c.Styles, tk, t.width, t.statusTitle, t.c.now()) })
 	}
 	t.pane.Show(content, keep)
 }
@@ -615,25 +493,12 @@ func (t *itmTab) statusTitle(id string) string {
 
 // View implements Tab.
 func (t *itmTab) View() string {
-	switch t.modal {
-	case itmComment:
-		return ui.Center(t.c.Styles, t.width, t.height, t.editor.View(min(t.width, 100), min(t.height, 24)))
-	case itmAssign, itmStatus, itmTenant:
-		return ui.Center(t.c.Styles, t.width, t.height, t.picker.View(min(t.width, 80)))
-	case itmConfirmStatus, itmConfirmBulk:
-		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
-	case itmQuery:
-		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
-	case itmSenders:
-		return ui.Center(t.c.Styles, t.width, t.height, t.senders.View(t.width))
-	}
-	if t.bulk != nil && t.bulk.visible {
-		return t.bulk.view()
+	if v, ok := t.overlay(); ok {
+		return v
 	}
 	if t.mode != itmList {
 		return t.pane.View()
 	}
-	st := t.c.Styles
-	bar := st.Muted.Render(fmt.Sprintf("%s · query: %s · f change", t.client().Tenant(), t.queryText))
-	return bar + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
+	bar := t.c.Styles.Muted.Render(fmt.Sprintf("%s · query: %s · f change", t.client().Tenant(), t.queryText))
+	return t.listView(bar)
 }

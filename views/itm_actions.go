@@ -18,43 +18,56 @@ import (
 // the ticket back before offering to send again.
 
 // marked is the tickets a list action applies to when rows are marked.
-func (t *itmTab) marked() []string {
-	if t.mode != itmList {
-		return nil
-	}
-	return t.table.Marked()
-}
+func (t *itmTab) marked() []string { return t.markedRows(t.mode == itmList) }
 
 func (t *itmTab) openComment() tea.Cmd {
 	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
 		t.target = bulkDraft
-		t.editor = ui.NewEditor(t.c.Styles, fmt.Sprintf("Comment on %d marked tickets", len(t.bulkKeys)), t.drafts[bulkDraft])
-		t.editor.Note = "The same comment goes to each; you confirm the count before it is sent."
-		t.modal = itmComment
-		return nil
+		e := ui.NewEditor(t.c.Styles, fmt.Sprintf("Comment on %d marked tickets", len(t.bulkKeys)), t.drafts[bulkDraft])
+		e.Note = "The same comment goes to each; you confirm the count before it is sent."
+		return t.showEditor(e)
 	}
 	key := t.targetKey()
 	if key == "" {
 		return nil
 	}
 	t.target = key
-	t.editor = ui.NewEditor(t.c.Styles, "Comment on "+short(key, 12), t.drafts[key])
+	e := ui.NewEditor(t.c.Styles, "Comment on "+short(key, 12), t.drafts[key])
 	if row, ok := t.rows.get(key); ok {
-		t.editor.Note = fmt.Sprintf("%s · %s · %s", row.name, row.person, row.subject)
+		e.Note = fmt.Sprintf("%s · %s · %s", row.name, row.person, row.subject)
 	}
-	t.modal = itmComment
-	return nil
+	return t.showEditor(e)
+}
+
+// showEditor opens the comment editor: its text is kept as a draft until
+// the vendor confirms it, and esc keeps it too.
+func (t *itmTab) showEditor(e *ui.Editor) tea.Cmd {
+	send := func(text string) tea.Cmd {
+		t.drafts[t.target] = text // kept until the vendor confirms it
+		if t.bulkKeys != nil {
+			keys := t.bulkKeys
+			return t.confirmBulk(fmt.Sprintf("Add this comment to %d tickets?", len(keys)), fmt.Sprintf("comment on %d tickets", len(keys)),
+				[]string{firstLine(text)}, func() tea.Cmd { return t.bulkComment(keys, text) })
+		}
+		return t.sendComment(t.target, text)
+	}
+	keep := func(text string) tea.Cmd {
+		if strings.TrimSpace(text) != "" {
+			t.drafts[t.target] = text
+			return ui.Toast("Draft kept: c reopens it")
+		}
+		delete(t.drafts, t.target)
+		return nil
+	}
+	return t.show(ui.EditorModal(t.c.Styles, e, send, keep))
 }
 
 func (t *itmTab) openAssign() tea.Cmd {
 	key := t.targetKey()
-	if key == "" {
-		return nil
-	}
 	t.target = key
-	t.picker = ui.NewPicker(t.c.Styles, "Assign "+short(key, 12)+" to", t.users)
-	t.picker.Custom = "assignee id"
-	t.modal = itmAssign
+	t.assignees = ui.NewPicker(t.c.Styles, "Assign "+short(key, 12)+" to", t.users)
+	t.assignees.Custom = "assignee id"
+	t.show(ui.PickerModal(t.c.Styles, t.assignees, func(it ui.Item) tea.Cmd { return t.sendAssign(t.target, it.Value) }))
 	if t.usersReq {
 		return nil
 	}
@@ -79,8 +92,8 @@ func (t *itmTab) onUsers(m itmUsersMsg) tea.Cmd {
 		}
 		t.users = append(t.users, ui.Item{Label: name, Detail: string(u.Email) + " " + string(u.ID), Value: string(u.ID)})
 	}
-	if t.modal == itmAssign && t.picker != nil {
-		t.picker.SetItems(t.users)
+	if t.modal != nil && t.assignees != nil {
+		t.assignees.SetItems(t.users)
 	}
 	return nil
 }
@@ -88,9 +101,6 @@ func (t *itmTab) onUsers(m itmUsersMsg) tea.Cmd {
 func (t *itmTab) openStatus() tea.Cmd {
 	t.bulkKeys = t.marked()
 	key := t.targetKey()
-	if key == "" {
-		return nil
-	}
 	t.target = key
 	var items []ui.Item
 	for _, s := range t.client().Statuses() {
@@ -100,13 +110,33 @@ func (t *itmTab) openStatus() tea.Cmd {
 	if t.bulkKeys != nil {
 		title = fmt.Sprintf("Set the status of %d marked tickets", len(t.bulkKeys))
 	}
-	t.picker = ui.NewPicker(t.c.Styles, title, items)
-	t.picker.Custom = "status id"
+	p := ui.NewPicker(t.c.Styles, title, items)
+	p.Custom = "status id"
 	if len(items) == 0 {
-		t.picker.Title += " (no statuses in config: type the tenant's status id)"
+		p.Title += " (no statuses in config: type the tenant's status id)"
 	}
-	t.modal = itmStatus
-	return nil
+	return t.show(ui.PickerModal(t.c.Styles, p, t.pickStatus))
+}
+
+// pickStatus confirms a status for the marked tickets, or one that closes
+// the ticket, and sends any other at once.
+func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
+	title := t.statusTitle(it.Value)
+	t.pendStatus = itm.StatusChange{ID: it.Value, Title: title}
+	if t.bulkKeys != nil {
+		keys, change := t.bulkKeys, t.pendStatus
+		return t.confirmBulk(fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
+			[]string{fmt.Sprintf("New status: %s (%s)", orDash(title), it.Value)}, func() tea.Cmd { return t.bulkStatus(keys, change) })
+	}
+	if closing(title) {
+		row, _ := t.rows.get(t.target)
+		c := ui.NewConfirm(t.c.Styles, "Close this incident?", "set "+orDash(title),
+			fmt.Sprintf("%s  %s", short(t.target, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
+			fmt.Sprintf("New status: %s (%s)", orDash(title), it.Value))
+		return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.sendStatus(t.target, t.pendStatus) },
+			func() tea.Cmd { return ui.Toast("Status unchanged") }))
+	}
+	return t.sendStatus(t.target, t.pendStatus)
 }
 
 func (t *itmTab) openTenant() tea.Cmd {
@@ -114,9 +144,36 @@ func (t *itmTab) openTenant() tea.Cmd {
 	for i, c := range t.c.Backends.ITM {
 		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
 	}
-	t.picker = ui.NewPicker(t.c.Styles, "Switch ITM tenant", items)
-	t.modal = itmTenant
-	return nil
+	return t.show(ui.PickerModal(t.c.Styles, ui.NewPicker(t.c.Styles, "Switch ITM tenant", items), func(it ui.Item) tea.Cmd {
+		for i, c := range t.c.Backends.ITM {
+			if itoa(i) == it.Value {
+				t.tenant = i
+				t.mode, t.users, t.usersReq = itmList, nil, false
+				t.rows = newTicketRows()
+				t.table.SetSource(t.rows)
+				said := t.startQuery(t.queryText)
+				// The note first: a load that fails at once must not be
+				// covered by it on the status line.
+				return tea.Sequence(ui.Toast("ITM tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst()))
+			}
+		}
+		return nil
+	}))
+}
+
+func (t *itmTab) openQuery() tea.Cmd {
+	p := ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
+	p.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
+	return t.show(ui.PromptModal(t.c.Styles, p, func(text string) (tea.Cmd, error) {
+		text = strings.TrimSpace(text)
+		q, err := t.parse(text)
+		if err != nil {
+			return nil, fmt.Errorf("ITM query: %w", err)
+		}
+		t.query, t.queryText = q, text
+		t.mode = itmList
+		return t.loadFirst(), nil
+	}))
 }
 
 // closing reports statuses that end work on a ticket, which ask y/N first.
@@ -128,117 +185,6 @@ func closing(title string) bool {
 		}
 	}
 	return false
-}
-
-func (t *itmTab) modalKey(m tea.KeyMsg) tea.Cmd {
-	switch t.modal {
-	case itmComment:
-		out, cmd := t.editor.Update(m)
-		switch out {
-		case ui.Submitted:
-			text := t.editor.Value()
-			t.drafts[t.target] = text // kept until the vendor confirms it
-			t.modal, t.editor = itmNoModal, nil
-			if t.bulkKeys != nil {
-				keys := t.bulkKeys
-				return t.confirmBulk(fmt.Sprintf("Add this comment to %d tickets?", len(keys)), fmt.Sprintf("comment on %d tickets", len(keys)),
-					[]string{firstLine(text)}, func() tea.Cmd { return t.bulkComment(keys, text) })
-			}
-			return t.sendComment(t.target, text)
-		case ui.Cancelled:
-			if v := t.editor.Value(); strings.TrimSpace(v) != "" {
-				t.drafts[t.target] = v
-				cmd = ui.Toast("Draft kept: c reopens it")
-			} else {
-				delete(t.drafts, t.target)
-			}
-			t.modal, t.editor = itmNoModal, nil
-		}
-		return cmd
-	case itmAssign, itmStatus, itmTenant:
-		res, cmd := t.picker.Update(m)
-		if res.Cancelled {
-			t.modal, t.picker = itmNoModal, nil
-			return nil
-		}
-		if !res.Done {
-			return cmd
-		}
-		kind := t.modal
-		t.modal, t.picker = itmNoModal, nil
-		switch kind {
-		case itmAssign:
-			return t.sendAssign(t.target, res.Item.Value)
-		case itmTenant:
-			for i, c := range t.c.Backends.ITM {
-				if itoa(i) == res.Item.Value {
-					t.tenant = i
-					t.mode, t.users, t.usersReq = itmList, nil, false
-					t.rows = newTicketRows()
-					t.table.SetSource(t.rows)
-					said := t.startQuery(t.queryText)
-					// The note first: a load that fails at once must not be
-					// covered by it on the status line.
-					return tea.Sequence(ui.Toast("ITM tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst()))
-				}
-			}
-			return nil
-		}
-		title := t.statusTitle(res.Item.Value)
-		t.pendStatus = itm.StatusChange{ID: res.Item.Value, Title: title}
-		if t.bulkKeys != nil {
-			keys, change := t.bulkKeys, t.pendStatus
-			return t.confirmBulk(fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
-				[]string{fmt.Sprintf("New status: %s (%s)", orDash(title), res.Item.Value)}, func() tea.Cmd { return t.bulkStatus(keys, change) })
-		}
-		if closing(title) {
-			row, _ := t.rows.get(t.target)
-			t.confirm = ui.NewConfirm(t.c.Styles, "Close this incident?", "set "+orDash(title),
-				fmt.Sprintf("%s  %s", short(t.target, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
-				fmt.Sprintf("New status: %s (%s)", orDash(title), res.Item.Value))
-			t.modal = itmConfirmStatus
-			return nil
-		}
-		return t.sendStatus(t.target, t.pendStatus)
-	case itmConfirmBulk:
-		out := t.confirm.Update(m)
-		t.modal, t.confirm = itmNoModal, nil
-		if out == ui.Submitted {
-			return t.pendBulk()
-		}
-		return ui.Toast("Nothing sent; the marks stay")
-	case itmConfirmStatus:
-		out := t.confirm.Update(m)
-		t.modal, t.confirm = itmNoModal, nil
-		if out == ui.Submitted {
-			return t.sendStatus(t.target, t.pendStatus)
-		}
-		return ui.Toast("Status unchanged")
-	case itmSenders:
-		done, cmd := t.senders.Key(m)
-		if done {
-			t.modal, t.senders = itmNoModal, nil
-		}
-		return cmd
-	case itmQuery:
-		out, cmd := t.prompt.Update(m)
-		switch out {
-		case ui.Submitted:
-			text := strings.TrimSpace(t.prompt.Value())
-			q, err := t.parse(text)
-			if err != nil {
-				return ui.Fail(fmt.Errorf("ITM query: %w", err))
-			}
-			t.modal, t.prompt = itmNoModal, nil
-			t.query, t.queryText = q, text
-			t.mode = itmList
-			return t.loadFirst()
-		case ui.Cancelled:
-			t.modal, t.prompt = itmNoModal, nil
-		}
-		return cmd
-	}
-	return nil
 }
 
 func (t *itmTab) sendComment(key, text string) tea.Cmd {
@@ -320,10 +266,7 @@ func firstLine(s string) string {
 
 // confirmBulk asks once, stating the count, before a bulk action.
 func (t *itmTab) confirmBulk(title, yes string, lines []string, run func() tea.Cmd) tea.Cmd {
-	t.confirm = ui.NewConfirm(t.c.Styles, title, yes, lines...)
-	t.pendBulk = run
-	t.modal = itmConfirmBulk
-	return nil
+	return confirmBulk(&t.listTab, title, yes, lines, run)
 }
 
 // bulkComment sends one comment to each marked ticket.
@@ -381,27 +324,6 @@ func (t *itmTab) rowLabel(key string) string {
 	return key
 }
 
-// Actions implements actioner: marking and the bulk actions.
-func (t *itmTab) Actions() []Action {
-	acts := []Action{
-		{Name: "Mark every shown ticket", Group: "ITM tickets", Run: func() tea.Cmd {
-			t.table.MarkAll()
-			return ui.Toast("%d tickets marked", len(t.table.Marked()))
-		}},
-		{Name: "Clear the marks", Group: "ITM tickets", Run: func() tea.Cmd { t.table.ClearMarks(); return nil }},
-	}
-	if n := len(t.table.Marked()); n > 0 && t.c.Analyst.CanWrite() {
-		k := t.c.Keys
-		acts = append(acts,
-			Action{Name: fmt.Sprintf("Comment on the %d marked tickets", n), Key: keyOf(k.Comment), Group: "ITM tickets", Run: t.openComment},
-			Action{Name: fmt.Sprintf("Set the status of the %d marked tickets", n), Key: keyOf(k.Status), Group: "ITM tickets", Run: t.openStatus})
-	}
-	if t.bulk != nil && !t.bulk.visible {
-		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "ITM tickets", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
-	}
-	return acts
-}
-
 // openSenders puts a sender of the open incident's messages on an
 // Essentials block or allow list: the organisation's, or the one of a
 // recipient (or the incident's user) in the organisation.
@@ -444,7 +366,5 @@ func (t *itmTab) openSenders() tea.Cmd {
 	if len(senders) == 0 {
 		return ui.Failf("incident %s has no message with a sender", short(t.openKey, 8))
 	}
-	t.senders = newSenderFlow(t.c, t, "ITM incident "+short(t.openKey, 8), senders, users, t.keptSender)
-	t.modal = itmSenders
-	return nil
+	return t.show(senderModal{newSenderFlow(t.c, t, "ITM incident "+short(t.openKey, 8), senders, users, t.keptSender)})
 }

@@ -171,10 +171,3 @@ func parenthesise(s string) string {
 	}
 	return "(" + s + ")"
 }
-
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "—"
-	}
-	return s
-}

@@ -68,7 +68,7 @@ func newOktaTab(c *Common) *oktaTab {
 func (t *oktaTab) client() *okta.Client { return t.c.Backends.Okta[t.tenant] }
 
 // Name implements Tab.
-func (t *oktaTab) Name() string { return "Okta" }
+func (t *oktaTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *oktaTab) Number() int { return 4 }

@@ -40,7 +40,13 @@ func (a *App) actions() []Action {
 	var out []Action
 	t := a.current()
 	k := a.c.Keys
-	if t != nil {
+	if bt, ok := t.(bound); ok {
+		out = append(out, paletteActions(a.c, bt, t.Name(), bt.bindings(), markedIn(t))...)
+		if ac, ok := t.(actioner); ok {
+			out = append(out, ac.Actions()...)
+		}
+		out = append(out, a.tableActions(t)...)
+	} else if t != nil {
 		for _, g := range t.Help() {
 			if strings.HasPrefix(g.Title, "In ") {
 				continue // keys inside a form, not commands
@@ -59,7 +65,7 @@ func (a *App) actions() []Action {
 	}
 	for i, tab := range a.tabs {
 		i := i
-		out = append(out, Action{Name: "Go to " + tab.Name(), Key: keyOf([]key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5}[tab.Number()-1]),
+		out = append(out, Action{Name: "Go to " + tab.Name(), Key: keyOf(*k.Tab(tab.Number())),
 			Group: "Tabs", Run: func() tea.Cmd { return a.switchTo(i) }})
 	}
 	for _, v := range a.c.Backends.Config.Views {
@@ -74,6 +80,16 @@ func (a *App) actions() []Action {
 		Action{Name: "Quit", Key: keyOf(k.Quit), Group: "Console", Run: func() tea.Cmd { return tea.Quit }},
 	)
 	return out
+}
+
+// markedIn is how many rows of the tab's visible table are marked.
+func markedIn(t Tab) int {
+	if owner, ok := t.(tableOwner); ok {
+		if tb := owner.Tables()[owner.ActiveTable()]; tb != nil {
+			return len(tb.Marked())
+		}
+	}
+	return 0
 }
 
 // keyAction runs a tab's key binding by pressing its key.
@@ -93,8 +109,6 @@ func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
 		return t.Update(ui.Press(keys[0]))
 	}}
 }
-
-func keyOf(b key.Binding) string { return b.Help().Key }
 
 // openPicker offers a few commands in the palette's place (whom p should
 // follow); they are not remembered as palette history.

@@ -142,10 +142,13 @@ func (f *filterBar) View(width int) string {
 }
 
 // requests numbers a tab's loads and cancels the previous one when a new
-// query starts, so a slow old answer can neither land nor keep running.
+// query starts, so a slow old answer can neither land nor keep running. It
+// owns the query's context: its later pages, load-more and refreshes run
+// under it, so they end with the query.
 type requests struct {
 	cancel context.CancelFunc
 	id     int
+	ctx    context.Context
 }
 
 // next starts a new request under parent.
@@ -154,7 +157,7 @@ func (r *requests) next(parent context.Context) (context.Context, int) {
 		r.cancel()
 	}
 	ctx, cancel := context.WithCancel(parent)
-	r.cancel = cancel
+	r.cancel, r.ctx = cancel, ctx
 	r.id++
 	return ctx, r.id
 }
@@ -162,11 +165,20 @@ func (r *requests) next(parent context.Context) (context.Context, int) {
 // current is the id answers must carry to be applied.
 func (r *requests) current() int { return r.id }
 
+// paging is the current query's context and id, for its next page, a
+// load-more or a refresh; before any query, parent's.
+func (r *requests) paging(parent context.Context) (context.Context, int) {
+	if r.ctx == nil {
+		return parent, r.id
+	}
+	return r.ctx, r.id
+}
+
 // stop cancels the request in flight; its late answers carry an old id.
 func (r *requests) stop() {
 	if r.cancel != nil {
 		r.cancel()
-		r.cancel = nil
+		r.cancel, r.ctx = nil, nil
 	}
 	r.id++
 }

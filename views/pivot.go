@@ -157,10 +157,9 @@ func (t *itmTab) commentOn(keys []string) tea.Cmd {
 	t.mode = itmList
 	t.bulkKeys = keys
 	t.target = bulkDraft
-	t.editor = ui.NewEditor(t.c.Styles, "Comment on "+itoa(len(keys))+" open tickets", t.drafts[bulkDraft])
-	t.editor.Note = "The same comment goes to each; you confirm the count before it is sent."
-	t.modal = itmComment
-	return nil
+	e := ui.NewEditor(t.c.Styles, "Comment on "+itoa(len(keys))+" open tickets", t.drafts[bulkDraft])
+	e.Note = "The same comment goes to each; you confirm the count before it is sent."
+	return t.showEditor(e)
 }
 
 // queryFor runs a server query on one tenant, as f would.

@@ -145,7 +145,7 @@ func newRemediationsTab(c *Common) *remediationsTab {
 }
 
 // Name implements Tab.
-func (t *remediationsTab) Name() string { return "Remediations" }
+func (t *remediationsTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *remediationsTab) Number() int { return 3 }

@@ -140,7 +140,7 @@ func newSaaSTab(c *Common) *saasTab {
 func (t *saasTab) client() *saas.Client { return t.c.Backends.SaaS[t.tenant] }
 
 // Name implements Tab.
-func (t *saasTab) Name() string { return "SaaS incidents" }
+func (t *saasTab) Name() string { return spec(t.Number()).Name }
 
 // Number implements Tab.
 func (t *saasTab) Number() int { return 2 }
@@ -213,13 +213,6 @@ func (t *saasTab) Help() []ui.HelpGroup {
 		g.Bindings = append(g.Bindings, k.Tenant)
 	}
 	return []ui.HelpGroup{g}
-}
-
-// relabel is b with another description in help, enabled as b is.
-func relabel(b key.Binding, desc string) key.Binding {
-	out := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-	out.SetEnabled(b.Enabled())
-	return out
 }
 
 // parse reads the tab's query language, e.g. "state:open severity:high,4

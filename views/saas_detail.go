@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"triage/backend/lenient"
 	"triage/backend/saas"
 	"triage/ui"
 )
@@ -70,12 +69,4 @@ func incidentDoc(st *ui.Styles, inc *saas.Incident, width int, now time.Time) st
 	d.Line("")
 	d.Muted("y copy a link or id · s close with a category · x remediate the asset · v raw JSON · esc back")
 	return d.String()
-}
-
-// when is a time with how long ago it was.
-func when(t lenient.Time, now time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%s  (%s)", t.Local().Format("2006-01-02 15:04:05 MST"), ago(now, t.Time))
 }

@@ -63,8 +63,33 @@ type View struct {
 	Filter string `toml:"filter"` // the row filter (what / takes)
 }
 
+// TabInfo names one tab of the console: its fixed number (its key), its
+// id, its title, and the names a saved view gives it (the Okta tab has a
+// pane for each). The console's tab registry builds on this table.
+type TabInfo struct {
+	Number int
+	ID     string
+	Name   string
+	Views  []string
+}
+
+// Tabs are the console's tabs, in their fixed order.
+var Tabs = []TabInfo{
+	{1, "itm", "ITM tickets", []string{"itm"}},
+	{2, "saas", "SaaS incidents", []string{"saas"}},
+	{3, "remediations", "Remediations", []string{"remediations"}},
+	{4, "okta", "Okta", []string{"okta-apps", "okta-logs"}},
+	{5, "iam", "IAM users", []string{"iam"}},
+}
+
 // ViewTabs are the tabs a saved view can open.
-var ViewTabs = []string{"itm", "saas", "remediations", "okta-apps", "okta-logs", "iam"}
+var ViewTabs = func() []string {
+	var out []string
+	for _, t := range Tabs {
+		out = append(out, t.Views...)
+	}
+	return out
+}()
 
 // UI holds the console's own settings.
 type UI struct {
