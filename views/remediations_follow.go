@@ -4,14 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/clean"
-	"triage/backend/essentials"
-	"triage/backend/httpx"
 	"triage/backend/remediations"
 	"triage/backend/saas"
 	"triage/ui"
@@ -198,74 +194,20 @@ func (t *remediationsTab) checker(rec remediations.Record) func(context.Context)
 		}
 		return func(ctx context.Context) (func(*remediations.Record, time.Time), error) {
 			st, err := client.RemediationStatus(ctx, rec.TargetID, rec.Type)
-			return func(r *remediations.Record, now time.Time) { applyStatus(r, st, err, now) }, err
+			return func(r *remediations.Record, now time.Time) { remediations.AssetChecked(r, st, err, now) }, err
 		}
 	case "essentials":
 		for _, org := range t.c.Backends.Essentials {
 			if org.Tenant() == rec.Tenant {
-				user, _ := rec.Params["scope"].(string)
-				if user == "organisation" {
-					user = ""
-				}
+				user := rec.ListUser()
 				return func(ctx context.Context) (func(*remediations.Record, time.Time), error) {
 					lists, err := org.SenderLists(ctx, user)
-					return func(r *remediations.Record, now time.Time) { applySenderCheck(r, lists, err, now) }, err
+					return func(r *remediations.Record, now time.Time) { remediations.SenderChecked(r, lists, err, now) }, err
 				}
 			}
 		}
 	}
 	return nil
-}
-
-// applySenderCheck records what reading a sender list found: the sender
-// on the list is done; one that is not, after a lost answer, did not land.
-func applySenderCheck(r *remediations.Record, lists essentials.SenderList, err error, now time.Time) {
-	r.CheckedAt = now
-	switch {
-	case err != nil:
-		r.Detail = "last check failed: " + clean.Line(err.Error())
-	case lists.Has(essentials.List(r.Type), r.TargetID):
-		r.Status, r.FinishedAt, r.Detail = remediations.Success, now, "on the list: the vendor confirms it"
-	case r.Status == remediations.Unknown:
-		r.Status, r.FinishedAt, r.Detail = remediations.Failed, now, "not on the list: the change did not land"
-	}
-}
-
-// applyStatus records what a status check found.
-func applyStatus(r *remediations.Record, st saas.Remediation, err error, now time.Time) {
-	r.CheckedAt = now
-	switch {
-	case err != nil && httpx.IsNotFound(err) && r.Status == remediations.Unknown:
-		// The start's answer was lost and the vendor has nothing: it never began.
-		r.Status, r.FinishedAt = remediations.Failed, now
-		r.Detail = "not started: the vendor has no such remediation of the asset"
-		return
-	case err != nil:
-		r.Detail = "last check failed: " + clean.Line(err.Error())
-		return
-	case r.Status == remediations.Unknown && !st.ActionDate.IsZero() && st.ActionDate.Before(r.StartedAt.Add(-time.Minute)):
-		r.Status, r.FinishedAt = remediations.Failed, now
-		r.Detail = "not started: the vendor's latest one is from " + st.ActionDate.UTC().Format(time.RFC3339)
-		return
-	}
-	r.VendorStatus = string(st.Status)
-	if st.AssetName != "" && r.TargetName == "" {
-		r.TargetName = string(st.AssetName)
-	}
-	r.Detail = ""
-	if st.ActionTaker != "" || !st.ActionDate.IsZero() {
-		r.Detail = strings.TrimSpace(fmt.Sprintf("by %s at %s", orDash(string(st.ActionTaker)), st.ActionDate.UTC().Format("2006-01-02 15:04:05 MST")))
-	}
-	switch out := saas.Outcome(string(st.Status)); out {
-	case saas.Success, saas.Failed:
-		r.Status = out
-		r.FinishedAt = now
-		if st.ActionDate.After(r.StartedAt) && st.ActionDate.Before(now) {
-			r.FinishedAt = st.ActionDate.Time
-		}
-	default:
-		r.Status = remediations.Pending
-	}
 }
 
 func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
