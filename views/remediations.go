@@ -198,17 +198,8 @@ func (t *remediationsTab) Update(msg tea.Msg) tea.Cmd {
 	case lookupDoneMsg:
 		return t.onLookup(m)
 	case tea.KeyMsg:
-		if cmd, ok := t.front(m); ok {
-			return cmd
-		}
-		if cmd, ok := press(t.c, t, t.bindings(), m); ok {
-			return cmd
-		}
-		if t.mode != remList {
-			return t.pane.Key(m)
-		}
-		t.table.HandleKey(m)
-		return nil
+		cmd, _ := t.routeKey(t, m, t.mode == remList)
+		return cmd
 	}
 	return t.forward(msg)
 }
