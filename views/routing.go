@@ -54,6 +54,7 @@ func (m oktaEventMsg) recipient() Tab     { return m.tab }
 func (m oktaTailTick) recipient() Tab     { return m.tab }
 func (m journalLoadedMsg) recipient() Tab { return m.tab }
 func (m pollDueMsg) recipient() Tab       { return m.tab }
+func (m clockMsg) recipient() Tab         { return m.tab }
 func (m pollDoneMsg) recipient() Tab      { return m.tab }
 func (m lookupDoneMsg) recipient() Tab    { return m.tab }
 func (m saasPageMsg) recipient() Tab      { return m.tab }

@@ -233,7 +233,7 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 	return func() tea.Msg {
 		rec := remediations.Record{Kind: remediations.KindSender, Vendor: "essentials", Tenant: client.Tenant(),
 			TargetID: ch.sender, TargetName: ch.sender, Type: string(ch.list), Source: source,
-			Params:    map[string]any{"scope": firstNonEmpty(ch.user, "organisation")},
+			Params:    map[string]any{"scope": remediations.SenderScope(ch.user)},
 			StartedBy: analyst, StartedAt: c.now(), Detail: "on " + ch.listName(client.Domain())}
 		out := client.AddSenderOnce(ctx, ch.user, ch.list, ch.sender)
 		m := senderListedMsg{origin: origin, choice: ch, out: out.Result}

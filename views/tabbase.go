@@ -65,6 +65,22 @@ func (b *listTab) front(m tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// routeKey passes a key to the front, then to tab's bindings, then to the
+// pane (in detail) or the table (in the list); moved says the table's
+// cursor moved, for a list that pages in more near its end.
+func (b *listTab) routeKey(tab bound, m tea.KeyMsg, inList bool) (cmd tea.Cmd, moved bool) {
+	if cmd, ok := b.front(m); ok {
+		return cmd, false
+	}
+	if cmd, ok := press(b.c, tab, tab.bindings(), m); ok {
+		return cmd, false
+	}
+	if !inList {
+		return b.pane.Key(m), false
+	}
+	return nil, b.table.HandleKey(m)
+}
+
 func (b *listTab) modalUpdate(msg tea.Msg) tea.Cmd {
 	m := b.modal
 	done, cmd := m.Update(msg)

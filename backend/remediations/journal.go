@@ -5,7 +5,9 @@
 //
 // A record is generic: a kind, a vendor and tenant, a target and a type.
 // SaaS Security asset remediations are kind "asset"; Essentials sender
-// blocks and allows are kind "sender".
+// blocks and allows are kind "sender". How a start settled (Started) and
+// what a later check at the vendor found (AssetChecked, SenderChecked) are
+// applied to a record here, the same for every front-end.
 package remediations
 
 import (
