@@ -96,7 +96,7 @@ func (a *App) applyRole() {
 		b.SetEnabled(false)
 	}
 	for _, b := range []*key.Binding{&k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
+		&k.Sessions, &k.ResetPassword, &k.ExpirePassword} {
 		b.SetEnabled(false)
 	}
 }

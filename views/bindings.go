@@ -181,7 +181,7 @@ func paletteActions(c *Common, tab bound, tabName string, bs []binding, marked i
 			name += " (read-only: not available)"
 		}
 		run := func() tea.Cmd { return invoke(c, tab, b) }
-		if b.key != nil {
+		if b.key != nil || b.marks == "" { // a keyless command is the palette's alone
 			out = append(out, Action{Name: name, Key: keyText, Group: group, Run: run})
 		}
 		if b.marks != "" && marked > 0 && !readOnly {

@@ -173,7 +173,8 @@ func (cal *calendar) loadLog(query string) {
 		p.t.Update(m)
 		fetch = nil
 		if m.more {
-			fetch = p.fetch(p.ctx, p.reqs.current(), false, p.query, m.next)
+			ctx, req := p.reqs.paging(p.t.c.Context())
+			fetch = p.fetch(ctx, req, false, p.query, m.next)
 		}
 	}
 	if p.ended != "complete" || p.rows.Len() == 0 {

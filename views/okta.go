@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/okta"
@@ -12,24 +11,18 @@ import (
 )
 
 // oktaTab is tab 4: an Okta org's applications, its System Log and its
-// groups, three panes switched with [ and ].
+// groups, three panes switched with [ and ]. Each pane is a list of its
+// own (table, filter, detail, requests); the tab's listTab holds the one
+// modal slot, which every pane's forms share.
 type oktaTab struct {
-	c      *Common
+	listTab
 	tenant int
 	pane   oktaPane
-	width  int
-	height int
 	apps   *appsPane
 	log    *logPane
 	groups *groupsPane
 
-	modal   oktaModal
-	prompt  *ui.Prompt
-	picker  *ui.Picker
-	confirm *ui.Confirm
-	change  *oktaChange // the membership write being asked for
-	looking string      // the person being looked up for it
-	writing string      // the write under way
+	looking string // the person being looked up for a change
 }
 
 type oktaPane int
@@ -42,23 +35,23 @@ const (
 
 var paneNames = []string{"Apps", "System Log", "Groups"}
 
-type oktaModal int
-
-const (
-	oktaNoModal oktaModal = iota
-	oktaAppSearch
-	oktaAssignCheck
-	oktaLogQuery
-	oktaTenant
-	oktaGroupSearch
-	oktaChangePerson  // who to add or assign
-	oktaChangePick    // who to remove or unassign
-	oktaChangeApp     // which app, for a person from the person view
-	oktaChangeConfirm // y/N
-)
+// oktaSection is what the tab asks of the pane shown.
+type oktaSection interface {
+	bindings() []binding
+	target() string // the open item, else the row under the cursor
+	url(id string) string
+	busy() string
+	info() string
+	view() string
+	front(tea.KeyMsg) (tea.Cmd, bool)
+	listKey(tea.KeyMsg) tea.Cmd // a key no binding took
+	forward(tea.Msg) tea.Cmd
+	Capturing() bool
+	setSize(w, h int)
+}
 
 func newOktaTab(c *Common) *oktaTab {
-	t := &oktaTab{c: c}
+	t := &oktaTab{listTab: listTab{c: c}}
 	t.apps = newAppsPane(t)
 	t.log = newLogPane(t)
 	t.groups = newGroupsPane(t)
@@ -66,6 +59,19 @@ func newOktaTab(c *Common) *oktaTab {
 }
 
 func (t *oktaTab) client() *okta.Client { return t.c.Backends.Okta[t.tenant] }
+
+// shown is the pane on screen.
+func (t *oktaTab) shown() oktaSection {
+	switch t.pane {
+	case paneLog:
+		return t.log
+	case paneGroups:
+		return t.groups
+	}
+	return t.apps
+}
+
+func (t *oktaTab) sections() []oktaSection { return []oktaSection{t.apps, t.log, t.groups} }
 
 // Name implements Tab.
 func (t *oktaTab) Name() string { return spec(t.Number()).Name }
@@ -80,10 +86,8 @@ func (t *oktaTab) Tenant() string { return "okta/" + t.client().Tenant() }
 // limit is the scarce one, when its pane is first shown.
 func (t *oktaTab) Init() tea.Cmd { return t.apps.load() }
 
-// Capturing implements Tab.
-func (t *oktaTab) Capturing() bool {
-	return t.modal != oktaNoModal || t.apps.filter.Typing() || t.log.filter.Typing() || t.groups.filter.Typing()
-}
+// Capturing implements Tab: a form, or the shown pane's filter.
+func (t *oktaTab) Capturing() bool { return t.modal != nil || t.shown().Capturing() }
 
 // Busy implements Tab.
 func (t *oktaTab) Busy() string {
@@ -92,34 +96,22 @@ func (t *oktaTab) Busy() string {
 		return t.writing
 	case t.looking != "":
 		return "Looking up " + t.looking + "…"
-	case t.pane == paneLog:
-		return t.log.busy()
-	case t.pane == paneGroups:
-		return t.groups.busy()
 	}
-	return t.apps.busy()
+	return t.shown().busy()
 }
 
 // Info implements Tab.
-func (t *oktaTab) Info() string {
-	switch t.pane {
-	case paneLog:
-		return t.log.info()
-	case paneGroups:
-		return t.groups.info()
-	}
-	return t.apps.info()
-}
+func (t *oktaTab) Info() string { return t.shown().info() }
 
-// SetSize implements Tab.
+// SetSize implements Tab: the panes go under the pane bar.
 func (t *oktaTab) SetSize(w, h int) {
 	t.width, t.height = w, h
-	t.apps.setSize(w, h-1)
-	t.log.setSize(w, h-1)
-	t.groups.setSize(w, h-1)
+	for _, s := range t.sections() {
+		s.setSize(w, h-1)
+	}
 }
 
-// Refresh implements Tab: the visible pane's own refresh.
+// Refresh implements Tab: the System Log fetches new events once.
 func (t *oktaTab) Refresh() tea.Cmd {
 	if t.pane == paneLog {
 		return t.log.refresh()
@@ -127,25 +119,32 @@ func (t *oktaTab) Refresh() tea.Cmd {
 	return nil
 }
 
-// Help implements Tab.
+// Help implements Tab: every pane's keys.
 func (t *oktaTab) Help() []ui.HelpGroup {
+	bs := t.tabBindings()
+	for _, s := range t.sections() {
+		bs = append(bs, s.bindings()...)
+	}
+	return helpGroups(t.Name(), bs)
+}
+
+// where implements bound.
+func (t *oktaTab) where() (string, string) { return t.client().Tenant(), t.shown().target() }
+
+// bindings implements bound: the tab's keys and the shown pane's.
+func (t *oktaTab) bindings() []binding { return append(t.tabBindings(), t.shown().bindings()...) }
+
+// tabBindings are the keys of every pane.
+func (t *oktaTab) tabBindings() []binding {
 	k := t.c.Keys
-	groups := []ui.HelpGroup{
-		{Title: "Okta", Bindings: []key.Binding{k.PrevPane, k.NextPane, relabel(k.Raw, "raw JSON (app, event)"),
-			relabel(k.Copy, "copy the app or event id"), relabel(k.Browse, "open the app, or the event's actor, in the admin console")}},
-		{Title: "Okta apps", Bindings: []key.Binding{relabel(k.Open, "app and its users"), relabel(k.Query, "search apps on Okta"),
-			relabel(k.Query, "app: is a user assigned?"), relabel(k.Add, "app: assign a person (asks y/N)"),
-			relabel(k.Remove, "app: unassign a person (asks y/N)"), relabel(k.Refresh, "reload the apps")}},
-		{Title: "Okta groups", Bindings: []key.Binding{relabel(k.Open, "group and its members"), relabel(k.Query, "search groups by name on Okta"),
-			relabel(k.Add, "group: add a person (asks y/N)"), relabel(k.Remove, "group: remove a person (asks y/N)"),
-			relabel(k.Refresh, "reload")}},
-		{Title: "Okta System Log", Bindings: []key.Binding{relabel(k.Query, "log query"), relabel(k.Tail, "tail new events"),
-			relabel(k.Back, "stop a load, keep rows"), relabel(k.Pivot, "the actor's person view"), relabel(k.Refresh, "fetch new events once")}},
+	what := map[oktaPane]string{paneApps: "Okta app", paneLog: "Okta event", paneGroups: "Okta group"}[t.pane]
+	bs := []binding{
+		{key: &k.PrevPane, run: func() tea.Cmd { return t.switchPane(-1) }},
+		{key: &k.NextPane, run: func() tea.Cmd { return t.switchPane(1) }},
+		{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.Okta) > 1 }, run: t.openTenant},
 	}
-	if len(t.c.Backends.Okta) > 1 {
-		groups[0].Bindings = append(groups[0].Bindings, k.Tenant)
-	}
-	return groups
+	return append(bs, t.copyBindings(what, "copy the app, event or group id", "open the app or group, or the event's actor, in the admin console",
+		func() string { return t.shown().target() }, func(id string) string { return t.shown().url(id) })...)
 }
 
 // Update implements Tab.
@@ -153,141 +152,49 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
 		return t.key(m)
-	case oktaAppsMsg:
-		if m.tab == t {
-			return t.apps.onPage(m)
-		}
-	case oktaAppUsersMsg:
-		if m.tab == t {
-			return t.apps.onUsers(m)
-		}
+	case oktaPageMsg[okta.App]:
+		return t.apps.onPage(m)
+	case oktaPeopleMsg[okta.AppUser]:
+		return t.apps.onPeople(m)
 	case oktaAssignMsg:
-		if m.tab == t {
-			return t.apps.onAssignment(m)
-		}
-	case oktaGroupsMsg:
-		if m.tab == t {
-			return t.groups.onPage(m)
-		}
-	case oktaMembersMsg:
-		if m.tab == t {
-			return t.groups.onMembers(m)
-		}
+		return t.apps.onAssignment(m)
+	case oktaPageMsg[okta.Group]:
+		return t.groups.onPage(m)
+	case oktaPeopleMsg[okta.User]:
+		return t.groups.onPeople(m)
 	case oktaWhoMsg:
-		if m.tab == t {
-			return t.onWho(m)
-		}
+		return t.onWho(m)
 	case oktaChangeMsg:
-		if m.tab == t {
-			return t.onChange(m)
-		}
+		return t.onChange(m)
 	case oktaLogMsg:
-		if m.tab == t {
-			return t.log.onPage(m)
-		}
+		return t.log.onPage(m)
 	case oktaEventMsg:
-		if m.tab == t {
-			return t.log.onEvent(m)
-		}
+		return t.log.onEvent(m)
 	case oktaTailTick:
-		if m.tab == t {
-			return t.log.onTailTick(m)
-		}
-	default:
-		return tea.Batch(t.apps.table.Update(msg), t.log.table.Update(msg), t.groups.table.Update(msg), t.forward(msg))
+		return t.log.onTailTick(m)
 	}
-	return nil
-}
-
-// forward passes cursor blinks and the like to whatever has focus.
-func (t *oktaTab) forward(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case t.prompt != nil:
-		_, cmd = t.prompt.Update(msg)
-	case t.picker != nil:
-		_, cmd = t.picker.Update(msg)
-	case t.pane == paneApps:
-		cmd = t.apps.filter.Update(msg)
-	case t.pane == paneGroups:
-		cmd = t.groups.filter.Update(msg)
-	default:
-		cmd = t.log.filter.Update(msg)
+	cmds := []tea.Cmd{}
+	if t.modal != nil {
+		cmds = append(cmds, t.modalUpdate(msg))
 	}
-	return cmd
+	for _, s := range t.sections() {
+		cmds = append(cmds, s.forward(msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (t *oktaTab) key(m tea.KeyMsg) tea.Cmd {
-	if t.modal != oktaNoModal {
-		return t.modalKey(m)
-	}
-	k := t.c.Keys
-	switch {
-	case t.apps.filter.Typing() && t.pane == paneApps:
-		return t.apps.filter.Key(m)
-	case t.log.filter.Typing() && t.pane == paneLog:
-		return t.log.filter.Key(m)
-	case t.groups.filter.Typing() && t.pane == paneGroups:
-		return t.groups.filter.Key(m)
-	case key.Matches(m, k.NextPane):
-		return t.switchPane(1)
-	case key.Matches(m, k.PrevPane):
-		return t.switchPane(-1)
-	case key.Matches(m, k.Tenant) && len(t.c.Backends.Okta) > 1:
-		var items []ui.Item
-		for i, c := range t.c.Backends.Okta {
-			items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
-		}
-		t.picker = ui.NewPicker(t.c.Styles, "Switch Okta org", items)
-		t.modal = oktaTenant
-		return nil
-	}
-	if cmd, ok := t.copyOpen(m); ok {
+	if cmd, ok := t.front(m); ok {
 		return cmd
 	}
-	switch t.pane {
-	case paneLog:
-		return t.log.key(m)
-	case paneGroups:
-		return t.groups.key(m)
+	s := t.shown()
+	if cmd, ok := s.front(m); ok {
+		return cmd
 	}
-	return t.apps.key(m)
-}
-
-// copyOpen copies the id under the cursor (an app's, an event's) and opens
-// the admin console's page of the app, or of the open event's actor.
-func (t *oktaTab) copyOpen(m tea.KeyMsg) (tea.Cmd, bool) {
-	client := t.client()
-	if t.pane == paneLog {
-		id, url := t.log.table.CursorKey(), ""
-		if e := t.log.event; t.log.open != "" && e != nil {
-			id = t.log.open
-			if e.Actor.Type == "User" && e.Actor.ID != "" {
-				url = client.AdminURL("/admin/user/profile/view/" + string(e.Actor.ID))
-			}
-		}
-		return copyOpen(t.c, m, "Okta event", id, url)
+	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
+		return cmd
 	}
-	if t.pane == paneGroups {
-		id := t.groups.open
-		if id == "" {
-			id = t.groups.table.CursorKey()
-		}
-		url := ""
-		if id != "" {
-			url = client.AdminURL("/admin/group/" + id)
-		}
-		return copyOpen(t.c, m, "Okta group", id, url)
-	}
-	id := t.apps.open
-	if id == "" {
-		id = t.apps.table.CursorKey()
-	}
-	url := ""
-	if app, ok := t.apps.rows.get(id); ok && app.Name != "" {
-		url = client.AdminURL("/admin/app/" + string(app.Name) + "/instance/" + id + "/")
-	}
-	return copyOpen(t.c, m, "Okta app", id, url)
+	return s.listKey(m)
 }
 
 // switchPane moves to the next (or previous) pane; the System Log and the
@@ -303,100 +210,40 @@ func (t *oktaTab) switchPane(delta int) tea.Cmd {
 	return nil
 }
 
-// openPrompt asks for one line of text.
-func (t *oktaTab) openPrompt(modal oktaModal, title, value, placeholder, help string) {
-	t.prompt = ui.NewPrompt(t.c.Styles, title, value, placeholder)
-	t.prompt.Help = help
-	t.modal = modal
-}
-
-func (t *oktaTab) closeModal() {
-	t.modal, t.prompt, t.picker, t.confirm, t.change = oktaNoModal, nil, nil, nil, nil
-}
-
-func (t *oktaTab) modalKey(m tea.KeyMsg) tea.Cmd {
-	if cmd, ok := t.changeModalKey(m); ok {
-		return cmd
+func (t *oktaTab) openTenant() tea.Cmd {
+	var items []ui.Item
+	for i, c := range t.c.Backends.Okta {
+		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
 	}
-	if t.modal == oktaTenant {
-		res, cmd := t.picker.Update(m)
-		switch {
-		case res.Cancelled:
-			t.closeModal()
-		case res.Done:
-			t.closeModal()
-			for i, c := range t.c.Backends.Okta {
-				if itoa(i) == res.Item.Value && i != t.tenant {
-					t.tenant = i
-					t.apps.reset()
-					t.log.reset()
-					t.groups.reset()
-					cmds := []tea.Cmd{t.apps.load()}
-					switch t.pane {
-					case paneLog:
-						cmds = append(cmds, t.log.load())
-					case paneGroups:
-						cmds = append(cmds, t.groups.load())
-					}
-					// The note first: a load that fails at once must not be
-					// covered by it on the status line.
-					return tea.Sequence(ui.Toast("Okta org %s", c.Tenant()), tea.Batch(cmds...))
+	return t.show(ui.PickerModal(t.c.Styles, ui.NewPicker(t.c.Styles, "Switch Okta org", items), func(it ui.Item) tea.Cmd {
+		for i, c := range t.c.Backends.Okta {
+			if itoa(i) == it.Value && i != t.tenant {
+				t.tenant = i
+				t.apps.reset()
+				t.log.reset()
+				t.groups.reset()
+				cmds := []tea.Cmd{t.apps.load()}
+				switch t.pane {
+				case paneLog:
+					cmds = append(cmds, t.log.load())
+				case paneGroups:
+					cmds = append(cmds, t.groups.load())
 				}
+				// The note first: a load that fails at once must not be
+				// covered by it on the status line.
+				return tea.Sequence(ui.Toast("Okta org %s", c.Tenant()), tea.Batch(cmds...))
 			}
 		}
-		return cmd
-	}
-	out, cmd := t.prompt.Update(m)
-	switch out {
-	case ui.Cancelled:
-		if t.modal == oktaChangePerson {
-			t.closeModal()
-			return ui.Toast("Nothing sent")
-		}
-		t.closeModal()
 		return nil
-	case ui.Submitted:
-		text := strings.TrimSpace(t.prompt.Value())
-		var err error
-		switch t.modal {
-		case oktaAppSearch:
-			cmd, err = t.apps.search(text)
-		case oktaAssignCheck:
-			cmd, err = t.apps.checkAssignment(text)
-		case oktaLogQuery:
-			cmd, err = t.log.setQuery(text)
-		case oktaGroupSearch:
-			cmd, err = t.groups.search(text)
-		case oktaChangePerson:
-			cmd, err = t.lookUpPerson(text)
-		}
-		if err != nil {
-			return ui.Fail(err) // the prompt stays open with what was typed
-		}
-		t.closeModal()
-		return cmd
-	}
-	return cmd
+	}))
 }
 
 // View implements Tab.
 func (t *oktaTab) View() string {
-	switch t.modal {
-	case oktaTenant, oktaChangePick, oktaChangeApp:
-		return ui.Center(t.c.Styles, t.width, t.height, t.picker.View(min(t.width, 80)))
-	case oktaAppSearch, oktaAssignCheck, oktaLogQuery, oktaGroupSearch, oktaChangePerson:
-		return ui.Center(t.c.Styles, t.width, t.height, t.prompt.View(min(t.width, 110)))
-	case oktaChangeConfirm:
-		return ui.Center(t.c.Styles, t.width, t.height, t.confirm.View(t.width))
+	if v, ok := t.overlay(); ok {
+		return v
 	}
-	body := t.apps.view()
-	switch t.pane {
-	case paneLog:
-		body = t.log.view()
-	case paneGroups:
-		body = t.groups.view()
-	}
-	return t.paneBar() + "\n" + body
+	return t.paneBar() + "\n" + t.shown().view()
 }
 
 // paneBar names the panes, the one shown highlighted, and how to switch.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/okta"
@@ -16,87 +15,49 @@ import (
 // page in as the cursor nears the end.
 const appsPageSize = 50
 
-// appUsersCap bounds the assigned users listed in an app's detail.
-const appUsersCap = 1000
-
 // appsPane lists the org's applications; enter opens one with the people
 // assigned to it.
 type appsPane struct {
-	t       *oktaTab
-	rows    *appRows
-	table   *ui.Table
-	filter  filterBar
-	reqs    requests
-	query   okta.AppQuery
-	text    string // the search as typed
-	loading bool
-	more    bool
-	next    string
-
-	// the open app
-	open     string
-	raw      bool
-	detail   pane
-	users    []okta.AppUser
-	usersErr error
-	capped   bool
-	loadingU bool
+	*oktaList[okta.App, okta.AppUser]
+	query    okta.AppQuery
 	checks   []string // answers of assignment checks, newest last
 	checking string
 }
 
-type (
-	oktaAppsMsg struct {
-		tab   *oktaTab
-		req   int
-		first bool
-		page  okta.Page[okta.App]
-		err   error
-	}
-	oktaAppUsersMsg struct {
-		tab    *oktaTab
-		app    string
-		users  []okta.AppUser
-		capped bool
-		err    error
-	}
-	oktaAssignMsg struct {
-		tab      *oktaTab
-		app      string
-		who      string
-		user     *okta.User
-		au       *okta.AppUser
-		assigned bool
-		err      error
-	}
-)
+// oktaAssignMsg is the answer of an assignment check.
+type oktaAssignMsg struct {
+	tab      *oktaTab
+	app      string
+	who      string
+	user     *okta.User
+	au       *okta.AppUser
+	assigned bool
+	err      error
+}
 
 func newAppsPane(t *oktaTab) *appsPane {
-	p := &appsPane{t: t, rows: newAppRows(), detail: newPane(t.c)}
-	p.table = ui.NewTable(t.c.Styles, t.c.Keys, appColumns)
-	p.table.Empty = "No applications match. f searches again, / filters the rows."
-	p.filter = newFilterBar(t.c.Styles, p.table)
+	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appColumns, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
+	p.near = appsPageSize / 5
+	p.page = func(next string) func(context.Context) (okta.Page[okta.App], error) {
+		client, q := t.client(), p.query
+		q.Limit = appsPageSize
+		return func(ctx context.Context) (okta.Page[okta.App], error) { return client.Apps(ctx, q, next) }
+	}
+	p.peopleOf = func(id string) func(context.Context, string) (okta.Page[okta.AppUser], error) {
+		client := t.client()
+		return func(ctx context.Context, next string) (okta.Page[okta.AppUser], error) {
+			return client.AppUsers(ctx, id, 500, next)
+		}
+	}
+	p.doc = func(a *okta.App) string { return appDoc(t.c.Styles, *a, p, p.pane.Width()) }
 	return p
-}
-
-func (p *appsPane) setSize(w, h int) {
-	p.table.SetSize(w, h-2)
-	p.detail.SetSize(w, h)
-	p.render(true)
-}
-
-func (p *appsPane) reset() {
-	p.reqs.stop()
-	p.rows = newAppRows()
-	p.table.SetSource(p.rows)
-	p.open, p.loading, p.more, p.next = "", false, false, ""
 }
 
 func (p *appsPane) busy() string {
 	switch {
 	case p.checking != "":
 		return "Checking " + p.checking + "…"
-	case p.loadingU:
+	case p.loadingP:
 		return "Loading the app's users…"
 	case p.loading:
 		return fmt.Sprintf("Loading Okta apps (%s so far)…", count(p.rows.Len()))
@@ -104,60 +65,61 @@ func (p *appsPane) busy() string {
 	return ""
 }
 
-func (p *appsPane) info() string {
-	s := count(p.rows.Len()) + " apps"
-	if p.more {
-		s += " (more as you scroll)"
+// bindings are the apps pane's keys; + and - act on the open app, else
+// the one under the cursor.
+func (p *appsPane) bindings() []binding {
+	k, t := p.t.c.Keys, p.t
+	inList := func() bool { return p.openKey == "" }
+	bs := []binding{
+		{key: &k.Query, desc: "search apps on Okta", group: "Okta apps", when: inList, run: p.openSearch},
+		{key: &k.Query, desc: "app: is a user assigned?", group: "Okta apps", when: func() bool { return !inList() }, run: p.openCheck},
+		{key: &k.Add, group: "Okta apps", write: "okta.app_assign_user", row: true, run: func() tea.Cmd { return t.askPerson(p.change(chAssign)) }},
+		{key: &k.Remove, group: "Okta apps", write: "okta.app_unassign_user", row: true, run: p.unassign},
 	}
-	return infoLine(p.table, s)
+	return append(bs, p.keys("Okta apps", p.openApp)...)
 }
 
-// load lists the first page of the current search; an earlier one is
-// cancelled.
-func (p *appsPane) load() tea.Cmd {
-	ctx, req := p.reqs.next(p.t.c.Context())
-	p.loading = true
-	return p.fetch(ctx, req, true, "")
+func (p *appsPane) change(kind changeKind) oktaChange {
+	id := p.target()
+	app, _ := p.rows.get(id)
+	return oktaChange{kind: kind, target: id, targetName: string(app.Label)}
 }
 
-func (p *appsPane) fetch(ctx context.Context, req int, first bool, next string) tea.Cmd {
-	client, q, t := p.t.client(), p.query, p.t
-	q.Limit = appsPageSize
-	return func() tea.Msg {
-		page, err := client.Apps(ctx, q, next)
-		return oktaAppsMsg{tab: t, req: req, first: first, page: page, err: err}
+// unassign offers the open app's directly assigned people, or asks who
+// when the app is not open.
+func (p *appsPane) unassign() tea.Cmd {
+	ch := p.change(chUnassign)
+	if p.openKey == "" {
+		return p.t.askPerson(ch)
 	}
+	var items []ui.Item
+	for _, u := range p.people {
+		if u.Scope == "USER" { // a group's assignment goes with the group
+			items = append(items, ui.Item{Label: orDash(u.Profile.Get("name")), Detail: u.Login(), Value: string(u.ID)})
+		}
+	}
+	if len(items) == 0 && len(p.people) > 0 {
+		return ui.Failf("everyone listed in %s has it through a group: remove them from the group instead", ch.targetName)
+	}
+	return p.t.pickPerson(ch, items)
 }
 
-// loadMore follows the next link when the cursor nears the end.
-func (p *appsPane) loadMore() tea.Cmd {
-	if !p.more || p.loading || !p.table.NearEnd(appsPageSize/5) {
-		return nil
-	}
-	p.loading = true
-	return p.fetch(p.t.c.Context(), p.reqs.current(), false, p.next)
+// openApp shows an app and loads the people assigned to it.
+func (p *appsPane) openApp(id string) tea.Cmd {
+	p.checks = nil
+	return p.openObj(id)
 }
 
-func (p *appsPane) onPage(m oktaAppsMsg) tea.Cmd {
-	if m.req != p.reqs.current() {
-		return nil
-	}
-	p.loading = false
-	if m.err != nil {
-		return ui.Fail(m.err)
-	}
-	if m.first {
-		p.rows = newAppRows()
-	}
-	p.rows.append(m.page.Items)
-	p.next, p.more = m.page.Next, m.page.Next != ""
-	p.table.SetSource(p.rows)
-	return tea.Batch(p.table.Refilter(), p.loadMore())
+func (p *appsPane) openSearch() tea.Cmd {
+	pr := ui.NewPrompt(p.t.c.Styles, "Okta app search", p.text, "name or label prefix · status:active · user:li.chen@acme.example")
+	pr.Help = "words: name or label starts with · status:active,inactive · user:<login or id> lists that person's apps · empty lists all"
+	return p.t.show(ui.PromptModal(p.t.c.Styles, pr, func(text string) (tea.Cmd, error) { return p.searchApps(strings.TrimSpace(text)) }))
 }
 
-// search reads the app search: words are a name or label prefix (Okta's
-// q), status:active|inactive and user:<login or id> filter on the server.
-func (p *appsPane) search(text string) (tea.Cmd, error) {
+// searchApps reads the app search: words are a name or label prefix
+// (Okta's q), status:active|inactive and user:<login or id> filter on the
+// server.
+func (p *appsPane) searchApps(text string) (tea.Cmd, error) {
 	var words []string
 	var terms []string
 	for _, tok := range splitQuoted(text) {
@@ -184,136 +146,33 @@ func (p *appsPane) search(text string) (tea.Cmd, error) {
 			user = term.Values[0]
 		}
 	}
-	p.text, p.open = text, ""
-	p.rows = newAppRows()
-	p.table.SetSource(p.rows)
-	ctx, req := p.reqs.next(p.t.c.Context())
-	p.loading = true
+	ctx, req := p.search(text)
 	if user == "" {
 		q.Filter = orTerms(status)
 		p.query = q
-		return p.fetch(ctx, req, true, ""), nil
+		return p.fetch(ctx, req, true, p.page("")), nil
 	}
 	// Okta filters apps by user id: look the login up first.
-	client, t := p.t.client(), p.t
-	return func() tea.Msg {
+	client := p.t.client()
+	return p.fetch(ctx, req, true, func(ctx context.Context) (okta.Page[okta.App], error) {
 		u, err := client.User(ctx, user)
 		if err != nil {
-			return oktaAppsMsg{tab: t, req: req, first: true, err: err}
+			return okta.Page[okta.App]{}, err
 		}
 		q.Filter = okta.UserFilter(string(u.ID))
 		if s := orTerms(status); s != "" {
 			q.Filter += " and " + s
 		}
 		q.Limit = appsPageSize
-		page, err := client.Apps(ctx, q, "")
-		return oktaAppsMsg{tab: t, req: req, first: true, page: page, err: err}
-	}, nil
+		return client.Apps(ctx, q, "")
+	}), nil
 }
 
-func (p *appsPane) key(m tea.KeyMsg) tea.Cmd {
-	k := p.t.c.Keys
-	if p.open != "" {
-		app, _ := p.rows.get(p.open)
-		if refused := refuseWrite(p.t.c, m, p.t.client().Tenant(), p.open, writeKey{k.Add, "okta.app_assign_user"},
-			writeKey{k.Remove, "okta.app_unassign_user"}); refused != nil {
-			return refused
-		}
-		switch {
-		case key.Matches(m, k.Add):
-			return p.t.askPerson(oktaChange{kind: chAssign, target: p.open, targetName: string(app.Label)})
-		case key.Matches(m, k.Remove):
-			var items []ui.Item
-			for _, u := range p.users {
-				if u.Scope == "USER" { // a group's assignment goes with the group
-					items = append(items, ui.Item{Label: orDash(u.Profile.Get("name")), Detail: u.Login(), Value: string(u.ID)})
-				}
-			}
-			if len(items) == 0 && len(p.users) > 0 {
-				return ui.Failf("everyone listed in %s has it through a group: remove them from the group instead", app.Label)
-			}
-			return p.t.pickPerson(oktaChange{kind: chUnassign, target: p.open, targetName: string(app.Label)}, items)
-		case key.Matches(m, k.Back):
-			p.open = ""
-			return nil
-		case key.Matches(m, k.Raw):
-			p.raw = !p.raw
-			p.render(false)
-			return nil
-		case key.Matches(m, k.Query):
-			p.t.openPrompt(oktaAssignCheck, "Is this person assigned to "+string(app.Label)+"?", "", "login or user id, e.g. li.chen@acme.example",
-				"Okta answers 200 with the assignment, 404 when there is none")
-			return nil
-		case key.Matches(m, k.Refresh):
-			return p.openApp(p.open)
-		}
-		return p.detail.Key(m)
-	}
-	switch {
-	case key.Matches(m, k.Open):
-		return p.openApp(p.table.CursorKey())
-	case key.Matches(m, k.Filter):
-		p.filter.Open()
-		return nil
-	case key.Matches(m, k.Query):
-		p.t.openPrompt(oktaAppSearch, "Okta app search", p.text, "name or label prefix · status:active · user:li.chen@acme.example",
-			"words: name or label starts with · status:active,inactive · user:<login or id> lists that person's apps · empty lists all")
-		return nil
-	case key.Matches(m, k.Refresh):
-		return p.load()
-	case key.Matches(m, k.Back):
-		if p.table.Filter() != "" {
-			return p.table.SetFilter("")
-		}
-		return nil
-	}
-	if p.table.HandleKey(m) {
-		return p.loadMore()
-	}
-	return nil
-}
-
-// openApp shows an app and loads the people assigned to it.
-func (p *appsPane) openApp(id string) tea.Cmd {
-	if id == "" {
-		return nil
-	}
-	p.open, p.raw, p.users, p.usersErr, p.capped, p.checks = id, false, nil, nil, false, nil
-	p.loadingU = true
-	p.render(false)
-	client, ctx, t := p.t.client(), p.t.c.Context(), p.t
-	return func() tea.Msg {
-		m := oktaAppUsersMsg{tab: t, app: id}
-		next := ""
-		for {
-			page, err := client.AppUsers(ctx, id, 500, next)
-			if err != nil {
-				m.err = err
-				return m
-			}
-			m.users = append(m.users, page.Items...)
-			if next = page.Next; next == "" {
-				return m
-			}
-			if len(m.users) >= appUsersCap {
-				m.capped = true
-				return m
-			}
-		}
-	}
-}
-
-func (p *appsPane) onUsers(m oktaAppUsersMsg) tea.Cmd {
-	if m.app != p.open {
-		return nil
-	}
-	p.loadingU = false
-	p.users, p.usersErr, p.capped = m.users, m.err, m.capped
-	p.render(true)
-	if m.err != nil {
-		return ui.Fail(m.err)
-	}
-	return nil
+func (p *appsPane) openCheck() tea.Cmd {
+	app, _ := p.rows.get(p.openKey)
+	pr := ui.NewPrompt(p.t.c.Styles, "Is this person assigned to "+string(app.Label)+"?", "", "login or user id, e.g. li.chen@acme.example")
+	pr.Help = "Okta answers 200 with the assignment, 404 when there is none"
+	return p.t.show(ui.PromptModal(p.t.c.Styles, pr, func(text string) (tea.Cmd, error) { return p.checkAssignment(strings.TrimSpace(text)) }))
 }
 
 // checkAssignment asks Okta whether a person is assigned to the open app.
@@ -321,7 +180,7 @@ func (p *appsPane) checkAssignment(who string) (tea.Cmd, error) {
 	if who == "" {
 		return nil, fmt.Errorf("type a login or a user id")
 	}
-	app := p.open
+	app := p.openKey
 	p.checking = who
 	client, ctx, t := p.t.client(), p.t.c.Context(), p.t
 	return func() tea.Msg {
@@ -353,41 +212,21 @@ func (p *appsPane) onAssignment(m oktaAssignMsg) tea.Cmd {
 	} else {
 		line = fmt.Sprintf("%s (%s) is not assigned to %s", who, m.user.Status, app.Label)
 	}
-	if m.app == p.open {
+	if m.app == p.openKey {
 		p.checks = append(p.checks, line)
 		p.render(true)
 	}
 	return ui.Toast("%s", line)
 }
 
-func (p *appsPane) render(keep bool) {
-	if p.open == "" {
-		return
-	}
-	app, ok := p.rows.get(p.open)
-	var content string
-	switch {
-	case !ok:
-		content = p.t.c.Styles.Muted.Render("This app is no longer listed: esc goes back.")
-	case p.raw:
-		content = p.t.c.Styles.Section.Render("Raw JSON  ·  v back to the formatted view") + "\n" + ui.PrettyJSON(app.Raw)
-	default:
-		content = appDoc(p.t.c.Styles, app, p, p.detail.Width())
-	}
-	p.detail.Show(content, keep)
-}
+func (p *appsPane) view() string { return p.screen("all apps", "enter opens the app and its users") }
 
-func (p *appsPane) view() string {
-	if p.open != "" {
-		return p.detail.View()
+// url is the app's page in the admin console.
+func (p *appsPane) url(id string) string {
+	if app, ok := p.rows.get(id); ok && app.Name != "" {
+		return p.t.client().AdminURL("/admin/app/" + string(app.Name) + "/instance/" + id + "/")
 	}
-	st := p.t.c.Styles
-	search := p.text
-	if search == "" {
-		search = "all apps"
-	}
-	bar := st.Muted.Render("search: " + search + " · f change · enter opens the app and its users")
-	return bar + "\n" + p.table.View() + "\n" + p.filter.View(p.t.width)
+	return ""
 }
 
 // isTermName reports whether s could be the name of a name:value term
@@ -413,4 +252,70 @@ func orTerms(parts []string) string {
 		return parts[0]
 	}
 	return "(" + strings.Join(parts, " or ") + ")"
+}
+
+// --- rows --------------------------------------------------------------------
+
+const (
+	appColLabel = iota
+	appColName
+	appColStatus
+	appColMode
+	appColCreated
+	appColUpdated
+)
+
+var appColumns = []ui.Column{
+	{Title: "LABEL", Width: 22, Flex: 3},
+	{Title: "NAME", Width: 18, Flex: 1},
+	{Title: "STATUS", Width: 8},
+	{Title: "SIGN-ON MODE", Width: 14},
+	{Title: "CREATED", Width: 16},
+	{Title: "LAST UPDATED", Width: 16},
+}
+
+var appCols = objCols[okta.App]{
+	id: func(a *okta.App) string { return string(a.ID) },
+	words: func(a *okta.App) []string {
+		return []string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}
+	},
+	cell: func(a *okta.App, col int) string {
+		switch col {
+		case appColLabel:
+			return string(a.Label)
+		case appColName:
+			return string(a.Name)
+		case appColStatus:
+			return string(a.Status)
+		case appColMode:
+			return string(a.SignOnMode)
+		case appColCreated:
+			return timeCell(a.Created.Time)
+		case appColUpdated:
+			return timeCell(a.LastUpdated.Time)
+		}
+		return ""
+	},
+	tone: func(a *okta.App, col int) ui.Tone {
+		switch col {
+		case appColStatus:
+			if a.Status != "ACTIVE" {
+				return ui.ToneMuted
+			}
+			return ui.ToneGood
+		case appColCreated, appColUpdated, appColName:
+			return ui.ToneMuted
+		}
+		return ui.ToneNone
+	},
+	sort: func(a *okta.App, col int) string {
+		switch col {
+		case appColCreated:
+			return sortTime(a.Created.Time)
+		case appColUpdated:
+			return sortTime(a.LastUpdated.Time)
+		}
+		return ""
+	},
+	raw: func(a *okta.App) []byte { return a.Raw },
 }

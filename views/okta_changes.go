@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -68,21 +69,26 @@ func personLabel(u *okta.User) string {
 	return u.Login()
 }
 
-// askPerson asks who to add or assign (a login or an id), then confirms.
+// askPerson asks who to add or assign (or remove, when nobody is listed:
+// a login or an id), then confirms.
 func (t *oktaTab) askPerson(ch oktaChange) tea.Cmd {
 	w := changeWords[ch.kind]
-	t.change = &ch
-	t.openPrompt(oktaChangePerson, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), "", "login or user id, e.g. li.chen@acme.example",
-		"the person is looked up, then you confirm")
-	return nil
+	p := ui.NewPrompt(t.c.Styles, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), "", "login or user id, e.g. li.chen@acme.example")
+	p.Help = "the person is looked up, then you confirm"
+	f := &changeForm{}
+	f.Modal = ui.PromptModal(t.c.Styles, p, func(text string) (tea.Cmd, error) {
+		cmd, err := t.lookUpPerson(ch, strings.TrimSpace(text))
+		f.answered = err == nil
+		return cmd, err
+	})
+	return t.show(f)
 }
 
 // lookUpPerson resolves what was typed for the change being asked.
-func (t *oktaTab) lookUpPerson(who string) (tea.Cmd, error) {
+func (t *oktaTab) lookUpPerson(ch oktaChange, who string) (tea.Cmd, error) {
 	if who == "" {
 		return nil, fmt.Errorf("type a login or a user id")
 	}
-	ch := *t.change
 	client, ctx := t.client(), t.c.Context()
 	t.looking = who
 	return func() tea.Msg {
@@ -98,10 +104,35 @@ func (t *oktaTab) pickPerson(ch oktaChange, items []ui.Item) tea.Cmd {
 		return ui.Failf("nobody is listed in %s to %s", ch.targetName, lower(changeWords[ch.kind].title))
 	}
 	w := changeWords[ch.kind]
-	t.change = &ch
-	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), items)
-	t.modal = oktaChangePick
-	return nil
+	return t.pick(ui.NewPicker(t.c.Styles, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), items), func(it ui.Item) tea.Cmd {
+		ch.user, ch.person = it.Value, it.Label
+		if it.Detail != "" {
+			ch.person += " <" + it.Detail + ">"
+		}
+		return t.confirmChange(ch)
+	})
+}
+
+// pick opens a picker of a change; closing it says nothing was sent.
+func (t *oktaTab) pick(p *ui.Picker, then func(ui.Item) tea.Cmd) tea.Cmd {
+	f := &changeForm{}
+	f.Modal = ui.PickerModal(t.c.Styles, p, func(it ui.Item) tea.Cmd { f.answered = true; return then(it) })
+	return t.show(f)
+}
+
+// changeForm is a form of a change: closed without an answer, it says
+// nothing was sent.
+type changeForm struct {
+	ui.Modal
+	answered bool
+}
+
+func (f *changeForm) Update(msg tea.Msg) (bool, tea.Cmd) {
+	done, cmd := f.Modal.Update(msg)
+	if done && !f.answered {
+		return true, ui.Toast("Nothing sent")
+	}
+	return done, cmd
 }
 
 // changeFor starts an app assignment (or unassignment) of a person from
@@ -110,7 +141,7 @@ func (t *oktaTab) pickPerson(ch oktaChange, items []ui.Item) tea.Cmd {
 func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
 	listed := make([]ui.Item, 0, t.apps.rows.Len())
-	for _, a := range t.apps.rows.apps {
+	for _, a := range t.apps.rows.objs {
 		listed = append(listed, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
 	}
 	t.looking = email
@@ -154,11 +185,12 @@ func (t *oktaTab) onWho(m oktaWhoMsg) tea.Cmd {
 		return ui.Failf("%s has no apps to unassign", ch.person)
 	}
 	w := changeWords[ch.kind]
-	t.change = &ch
-	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("%s %s %s which app?", w.title, ch.person, w.to), m.apps)
-	t.picker.Custom = "app id"
-	t.modal = oktaChangeApp
-	return nil
+	p := ui.NewPicker(t.c.Styles, fmt.Sprintf("%s %s %s which app?", w.title, ch.person, w.to), m.apps)
+	p.Custom = "app id"
+	return t.pick(p, func(it ui.Item) tea.Cmd {
+		ch.target, ch.targetName = it.Value, orDash(it.Label)
+		return t.confirmChange(ch)
+	})
 }
 
 // confirmChange asks y/N, naming the person and the group or app.
@@ -171,10 +203,8 @@ func (t *oktaTab) confirmChange(ch oktaChange) tea.Cmd {
 	case chUnassign:
 		lines = append(lines, "Their app profile is lost; a provisioning app may deactivate them there.", "Okta refuses while a group grants the app.")
 	}
-	t.change = &ch
-	t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %s %s %s?", w.title, orDash(nameOnly(ch.person)), w.to, ch.targetName), w.yes, lines...)
-	t.modal = oktaChangeConfirm
-	return nil
+	c := ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %s %s %s?", w.title, orDash(nameOnly(ch.person)), w.to, ch.targetName), w.yes, lines...)
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.send(ch) }, func() tea.Cmd { return ui.Toast("Nothing sent") }))
 }
 
 // nameOnly is the name part of "Name <login>".
@@ -211,9 +241,9 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 	// The open group or app shows the change.
 	var reload tea.Cmd
 	switch {
-	case (ch.kind == chGroupAdd || ch.kind == chGroupRemove) && t.groups.open == ch.target:
-		reload = t.groups.openGroup(ch.target)
-	case (ch.kind == chAssign || ch.kind == chUnassign) && t.apps.open == ch.target:
+	case (ch.kind == chGroupAdd || ch.kind == chGroupRemove) && t.groups.openKey == ch.target:
+		reload = t.groups.openObj(ch.target)
+	case (ch.kind == chAssign || ch.kind == chUnassign) && t.apps.openKey == ch.target:
 		reload = t.apps.openApp(ch.target)
 	}
 	note := ""
@@ -221,45 +251,6 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 		note = " (" + m.out.Lost + "; reading back shows it applied)"
 	}
 	return tea.Batch(reload, ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
-}
-
-// changeModalKey handles the keys of the change's prompt, pickers and
-// confirmation; ok is false for the tab's other modals.
-func (t *oktaTab) changeModalKey(m tea.KeyMsg) (tea.Cmd, bool) {
-	switch t.modal {
-	case oktaChangePick, oktaChangeApp:
-		res, cmd := t.picker.Update(m)
-		switch {
-		case res.Cancelled:
-			t.closeModal()
-			return ui.Toast("Nothing sent"), true
-		case res.Done:
-			ch := *t.change
-			t.closeModal()
-			if ch.user != "" { // the app, chosen for a person already known
-				ch.target, ch.targetName = res.Item.Value, orDash(res.Item.Label)
-				return t.confirmChange(ch), true
-			}
-			ch.user, ch.person = res.Item.Value, res.Item.Label
-			if res.Item.Detail != "" {
-				ch.person += " <" + res.Item.Detail + ">"
-			}
-			return t.confirmChange(ch), true
-		}
-		return cmd, true
-	case oktaChangeConfirm:
-		out := t.confirm.Update(m)
-		if out == ui.Editing {
-			return nil, true
-		}
-		ch := *t.change
-		t.closeModal()
-		if out != ui.Submitted {
-			return ui.Toast("Nothing sent"), true
-		}
-		return t.send(ch), true
-	}
-	return nil, false
 }
 
 func lower(s string) string {

@@ -42,28 +42,14 @@ func appDoc(st *ui.Styles, a okta.App, p *appsPane, width int) string {
 			d.Text(c)
 		}
 	}
-	switch {
-	case p.loadingU:
-		d.Section("Assigned users")
-		d.Muted("  loading…")
-	case p.usersErr != nil:
-		d.Section("Assigned users")
-		d.Line(st.Error.Render("  could not list them: ") + p.usersErr.Error())
-	default:
-		title := fmt.Sprintf("Assigned users (%s)", count(len(p.users)))
-		if p.capped {
-			title = fmt.Sprintf("Assigned users (first %s; the app has more)", count(len(p.users)))
-		}
-		d.Section(title)
-		if len(p.users) == 0 {
-			d.Muted("  nobody is assigned")
-		} else {
-			d.Line(st.Header.Render("  " + assignedLine("LOGIN", "STATUS", "SCOPE", "LAST UPDATED", "NAME", width)))
-		}
-		for _, u := range p.users {
-			d.Line("  " + assignedLine(u.Login(), string(u.Status), string(u.Scope), timeCell(u.LastUpdated.Time), u.Profile.Get("name"), width))
-		}
+	counted := fmt.Sprintf("Assigned users (%s)", count(len(p.people)))
+	if p.capped {
+		counted = fmt.Sprintf("Assigned users (first %s; the app has more)", count(len(p.people)))
 	}
+	p.peopleSection(d, "Assigned users", counted, "nobody is assigned", assignedLine("LOGIN", "STATUS", "SCOPE", "LAST UPDATED", "NAME", width),
+		func(u *okta.AppUser) string {
+			return assignedLine(u.Login(), string(u.Status), string(u.Scope), timeCell(u.LastUpdated.Time), u.Profile.Get("name"), width)
+		})
 	d.Line("")
 	d.Muted("f is a user assigned? · + assign a person · - unassign one · v raw JSON · r reload · esc back")
 	return d.String()

@@ -214,3 +214,42 @@ func TestPersonViewListsEveryGroupAndAssignsAnApp(t *testing.T) {
 		t.Fatal("not assigned")
 	}
 }
+
+// The binding test of every tab sees the pane shown at start (Apps); the
+// Groups pane's writes get the same check here: refused for a read-only
+// analyst with an audit line, and a form before anything is sent.
+func TestOktaGroupWriteBindingsAreRefusedReadOnlyAndAskFirst(t *testing.T) {
+	t.Parallel()
+	readOnly := newDriver(t, setup{loads: []int{4}, analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	responder := newDriver(t, setup{loads: []int{4}})
+	openGroups(readOnly)
+	openGroups(responder)
+	ro, rw := tabOf[*oktaTab](readOnly.app), tabOf[*oktaTab](responder.app)
+	var writes []string
+	for _, b := range ro.bindings() {
+		if b.write == "" {
+			continue
+		}
+		writes = append(writes, b.write)
+		keyName := b.key.Keys()[0]
+		before := len(readOnly.audit.Entries())
+		readOnly.typeKeys(keyName)
+		readOnly.waitFor("read-only role")
+		if es := readOnly.audit.Entries(); len(es) != before+1 || es[before].Outcome != audit.Refused || es[before].Action != b.write {
+			t.Errorf("%s for a read-only analyst: audit %+v", keyName, es[before:])
+		}
+		responder.typeKeys(keyName)
+		if !rw.Capturing() {
+			t.Errorf("%s opened no form:\n%s", keyName, responder.screen())
+		}
+		if es := responder.audit.Entries(); len(es) != 0 {
+			t.Errorf("%s sent before asking: audit %+v", keyName, es)
+		}
+		for rw.Capturing() {
+			responder.typeKeys("esc")
+		}
+	}
+	if strings.Join(writes, " ") != "okta.group_add_user okta.group_remove_user" {
+		t.Fatalf("the Groups pane's writes: %v", writes)
+	}
+}

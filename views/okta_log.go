@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/httpx"
@@ -27,13 +26,13 @@ const (
 // logPane is the System Log: a query, a histogram of what it loaded, and
 // the events, paged in until Okta's empty page (or esc).
 type logPane struct {
+	listTab
+	itemDetail[okta.LogEvent]
 	t       *oktaTab
 	text    string
 	query   okta.LogQuery
 	started bool
 
-	reqs    requests
-	ctx     context.Context // of the load in progress, which spans many messages
 	loading bool
 	pages   int
 	next    string // the last next link: where the load stopped, or where new events will appear
@@ -43,8 +42,6 @@ type logPane struct {
 
 	rows   *eventRows
 	packed [][]byte // each page's events as Okta sent them, compressed
-	table  *ui.Table
-	filter filterBar
 	hist   *ui.Histogram
 
 	tailing  bool
@@ -54,13 +51,7 @@ type logPane struct {
 	polling  bool
 	arrived  int // events added by tailing and refreshes
 
-	// the open event
-	open     string
-	row      eventRow
-	event    *okta.LogEvent
-	eventErr error
-	raw      bool
-	detail   pane
+	row eventRow // the open event's row
 }
 
 type (
@@ -89,10 +80,8 @@ type (
 )
 
 func newLogPane(t *oktaTab) *logPane {
-	p := &logPane{t: t, rows: &eventRows{}, hist: ui.NewHistogram(t.c.Styles), detail: newPane(t.c)}
-	p.table = ui.NewTable(t.c.Styles, t.c.Keys, eventColumns)
-	p.table.Empty = "No events match. f changes the query, / filters the rows."
-	p.filter = newFilterBar(t.c.Styles, p.table)
+	p := &logPane{listTab: newListTab(t.c, eventColumns, "No events match. f changes the query, / filters the rows."), t: t,
+		rows: &eventRows{}, hist: ui.NewHistogram(t.c.Styles)}
 	p.text = defaultLogQuery
 	p.query, _ = parseLogQuery(p.text, t.c.now())
 	return p
@@ -102,12 +91,12 @@ func newLogPane(t *oktaTab) *logPane {
 func (p *logPane) chart() bool { return p.t.height >= 20 }
 
 func (p *logPane) setSize(w, h int) {
+	p.listTab.setSize(w, h)
 	rows := h - 3 // query, progress, filter bar
 	if p.chart() {
 		rows -= ui.HistogramLines
 	}
 	p.table.SetSize(w, rows)
-	p.detail.SetSize(w, h)
 	p.render(true)
 }
 
@@ -115,7 +104,7 @@ func (p *logPane) setSize(w, h int) {
 func (p *logPane) reset() {
 	p.reqs.stop()
 	p.stopTail()
-	p.started, p.loading, p.open = false, false, ""
+	p.started, p.loading, p.openKey = false, false, ""
 	p.rows, p.packed = &eventRows{}, nil
 	p.table.SetSource(p.rows)
 }
@@ -154,14 +143,14 @@ func (p *logPane) load() tea.Cmd {
 		p.query = q
 	}
 	p.stopTail()
-	p.ctx, _ = p.reqs.next(p.t.c.Context())
-	p.started, p.loading, p.pages, p.next, p.ended, p.open, p.arrived = true, true, 0, "", "", "", 0
+	ctx, req := p.reqs.next(p.t.c.Context())
+	p.started, p.loading, p.pages, p.next, p.ended, p.openKey, p.arrived = true, true, 0, "", "", "", 0
 	p.tailNext = "" // the old query's polling cursor would tail the wrong events
 	p.rows = &eventRows{newestFirst: p.query.Descending}
 	p.packed = nil
 	p.hist.Reset(p.span())
 	p.table.SetSource(p.rows)
-	return p.fetch(p.ctx, p.reqs.current(), false, p.query, "")
+	return p.fetch(ctx, req, false, p.query, "")
 }
 
 // fetch gets one page and, off the UI goroutine, builds its rows and packs
@@ -216,7 +205,8 @@ func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
 	p.table.SetSource(p.rows)
 	switch {
 	case m.more && p.rows.Len() < logCap:
-		return tea.Batch(p.table.Refilter(), p.fetch(p.ctx, m.req, false, p.query, m.next))
+		ctx, req := p.reqs.paging(p.t.c.Context())
+		return tea.Batch(p.table.Refilter(), p.fetch(ctx, req, false, p.query, m.next))
 	case m.more:
 		p.loading, p.ended = false, "capped"
 		p.reqs.stop()
@@ -322,59 +312,69 @@ func (p *logPane) refresh() tea.Cmd {
 
 // --- keys --------------------------------------------------------------------
 
-func (p *logPane) key(m tea.KeyMsg) tea.Cmd {
-	k := p.t.c.Keys
-	if p.open != "" {
-		switch {
-		case key.Matches(m, k.Back):
-			p.open = ""
-			return nil
-		case key.Matches(m, k.Raw):
-			p.raw = !p.raw
-			p.render(false)
-			return nil
-		}
-		return p.detail.Key(m)
-	}
-	switch {
-	case key.Matches(m, k.Back):
-		switch {
-		case p.loading:
-			return p.stopLoad()
-		case p.tailing:
+// bindings are the System Log pane's keys.
+func (p *logPane) bindings() []binding {
+	k, group := p.t.c.Keys, "Okta System Log"
+	inList := func() bool { return p.openKey == "" }
+	bs := []binding{
+		{key: &k.Query, desc: "log query", group: group, when: inList, run: p.openQuery},
+		{key: &k.Tail, desc: "tail new events", group: group, when: inList, run: p.toggleTail},
+		{key: &k.Back, desc: "stop a load, keep rows", group: group, when: func() bool { return inList() && (p.loading || p.tailing) }, run: func() tea.Cmd {
+			if p.loading {
+				return p.stopLoad()
+			}
 			p.stopTail()
 			return ui.Toast("Tailing stopped")
-		case p.table.Filter() != "":
-			return p.table.SetFilter("")
-		}
-		return nil
-	case key.Matches(m, k.Open):
-		return p.openEvent()
-	case key.Matches(m, k.Filter):
-		p.filter.Open()
-		return nil
-	case key.Matches(m, k.Query):
-		p.t.openPrompt(oktaLogQuery, "System Log query", p.text, defaultLogQuery,
-			"since/until: -24h, 7d or 2026-11-25T10:00:00Z · type: actor: target: outcome: severity: ip: (a,b = either; * = contains) · sort:asc|desc · words = keywords · filter:<SCIM> last")
-		return nil
-	case key.Matches(m, k.Tail):
-		return p.toggleTail()
-	case key.Matches(m, k.Refresh):
-		if cmd := p.refresh(); cmd != nil {
+		}},
+		{key: &k.Pivot, desc: "the actor's person view", group: group}, // the console's p
+		{desc: "Show only " + p.actor() + "'s events", group: group, shown: func() bool { return p.actor() != "" },
+			run: func() tea.Cmd { return p.pivot(p.actor()) }},
+		{key: &k.Raw, group: group, when: func() bool { return !inList() }, run: func() tea.Cmd { p.raw = !p.raw; p.render(false); return nil }},
+		{key: &k.Open, nav: true, when: inList, row: true, run: p.openEvent},
+		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: func() tea.Cmd { p.openKey = ""; return nil }},
+	}
+	return append(bs, p.listBindings(group, inList, func() tea.Cmd {
+		if cmd := p.refresh(); cmd != nil || p.started {
 			return cmd
 		}
-		if !p.started {
-			return p.load()
-		}
-		return nil
+		return p.load()
+	})...)
+}
+
+// listKey moves in the list, or scrolls the open event.
+func (p *logPane) listKey(m tea.KeyMsg) tea.Cmd {
+	if p.openKey != "" {
+		return p.pane.Key(m)
 	}
 	p.table.HandleKey(m)
 	return nil
 }
 
+func (p *logPane) openQuery() tea.Cmd {
+	pr := ui.NewPrompt(p.t.c.Styles, "System Log query", p.text, defaultLogQuery)
+	pr.Help = "since/until: -24h, 7d or 2026-11-25T10:00:00Z · type: actor: target: outcome: severity: ip: (a,b = either; * = contains) · sort:asc|desc · words = keywords · filter:<SCIM> last"
+	return p.t.show(ui.PromptModal(p.t.c.Styles, pr, func(text string) (tea.Cmd, error) { return p.setQuery(strings.TrimSpace(text)) }))
+}
+
+// target is the open event, else the one under the cursor.
+func (p *logPane) target() string {
+	if p.openKey != "" {
+		return p.openKey
+	}
+	return p.table.CursorKey()
+}
+
+// url is the admin console's page of the open event's actor.
+func (p *logPane) url(string) string {
+	if e := p.detail; p.openKey != "" && e != nil && e.Actor.Type == "User" && e.Actor.ID != "" {
+		return p.t.client().AdminURL("/admin/user/profile/view/" + string(e.Actor.ID))
+	}
+	return ""
+}
+
 // actor is the actor of the open event, else of the event under the cursor.
 func (p *logPane) actor() string {
-	if p.open != "" {
+	if p.openKey != "" {
 		return p.row.actor
 	}
 	if i, ok := p.table.Cursor(); ok {
@@ -386,7 +386,7 @@ func (p *logPane) actor() string {
 // targets are the targets of the open event, else of the event under the
 // cursor, as the table shows them.
 func (p *logPane) targets() string {
-	if p.open != "" {
+	if p.openKey != "" {
 		return p.row.targets
 	}
 	if i, ok := p.table.Cursor(); ok {
@@ -434,7 +434,8 @@ func (p *logPane) openEvent() tea.Cmd {
 	row := *p.rows.at(i)
 	row.fresh = false
 	p.rows.at(i).fresh = false
-	p.open, p.row, p.event, p.eventErr, p.raw = row.uuid, row, nil, nil, false
+	p.openItem(row.uuid)
+	p.row = row
 	p.render(false)
 	block, t := p.packed[row.page], p.t
 	return func() tea.Msg {
@@ -447,10 +448,10 @@ func (p *logPane) openEvent() tea.Cmd {
 }
 
 func (p *logPane) onEvent(m oktaEventMsg) tea.Cmd {
-	if m.uuid != p.open {
+	if m.uuid != p.openKey {
 		return nil
 	}
-	p.event, p.eventErr = m.event, m.err
+	p.detail, p.detailErr = m.event, m.err
 	p.render(true)
 	return nil
 }
@@ -498,42 +499,23 @@ func (p *logPane) status() string {
 }
 
 func (p *logPane) view() string {
-	if p.open != "" {
-		return p.detail.View()
+	if p.openKey != "" {
+		return p.pane.View()
 	}
-	st := p.t.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Muted.Render("query: " + p.text + " · f change · t tail · p the actor's person view · enter opens"))
-	b.WriteString("\n")
-	b.WriteString(p.status())
-	b.WriteString("\n")
+	bar := p.t.c.Styles.Muted.Render("query: "+p.text+" · f change · t tail · p the actor's person view · enter opens") + "\n" + p.status()
 	if p.chart() {
-		b.WriteString(p.hist.View(p.t.width))
-		b.WriteString("\n")
+		bar += "\n" + p.hist.View(p.t.width)
 	}
-	b.WriteString(p.table.View())
-	b.WriteString("\n")
-	b.WriteString(p.filter.View(p.t.width))
-	return b.String()
+	return p.listView(bar)
 }
 
 func (p *logPane) render(keep bool) {
-	if p.open == "" {
+	if p.openKey == "" {
 		return
 	}
 	st := p.t.c.Styles
-	var content string
-	switch {
-	case p.eventErr != nil:
-		content = st.Error.Render("Could not open this event: ") + p.eventErr.Error()
-	case p.event == nil:
-		content = st.Muted.Render("Opening " + p.open + "…")
-	case p.raw:
-		content = st.Section.Render("Raw JSON  ·  v back to the formatted view") + "\n" + ui.PrettyJSON(p.event.Raw)
-	default:
-		content = eventDoc(st, p.event, p.detail.Width(), p.t.c.now())
-	}
-	p.detail.Show(content, keep)
+	p.pane.Show(p.detailText(st, "this event", "Opening "+p.openKey+"…", func(e *okta.LogEvent) []byte { return e.Raw },
+		func(e *okta.LogEvent) string { return eventDoc(st, e, p.pane.Width(), p.t.c.now()) }), keep)
 }
 
 // pages says how many pages were read: "1 page", "3 pages".

@@ -64,11 +64,11 @@ func (t *oktaTab) Subject() (subject, bool) {
 // choices are the people p can follow when there are several: an open
 // app's assigned users.
 func (t *oktaTab) choices() []subject {
-	if t.pane != paneApps || t.apps.open == "" {
+	if t.pane != paneApps || t.apps.openKey == "" {
 		return nil
 	}
 	var out []subject
-	for _, u := range t.apps.users {
+	for _, u := range t.apps.people {
 		if name := string(u.Credentials.UserName); isEmail(name) {
 			out = append(out, subject{id: name})
 		}
@@ -125,7 +125,7 @@ func (a *App) pivot(t Tab) tea.Cmd {
 	}
 	s, ok := pv.Subject()
 	if !ok {
-		if o, isOkta := t.(*oktaTab); isOkta && o.pane == paneApps && o.apps.open != "" && o.apps.loadingU {
+		if o, isOkta := t.(*oktaTab); isOkta && o.pane == paneApps && o.apps.openKey != "" && o.apps.loadingP {
 			return ui.Failf("p: the app's assigned users are still loading")
 		}
 		return ui.Failf("p: no person or asset under the cursor")
@@ -175,17 +175,4 @@ func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
 	}
 	t.query, t.queryText, t.mode = q, text, itmList
 	return t.loadFirst()
-}
-
-// Actions implements actioner: the log's narrower pivot, rerunning the
-// query for the event's actor.
-func (t *oktaTab) Actions() []Action {
-	if t.pane != paneLog {
-		return nil
-	}
-	actor := t.log.actor()
-	if actor == "" {
-		return nil
-	}
-	return []Action{{Name: "Show only " + actor + "'s events", Group: "Okta System Log", Run: func() tea.Cmd { return t.log.pivot(actor) }}}
 }

@@ -42,13 +42,9 @@ func (m itmTicketMsg) recipient() Tab     { return m.tab }
 func (m itmEmailMsg) recipient() Tab      { return m.tab }
 func (m itmUsersMsg) recipient() Tab      { return m.tab }
 func (m itmWriteMsg) recipient() Tab      { return m.tab }
-func (m oktaAppsMsg) recipient() Tab      { return m.tab }
-func (m oktaAppUsersMsg) recipient() Tab  { return m.tab }
 func (m oktaAssignMsg) recipient() Tab    { return m.tab }
 func (m oktaWhoMsg) recipient() Tab       { return m.tab }
 func (m oktaChangeMsg) recipient() Tab    { return m.tab }
-func (m oktaGroupsMsg) recipient() Tab    { return m.tab }
-func (m oktaMembersMsg) recipient() Tab   { return m.tab }
 func (m oktaLogMsg) recipient() Tab       { return m.tab }
 func (m oktaEventMsg) recipient() Tab     { return m.tab }
 func (m oktaTailTick) recipient() Tab     { return m.tab }

@@ -91,18 +91,6 @@ func (r *eventRows) SortKey(i, col int) string {
 	return r.Cell(i, col)
 }
 
-// SortKey implements ui.SortKeyer.
-func (r *appRows) SortKey(i, col int) string {
-	a := &r.apps[i]
-	switch col {
-	case appColCreated:
-		return sortTime(a.Created.Time)
-	case appColUpdated:
-		return sortTime(a.LastUpdated.Time)
-	}
-	return r.Cell(i, col)
-}
-
 // Tables implements tableOwner.
 func (t *remediationsTab) Tables() map[string]*ui.Table {
 	return map[string]*ui.Table{"remediations": t.table}

@@ -87,7 +87,7 @@ func (t *oktaTab) OpenView(v config.View) (tea.Cmd, bool) {
 		if v.Query == "" {
 			return withFilter(&t.apps.filter, v.Filter, t.apps.load()), true
 		}
-		cmd, err := t.apps.search(v.Query)
+		cmd, err := t.apps.searchApps(v.Query)
 		if err != nil {
 			return ui.Failf("saved view %q: %v", v.Name, err), true
 		}
