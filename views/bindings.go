@@ -99,7 +99,11 @@ func invoke(c *Common, tab bound, b binding) tea.Cmd {
 	tenant, row := tab.where()
 	switch {
 	case b.write != "" && !c.Analyst.CanWrite():
-		return refuse(c, tenant, row, b.write, b.name())
+		what := b.name()
+		if b.key != nil {
+			what = b.key.Help().Desc // the key's own words, the same in every tab
+		}
+		return refuse(c, tenant, row, b.write, what)
 	case b.row && row == "":
 		return nil
 	}
@@ -181,7 +185,7 @@ func paletteActions(c *Common, tab bound, tabName string, bs []binding, marked i
 			name += " (read-only: not available)"
 		}
 		run := func() tea.Cmd { return invoke(c, tab, b) }
-		if b.key != nil {
+		if b.key != nil || b.marks == "" { // a command without a key is the palette's alone
 			out = append(out, Action{Name: name, Key: keyText, Group: group, Run: run})
 		}
 		if b.marks != "" && marked > 0 && !readOnly {
