@@ -159,16 +159,7 @@ func (t *itmTab) openTenant() tea.Cmd {
 func (t *itmTab) openQuery() tea.Cmd {
 	p := ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
 	p.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
-	return t.show(ui.PromptModal(t.c.Styles, p, func(text string) (tea.Cmd, error) {
-		text = strings.TrimSpace(text)
-		q, err := t.parse(text)
-		if err != nil {
-			return nil, fmt.Errorf("ITM query: %w", err)
-		}
-		t.query, t.queryText = q, text
-		t.mode = itmList
-		return t.loadFirst(), nil
-	}))
+	return queryPrompt(&t.listTab, t, p, "ITM query")
 }
 
 // closing reports statuses that end work on a ticket, which ask y/N first.

@@ -7,7 +7,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/clock"
 	"triage/backend/saas"
 	"triage/ui"
 )
@@ -118,27 +117,27 @@ func (t *saasTab) Init() tea.Cmd {
 // switch).
 func (t *saasTab) startQuery(fallback string) tea.Cmd {
 	conf := t.c.Backends.Config.SaaS[t.tenant]
-	text, said := startQuery(t.c, "saas", conf.Name, conf.Query, fallback, func(s string) error { _, err := t.parse(s); return err })
-	t.queryText = text
-	t.query, _ = t.parse(text)
+	var said tea.Cmd
+	t.queryText, t.query, said = startQuery(t.c, "saas", conf.Name, conf.Query, fallback, t.parse)
 	return said
+}
+
+// useQuery implements queryTab.
+func (t *saasTab) useQuery(text string) error {
+	q, err := t.parse(text)
+	if err == nil {
+		t.query, t.queryText, t.mode = q, text, saasList
+	}
+	return err
 }
 
 // Busy implements Tab.
 func (t *saasTab) Busy() string {
-	switch {
-	case t.bulk.busy() != "":
-		return t.bulk.busy()
-	case t.writing != "":
-		return t.writing
-	case t.loading != "":
-		return t.loading
-	case t.opening != "":
-		return t.opening
-	case t.paging:
-		return fmt.Sprintf("Loading SaaS incidents (%s so far)…", count(t.rows.Len()))
+	paging := ""
+	if t.paging {
+		paging = fmt.Sprintf("Loading SaaS incidents (%s so far)…", count(t.rows.Len()))
 	}
-	return ""
+	return t.busyWith(t.loading, t.opening, paging)
 }
 
 // Info implements Tab.
@@ -184,35 +183,20 @@ func (t *saasTab) bindings() []binding {
 // status:new app:box since:7d". App values are ids, names or types,
 // resolved through the tenant's app list.
 func (t *saasTab) parse(text string) (saas.Query, error) {
-	terms, err := parseQuery(text, saasQueryTerms...)
-	if err != nil {
-		return saas.Query{}, err
-	}
 	var q saas.Query
-	now := t.c.now()
-	for _, term := range terms {
+	err := parseTerms(text, t.c.now(), &q.From, &q.To, func(term Term) error {
 		switch term.Name {
-		case "since", "until":
-			when, err := clock.ParseWhen(term.Values[0], now)
-			if err != nil {
-				return saas.Query{}, fmt.Errorf("%s: %w", term.Name, err)
-			}
-			if term.Name == "since" {
-				q.From = when
-			} else {
-				q.To = when
-			}
 		case "state":
 			switch s := strings.ToLower(term.Values[0]); s {
 			case "open", "closed":
 				q.State = s
 			case "all", "any":
 			default:
-				return saas.Query{}, fmt.Errorf("state: %q is not open, closed or all", term.Values[0])
+				return fmt.Errorf("state: %q is not open, closed or all", term.Values[0])
 			}
 		case "severity":
 			if _, err := saas.SeverityFilter(term.Values); err != nil {
-				return saas.Query{}, err
+				return err
 			}
 			q.Severities = term.Values
 		case "status":
@@ -220,6 +204,10 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 		case "app":
 			q.AppIDs = append(q.AppIDs, t.appIDs(term.Values)...)
 		}
+		return nil
+	}, saasQueryTerms...)
+	if err != nil {
+		return saas.Query{}, err
 	}
 	return q, nil
 }

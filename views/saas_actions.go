@@ -356,12 +356,9 @@ func (t *saasTab) pickApp(id string) tea.Cmd {
 			value = string(a.Name)
 		}
 	}
-	text := withTerm(t.queryText, "app", value)
-	q, err := t.parse(text)
-	if err != nil {
+	if err := t.useQuery(withTerm(t.queryText, "app", value)); err != nil {
 		return ui.Fail(fmt.Errorf("SaaS query: %w", err))
 	}
-	t.query, t.queryText, t.mode = q, text, saasList
 	return t.loadFirst()
 }
 
@@ -377,15 +374,7 @@ func (t *saasTab) openTenant() tea.Cmd {
 func (t *saasTab) openQuery() tea.Cmd {
 	p := ui.NewPrompt(t.c.Styles, "SaaS query", t.queryText, "state:open severity:high,critical status:new app:box since:7d")
 	p.Help = "state: open, closed or all · severity: critical, high, medium, low, informational or 1..5 · status: new, assigned, in-progress, pending, business-justified… · app: name, type or id · since/until: 24h, 7d or a date"
-	return t.show(ui.PromptModal(t.c.Styles, p, func(text string) (tea.Cmd, error) {
-		text = strings.TrimSpace(text)
-		q, err := t.parse(text)
-		if err != nil {
-			return nil, fmt.Errorf("SaaS query: %w", err)
-		}
-		t.query, t.queryText, t.mode = q, text, saasList
-		return t.loadFirst(), nil
-	}))
+	return queryPrompt(&t.listTab, t, p, "SaaS query")
 }
 
 // openCopy copies the incident id from the list; in detail it offers the

@@ -33,6 +33,20 @@ func newListTab(c *Common, cols []ui.Column, empty string) listTab {
 	return b
 }
 
+// busyWith is what the spinner says: a bulk action's progress, a write in
+// flight, else the first of the tab's own loads under way.
+func (b *listTab) busyWith(loads ...string) string {
+	if s := b.bulk.busy(); s != "" {
+		return s
+	}
+	for _, s := range append([]string{b.writing}, loads...) {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // show opens a form in the modal slot.
 func (b *listTab) show(m ui.Modal) tea.Cmd {
 	b.modal = m
