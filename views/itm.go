@@ -124,20 +124,10 @@ func (t *itmTab) Init() tea.Cmd {
 
 // startQuery sets the query the current tenant opens on: its configured
 // one, else fallback (the default at start, the query in use on a switch).
-func (t *itmTab) startQuery(fallback string) tea.Cmd {
+func (t *itmTab) startQuery(fallback string) (said tea.Cmd) {
 	conf := t.c.Backends.Config.ITM[t.tenant]
-	var said tea.Cmd
 	t.queryText, t.query, said = startQuery(t.c, "itm", conf.Name, conf.Query, fallback, t.parse)
 	return said
-}
-
-// useQuery implements queryTab.
-func (t *itmTab) useQuery(text string) error {
-	q, err := t.parse(text)
-	if err == nil {
-		t.query, t.queryText, t.mode = q, text, itmList
-	}
-	return err
 }
 
 // itmDefaultQuery is what tab 1 starts on when the tenant names no query.
@@ -230,6 +220,15 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 		page, err := client.Incidents(ctx, q)
 		return itmPageMsg{tab: t, req: req, kind: kind, page: page, err: err}
 	}
+}
+
+// useQuery implements queryTab.
+func (t *itmTab) useQuery(text string) error {
+	q, err := t.parse(text)
+	if err == nil {
+		t.query, t.queryText, t.mode = q, text, itmList
+	}
+	return err
 }
 
 // rereadQuery evaluates the query's relative times ("since:30d") again, so a

@@ -115,20 +115,10 @@ func (t *saasTab) Init() tea.Cmd {
 // startQuery sets the query the current tenant opens on: its configured
 // one, else fallback (every incident at start, the query in use on a
 // switch).
-func (t *saasTab) startQuery(fallback string) tea.Cmd {
+func (t *saasTab) startQuery(fallback string) (said tea.Cmd) {
 	conf := t.c.Backends.Config.SaaS[t.tenant]
-	var said tea.Cmd
 	t.queryText, t.query, said = startQuery(t.c, "saas", conf.Name, conf.Query, fallback, t.parse)
 	return said
-}
-
-// useQuery implements queryTab.
-func (t *saasTab) useQuery(text string) error {
-	q, err := t.parse(text)
-	if err == nil {
-		t.query, t.queryText, t.mode = q, text, saasList
-	}
-	return err
 }
 
 // Busy implements Tab.
@@ -210,6 +200,15 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 		return saas.Query{}, err
 	}
 	return q, nil
+}
+
+// useQuery implements queryTab.
+func (t *saasTab) useQuery(text string) error {
+	q, err := t.parse(text)
+	if err == nil {
+		t.query, t.queryText, t.mode = q, text, saasList
+	}
+	return err
 }
 
 // rereadQuery evaluates the query's relative times ("since:7d") again, so a
