@@ -99,7 +99,11 @@ func invoke(c *Common, tab bound, b binding) tea.Cmd {
 	tenant, row := tab.where()
 	switch {
 	case b.write != "" && !c.Analyst.CanWrite():
-		return refuse(c, tenant, row, b.write, b.name())
+		what := b.name()
+		if b.key != nil {
+			what = b.key.Help().Desc // the key's own words, the same in every tab
+		}
+		return refuse(c, tenant, row, b.write, what)
 	case b.row && row == "":
 		return nil
 	}

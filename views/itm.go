@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/clock"
 	"triage/backend/itm"
 	"triage/backend/settle"
 	"triage/ui"
@@ -125,11 +124,9 @@ func (t *itmTab) Init() tea.Cmd {
 
 // startQuery sets the query the current tenant opens on: its configured
 // one, else fallback (the default at start, the query in use on a switch).
-func (t *itmTab) startQuery(fallback string) tea.Cmd {
+func (t *itmTab) startQuery(fallback string) (said tea.Cmd) {
 	conf := t.c.Backends.Config.ITM[t.tenant]
-	text, said := startQuery(t.c, "itm", conf.Name, conf.Query, fallback, func(s string) error { _, err := t.parse(s); return err })
-	t.queryText = text
-	t.query, _ = t.parse(text)
+	t.queryText, t.query, said = startQuery(t.c, "itm", conf.Name, conf.Query, fallback, t.parse)
 	return said
 }
 
@@ -138,17 +135,11 @@ const itmDefaultQuery = "since:30d"
 
 // Busy implements Tab.
 func (t *itmTab) Busy() string {
-	switch {
-	case t.bulk.busy() != "":
-		return t.bulk.busy()
-	case t.writing != "":
-		return t.writing
-	case t.loading != "":
-		return t.loading
-	case t.loadingMore:
-		return fmt.Sprintf("Loading more ITM incidents (%s so far)…", count(t.rows.Len()))
+	more := ""
+	if t.loadingMore {
+		more = fmt.Sprintf("Loading more ITM incidents (%s so far)…", count(t.rows.Len()))
 	}
-	return ""
+	return t.busyWith(t.loading, more)
 }
 
 // Info implements Tab.
@@ -203,24 +194,9 @@ var escKeepsDraft = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clo
 
 // parse reads the tab's query language.
 func (t *itmTab) parse(text string) (itm.Query, error) {
-	terms, err := parseQuery(text, "since", "until", "status", "severity", "person")
-	if err != nil {
-		return itm.Query{}, err
-	}
 	var q itm.Query
-	now := t.c.now()
-	for _, term := range terms {
+	err := parseTerms(text, t.c.now(), &q.Since, &q.Until, func(term Term) error {
 		switch term.Name {
-		case "since", "until":
-			when, err := clock.ParseWhen(term.Values[0], now)
-			if err != nil {
-				return itm.Query{}, fmt.Errorf("%s: %w", term.Name, err)
-			}
-			if term.Name == "since" {
-				q.Since = when
-			} else {
-				q.Until = when
-			}
 		case "status":
 			q.Statuses = term.Values
 		case "severity":
@@ -228,6 +204,10 @@ func (t *itmTab) parse(text string) (itm.Query, error) {
 		case "person":
 			q.People = term.Values
 		}
+		return nil
+	}, "since", "until", "status", "severity", "person")
+	if err != nil {
+		return itm.Query{}, err
 	}
 	return q, nil
 }
@@ -240,6 +220,15 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 		page, err := client.Incidents(ctx, q)
 		return itmPageMsg{tab: t, req: req, kind: kind, page: page, err: err}
 	}
+}
+
+// useQuery implements queryTab.
+func (t *itmTab) useQuery(text string) error {
+	q, err := t.parse(text)
+	if err == nil {
+		t.query, t.queryText, t.mode = q, text, itmList
+	}
+	return err
 }
 
 // rereadQuery evaluates the query's relative times ("since:30d") again, so a

@@ -140,40 +140,26 @@ func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
 }
 
 func (t *itmTab) openTenant() tea.Cmd {
-	var items []ui.Item
-	for i, c := range t.c.Backends.ITM {
-		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
+	var names []string
+	for _, c := range t.c.Backends.ITM {
+		names = append(names, c.Tenant())
 	}
-	return t.show(ui.PickerModal(t.c.Styles, ui.NewPicker(t.c.Styles, "Switch ITM tenant", items), func(it ui.Item) tea.Cmd {
-		for i, c := range t.c.Backends.ITM {
-			if itoa(i) == it.Value {
-				t.tenant = i
-				t.mode, t.users, t.usersReq = itmList, nil, false
-				t.rows = newTicketRows()
-				t.table.SetSource(t.rows)
-				said := t.startQuery(t.queryText)
-				// The note first: a load that fails at once must not be
-				// covered by it on the status line.
-				return tea.Sequence(ui.Toast("ITM tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst()))
-			}
-		}
-		return nil
-	}))
+	return t.pickTenant("Switch ITM tenant", names, func(i int) tea.Cmd {
+		t.tenant = i
+		t.mode, t.users, t.usersReq = itmList, nil, false
+		t.rows = newTicketRows()
+		t.table.SetSource(t.rows)
+		said := t.startQuery(t.queryText)
+		// The note first: a load that fails at once must not be covered
+		// by it on the status line.
+		return tea.Sequence(ui.Toast("ITM tenant %s", t.client().Tenant()), tea.Batch(said, t.loadFirst()))
+	})
 }
 
 func (t *itmTab) openQuery() tea.Cmd {
 	p := ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
 	p.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
-	return t.show(ui.PromptModal(t.c.Styles, p, func(text string) (tea.Cmd, error) {
-		text = strings.TrimSpace(text)
-		q, err := t.parse(text)
-		if err != nil {
-			return nil, fmt.Errorf("ITM query: %w", err)
-		}
-		t.query, t.queryText = q, text
-		t.mode = itmList
-		return t.loadFirst(), nil
-	}))
+	return queryPrompt(&t.listTab, t, p, "ITM query")
 }
 
 // closing reports statuses that end work on a ticket, which ask y/N first.
@@ -272,40 +258,24 @@ func (t *itmTab) confirmBulk(title, yes string, lines []string, run func() tea.C
 // bulkComment sends one comment to each marked ticket.
 func (t *itmTab) bulkComment(keys []string, text string) tea.Cmd {
 	client := t.client()
-	jobs := make([]bulkJob, len(keys))
-	for i, k := range keys {
-		k := k
-		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			if out := client.CommentOnce(ctx, k, text, ""); !out.Applied() {
-				return nil, out.Err
-			}
-			return t.reread(ctx, client, k), nil
-		}}
-	}
 	delete(t.drafts, bulkDraft)
-	t.table.ClearMarks()
-	t.bulk = newBulk(t.c, fmt.Sprintf("Comment on %d tickets", len(keys)), jobs)
-	t.bulk.setSize(t.width, t.height)
-	return t.bulk.start()
+	return t.runBulk(fmt.Sprintf("Comment on %d tickets", len(keys)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+		if out := client.CommentOnce(ctx, k, text, ""); !out.Applied() {
+			return nil, out.Err
+		}
+		return t.reread(ctx, client, k), nil
+	})
 }
 
 // bulkStatus sets one status on each marked ticket.
 func (t *itmTab) bulkStatus(keys []string, change itm.StatusChange) tea.Cmd {
 	client := t.client()
-	jobs := make([]bulkJob, len(keys))
-	for i, k := range keys {
-		k := k
-		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			if out := client.SetStatusOnce(ctx, k, change); !out.Applied() {
-				return nil, out.Err
-			}
-			return t.reread(ctx, client, k), nil
-		}}
-	}
-	t.table.ClearMarks()
-	t.bulk = newBulk(t.c, fmt.Sprintf("Set %d tickets to %s", len(keys), orDash(change.Title)), jobs)
-	t.bulk.setSize(t.width, t.height)
-	return t.bulk.start()
+	return t.runBulk(fmt.Sprintf("Set %d tickets to %s", len(keys), orDash(change.Title)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+		if out := client.SetStatusOnce(ctx, k, change); !out.Applied() {
+			return nil, out.Err
+		}
+		return t.reread(ctx, client, k), nil
+	})
 }
 
 // reread fetches a ticket after a write so its row shows the change.

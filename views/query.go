@@ -3,6 +3,9 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"triage/backend/clock"
 )
 
 // Term is one "name:value" of a server query, e.g. status:new,in-progress.
@@ -43,6 +46,33 @@ func parseQuery(s string, known ...string) ([]Term, error) {
 		terms = append(terms, Term{Name: name, Values: values})
 	}
 	return terms, nil
+}
+
+// parseTerms reads a tab's query: since and until (24h, 7d or a date,
+// relative to now) into since and until, every other term to each.
+func parseTerms(text string, now time.Time, since, until *time.Time, each func(Term) error, known ...string) error {
+	terms, err := parseQuery(text, known...)
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		if term.Name != "since" && term.Name != "until" {
+			if err := each(term); err != nil {
+				return err
+			}
+			continue
+		}
+		when, err := clock.ParseWhen(term.Values[0], now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", term.Name, err)
+		}
+		if term.Name == "since" {
+			*since = when
+		} else {
+			*until = when
+		}
+	}
+	return nil
 }
 
 // splitQuoted splits on spaces outside double quotes.

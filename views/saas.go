@@ -1,15 +1,12 @@
 package views
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/clock"
 	"triage/backend/saas"
 	"triage/ui"
 )
@@ -25,71 +22,36 @@ const (
 	saasDetail
 )
 
-type saasModal int
-
-const (
-	saasNoModal saasModal = iota
-	saasClosePick
-	saasCloseConfirm
-	saasFixPick
-	saasFixConfirm
-	saasQuery
-	saasApps
-	saasTenant
-	saasCopy
-)
-
 // saasQueryTerms are the names the "f" query knows.
 var saasQueryTerms = []string{"state", "severity", "status", "app", "since", "until"}
 
 // saasTab is tab 2: Palo Alto SaaS Security incidents.
 type saasTab struct {
-	c      *Common
+	listTab
+	itemDetail[saas.Incident]
 	tenant int
 	rows   *incidentRows
-	table  *ui.Table
-	width  int
-	height int
+	mode   saasMode
 
 	// the server query and the delta feed it reads
 	query      saas.Query
 	queryText  string
-	reqs       requests
-	ctx        context.Context // of the load in progress, cancelled by the next
-	loading    string          // the query's first page
-	paging     bool            // following nextPath
-	complete   bool            // the feed was read to its end
-	resume     *saas.Page      // the page to follow again after a failure (r)
-	resumed    bool            // following again after a failure
+	loading    string     // the query's first page
+	opening    string     // the incident being opened
+	paging     bool       // following nextPath
+	complete   bool       // the feed was read to its end
+	resume     *saas.Page // the page to follow again after a failure (r)
+	resumed    bool       // following again after a failure
 	refreshing bool
 
-	apps    []saas.App
-	appsReq bool
+	apps      []saas.App
+	appsReq   bool
+	appPicker *ui.Picker // the app picker while open, filled when the list arrives
 
-	// the incident open in detail
-	mode      saasMode
-	openKey   string
-	detail    *saas.Incident
-	detailErr error
-	opening   string
-	raw       bool
-	pane      pane
-
-	// forms, and what an analyst chose for a write that failed, kept so
-	// reopening the form starts from it
-	modal     saasModal
-	picker    *ui.Picker
-	prompt    *ui.Prompt
-	confirm   *ui.Confirm
-	filter    filterBar
-	target    string
-	category  string
-	fix       fixChoice
+	// what an analyst chose for a write that failed, kept so reopening
+	// the form starts from it
 	keptClose map[string]string
 	keptFix   map[string]fixChoice
-	bulkKeys  []string // the marked incidents a form acts on; nil for one
-	bulk      *bulk
-	writing   string
 }
 
 // fixChoice is a remediation being asked for.
@@ -129,12 +91,8 @@ type (
 )
 
 func newSaaSTab(c *Common) *saasTab {
-	t := &saasTab{c: c, rows: newIncidentRows(), keptClose: map[string]string{}, keptFix: map[string]fixChoice{}}
-	t.table = ui.NewTable(c.Styles, c.Keys, incidentColumns)
-	t.table.Empty = "No incidents match. f changes the query, A picks an app, / filters the rows."
-	t.pane = newPane(c)
-	t.filter = newFilterBar(c.Styles, t.table)
-	return t
+	return &saasTab{listTab: newListTab(c, incidentColumns, "No incidents match. f changes the query, A picks an app, / filters the rows."),
+		rows: newIncidentRows(), keptClose: map[string]string{}, keptFix: map[string]fixChoice{}}
 }
 
 func (t *saasTab) client() *saas.Client { return t.c.Backends.SaaS[t.tenant] }
@@ -157,32 +115,19 @@ func (t *saasTab) Init() tea.Cmd {
 // startQuery sets the query the current tenant opens on: its configured
 // one, else fallback (every incident at start, the query in use on a
 // switch).
-func (t *saasTab) startQuery(fallback string) tea.Cmd {
+func (t *saasTab) startQuery(fallback string) (said tea.Cmd) {
 	conf := t.c.Backends.Config.SaaS[t.tenant]
-	text, said := startQuery(t.c, "saas", conf.Name, conf.Query, fallback, func(s string) error { _, err := t.parse(s); return err })
-	t.queryText = text
-	t.query, _ = t.parse(text)
+	t.queryText, t.query, said = startQuery(t.c, "saas", conf.Name, conf.Query, fallback, t.parse)
 	return said
 }
 
-// Capturing implements Tab.
-func (t *saasTab) Capturing() bool { return t.modal != saasNoModal || t.filter.Typing() }
-
 // Busy implements Tab.
 func (t *saasTab) Busy() string {
-	switch {
-	case t.bulk.busy() != "":
-		return t.bulk.busy()
-	case t.writing != "":
-		return t.writing
-	case t.loading != "":
-		return t.loading
-	case t.opening != "":
-		return t.opening
-	case t.paging:
-		return fmt.Sprintf("Loading SaaS incidents (%s so far)…", count(t.rows.Len()))
+	paging := ""
+	if t.paging {
+		paging = fmt.Sprintf("Loading SaaS incidents (%s so far)…", count(t.rows.Len()))
 	}
-	return ""
+	return t.busyWith(t.loading, t.opening, paging)
 }
 
 // Info implements Tab.
@@ -190,64 +135,58 @@ func (t *saasTab) Info() string {
 	return infoLine(t.table, count(t.rows.Len())+" incidents")
 }
 
-// SetSize implements Tab.
+// SetSize implements Tab: the severity bar takes a line over the table.
 func (t *saasTab) SetSize(w, h int) {
-	t.width, t.height = w, h
+	t.setSize(w, h)
 	t.table.SetSize(w, h-3)
-	t.pane.SetSize(w, h)
-	if t.bulk != nil {
-		t.bulk.setSize(w, h)
-	}
 	t.rerender()
 }
 
 // Help implements Tab.
-func (t *saasTab) Help() []ui.HelpGroup {
+func (t *saasTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
+
+// where implements bound.
+func (t *saasTab) where() (string, string) { return t.client().Tenant(), t.targetKey() }
+
+// bindings implements bound: the keys of the SaaS tab.
+func (t *saasTab) bindings() []binding {
 	k := t.c.Keys
-	g := ui.HelpGroup{Title: "SaaS incidents", Bindings: []key.Binding{
-		relabel(k.Status, "close with a category"), relabel(k.Remediate, "remediate the asset"),
-		relabel(k.Query, "server query (state severity status app since until)"), k.Apps,
-		k.Raw, relabel(k.Copy, "copy an id or URL"), relabel(k.Browse, "open the asset's page"),
-	}}
-	if len(t.c.Backends.SaaS) > 1 {
-		g.Bindings = append(g.Bindings, k.Tenant)
+	inList := func() bool { return t.mode == saasList }
+	bs := []binding{
+		{key: &k.Status, desc: "close with a category", write: "saas.close", row: true, marks: "Close the %d marked incidents with a category", run: t.openClose},
+		{key: &k.Remediate, desc: "remediate the asset", write: "saas.remediate", row: true, marks: "Remediate the %d marked incidents' assets", run: t.openFix},
+		{key: &k.Query, desc: "server query (" + strings.Join(saasQueryTerms, " ") + ")", when: inList, run: t.openQuery},
+		{key: &k.Apps, when: inList, run: t.openApps},
+		{key: &k.Raw, when: func() bool { return t.mode == saasDetail }, run: func() tea.Cmd { t.raw = !t.raw; t.rerender(); return nil }},
+		{key: &k.Copy, desc: "copy an id or URL", run: t.openCopy},
+		{key: &k.Browse, desc: "open the asset's page", run: t.openAsset},
+		{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.SaaS) > 1 }, run: t.openTenant},
+		{desc: "follow this asset: its incidents and remediations", shown: func() bool { _, ok := t.assetSubject(); return ok },
+			run: func() tea.Cmd { s, _ := t.assetSubject(); return func() tea.Msg { return followMsg{s} } }},
+		{key: &k.Open, nav: true, when: inList, row: true, run: t.open},
+		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: func() tea.Cmd { t.mode, t.openKey = saasList, ""; return nil }},
 	}
-	return []ui.HelpGroup{g}
+	return append(bs, t.listBindings("SaaS incidents", inList, t.Refresh)...)
 }
 
 // parse reads the tab's query language, e.g. "state:open severity:high,4
 // status:new app:box since:7d". App values are ids, names or types,
 // resolved through the tenant's app list.
 func (t *saasTab) parse(text string) (saas.Query, error) {
-	terms, err := parseQuery(text, saasQueryTerms...)
-	if err != nil {
-		return saas.Query{}, err
-	}
 	var q saas.Query
-	now := t.c.now()
-	for _, term := range terms {
+	err := parseTerms(text, t.c.now(), &q.From, &q.To, func(term Term) error {
 		switch term.Name {
-		case "since", "until":
-			when, err := clock.ParseWhen(term.Values[0], now)
-			if err != nil {
-				return saas.Query{}, fmt.Errorf("%s: %w", term.Name, err)
-			}
-			if term.Name == "since" {
-				q.From = when
-			} else {
-				q.To = when
-			}
 		case "state":
 			switch s := strings.ToLower(term.Values[0]); s {
 			case "open", "closed":
 				q.State = s
 			case "all", "any":
 			default:
-				return saas.Query{}, fmt.Errorf("state: %q is not open, closed or all", term.Values[0])
+				return fmt.Errorf("state: %q is not open, closed or all", term.Values[0])
 			}
 		case "severity":
 			if _, err := saas.SeverityFilter(term.Values); err != nil {
-				return saas.Query{}, err
+				return err
 			}
 			q.Severities = term.Values
 		case "status":
@@ -255,8 +194,21 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 		case "app":
 			q.AppIDs = append(q.AppIDs, t.appIDs(term.Values)...)
 		}
+		return nil
+	}, saasQueryTerms...)
+	if err != nil {
+		return saas.Query{}, err
 	}
 	return q, nil
+}
+
+// useQuery implements queryTab.
+func (t *saasTab) useQuery(text string) error {
+	q, err := t.parse(text)
+	if err == nil {
+		t.query, t.queryText, t.mode = q, text, saasList
+	}
+	return err
 }
 
 // rereadQuery evaluates the query's relative times ("since:7d") again, so a
@@ -293,7 +245,6 @@ func (t *saasTab) appIDs(values []string) []string {
 func (t *saasTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
-	t.ctx = ctx
 	t.loading = "Loading SaaS incidents…"
 	t.paging, t.complete, t.refreshing = false, false, false
 	t.resume, t.resumed = nil, false
@@ -305,7 +256,8 @@ func (t *saasTab) loadFirst() tea.Cmd {
 }
 
 func (t *saasTab) loadNext(p saas.Page) tea.Cmd {
-	client, ctx, req := t.client(), t.ctx, t.reqs.current()
+	client := t.client()
+	ctx, req := t.reqs.paging(t.c.Context())
 	return func() tea.Msg {
 		page, err := client.More(ctx, p)
 		return saasPageMsg{tab: t, req: req, from: p, page: page, err: err}
@@ -347,7 +299,8 @@ func (t *saasTab) Refresh() tea.Cmd {
 	if newest := t.rows.newest(); newest.After(q.From) {
 		q.From = newest.Add(time.Millisecond)
 	}
-	client, ctx, req := t.client(), t.ctx, t.reqs.current()
+	client := t.client()
+	ctx, req := t.reqs.paging(t.c.Context())
 	cmds = append(cmds, func() tea.Msg {
 		var incs []saas.Incident
 		p, err := client.Incidents(ctx, q)
@@ -431,8 +384,8 @@ func (t *saasTab) onApps(m saasAppsMsg) tea.Cmd {
 		return ui.Fail(fmt.Errorf("%w (no app list: A takes a typed app id)", m.err))
 	}
 	t.apps = m.apps
-	if t.modal == saasApps && t.picker != nil {
-		t.picker.SetItems(t.appItems())
+	if t.modal != nil && t.appPicker != nil {
+		t.appPicker.SetItems(t.appItems())
 	}
 	// App names in the query could only be taken for ids until now.
 	if q, err := t.parse(t.queryText); err == nil && strings.Join(q.AppIDs, ",") != strings.Join(t.query.AppIDs, ",") {
@@ -467,124 +420,39 @@ func (t *saasTab) onIncident(m saasIncidentMsg) tea.Cmd {
 func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case saasPageMsg:
-		if m.tab == t {
-			return t.onPage(m)
-		}
+		return t.onPage(m)
 	case saasRefreshMsg:
-		if m.tab == t {
-			return t.onRefresh(m)
-		}
+		return t.onRefresh(m)
 	case saasIncidentMsg:
-		if m.tab == t {
-			return t.onIncident(m)
-		}
+		return t.onIncident(m)
 	case saasAppsMsg:
-		if m.tab == t {
-			return t.onApps(m)
-		}
+		return t.onApps(m)
 	case saasCloseMsg:
-		if m.tab == t {
-			return t.onClose(m)
-		}
+		return t.onClose(m)
 	case remediationStartedMsg:
 		if m.from == t {
 			return t.onRemediationStarted(m)
 		}
-	case bulkDone:
-		if m.b == t.bulk {
-			return t.bulk.update(m)
-		}
 	case tea.KeyMsg:
 		return t.key(m)
 	default:
-		if cmd := t.table.Update(msg); cmd != nil {
-			return cmd
-		}
-		return t.forwardToForm(msg)
+		return t.forward(msg)
 	}
 	return nil
-}
-
-// forwardToForm passes cursor blinks and the like to the open form.
-func (t *saasTab) forwardToForm(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case t.picker != nil && (t.modal == saasClosePick || t.modal == saasFixPick || t.modal == saasApps || t.modal == saasTenant || t.modal == saasCopy):
-		_, cmd = t.picker.Update(msg)
-	case t.modal == saasQuery && t.prompt != nil:
-		_, cmd = t.prompt.Update(msg)
-	default:
-		cmd = t.filter.Update(msg)
-	}
-	return cmd
 }
 
 func (t *saasTab) key(m tea.KeyMsg) tea.Cmd {
-	if t.modal != saasNoModal {
-		return t.modalKey(m)
+	if cmd, ok := t.front(m); ok {
+		return cmd
 	}
-	if t.filter.Typing() {
-		return t.filter.Key(m)
-	}
-	if t.bulk != nil && t.bulk.visible {
-		return t.bulk.key(m)
-	}
-	k := t.c.Keys
-	if refused := refuseWrite(t.c, m, t.client().Tenant(), t.targetKey(), writeKey{k.Status, "saas.close"}, writeKey{k.Remediate, "saas.remediate"}); refused != nil {
-		return refused
-	}
-	switch {
-	case key.Matches(m, k.Status):
-		return t.openClose()
-	case key.Matches(m, k.Remediate):
-		return t.openFix()
-	case key.Matches(m, k.Refresh):
-		return t.Refresh()
-	case key.Matches(m, k.Copy):
-		return t.openCopy()
-	case key.Matches(m, k.Browse):
-		return t.openAsset()
-	case key.Matches(m, k.Tenant) && len(t.c.Backends.SaaS) > 1:
-		return t.openTenant()
+	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
+		return cmd
 	}
 	if t.mode == saasDetail {
-		return t.detailKey(m)
-	}
-	switch {
-	case key.Matches(m, k.Open):
-		return t.open()
-	case key.Matches(m, k.Filter):
-		t.filter.Open()
-		return nil
-	case key.Matches(m, k.Query):
-		t.prompt = ui.NewPrompt(t.c.Styles, "SaaS query", t.queryText, "state:open severity:high,critical status:new app:box since:7d")
-		t.prompt.Help = "state: open, closed or all · severity: critical, high, medium, low, informational or 1..5 · status: new, assigned, in-progress, pending, business-justified… · app: name, type or id · since/until: 24h, 7d or a date"
-		t.modal = saasQuery
-		return nil
-	case key.Matches(m, k.Apps):
-		return t.openApps()
-	case key.Matches(m, k.Back):
-		if t.table.Filter() != "" {
-			return t.table.SetFilter("")
-		}
-		return nil
+		return t.pane.Key(m)
 	}
 	t.table.HandleKey(m)
 	return nil
-}
-
-func (t *saasTab) detailKey(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	switch {
-	case key.Matches(m, k.Back):
-		t.mode, t.openKey = saasList, ""
-		return nil
-	case key.Matches(m, k.Raw):
-		t.raw = !t.raw
-		t.rerender()
-		return nil
-	}
-	return t.pane.Key(m)
 }
 
 // targetKey is the incident a form acts on: the one open in detail, else
@@ -601,8 +469,8 @@ func (t *saasTab) open() tea.Cmd {
 	if key == "" {
 		return nil
 	}
-	t.mode, t.openKey, t.raw = saasDetail, key, false
-	t.detail, t.detailErr = nil, nil
+	t.mode = saasDetail
+	t.openItem(key)
 	t.rows.seen(key)
 	t.rerender()
 	t.opening = "Opening incident " + key + "…"
@@ -618,44 +486,25 @@ func (t *saasTab) render(keep bool) {
 	if t.mode != saasDetail {
 		return
 	}
-	st := t.c.Styles
-	var content string
-	switch {
-	case t.detailErr != nil:
-		content = st.Error.Render("Could not open this incident: ") + t.detailErr.Error()
-	case t.detail == nil:
-		content = st.Muted.Render("Loading incident " + t.openKey + "…")
-	case t.raw:
-		content = st.Section.Render("Raw JSON  ·  v back to the formatted view") + "\n" + ui.PrettyJSON(t.detail.Raw)
-	default:
-		content = incidentDoc(st, t.detail, t.width, t.c.now())
-	}
-	t.pane.Show(content, keep)
+	t.pane.Show(t.detailText(t.c.Styles, "this incident", "Loading incident "+t.openKey+"…", func(inc *saas.Incident) []byte { return inc.Raw },
+		func(inc *saas.Incident) string { return incidentDoc(t.c.Styles, inc, t.width, t.c.now()) }), keep)
 }
 
 // --- view ----------------------------------------------------------------
 
 // View implements Tab.
 func (t *saasTab) View() string {
-	st := t.c.Styles
-	switch t.modal {
-	case saasClosePick, saasFixPick, saasApps, saasTenant, saasCopy:
-		return ui.Center(st, t.width, t.height, t.picker.View(min(t.width, 80)))
-	case saasCloseConfirm, saasFixConfirm:
-		return ui.Center(st, t.width, t.height, t.confirm.View(t.width))
-	case saasQuery:
-		return ui.Center(st, t.width, t.height, t.prompt.View(min(t.width, 110)))
-	}
-	if t.bulk != nil && t.bulk.visible {
-		return t.bulk.view()
+	if v, ok := t.overlay(); ok {
+		return v
 	}
 	if t.mode == saasDetail {
 		return t.pane.View()
 	}
+	st := t.c.Styles
 	q := t.queryText
 	if q == "" {
 		q = "all incidents"
 	}
 	bar := st.Muted.Render(fmt.Sprintf("%s · query: %s · f change · A app", t.client().Tenant(), q))
-	return bar + "\n" + severityBar(st, t.rows.counts, t.width) + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
+	return t.listView(bar + "\n" + severityBar(st, t.rows.counts, t.width))
 }

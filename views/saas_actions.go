@@ -41,59 +41,53 @@ func (t *saasTab) targetRow(key string) incidentRow {
 }
 
 // marked is the incidents a list action applies to when rows are marked.
-func (t *saasTab) marked() []string {
-	if t.mode != saasList {
-		return nil
-	}
-	return t.table.Marked()
-}
+func (t *saasTab) marked() []string { return t.markedRows(t.mode == saasList) }
 
 func (t *saasTab) openClose() tea.Cmd {
-	t.bulkKeys = t.marked()
+	keys := t.marked()
 	key := t.targetKey()
 	if key == "" {
 		return nil
 	}
 	row := t.targetRow(key)
-	t.target = key
 	items := make([]ui.Item, len(saas.Categories))
 	for i, c := range saas.Categories {
 		items[i] = ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value}
 	}
 	title := "Close incident " + key + " as"
 	switch {
-	case t.bulkKeys != nil:
-		title = fmt.Sprintf("Close the %d marked incidents as", len(t.bulkKeys))
+	case keys != nil:
+		title = fmt.Sprintf("Close the %d marked incidents as", len(keys))
 	case row.state == "closed":
 		title = "Change the category of closed incident " + key
 	}
-	t.picker = ui.NewPicker(t.c.Styles, title, items)
+	p := ui.NewPicker(t.c.Styles, title, items)
 	if c, ok := t.keptClose[key]; ok {
-		t.picker.Select(c)
+		p.Select(c)
 	}
-	t.modal = saasClosePick
-	return nil
+	return t.show(ui.PickerModal(t.c.Styles, p, func(it ui.Item) tea.Cmd { return t.confirmClose(key, keys, it.Value) }))
 }
 
-func (t *saasTab) confirmClose(category string) {
-	row := t.targetRow(t.target)
-	t.category = category
-	if t.bulkKeys != nil {
-		t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("Close %d incidents as %s?", len(t.bulkKeys), saas.Label(category)),
-			fmt.Sprintf("close %d as %s", len(t.bulkKeys), saas.Label(category)),
-			fmt.Sprintf("Each of the %d marked incidents is closed with the category %s (%s).", len(t.bulkKeys), saas.Label(category), category))
-		t.modal = saasCloseConfirm
-		return
+// confirmClose asks before closing the incident key, or the marked keys,
+// with category.
+func (t *saasTab) confirmClose(key string, keys []string, category string) tea.Cmd {
+	label := saas.Label(category)
+	if keys != nil {
+		return confirmBulk(&t.listTab, fmt.Sprintf("Close %d incidents as %s?", len(keys), label), fmt.Sprintf("close %d as %s", len(keys), label),
+			[]string{fmt.Sprintf("Each of the %d marked incidents is closed with the category %s (%s).", len(keys), label, category)},
+			func() tea.Cmd { return t.bulkClose(keys, category) })
 	}
-	title, yes := "Close this incident?", "close as "+saas.Label(category)
+	row := t.targetRow(key)
+	title, yes := "Close this incident?", "close as "+label
 	if row.state == "closed" {
-		title, yes = "Change the category of this closed incident?", "set "+saas.Label(category)
+		title, yes = "Change the category of this closed incident?", "set "+label
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, title, yes,
-		fmt.Sprintf("Incident %s · %s · %s", t.target, orDash(row.assetName), orDash(row.app)),
+	c := ui.NewConfirm(t.c.Styles, title, yes,
+		fmt.Sprintf("Incident %s · %s · %s", key, orDash(row.assetName), orDash(row.app)),
 		fmt.Sprintf("Policy: %s · owner: %s", orDash(row.policy), orDash(row.owner)),
-		fmt.Sprintf("Now: %s · new category: %s (%s)", orDash(row.status), saas.Label(category), category))
-	t.modal = saasCloseConfirm
+		fmt.Sprintf("Now: %s · new category: %s (%s)", orDash(row.status), label, category))
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.sendClose(key, category) },
+		func() tea.Cmd { return ui.Toast("Incident %s left as it was", key) }))
 }
 
 func (t *saasTab) sendClose(key, category string) tea.Cmd {
@@ -115,22 +109,14 @@ func (t *saasTab) closeOne(ctx context.Context, client *saas.Client, key, catego
 // bulkClose closes every marked incident with one category.
 func (t *saasTab) bulkClose(keys []string, category string) tea.Cmd {
 	client := t.client()
-	jobs := make([]bulkJob, len(keys))
-	for i, k := range keys {
-		k := k
-		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			m := t.closeOne(ctx, client, k, category)
-			if !m.out.Applied() {
-				return nil, m.out.Err
-			}
-			m.quiet = true
-			return m, nil
-		}}
-	}
-	t.table.ClearMarks()
-	t.bulk = newBulk(t.c, fmt.Sprintf("Close %d incidents as %s", len(keys), saas.Label(category)), jobs)
-	t.bulk.setSize(t.width, t.height)
-	return t.bulk.start()
+	return t.runBulk(fmt.Sprintf("Close %d incidents as %s", len(keys), saas.Label(category)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+		m := t.closeOne(ctx, client, k, category)
+		if !m.out.Applied() {
+			return nil, m.out.Err
+		}
+		m.quiet = true
+		return m, nil
+	})
 }
 
 func (t *saasTab) rowLabel(key string) string {
@@ -177,8 +163,8 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 // --- remediation ---------------------------------------------------------
 
 func (t *saasTab) openFix() tea.Cmd {
-	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
-		return t.openBulkFix()
+	if keys := t.marked(); keys != nil {
+		return t.openBulkFix(keys)
 	}
 	key := t.targetKey()
 	if key == "" {
@@ -188,17 +174,15 @@ func (t *saasTab) openFix() tea.Cmd {
 	if row.assetID == "" {
 		return ui.Failf("incident %s names no asset to remediate", key)
 	}
-	t.target = key
 	var items []ui.Item
 	for _, c := range saas.RemediationsFor(row.appType, row.app) {
 		items = append(items, ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value})
 	}
-	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate %s (%s)", orDash(row.assetName), orDash(row.app)), items)
+	p := ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate %s (%s)", orDash(row.assetName), orDash(row.app)), items)
 	if kept, ok := t.keptFix[key]; ok {
-		t.picker.Select(kept.typ)
+		p.Select(kept.typ)
 	}
-	t.modal = saasFixPick
-	return nil
+	return t.show(ui.PickerModal(t.c.Styles, p, func(it ui.Item) tea.Cmd { return t.confirmFix(key, it.Value) }))
 }
 
 // fixQuestion is what the confirmation asks for each remediation type.
@@ -208,10 +192,19 @@ var fixQuestion = map[string]string{
 	saas.RemovePublicSharing: "Remove this asset's public sharing?",
 }
 
+// inheritedOption is the confirmation's switch for removing sharing that
+// parent folders pass down.
+func inheritedOption(typ string, on bool) *ui.Option {
+	if typ != saas.RemovePublicSharing {
+		return nil
+	}
+	return &ui.Option{Key: "i", Label: "also remove shared links on parent folders (inherited sharing)", On: on}
+}
+
 // openBulkFix offers the remediation types valid for every marked asset.
-func (t *saasTab) openBulkFix() tea.Cmd {
+func (t *saasTab) openBulkFix(keys []string) tea.Cmd {
 	valid := map[string]int{}
-	for _, k := range t.bulkKeys {
+	for _, k := range keys {
 		row := t.targetRow(k)
 		if row.assetID == "" {
 			return ui.Failf("incident %s names no asset to remediate: unmark it first", k)
@@ -222,46 +215,48 @@ func (t *saasTab) openBulkFix() tea.Cmd {
 	}
 	var items []ui.Item
 	for _, c := range saas.RemediationTypes {
-		if valid[c.Value] == len(t.bulkKeys) {
+		if valid[c.Value] == len(keys) {
 			items = append(items, ui.Item{Label: c.Label, Detail: c.Value, Value: c.Value})
 		}
 	}
 	if len(items) == 0 {
-		return ui.Failf("no remediation type applies to all %d marked assets", len(t.bulkKeys))
+		return ui.Failf("no remediation type applies to all %d marked assets", len(keys))
 	}
-	t.picker = ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate the %d marked incidents' assets", len(t.bulkKeys)), items)
-	t.modal = saasFixPick
-	return nil
+	p := ui.NewPicker(t.c.Styles, fmt.Sprintf("Remediate the %d marked incidents' assets", len(keys)), items)
+	return t.show(ui.PickerModal(t.c.Styles, p, func(it ui.Item) tea.Cmd {
+		typ, label := it.Value, saas.Label(it.Value)
+		c := ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %d assets?", label, len(keys)),
+			fmt.Sprintf("start %s of %d assets", strings.ToLower(label), len(keys)),
+			fmt.Sprintf("Each marked incident's asset gets %s (%s); tab 3 follows them.", label, typ))
+		c.Option = inheritedOption(typ, false)
+		return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.bulkFix(keys, fixChoice{typ: typ, inherited: optionOn(c)}) },
+			func() tea.Cmd { return ui.Toast("Nothing sent; the marks stay") }))
+	}))
 }
 
-func (t *saasTab) confirmFix(typ string) {
+// confirmFix asks before starting remediation typ on the asset of incident
+// key, starting from what failed last time.
+func (t *saasTab) confirmFix(key, typ string) tea.Cmd {
 	label := saas.Label(typ)
-	if t.bulkKeys != nil {
-		t.fix = fixChoice{typ: typ}
-		t.confirm = ui.NewConfirm(t.c.Styles, fmt.Sprintf("%s %d assets?", label, len(t.bulkKeys)),
-			fmt.Sprintf("start %s of %d assets", strings.ToLower(label), len(t.bulkKeys)),
-			fmt.Sprintf("Each marked incident's asset gets %s (%s); tab 3 follows them.", label, typ))
-		if typ == saas.RemovePublicSharing {
-			t.confirm.Option = &ui.Option{Key: "i", Label: "also remove shared links on parent folders (inherited sharing)"}
-		}
-		t.modal = saasFixConfirm
-		return
+	row := t.targetRow(key)
+	choice := fixChoice{typ: typ}
+	if kept, ok := t.keptFix[key]; ok && kept.typ == typ {
+		choice = kept
 	}
-	row := t.targetRow(t.target)
-	t.fix = fixChoice{typ: typ}
-	if kept, ok := t.keptFix[t.target]; ok && kept.typ == typ {
-		t.fix = kept
-	}
-	t.confirm = ui.NewConfirm(t.c.Styles, fixQuestion[typ], "start "+strings.ToLower(label),
+	c := ui.NewConfirm(t.c.Styles, fixQuestion[typ], "start "+strings.ToLower(label),
 		fmt.Sprintf("Asset: %s", orDash(row.assetName)),
 		fmt.Sprintf("Asset id: %s · app: %s", row.assetID, orDash(row.app)),
 		fmt.Sprintf("Owner: %s · incident %s · %s", orDash(row.owner), row.key, orDash(row.policy)),
 		fmt.Sprintf("Remediation: %s (%s)", label, typ))
-	if typ == saas.RemovePublicSharing {
-		t.confirm.Option = &ui.Option{Key: "i", Label: "also remove shared links on parent folders (inherited sharing)", On: t.fix.inherited}
-	}
-	t.modal = saasFixConfirm
+	c.Option = inheritedOption(typ, choice.inherited)
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd {
+		choice.inherited = optionOn(c)
+		return t.sendFix(t.targetRow(key), choice)
+	}, func() tea.Cmd { return ui.Toast("No remediation started") }))
 }
+
+// optionOn is whether the confirmation's option was switched on.
+func optionOn(c *ui.Confirm) bool { return c.Option != nil && c.Option.On }
 
 func (t *saasTab) sendFix(row incidentRow, choice fixChoice) tea.Cmd {
 	label := saas.Label(choice.typ)
@@ -273,22 +268,18 @@ func (t *saasTab) sendFix(row incidentRow, choice fixChoice) tea.Cmd {
 // bulkFix starts one remediation type on every marked incident's asset.
 func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
 	client := t.client()
-	jobs := make([]bulkJob, len(keys))
-	for i, k := range keys {
-		row := t.targetRow(k)
-		jobs[i] = bulkJob{key: k, label: t.rowLabel(k), run: func(ctx context.Context) (tea.Msg, error) {
-			m := t.startOne(ctx, client, row, choice)
-			if m.out.Class == settle.NotApplied {
-				return nil, m.out.Err
-			}
-			m.quiet = true
-			return m, nil
-		}}
+	rows := make(map[string]incidentRow, len(keys)) // as the analyst confirmed them
+	for _, k := range keys {
+		rows[k] = t.targetRow(k)
 	}
-	t.table.ClearMarks()
-	t.bulk = newBulk(t.c, fmt.Sprintf("%s of %d assets", saas.Label(choice.typ), len(keys)), jobs)
-	t.bulk.setSize(t.width, t.height)
-	return t.bulk.start()
+	return t.runBulk(fmt.Sprintf("%s of %d assets", saas.Label(choice.typ), len(keys)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+		m := t.startOne(ctx, client, rows[k], choice)
+		if m.out.Class == settle.NotApplied {
+			return nil, m.out.Err
+		}
+		m.quiet = true
+		return m, nil
+	})
 }
 
 // startOne starts a remediation and records it in the journal as it
@@ -350,9 +341,9 @@ func (t *saasTab) appItems() []ui.Item {
 }
 
 func (t *saasTab) openApps() tea.Cmd {
-	t.picker = ui.NewPicker(t.c.Styles, "Show incidents of app", t.appItems())
-	t.picker.Custom = "app id"
-	t.modal = saasApps
+	t.appPicker = ui.NewPicker(t.c.Styles, "Show incidents of app", t.appItems())
+	t.appPicker.Custom = "app id"
+	t.show(ui.PickerModal(t.c.Styles, t.appPicker, func(it ui.Item) tea.Cmd { return t.pickApp(it.Value) }))
 	return t.loadApps()
 }
 
@@ -365,23 +356,25 @@ func (t *saasTab) pickApp(id string) tea.Cmd {
 			value = string(a.Name)
 		}
 	}
-	text := withTerm(t.queryText, "app", value)
-	q, err := t.parse(text)
-	if err != nil {
+	if err := t.useQuery(withTerm(t.queryText, "app", value)); err != nil {
 		return ui.Fail(fmt.Errorf("SaaS query: %w", err))
 	}
-	t.query, t.queryText, t.mode = q, text, saasList
 	return t.loadFirst()
 }
 
 func (t *saasTab) openTenant() tea.Cmd {
-	var items []ui.Item
-	for i, c := range t.c.Backends.SaaS {
-		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
+	var names []string
+	for _, c := range t.c.Backends.SaaS {
+		names = append(names, c.Tenant())
 	}
-	t.picker = ui.NewPicker(t.c.Styles, "Switch SaaS Security tenant", items)
-	t.modal = saasTenant
-	return nil
+	return t.pickTenant("Switch SaaS Security tenant", names, t.switchTenant)
+}
+
+// openQuery asks for the server query.
+func (t *saasTab) openQuery() tea.Cmd {
+	p := ui.NewPrompt(t.c.Styles, "SaaS query", t.queryText, "state:open severity:high,critical status:new app:box since:7d")
+	p.Help = "state: open, closed or all · severity: critical, high, medium, low, informational or 1..5 · status: new, assigned, in-progress, pending, business-justified… · app: name, type or id · since/until: 24h, 7d or a date"
+	return queryPrompt(&t.listTab, t, p, "SaaS query")
 }
 
 // openCopy copies the incident id from the list; in detail it offers the
@@ -407,9 +400,9 @@ func (t *saasTab) openCopy() tea.Cmd {
 	add("Incident id", string(d.ID), plainID(string(d.ID)))
 	add("Asset id", string(d.AssetID), plainID(string(d.AssetID)))
 	add("Policy id", string(d.PolicyID), plainID(string(d.PolicyID)))
-	t.picker = ui.NewPicker(t.c.Styles, "Copy from incident "+string(d.ID), items)
-	t.modal = saasCopy
-	return nil
+	return t.show(ui.PickerModal(t.c.Styles, ui.NewPicker(t.c.Styles, "Copy from incident "+string(d.ID), items), func(it ui.Item) tea.Cmd {
+		return ui.Copy(t.c.Styles.R, strings.ToLower(it.Label), it.Value)
+	}))
 }
 
 // plainID reports an id made only of letters, digits and . _ : -
@@ -425,121 +418,17 @@ func plainID(s string) bool {
 	return true
 }
 
-// --- modal keys ----------------------------------------------------------
-
-func (t *saasTab) modalKey(m tea.KeyMsg) tea.Cmd {
-	switch t.modal {
-	case saasClosePick, saasFixPick, saasApps, saasTenant, saasCopy:
-		res, cmd := t.picker.Update(m)
-		if res.Cancelled {
-			t.modal, t.picker = saasNoModal, nil
-			return nil
-		}
-		if !res.Done {
-			return cmd
-		}
-		kind := t.modal
-		t.modal, t.picker = saasNoModal, nil
-		switch kind {
-		case saasClosePick:
-			t.confirmClose(res.Item.Value)
-		case saasFixPick:
-			t.confirmFix(res.Item.Value)
-		case saasApps:
-			return t.pickApp(res.Item.Value)
-		case saasCopy:
-			return ui.Copy(t.c.Styles.R, strings.ToLower(res.Item.Label), res.Item.Value)
-		case saasTenant:
-			return t.switchTenant(res.Item.Value)
-		}
-		return nil
-	case saasCloseConfirm, saasFixConfirm:
-		out := t.confirm.Update(m)
-		if out == ui.Editing {
-			return nil // an option flipped
-		}
-		kind := t.modal
-		t.modal = saasNoModal
-		if kind == saasFixConfirm && t.confirm.Option != nil {
-			t.fix.inherited = t.confirm.Option.On
-		}
-		t.confirm = nil
-		switch {
-		case out != ui.Submitted && t.bulkKeys != nil:
-			return ui.Toast("Nothing sent; the marks stay")
-		case out != ui.Submitted && kind == saasCloseConfirm:
-			return ui.Toast("Incident %s left as it was", t.target)
-		case out != ui.Submitted:
-			return ui.Toast("No remediation started")
-		case kind == saasCloseConfirm && t.bulkKeys != nil:
-			return t.bulkClose(t.bulkKeys, t.category)
-		case kind == saasCloseConfirm:
-			return t.sendClose(t.target, t.category)
-		case t.bulkKeys != nil:
-			return t.bulkFix(t.bulkKeys, t.fix)
-		}
-		return t.sendFix(t.targetRow(t.target), t.fix)
-	case saasQuery:
-		out, cmd := t.prompt.Update(m)
-		switch out {
-		case ui.Submitted:
-			text := strings.TrimSpace(t.prompt.Value())
-			q, err := t.parse(text)
-			if err != nil {
-				return ui.Fail(fmt.Errorf("SaaS query: %w", err))
-			}
-			t.modal, t.prompt = saasNoModal, nil
-			t.query, t.queryText, t.mode = q, text, saasList
-			return t.loadFirst()
-		case ui.Cancelled:
-			t.modal, t.prompt = saasNoModal, nil
-		}
-		return cmd
-	}
-	return nil
-}
-
-func (t *saasTab) switchTenant(value string) tea.Cmd {
-	for i, c := range t.c.Backends.SaaS {
-		if itoa(i) == value {
-			t.tenant = i
-			t.mode, t.apps, t.appsReq = saasList, nil, false
-			t.rows = newIncidentRows()
-			t.table.SetSource(t.rows)
-			// App names differ per tenant: the query is parsed again for
-			// this one's app ids.
-			said := t.startQuery(t.queryText)
-			// The note first: a load that fails at once must not be
-			// covered by it on the status line.
-			return tea.Sequence(ui.Toast("SaaS tenant %s", c.Tenant()), tea.Batch(said, t.loadFirst(), t.loadApps()))
-		}
-	}
-	return nil
-}
-
-// Actions implements actioner: marking and the bulk actions.
-func (t *saasTab) Actions() []Action {
-	acts := []Action{
-		{Name: "Mark every shown incident", Group: "SaaS incidents", Run: func() tea.Cmd {
-			t.table.MarkAll()
-			return ui.Toast("%d incidents marked", len(t.table.Marked()))
-		}},
-		{Name: "Clear the marks", Group: "SaaS incidents", Run: func() tea.Cmd { t.table.ClearMarks(); return nil }},
-	}
-	if n := len(t.table.Marked()); n > 0 && t.c.Analyst.CanWrite() {
-		k := t.c.Keys
-		acts = append(acts,
-			Action{Name: fmt.Sprintf("Close the %d marked incidents with a category", n), Key: keyOf(k.Status), Group: "SaaS incidents", Run: t.openClose},
-			Action{Name: fmt.Sprintf("Remediate the %d marked incidents' assets", n), Key: keyOf(k.Remediate), Group: "SaaS incidents", Run: t.openFix})
-	}
-	if t.bulk != nil && !t.bulk.visible {
-		acts = append(acts, Action{Name: "Show the last bulk action's results", Group: "SaaS incidents", Run: func() tea.Cmd { t.bulk.visible = true; return nil }})
-	}
-	if s, ok := t.assetSubject(); ok {
-		acts = append(acts, Action{Name: "Follow this asset: its incidents and remediations", Group: "SaaS incidents",
-			Run: func() tea.Cmd { return func() tea.Msg { return followMsg{s} } }})
-	}
-	return acts
+func (t *saasTab) switchTenant(i int) tea.Cmd {
+	t.tenant = i
+	t.mode, t.apps, t.appsReq = saasList, nil, false
+	t.rows = newIncidentRows()
+	t.table.SetSource(t.rows)
+	// App names differ per tenant: the query is parsed again for this
+	// one's app ids.
+	said := t.startQuery(t.queryText)
+	// The note first: a load that fails at once must not be covered by it
+	// on the status line.
+	return tea.Sequence(ui.Toast("SaaS tenant %s", t.client().Tenant()), tea.Batch(said, t.loadFirst(), t.loadApps()))
 }
 
 // openAsset opens the asset's page in the SaaS Security console, the link

@@ -522,3 +522,26 @@ func TestTenantsOpenOnTheirConfiguredQuery(t *testing.T) {
 		return len(rows) > 0 && strings.Contains(f, "query: state:closed severity:high")
 	})
 }
+
+// The palette runs the tab's bindings themselves: marking every row, then
+// the close of the marked rows by their count, which opens the same picker
+// as s and sends nothing until confirmed.
+func TestSaaSPaletteMarksEveryRowAndClosesTheMarked(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{2}})
+	openSaaS(h, 120)
+	h.typeKeys(":")
+	h.typeText("mark every shown")
+	h.typeKeys("enter")
+	h.waitFor("120 rows marked", "120 marked")
+	h.typeKeys(":")
+	h.typeText("close the 120 marked")
+	h.waitFor("Close the 120 marked incidents with a category")
+	h.typeKeys("enter")
+	h.waitFor("Close the 120 marked incidents as")
+	h.typeKeys("esc")
+	h.waitFor("120 marked")
+	if es := h.audit.Entries(); len(es) != 0 {
+		t.Fatalf("sent before asking: audit %+v", es)
+	}
+}

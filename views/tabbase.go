@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -29,6 +31,20 @@ func newListTab(c *Common, cols []ui.Column, empty string) listTab {
 	b.table.Empty = empty
 	b.filter = newFilterBar(c.Styles, b.table)
 	return b
+}
+
+// busyWith is what the spinner says: a bulk action's progress, a write in
+// flight, else the first of the tab's own loads under way.
+func (b *listTab) busyWith(loads ...string) string {
+	if s := b.bulk.busy(); s != "" {
+		return s
+	}
+	for _, s := range append([]string{b.writing}, loads...) {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // show opens a form in the modal slot.
@@ -165,6 +181,35 @@ func (b *listTab) copyBindings(what, copyDesc, browseDesc string, id func() stri
 			return ui.Open(b.c.Styles.R, b.c.Local, what, u)
 		}},
 	}
+}
+
+// runBulk clears the marks and runs one write on each of keys, listing
+// each row's result as it arrives.
+func (b *listTab) runBulk(title string, keys []string, label func(key string) string, run func(ctx context.Context, key string) (tea.Msg, error)) tea.Cmd {
+	jobs := make([]bulkJob, len(keys))
+	for i, k := range keys {
+		jobs[i] = bulkJob{key: k, label: label(k), run: func(ctx context.Context) (tea.Msg, error) { return run(ctx, k) }}
+	}
+	b.table.ClearMarks()
+	b.bulk = newBulk(b.c, title, jobs)
+	b.bulk.setSize(b.width, b.height)
+	return b.bulk.start()
+}
+
+// pickTenant offers the tenants by name; pick gets the chosen one's index.
+func (b *listTab) pickTenant(title string, names []string, pick func(i int) tea.Cmd) tea.Cmd {
+	items := make([]ui.Item, len(names))
+	for i, n := range names {
+		items[i] = ui.Item{Label: n, Value: itoa(i)}
+	}
+	return b.show(ui.PickerModal(b.c.Styles, ui.NewPicker(b.c.Styles, title, items), func(it ui.Item) tea.Cmd {
+		for i := range names {
+			if itoa(i) == it.Value {
+				return pick(i)
+			}
+		}
+		return nil
+	}))
 }
 
 // itemDetail is one item open in detail: its key, the item once read, why
