@@ -95,8 +95,7 @@ func (a *App) applyRole() {
 	for _, b := range writeKeys(a.tabs) {
 		b.SetEnabled(false)
 	}
-	for _, b := range []*key.Binding{&k.Remediate, &k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Sessions, &k.ResetPassword, &k.ExpirePassword, &k.Add, &k.Remove} {
+	for _, b := range []*key.Binding{&k.Remediate, &k.Add, &k.Remove} {
 		b.SetEnabled(false)
 	}
 }

@@ -99,7 +99,13 @@ func invoke(c *Common, tab bound, b binding) tea.Cmd {
 	tenant, row := tab.where()
 	switch {
 	case b.write != "" && !c.Analyst.CanWrite():
-		return refuse(c, tenant, row, b.write, b.name())
+		// The refusal names the key's own action ("disable"), not help's
+		// wording of it ("disable (y/N)").
+		desc := b.name()
+		if b.key != nil {
+			desc = b.key.Help().Desc
+		}
+		return refuse(c, tenant, row, b.write, desc)
 	case b.row && row == "":
 		return nil
 	}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -181,14 +182,19 @@ func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
 	if len(checks) == 0 {
 		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	t.confirm.Checks = checks
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	c.Checks = checks
 	if disable && oktaIn {
 		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
-		t.confirm.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
+		c.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
 	}
-	t.modal, t.intent = iamConfirm, in
-	return nil
+	return t.confirm(c, in)
+}
+
+// confirm asks c; y sends the intent to the providers checked.
+func (t *iamTab) confirm(c *ui.Confirm, in *iamIntent) tea.Cmd {
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.run(in, chosen(in, c.Checks), c.Option != nil && c.Option.On) },
+		func() tea.Cmd { return ui.Toast("Nothing sent") }))
 }
 
 // lifecycleNote says what a provider will do.
@@ -245,10 +251,9 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 	case actExpire:
 		lines = append(lines, "They must choose a new password at their next sign-in.")
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	t.confirm.Checks, t.confirm.Option = checks, opt
-	t.modal, t.intent = iamConfirm, in
-	return nil
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	c.Checks, c.Option = checks, opt
+	return t.confirm(c, in)
 }
 
 // --- forms -------------------------------------------------------------------
@@ -301,8 +306,7 @@ func (t *iamTab) openCreate() tea.Cmd {
 	for i := range t.providers {
 		in.providers = append(in.providers, i)
 	}
-	t.form, t.modal, t.intent = f, iamForm, in
-	return nil
+	return t.openForm(f, in)
 }
 
 // openUpdate opens the update form of a person, prefilled from their
@@ -326,8 +330,24 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 		}
 	}
 	in.profile = p.prefill
-	t.form, t.modal, t.intent = f, iamForm, in
-	return nil
+	return t.openForm(f, in)
+}
+
+// openForm opens the create or update form; esc keeps it, to reopen.
+func (t *iamTab) openForm(f *ui.Form, in *iamIntent) tea.Cmd {
+	return t.show(ui.KeptFormModal(t.c.Styles, f, 96, func(f *ui.Form) (tea.Cmd, error) { return t.submitForm(in, f) }, func() tea.Cmd {
+		t.keep(in, f)
+		return ui.Toast("Form kept: %s reopens it", actionWords[in.action].key)
+	}))
+}
+
+// keep keeps the form of a create or update, to reopen.
+func (t *iamTab) keep(in *iamIntent, f *ui.Form) {
+	if in.action == actCreate {
+		t.newDraft = f
+	} else if p := t.people[in.key]; p != nil {
+		p.form = f
+	}
 }
 
 // chosen is the providers of the intent whose checks are on.
@@ -343,85 +363,36 @@ func chosen(in *iamIntent, checks []ui.Check) []int {
 
 // submitForm checks the form and starts the writes; a form that is not
 // right stays open with what was typed.
-func (t *iamTab) submitForm() tea.Cmd {
-	in, f := t.intent, t.form
+func (t *iamTab) submitForm(in *iamIntent, f *ui.Form) (tea.Cmd, error) {
 	pr := formProfile(f)
 	picked := chosen(in, f.Checks)
 	switch {
 	case len(picked) == 0:
-		return ui.Failf("no provider is checked: space checks one")
+		return nil, errors.New("no provider is checked: space checks one")
 	case !emailRE.MatchString(pr.Email):
 		f.Focus(0)
-		return ui.Failf("%q is not an email address", pr.Email)
+		return nil, fmt.Errorf("%q is not an email address", pr.Email)
 	case pr.First == "" || pr.Last == "":
 		f.Focus(1)
-		return ui.Failf("a first and a last name are needed")
+		return nil, errors.New("a first and a last name are needed")
 	}
 	if in.action == actCreate {
 		in.profile, in.key = pr, people.Key(pr.Email)
 		t.newDraft = f // kept until every provider has it
 		t.personOf(pr.Email)
-		t.closeModal()
-		return t.run(in, picked, false)
+		return t.run(in, picked, false), nil
 	}
 	p := t.people[in.key]
 	changes := people.Diff(in.profile, pr)
 	if len(changes) == 0 {
-		return ui.Failf("nothing changed: edit a field, or esc")
+		return nil, errors.New("nothing changed: edit a field, or esc")
 	}
 	in.changes = map[int]people.Changes{}
 	for _, i := range picked {
 		in.changes[i] = people.Applicable(t.providers[i], p.accounts[i], changes)
 	}
 	p.form = f
-	t.closeModal()
-	return t.run(in, picked, false)
-}
-
-func (t *iamTab) closeModal() {
-	t.modal, t.confirm, t.form, t.senders, t.intent = iamNoModal, nil, nil, nil, nil
-}
-
-// --- modal keys ------------------------------------------------------------
-
-func (t *iamTab) modalKey(m tea.KeyMsg) tea.Cmd {
-	switch t.modal {
-	case iamConfirm:
-		out := t.confirm.Update(m)
-		if out == ui.Editing {
-			return nil // a check or the option flipped
-		}
-		in, c := t.intent, t.confirm
-		t.closeModal()
-		if out != ui.Submitted {
-			return ui.Toast("Nothing sent")
-		}
-		opt := c.Option != nil && c.Option.On
-		return t.run(in, chosen(in, c.Checks), opt)
-	case iamForm:
-		out, cmd := t.form.Update(m)
-		switch out {
-		case ui.Cancelled:
-			reopen := actionWords[t.intent.action].key
-			if t.intent.action == actCreate {
-				t.newDraft = t.form
-			} else if p := t.people[t.intent.key]; p != nil {
-				p.form = t.form
-			}
-			t.closeModal()
-			return ui.Toast("Form kept: %s reopens it", reopen)
-		case ui.Submitted:
-			return t.submitForm()
-		}
-		return cmd
-	case iamSenders:
-		done, cmd := t.senders.Key(m)
-		if done {
-			t.modal, t.senders = iamNoModal, nil
-		}
-		return cmd
-	}
-	return nil
+	return t.run(in, picked, false), nil
 }
 
 // --- running a write -------------------------------------------------------
@@ -449,9 +420,9 @@ func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
 	}
 	t.writing = fmt.Sprintf("%s %s in %d provider(s)…", actionWords[in.action].doing, whoLine(p), len(cmds))
 	if len(cmds) == 0 {
-		return tea.Batch(t.show(p), t.summary(p, o))
+		return tea.Batch(t.showPerson(p), t.summary(p, o))
 	}
-	return tea.Batch(append(cmds, t.show(p))...)
+	return tea.Batch(append(cmds, t.showPerson(p))...)
 }
 
 // send runs the write at provider i and, when its answer is lost, reads
@@ -515,7 +486,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.open == p.key {
+		if t.mode == iamDetail && t.detail == p {
 			p.details[m.p] = nil
 			t.render(true)
 			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))
