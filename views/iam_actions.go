@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,15 +34,16 @@ const (
 
 // actionWords name an action: in a confirmation's title ("Disable Li
 // Chen?") and its y, as a noun ("Last action: disable"), done ("Disabled
-// Li Chen"), under way (the busy line), and the key that asks for it again.
-var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key string }{
-	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d"},
-	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E"},
-	actCreate:   {"Create", "", "create", "Created", "Creating", "n"},
-	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u"},
-	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L"},
-	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R"},
-	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X"},
+// Li Chen"), under way (the busy line), the key that asks for it again,
+// and what a provider did ("" is the account's status).
+var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key, result string }{
+	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d", ""},
+	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E", ""},
+	actCreate:   {"Create", "", "create", "Created", "Creating", "n", "created"},
+	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u", "updated"},
+	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L", "signed out"},
+	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R", "reset link emailed"},
+	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X", "password expired"},
 }
 
 // iamIntent is a write being asked for: its person, the providers its
@@ -336,18 +336,18 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 // openForm opens the create or update form; esc keeps it, to reopen.
 func (t *iamTab) openForm(f *ui.Form, in *iamIntent) tea.Cmd {
 	return t.show(ui.KeptFormModal(t.c.Styles, f, 96, func(f *ui.Form) (tea.Cmd, error) { return t.submitForm(in, f) }, func() tea.Cmd {
-		t.keep(in, f)
+		*t.kept(in.action, t.people[in.key]) = f
 		return ui.Toast("Form kept: %s reopens it", actionWords[in.action].key)
 	}))
 }
 
-// keep keeps the form of a create or update, to reopen.
-func (t *iamTab) keep(in *iamIntent, f *ui.Form) {
-	if in.action == actCreate {
-		t.newDraft = f
-	} else if p := t.people[in.key]; p != nil {
-		p.form = f
+// kept is where the form of a create or update is kept, to reopen: the
+// one new person's, or the person's own.
+func (t *iamTab) kept(action iamAction, p *person) **ui.Form {
+	if action == actCreate {
+		return &t.newDraft
 	}
+	return &p.form
 }
 
 // chosen is the providers of the intent whose checks are on.
@@ -425,49 +425,31 @@ func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
 	return tea.Batch(append(cmds, t.showPerson(p))...)
 }
 
-// send runs the write at provider i and, when its answer is lost, reads
-// the account back to say whether it landed.
+// send runs the write at provider i; the backend settles a lost answer
+// by reading the account back.
 func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, opt bool) tea.Cmd {
 	prov, a, ctx, email := t.providers[i], p.accounts[i], t.c.Context(), p.email
-	var do func(context.Context) settle.Outcome[*people.Account]
-	switch in.action {
-	case actDisable:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.DisableOnce(ctx, prov, a, mode, email)
-		}
-	case actEnable:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.EnableOnce(ctx, prov, a, email)
-		}
-	case actCreate:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.CreateOnce(ctx, prov, in.profile)
-		}
-	case actUpdate:
-		changes := in.changes[i]
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.UpdateOnce(ctx, prov, a, changes, email)
-		}
-	default:
-		op := prov.(*people.Okta)
-		switch in.action {
-		case actSessions:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ClearSessionsOnce(ctx, op, a, opt)
-			}
-		case actReset:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ResetPasswordOnce(ctx, op, a, opt, email)
-			}
-		case actExpire:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ExpirePasswordOnce(ctx, op, a, email)
-			}
-		}
-	}
+	action, profile, changes := in.action, in.profile, in.changes[i]
+	okta, _ := prov.(*people.Okta) // Okta's own actions are offered at Okta orgs only
 	return func() tea.Msg {
-		out := do(ctx)
-		m := iamWriteMsg{tab: t, key: p.key, p: i, action: in.action, acct: out.Value, out: out.Result}
+		var out settle.Outcome[*people.Account]
+		switch action {
+		case actDisable:
+			out = people.DisableOnce(ctx, prov, a, mode, email)
+		case actEnable:
+			out = people.EnableOnce(ctx, prov, a, email)
+		case actCreate:
+			out = people.CreateOnce(ctx, prov, profile)
+		case actUpdate:
+			out = people.UpdateOnce(ctx, prov, a, changes, email)
+		case actSessions:
+			out = people.ClearSessionsOnce(ctx, okta, a, opt)
+		case actReset:
+			out = people.ResetPasswordOnce(ctx, okta, a, opt, email)
+		case actExpire:
+			out = people.ExpirePasswordOnce(ctx, okta, a, email)
+		}
+		m := iamWriteMsg{tab: t, key: p.key, p: i, action: action, acct: out.Value, out: out.Result}
 		if out.Applied() && out.Value == nil {
 			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
 		}
@@ -528,16 +510,14 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	if o.action == actCreate {
 		again = t.lookup(p.email)
 	}
+	form := o.action == actCreate || o.action == actUpdate // kept until every provider has it
 	if len(failed) == 0 && len(unknown) == 0 {
-		switch o.action {
-		case actCreate:
-			t.newDraft = nil
-		case actUpdate:
-			p.form = nil
+		if form {
+			*t.kept(o.action, p) = nil
 		}
 		return tea.Batch(again, ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · ")))
 	}
-	if f := t.keptForm(p, o); f != nil {
+	if f := *t.kept(o.action, p); form && f != nil {
 		// Reopened, the form sends to the providers that failed only.
 		for j := range f.Checks {
 			f.Checks[j].On = slices.Contains(failedLabels, f.Checks[j].Label)
@@ -563,39 +543,16 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	return tea.Batch(again, ui.Failf("%s", strings.Join(msg, " — ")))
 }
 
-// keptForm is the form of a create or update that failed somewhere.
-func (t *iamTab) keptForm(p *person, o *outcome) *ui.Form {
-	switch o.action {
-	case actCreate:
-		return t.newDraft
-	case actUpdate:
-		return p.form
-	}
-	return nil
-}
-
 // resultWord says what one provider did.
 func resultWord(o *outcome, r result, a *people.Account) string {
-	var w string
-	switch o.action {
-	case actCreate:
-		w = "created"
-	case actUpdate:
-		w = "updated"
-		if r.note != "" {
-			w = r.note
-		}
-	case actSessions:
-		w = "signed out"
-	case actReset:
-		w = "reset link emailed"
-	case actExpire:
-		w = "password expired"
-	default:
+	w := actionWords[o.action].result
+	switch {
+	case r.note != "":
+		w = r.note
+	case w == "" && a != nil:
+		w = a.Status
+	case w == "":
 		w = "done"
-		if a != nil {
-			w = a.Status
-		}
 	}
 	if r.out.Applied() && r.out.Lost != "" {
 		w += " (" + r.out.Lost + "; reading back shows it applied)"
