@@ -130,7 +130,6 @@ func (p *person) profile() people.Profile {
 type (
 	iamListMsg struct {
 		tab     *iamTab
-		ctx     context.Context // the load's, for its next page
 		gen     int
 		p       int
 		listing people.Listing
@@ -318,7 +317,7 @@ func (t *iamTab) listPage(ctx context.Context, gen, i int, cursor string) tea.Cm
 	return func() tea.Msg {
 		l, err := prov.List(ctx, cursor)
 		sortEntries(l.Entries)
-		return iamListMsg{tab: t, ctx: ctx, gen: gen, p: i, listing: l, err: err}
+		return iamListMsg{tab: t, gen: gen, p: i, listing: l, err: err}
 	}
 }
 
@@ -359,7 +358,8 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l.loaded += len(m.listing.Entries)
 	if m.listing.Next != "" {
-		return tea.Batch(t.reshow(), t.listPage(m.ctx, m.gen, m.p, m.listing.Next))
+		ctx, gen := t.reqs.paging(t.c.Context()) // the load's: r cancels its pages too
+		return tea.Batch(t.reshow(), t.listPage(ctx, gen, m.p, m.listing.Next))
 	}
 	l.done = true
 	t.rows.listed[m.p] = listDone
