@@ -126,7 +126,7 @@ func (p *person) profile() people.Profile {
 	return pr
 }
 
-// messages of the IAM tab; each names its tab, since every tab sees them.
+// messages of the IAM tab; each names its tab, which alone gets it.
 type (
 	iamListMsg struct {
 		tab     *iamTab
@@ -241,11 +241,13 @@ func (t *iamTab) where() (string, string) { return "", t.cursorEmail() }
 
 // Keys of the confirmations, for help.
 var (
-	iamPickKey   = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers"))
-	iamDeactKey  = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate"))
-	iamYesKey    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm"))
-	iamOktaGroup = "Okta and Essentials"
+	iamPickKey  = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers"))
+	iamDeactKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate"))
+	iamYesKey   = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm"))
 )
+
+// iamOktaGroup is the help group of the actions only some providers have.
+const iamOktaGroup = "Okta and Essentials"
 
 // bindings implements bound: the keys of the IAM tab.
 func (t *iamTab) bindings() []binding {

@@ -17,8 +17,8 @@ import (
 // form that lists the providers it goes to (space picks them); each
 // provider's request runs on its own and its result shows as it arrives; a
 // provider that failed is the only one selected when the analyst tries
-// again; and an answer that was lost is read back (the account's state)
-// before anything is offered again.
+// again; and an answer that was lost is settled in the backend (the
+// account read back) before anything is offered again.
 
 type iamAction int
 
