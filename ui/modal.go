@@ -120,7 +120,13 @@ func (m *confirmModal) View(w, h int) string { return Center(m.st, w, h, m.c.Vie
 // FormModal opens f: ctrl+s (or enter on the last field) gives it to
 // submit, which keeps it open, its error on the status line, when refused.
 func FormModal(st *Styles, f *Form, width int, submit func(*Form) (tea.Cmd, error)) Modal {
-	return &formModal{st, f, width, submit}
+	return &formModal{st: st, f: f, width: width, submit: submit}
+}
+
+// KeptFormModal is FormModal whose esc calls keep, which may keep the form
+// as a draft to reopen.
+func KeptFormModal(st *Styles, f *Form, width int, submit func(*Form) (tea.Cmd, error), keep func() tea.Cmd) Modal {
+	return &formModal{st: st, f: f, width: width, submit: submit, keep: keep}
 }
 
 type formModal struct {
@@ -128,6 +134,7 @@ type formModal struct {
 	f      *Form
 	width  int
 	submit func(*Form) (tea.Cmd, error)
+	keep   func() tea.Cmd
 }
 
 func (m *formModal) Update(msg tea.Msg) (bool, tea.Cmd) {
@@ -140,7 +147,7 @@ func (m *formModal) Update(msg tea.Msg) (bool, tea.Cmd) {
 		}
 		return true, next
 	case Cancelled:
-		return true, nil
+		return true, call(m.keep)
 	}
 	return false, cmd
 }

@@ -91,12 +91,7 @@ func (a *App) applyRole() {
 	if a.c.Analyst.CanWrite() {
 		return
 	}
-	k := a.c.Keys
 	for _, b := range writeKeys(a.tabs) {
-		b.SetEnabled(false)
-	}
-	for _, b := range []*key.Binding{&k.New, &k.Update, &k.Disable, &k.Enable,
-		&k.Sessions, &k.ResetPassword, &k.ExpirePassword} {
 		b.SetEnabled(false)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -21,35 +22,21 @@ import (
 // create, update, disable, enable, Okta's session and password actions, and
 // Essentials sender lists.
 type iamTab struct {
-	c         *Common
-	providers []people.Provider
-	rows      *personRows
-	table     *ui.Table
-	filter    filterBar
-	width     int
-	height    int
+	listTab
+	itemDetail[person] // the person in detail
+	providers          []people.Provider
+	rows               *personRows
 
 	lists   []listLoad // each provider's list, loading page by page
-	loads   requests   // r cancels a load in flight; its late pages are dropped
 	started bool       // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
+	mode   iamMode
 
-	mode iamMode
-	open string // the person in detail
-	raw  bool
-	pane pane
-
-	modal    iamModal
-	confirm  *ui.Confirm
-	form     *ui.Form
-	senders  *senderFlow
-	intent   *iamIntent    // what the open modal is about
 	after    *iamIntent    // a write waiting for its person's look-up to finish
 	newDraft *ui.Form      // the create form, kept when it failed or was closed
 	sender   *senderChoice // a sender-list change that failed, to start from
 	writes   int           // writes in flight
-	writing  string        // what the last one started is doing
 }
 
 type iamMode int
@@ -57,15 +44,6 @@ type iamMode int
 const (
 	iamList iamMode = iota
 	iamDetail
-)
-
-type iamModal int
-
-const (
-	iamNoModal iamModal = iota
-	iamConfirm
-	iamForm
-	iamSenders
 )
 
 // listLoad is one provider's list as it pages in.
@@ -148,11 +126,10 @@ func (p *person) profile() people.Profile {
 	return pr
 }
 
-// messages of the IAM tab; each names its tab, since every tab sees them.
+// messages of the IAM tab; each names its tab, which alone gets it.
 type (
 	iamListMsg struct {
 		tab     *iamTab
-		ctx     context.Context // the load's, for its next page
 		gen     int
 		p       int
 		listing people.Listing
@@ -184,14 +161,10 @@ type (
 )
 
 func newIAMTab(c *Common) *iamTab {
-	t := &iamTab{c: c, providers: people.Providers(c.Backends), people: map[string]*person{}}
-	t.rows = newPersonRows(len(t.providers))
-	t.lists = make([]listLoad, len(t.providers))
-	t.table = ui.NewTable(c.Styles, c.Keys, personColumns(t.providers))
-	t.table.Empty = "No one matches. / filters the people loaded; enter on an email looks the person up in every provider."
+	provs := people.Providers(c.Backends)
+	t := &iamTab{listTab: newListTab(c, personColumns(provs), "No one matches. / filters the people loaded; enter on an email looks the person up in every provider."),
+		providers: provs, people: map[string]*person{}, rows: newPersonRows(len(provs)), lists: make([]listLoad, len(provs))}
 	t.table.SetSource(t.rows)
-	t.filter = newFilterBar(c.Styles, t.table)
-	t.pane = newPane(c)
 	return t
 }
 
@@ -217,9 +190,6 @@ func (t *iamTab) Shown() tea.Cmd {
 	return t.loadAll()
 }
 
-// Capturing implements Tab.
-func (t *iamTab) Capturing() bool { return t.modal != iamNoModal || t.filter.Typing() }
-
 // Busy implements Tab.
 func (t *iamTab) Busy() string {
 	if !t.started {
@@ -240,7 +210,7 @@ func (t *iamTab) Busy() string {
 	if a := t.after; a != nil {
 		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
 	}
-	if p := t.people[t.open]; t.mode == iamDetail && p != nil && !p.ready() {
+	if p := t.detail; t.mode == iamDetail && p != nil && !p.ready() {
 		return "Looking " + p.email + " up in every provider…"
 	}
 	return ""
@@ -259,55 +229,81 @@ func (t *iamTab) Info() string {
 
 // SetSize implements Tab.
 func (t *iamTab) SetSize(w, h int) {
-	t.width, t.height = w, h
-	t.table.SetSize(w, h-2)
-	t.pane.SetSize(w, h)
+	t.setSize(w, h)
 	t.render(true)
 }
 
 // Help implements Tab.
-func (t *iamTab) Help() []ui.HelpGroup {
+func (t *iamTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
+
+// where implements bound: the tab spans every provider.
+func (t *iamTab) where() (string, string) { return "", t.cursorEmail() }
+
+// Keys of the confirmations, for help.
+var (
+	iamPickKey  = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers"))
+	iamDeactKey = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate"))
+	iamYesKey   = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm"))
+)
+
+// iamOktaGroup is the help group of the actions only some providers have.
+const iamOktaGroup = "Okta and Essentials"
+
+// bindings implements bound: the keys of the IAM tab.
+func (t *iamTab) bindings() []binding {
 	k := t.c.Keys
-	groups := []ui.HelpGroup{{Title: "IAM users", Bindings: []key.Binding{
-		relabel(k.Filter, "filter; enter looks up"), relabel(k.Open, "the person everywhere"),
-		relabel(k.New, "new person"), relabel(k.Update, "update changed fields"),
-		relabel(k.Disable, "disable (y/N)"), relabel(k.Enable, "enable (y/N)"),
-		relabel(k.Raw, "raw JSON"), relabel(k.Refresh, "reload / look up again"),
-	}}}
-	var one []key.Binding
-	for _, p := range t.providers {
-		if _, ok := p.(*people.Okta); ok {
-			one = []key.Binding{k.Sessions, k.ResetPassword, k.ExpirePassword}
-		}
+	inList := func() bool { return t.mode == iamList }
+	inDetail := func() bool { return t.mode == iamDetail }
+	want := func(a iamAction) func() tea.Cmd { return func() tea.Cmd { return t.want(a) } }
+	okta := func() bool {
+		return slices.ContainsFunc(t.providers, func(p people.Provider) bool { _, ok := p.(*people.Okta); return ok })
 	}
-	if len(t.essentials()) > 0 {
-		one = append(one, relabel(k.Block, "Essentials: senders"))
+	return []binding{
+		{key: &k.Filter, desc: "filter; enter looks up", when: inList, run: func() tea.Cmd { t.filter.Open(); return nil }},
+		{key: &k.Open, desc: "the person everywhere", when: inList, row: true, run: t.openCursor},
+		{key: &k.New, desc: "new person", write: "iam.create_user", run: t.openCreate},
+		{key: &k.Update, desc: "update changed fields", write: "iam.update_user", row: true, run: want(actUpdate)},
+		{key: &k.Disable, desc: "disable (y/N)", write: "iam.disable_user", row: true, run: want(actDisable)},
+		{key: &k.Enable, desc: "enable (y/N)", write: "iam.enable_user", row: true, run: want(actEnable)},
+		{key: &k.Raw, desc: "raw JSON", when: inDetail, run: func() tea.Cmd { t.raw = !t.raw; t.render(false); return nil }},
+		{key: &k.Refresh, desc: "reload / look up again", run: t.reload},
+		{key: &k.Sessions, group: iamOktaGroup, write: "okta.clear_sessions", row: true, shown: okta, run: want(actSessions)},
+		{key: &k.ResetPassword, group: iamOktaGroup, write: "okta.reset_password", row: true, shown: okta, run: want(actReset)},
+		{key: &k.ExpirePassword, group: iamOktaGroup, write: "okta.expire_password", row: true, shown: okta, run: want(actExpire)},
+		{key: &k.Block, desc: "Essentials: senders", group: iamOktaGroup, write: "essentials.sender_list",
+			shown: func() bool { return len(t.c.Backends.Essentials) > 0 }, run: t.openSenders},
+		{key: &iamPickKey, group: "In a confirmation"},
+		{key: &iamDeactKey, group: "In a confirmation"},
+		{key: &iamYesKey, group: "In a confirmation"},
+		{key: &k.Mark, list: true, when: inList, run: func() tea.Cmd { t.table.ToggleMark(); t.table.Move(1); return nil }},
+		{key: &k.Back, nav: true, when: func() bool { return inList() && t.table.Filter() != "" }, run: func() tea.Cmd { return t.table.SetFilter("") }},
+		{key: &k.Back, nav: true, when: inDetail, run: func() tea.Cmd { t.mode, t.openKey, t.detail = iamList, "", nil; return nil }},
 	}
-	if len(one) > 0 {
-		groups = append(groups, ui.HelpGroup{Title: "Okta and Essentials", Bindings: one})
-	}
-	groups = append(groups, ui.HelpGroup{Title: "In a confirmation", Bindings: []key.Binding{
-		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pick providers")),
-		key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "Okta: deactivate")),
-		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
-	}})
-	return groups
 }
 
 // Refresh implements Tab: the person in detail is looked up again; the
 // whole list is reloaded only on r (a directory of 100,000 is not re-read
 // every minute).
 func (t *iamTab) Refresh() tea.Cmd {
-	if t.mode == iamDetail && t.open != "" {
-		return t.lookup(t.people[t.open].email)
+	if t.mode == iamDetail && t.detail != nil {
+		return t.lookup(t.detail.email)
 	}
 	return nil
+}
+
+// reload is r: the person in detail looked up again, else everyone listed
+// again.
+func (t *iamTab) reload() tea.Cmd {
+	if t.mode == iamDetail {
+		return t.Refresh()
+	}
+	return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
 }
 
 // --- loading the people ----------------------------------------------------
 
 func (t *iamTab) loadAll() tea.Cmd {
-	ctx, gen := t.loads.next(t.c.Context())
+	ctx, gen := t.reqs.next(t.c.Context())
 	t.rows = newPersonRows(len(t.providers))
 	t.lists = make([]listLoad, len(t.providers))
 	t.table.SetSource(t.rows)
@@ -323,12 +319,12 @@ func (t *iamTab) listPage(ctx context.Context, gen, i int, cursor string) tea.Cm
 	return func() tea.Msg {
 		l, err := prov.List(ctx, cursor)
 		sortEntries(l.Entries)
-		return iamListMsg{tab: t, ctx: ctx, gen: gen, p: i, listing: l, err: err}
+		return iamListMsg{tab: t, gen: gen, p: i, listing: l, err: err}
 	}
 }
 
 func (t *iamTab) onList(m iamListMsg) tea.Cmd {
-	if m.gen != t.loads.current() {
+	if m.gen != t.reqs.current() {
 		return nil
 	}
 	l := &t.lists[m.p]
@@ -364,7 +360,8 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l.loaded += len(m.listing.Entries)
 	if m.listing.Next != "" {
-		return tea.Batch(t.reshow(), t.listPage(m.ctx, m.gen, m.p, m.listing.Next))
+		ctx, gen := t.reqs.paging(t.c.Context()) // the load's: r cancels its pages too
+		return tea.Batch(t.reshow(), t.listPage(ctx, gen, m.p, m.listing.Next))
 	}
 	l.done = true
 	t.rows.listed[m.p] = listDone
@@ -482,7 +479,7 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 	default:
 		p.state[m.p], p.accounts[m.p] = lookFound, m.acct
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.open == p.key {
+		if t.mode == iamDetail && t.detail == p {
 			cmds = append(cmds, t.fetchDetails(p, m.p))
 		}
 	}
@@ -543,141 +540,68 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return t.key(m)
 	case iamListMsg:
-		if m.tab == t {
-			return t.onList(m)
-		}
+		return t.onList(m)
 	case iamFoundMsg:
-		if m.tab == t {
-			return t.onFound(m)
-		}
+		return t.onFound(m)
 	case iamDetailsMsg:
-		if m.tab == t {
-			return t.onDetails(m)
-		}
+		return t.onDetails(m)
 	case iamResolvedMsg:
-		if m.tab == t {
-			return t.onResolved(m)
-		}
+		return t.onResolved(m)
 	case iamWriteMsg:
-		if m.tab == t {
-			return t.onWrite(m)
-		}
+		return t.onWrite(m)
 	case senderListedMsg:
 		if m.origin == t {
 			return t.onSenderListed(m)
 		}
-	default:
-		if cmd := t.table.Update(msg); cmd != nil {
-			return cmd
-		}
-		return t.forwardToForm(msg)
+		return nil
 	}
-	return nil
-}
-
-// forwardToForm passes cursor blinks and the like to whatever has focus.
-func (t *iamTab) forwardToForm(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case t.modal == iamForm && t.form != nil:
-		_, cmd = t.form.Update(msg)
-	case t.modal == iamSenders && t.senders != nil:
-		cmd = t.senders.Update(msg)
-	default:
-		cmd = t.filter.Update(msg)
-	}
-	return cmd
+	return t.forward(msg)
 }
 
 func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
-	if t.modal != iamNoModal {
-		return t.modalKey(m)
-	}
 	k := t.c.Keys
-	if t.filter.Typing() {
+	if t.modal == nil && t.filter.Typing() && key.Matches(m, k.Open) {
+		// enter on what names a person looks them up everywhere.
 		typed := t.filter.Typed()
-		cmd := t.filter.Key(m)
-		if key.Matches(m, k.Open) {
-			return tea.Batch(cmd, t.lookupQuery(typed))
-		}
-		return cmd
+		return tea.Batch(t.filter.Key(m), t.lookupQuery(typed))
 	}
-	if refused := refuseWrite(t.c, m, "", t.cursorEmail(), writeKey{k.New, "iam.create_user"}, writeKey{k.Update, "iam.update_user"},
-		writeKey{k.Disable, "iam.disable_user"}, writeKey{k.Enable, "iam.enable_user"}, writeKey{k.Sessions, "okta.clear_sessions"},
-		writeKey{k.ResetPassword, "okta.reset_password"}, writeKey{k.ExpirePassword, "okta.expire_password"}, writeKey{k.Block, "essentials.sender_list"}); refused != nil {
-		return refused
+	if cmd, ok := t.front(m); ok {
+		return cmd
 	}
 	if key.Matches(m, k.Back) {
 		t.after = nil // a write waiting for its look-up is called off
 	}
-	switch {
-	case key.Matches(m, k.New):
-		return t.openCreate()
-	case key.Matches(m, k.Update):
-		return t.want(actUpdate)
-	case key.Matches(m, k.Disable):
-		return t.want(actDisable)
-	case key.Matches(m, k.Enable):
-		return t.want(actEnable)
-	case key.Matches(m, k.Sessions):
-		return t.want(actSessions)
-	case key.Matches(m, k.ResetPassword):
-		return t.want(actReset)
-	case key.Matches(m, k.ExpirePassword):
-		return t.want(actExpire)
-	case key.Matches(m, k.Block):
-		return t.openSenders()
+	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
+		return cmd
 	}
 	if t.mode == iamDetail {
-		return t.detailKey(m)
-	}
-	switch {
-	case key.Matches(m, k.Open):
-		email := t.cursorEmail()
-		if email == "" {
-			return nil
-		}
-		t.mode, t.open, t.raw = iamDetail, people.Key(email), false
-		cmd := t.lookup(email)
-		t.render(false)
-		return cmd
-	case key.Matches(m, k.Filter):
-		t.filter.Open()
-		return nil
-	case key.Matches(m, k.Refresh):
-		return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
-	case key.Matches(m, k.Back):
-		if t.table.Filter() != "" {
-			return t.table.SetFilter("")
-		}
-		return nil
+		return t.pane.Key(m)
 	}
 	t.table.HandleKey(m)
 	return nil
 }
 
-func (t *iamTab) detailKey(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	switch {
-	case key.Matches(m, k.Back):
-		t.mode, t.open = iamList, ""
-		return nil
-	case key.Matches(m, k.Raw):
-		t.raw = !t.raw
-		t.render(false)
-		return nil
-	case key.Matches(m, k.Refresh):
-		return t.Refresh()
-	}
-	return t.pane.Key(m)
+// openCursor opens the person under the cursor, looking them up
+// everywhere.
+func (t *iamTab) openCursor() tea.Cmd {
+	email := t.cursorEmail()
+	t.openPerson(t.personOf(email))
+	cmd := t.lookup(email)
+	t.render(false)
+	return cmd
+}
+
+// openPerson shows p in detail.
+func (t *iamTab) openPerson(p *person) {
+	t.mode = iamDetail
+	t.openItem(p.key)
+	t.detail = p
 }
 
 // cursorEmail is the person in detail, else the one under the cursor.
 func (t *iamTab) cursorEmail() string {
-	if t.mode == iamDetail {
-		if p := t.people[t.open]; p != nil {
-			return p.email
-		}
+	if t.mode == iamDetail && t.detail != nil {
+		return t.detail.email
 	}
 	if i, ok := t.table.Cursor(); ok {
 		return t.rows.email(i)
@@ -687,10 +611,10 @@ func (t *iamTab) cursorEmail() string {
 
 // --- view --------------------------------------------------------------------
 
-// show opens the person's detail, where a write's results appear, and
-// reads the groups, apps and sender lists of the accounts known.
-func (t *iamTab) show(p *person) tea.Cmd {
-	t.mode, t.open, t.raw = iamDetail, p.key, false
+// showPerson opens the person's detail, where a write's results appear,
+// and reads the groups, apps and sender lists of the accounts known.
+func (t *iamTab) showPerson(p *person) tea.Cmd {
+	t.openPerson(p)
 	var cmds []tea.Cmd
 	for i, a := range p.accounts {
 		if a != nil && p.details[i] == nil && p.detailErrs[i] == nil {
@@ -703,27 +627,18 @@ func (t *iamTab) show(p *person) tea.Cmd {
 
 // render rebuilds the detail pane; keep holds the scroll position.
 func (t *iamTab) render(keep bool) {
-	if t.mode != iamDetail {
+	if t.mode != iamDetail || t.detail == nil {
 		return
 	}
-	p := t.people[t.open]
-	if p == nil {
-		return
-	}
-	t.pane.Show(personDoc(t.c.Styles, t.providers, p, t.width, t.raw, t.c.now()), keep)
+	t.pane.Show(personDoc(t.c.Styles, t.providers, t.detail, t.width, t.raw, t.c.now()), keep)
 }
 
 // View implements Tab.
 func (t *iamTab) View() string {
-	st := t.c.Styles
-	switch t.modal {
-	case iamConfirm:
-		return ui.Center(st, t.width, t.height, t.confirm.View(t.width))
-	case iamForm:
-		return ui.Center(st, t.width, t.height, t.form.View(min(t.width, 96)))
-	case iamSenders:
-		return ui.Center(st, t.width, t.height, t.senders.View(t.width))
+	if v, ok := t.overlay(); ok {
+		return v
 	}
+	st := t.c.Styles
 	if t.mode == iamDetail {
 		return t.pane.View()
 	}
@@ -745,34 +660,18 @@ func (t *iamTab) View() string {
 			break
 		}
 	}
-	return bar + "\n" + t.table.View() + "\n" + t.filter.View(t.width)
-}
-
-// essentials are the Essentials providers, for sender lists.
-func (t *iamTab) essentials() []*people.Essentials {
-	var out []*people.Essentials
-	for _, p := range t.providers {
-		if e, ok := p.(*people.Essentials); ok {
-			out = append(out, e)
-		}
-	}
-	return out
+	return t.listView(bar)
 }
 
 // openSenders changes an Essentials sender list: the organisation's, or
 // the person's own when they are in Essentials.
 func (t *iamTab) openSenders() tea.Cmd {
-	if len(t.c.Backends.Essentials) == 0 {
-		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
-	}
 	var users []string
 	source := "IAM users"
 	if email := t.cursorEmail(); email != "" && t.inEssentials(email) {
 		users, source = []string{email}, "IAM users: "+email
 	}
-	t.senders = newSenderFlow(t.c, t, source, nil, users, t.sender)
-	t.modal = iamSenders
-	return nil
+	return t.show(senderModal{newSenderFlow(t.c, t, source, nil, users, t.sender)})
 }
 
 // inEssentials reports whether the person may have an Essentials account:

@@ -1,7 +1,7 @@
 package views
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,8 +17,8 @@ import (
 // form that lists the providers it goes to (space picks them); each
 // provider's request runs on its own and its result shows as it arrives; a
 // provider that failed is the only one selected when the analyst tries
-// again; and an answer that was lost is read back (the account's state)
-// before anything is offered again.
+// again; and an answer that was lost is settled in the backend (the
+// account read back) before anything is offered again.
 
 type iamAction int
 
@@ -34,15 +34,16 @@ const (
 
 // actionWords name an action: in a confirmation's title ("Disable Li
 // Chen?") and its y, as a noun ("Last action: disable"), done ("Disabled
-// Li Chen"), under way (the busy line), and the key that asks for it again.
-var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key string }{
-	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d"},
-	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E"},
-	actCreate:   {"Create", "", "create", "Created", "Creating", "n"},
-	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u"},
-	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L"},
-	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R"},
-	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X"},
+// Li Chen"), under way (the busy line), the key that asks for it again,
+// and what a provider did ("" is the account's status).
+var actionWords = map[iamAction]struct{ title, yes, noun, past, doing, key, result string }{
+	actDisable:  {"Disable", "disable in the selected providers", "disable", "Disabled", "Disabling", "d", ""},
+	actEnable:   {"Enable", "enable in the selected providers", "enable", "Enabled", "Enabling", "E", ""},
+	actCreate:   {"Create", "", "create", "Created", "Creating", "n", "created"},
+	actUpdate:   {"Update", "", "update", "Updated", "Updating", "u", "updated"},
+	actSessions: {"Sign out", "sign them out", "clear sessions", "Signed out", "Signing out", "L", "signed out"},
+	actReset:    {"Reset the password of", "reset their password", "reset password", "Password reset for", "Resetting the password of", "R", "reset link emailed"},
+	actExpire:   {"Expire the password of", "expire their password", "expire password", "Password expired for", "Expiring the password of", "X", "password expired"},
 }
 
 // iamIntent is a write being asked for: its person, the providers its
@@ -181,14 +182,19 @@ func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
 	if len(checks) == 0 {
 		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	t.confirm.Checks = checks
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	c.Checks = checks
 	if disable && oktaIn {
 		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
-		t.confirm.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
+		c.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
 	}
-	t.modal, t.intent = iamConfirm, in
-	return nil
+	return t.confirm(c, in)
+}
+
+// confirm asks c; y sends the intent to the providers checked.
+func (t *iamTab) confirm(c *ui.Confirm, in *iamIntent) tea.Cmd {
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.run(in, chosen(in, c.Checks), c.Option != nil && c.Option.On) },
+		func() tea.Cmd { return ui.Toast("Nothing sent") }))
 }
 
 // lifecycleNote says what a provider will do.
@@ -245,10 +251,9 @@ func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
 	case actExpire:
 		lines = append(lines, "They must choose a new password at their next sign-in.")
 	}
-	t.confirm = ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	t.confirm.Checks, t.confirm.Option = checks, opt
-	t.modal, t.intent = iamConfirm, in
-	return nil
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	c.Checks, c.Option = checks, opt
+	return t.confirm(c, in)
 }
 
 // --- forms -------------------------------------------------------------------
@@ -301,8 +306,7 @@ func (t *iamTab) openCreate() tea.Cmd {
 	for i := range t.providers {
 		in.providers = append(in.providers, i)
 	}
-	t.form, t.modal, t.intent = f, iamForm, in
-	return nil
+	return t.openForm(f, in)
 }
 
 // openUpdate opens the update form of a person, prefilled from their
@@ -326,8 +330,24 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 		}
 	}
 	in.profile = p.prefill
-	t.form, t.modal, t.intent = f, iamForm, in
-	return nil
+	return t.openForm(f, in)
+}
+
+// openForm opens the create or update form; esc keeps it, to reopen.
+func (t *iamTab) openForm(f *ui.Form, in *iamIntent) tea.Cmd {
+	return t.show(ui.KeptFormModal(t.c.Styles, f, 96, func(f *ui.Form) (tea.Cmd, error) { return t.submitForm(in, f) }, func() tea.Cmd {
+		*t.kept(in.action, t.people[in.key]) = f
+		return ui.Toast("Form kept: %s reopens it", actionWords[in.action].key)
+	}))
+}
+
+// kept is where the form of a create or update is kept, to reopen: the
+// one new person's, or the person's own.
+func (t *iamTab) kept(action iamAction, p *person) **ui.Form {
+	if action == actCreate {
+		return &t.newDraft
+	}
+	return &p.form
 }
 
 // chosen is the providers of the intent whose checks are on.
@@ -343,85 +363,36 @@ func chosen(in *iamIntent, checks []ui.Check) []int {
 
 // submitForm checks the form and starts the writes; a form that is not
 // right stays open with what was typed.
-func (t *iamTab) submitForm() tea.Cmd {
-	in, f := t.intent, t.form
+func (t *iamTab) submitForm(in *iamIntent, f *ui.Form) (tea.Cmd, error) {
 	pr := formProfile(f)
 	picked := chosen(in, f.Checks)
 	switch {
 	case len(picked) == 0:
-		return ui.Failf("no provider is checked: space checks one")
+		return nil, errors.New("no provider is checked: space checks one")
 	case !emailRE.MatchString(pr.Email):
 		f.Focus(0)
-		return ui.Failf("%q is not an email address", pr.Email)
+		return nil, fmt.Errorf("%q is not an email address", pr.Email)
 	case pr.First == "" || pr.Last == "":
 		f.Focus(1)
-		return ui.Failf("a first and a last name are needed")
+		return nil, errors.New("a first and a last name are needed")
 	}
 	if in.action == actCreate {
 		in.profile, in.key = pr, people.Key(pr.Email)
 		t.newDraft = f // kept until every provider has it
 		t.personOf(pr.Email)
-		t.closeModal()
-		return t.run(in, picked, false)
+		return t.run(in, picked, false), nil
 	}
 	p := t.people[in.key]
 	changes := people.Diff(in.profile, pr)
 	if len(changes) == 0 {
-		return ui.Failf("nothing changed: edit a field, or esc")
+		return nil, errors.New("nothing changed: edit a field, or esc")
 	}
 	in.changes = map[int]people.Changes{}
 	for _, i := range picked {
 		in.changes[i] = people.Applicable(t.providers[i], p.accounts[i], changes)
 	}
 	p.form = f
-	t.closeModal()
-	return t.run(in, picked, false)
-}
-
-func (t *iamTab) closeModal() {
-	t.modal, t.confirm, t.form, t.senders, t.intent = iamNoModal, nil, nil, nil, nil
-}
-
-// --- modal keys ------------------------------------------------------------
-
-func (t *iamTab) modalKey(m tea.KeyMsg) tea.Cmd {
-	switch t.modal {
-	case iamConfirm:
-		out := t.confirm.Update(m)
-		if out == ui.Editing {
-			return nil // a check or the option flipped
-		}
-		in, c := t.intent, t.confirm
-		t.closeModal()
-		if out != ui.Submitted {
-			return ui.Toast("Nothing sent")
-		}
-		opt := c.Option != nil && c.Option.On
-		return t.run(in, chosen(in, c.Checks), opt)
-	case iamForm:
-		out, cmd := t.form.Update(m)
-		switch out {
-		case ui.Cancelled:
-			reopen := actionWords[t.intent.action].key
-			if t.intent.action == actCreate {
-				t.newDraft = t.form
-			} else if p := t.people[t.intent.key]; p != nil {
-				p.form = t.form
-			}
-			t.closeModal()
-			return ui.Toast("Form kept: %s reopens it", reopen)
-		case ui.Submitted:
-			return t.submitForm()
-		}
-		return cmd
-	case iamSenders:
-		done, cmd := t.senders.Key(m)
-		if done {
-			t.modal, t.senders = iamNoModal, nil
-		}
-		return cmd
-	}
-	return nil
+	return t.run(in, picked, false), nil
 }
 
 // --- running a write -------------------------------------------------------
@@ -449,54 +420,36 @@ func (t *iamTab) run(in *iamIntent, picked []int, opt bool) tea.Cmd {
 	}
 	t.writing = fmt.Sprintf("%s %s in %d provider(s)…", actionWords[in.action].doing, whoLine(p), len(cmds))
 	if len(cmds) == 0 {
-		return tea.Batch(t.show(p), t.summary(p, o))
+		return tea.Batch(t.showPerson(p), t.summary(p, o))
 	}
-	return tea.Batch(append(cmds, t.show(p))...)
+	return tea.Batch(append(cmds, t.showPerson(p))...)
 }
 
-// send runs the write at provider i and, when its answer is lost, reads
-// the account back to say whether it landed.
+// send runs the write at provider i; the backend settles a lost answer
+// by reading the account back.
 func (t *iamTab) send(p *person, i int, in *iamIntent, mode people.DisableMode, opt bool) tea.Cmd {
 	prov, a, ctx, email := t.providers[i], p.accounts[i], t.c.Context(), p.email
-	var do func(context.Context) settle.Outcome[*people.Account]
-	switch in.action {
-	case actDisable:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.DisableOnce(ctx, prov, a, mode, email)
-		}
-	case actEnable:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.EnableOnce(ctx, prov, a, email)
-		}
-	case actCreate:
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.CreateOnce(ctx, prov, in.profile)
-		}
-	case actUpdate:
-		changes := in.changes[i]
-		do = func(ctx context.Context) settle.Outcome[*people.Account] {
-			return people.UpdateOnce(ctx, prov, a, changes, email)
-		}
-	default:
-		op := prov.(*people.Okta)
-		switch in.action {
-		case actSessions:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ClearSessionsOnce(ctx, op, a, opt)
-			}
-		case actReset:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ResetPasswordOnce(ctx, op, a, opt, email)
-			}
-		case actExpire:
-			do = func(ctx context.Context) settle.Outcome[*people.Account] {
-				return people.ExpirePasswordOnce(ctx, op, a, email)
-			}
-		}
-	}
+	action, profile, changes := in.action, in.profile, in.changes[i]
+	okta, _ := prov.(*people.Okta) // Okta's own actions are offered at Okta orgs only
 	return func() tea.Msg {
-		out := do(ctx)
-		m := iamWriteMsg{tab: t, key: p.key, p: i, action: in.action, acct: out.Value, out: out.Result}
+		var out settle.Outcome[*people.Account]
+		switch action {
+		case actDisable:
+			out = people.DisableOnce(ctx, prov, a, mode, email)
+		case actEnable:
+			out = people.EnableOnce(ctx, prov, a, email)
+		case actCreate:
+			out = people.CreateOnce(ctx, prov, profile)
+		case actUpdate:
+			out = people.UpdateOnce(ctx, prov, a, changes, email)
+		case actSessions:
+			out = people.ClearSessionsOnce(ctx, okta, a, opt)
+		case actReset:
+			out = people.ResetPasswordOnce(ctx, okta, a, opt, email)
+		case actExpire:
+			out = people.ExpirePasswordOnce(ctx, okta, a, email)
+		}
+		m := iamWriteMsg{tab: t, key: p.key, p: i, action: action, acct: out.Value, out: out.Result}
 		if out.Applied() && out.Value == nil {
 			m.acct, _ = prov.Find(ctx, email) // the account as it is now, for the row
 		}
@@ -515,7 +468,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.open == p.key {
+		if t.mode == iamDetail && t.detail == p {
 			p.details[m.p] = nil
 			t.render(true)
 			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))
@@ -557,16 +510,14 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	if o.action == actCreate {
 		again = t.lookup(p.email)
 	}
+	form := o.action == actCreate || o.action == actUpdate // kept until every provider has it
 	if len(failed) == 0 && len(unknown) == 0 {
-		switch o.action {
-		case actCreate:
-			t.newDraft = nil
-		case actUpdate:
-			p.form = nil
+		if form {
+			*t.kept(o.action, p) = nil
 		}
 		return tea.Batch(again, ui.Toast("%s %s: %s", w.past, who, strings.Join(done, " · ")))
 	}
-	if f := t.keptForm(p, o); f != nil {
+	if f := *t.kept(o.action, p); form && f != nil {
 		// Reopened, the form sends to the providers that failed only.
 		for j := range f.Checks {
 			f.Checks[j].On = slices.Contains(failedLabels, f.Checks[j].Label)
@@ -592,39 +543,16 @@ func (t *iamTab) summary(p *person, o *outcome) tea.Cmd {
 	return tea.Batch(again, ui.Failf("%s", strings.Join(msg, " — ")))
 }
 
-// keptForm is the form of a create or update that failed somewhere.
-func (t *iamTab) keptForm(p *person, o *outcome) *ui.Form {
-	switch o.action {
-	case actCreate:
-		return t.newDraft
-	case actUpdate:
-		return p.form
-	}
-	return nil
-}
-
 // resultWord says what one provider did.
 func resultWord(o *outcome, r result, a *people.Account) string {
-	var w string
-	switch o.action {
-	case actCreate:
-		w = "created"
-	case actUpdate:
-		w = "updated"
-		if r.note != "" {
-			w = r.note
-		}
-	case actSessions:
-		w = "signed out"
-	case actReset:
-		w = "reset link emailed"
-	case actExpire:
-		w = "password expired"
-	default:
+	w := actionWords[o.action].result
+	switch {
+	case r.note != "":
+		w = r.note
+	case w == "" && a != nil:
+		w = a.Status
+	case w == "":
 		w = "done"
-		if a != nil {
-			w = a.Status
-		}
 	}
 	if r.out.Applied() && r.out.Lost != "" {
 		w += " (" + r.out.Lost + "; reading back shows it applied)"
