@@ -51,8 +51,10 @@ func (c *Common) Context() context.Context {
 
 func (c *Common) now() time.Time { return clock.Or(c.Clock).Now() }
 
-// Tab is one tab of the console.
+// Tab is one tab of the console; its bindings are its keys and its
+// palette commands.
 type Tab interface {
+	bound
 	// Name is the tab's title in the tab bar.
 	Name() string
 	// Number is the tab's fixed key (1 ITM .. 5 IAM users).
@@ -63,8 +65,7 @@ type Tab interface {
 	Update(tea.Msg) tea.Cmd
 	View() string
 	SetSize(w, h int)
-	// Help lists the tab's keys by group; the palette offers them as
-	// commands, except groups titled "In ..." (keys inside a form).
+	// Help lists the tab's keys by group.
 	Help() []ui.HelpGroup
 	// Capturing is true while a text field has focus, so keys such as q, 1
 	// or ? are typed instead of acting.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/config"
@@ -40,24 +39,8 @@ func (a *App) actions() []Action {
 	var out []Action
 	t := a.current()
 	k := a.c.Keys
-	if bt, ok := t.(bound); ok {
-		out = append(out, paletteActions(a.c, bt, t.Name(), bt.bindings(), markedIn(t))...)
-		if ac, ok := t.(actioner); ok {
-			out = append(out, ac.Actions()...)
-		}
-		out = append(out, a.tableActions(t)...)
-	} else if t != nil {
-		for _, g := range t.Help() {
-			if strings.HasPrefix(g.Title, "In ") {
-				continue // keys inside a form, not commands
-			}
-			for _, b := range g.Bindings {
-				out = append(out, a.keyAction(t, g.Title, b))
-			}
-		}
-		for _, b := range []key.Binding{k.Filter, k.Refresh, k.Mark} {
-			out = append(out, a.keyAction(t, t.Name(), b))
-		}
+	if t != nil {
+		out = append(out, paletteActions(a.c, t, t.Name(), t.bindings(), markedIn(t))...)
 		if ac, ok := t.(actioner); ok {
 			out = append(out, ac.Actions()...)
 		}
@@ -90,24 +73,6 @@ func markedIn(t Tab) int {
 		}
 	}
 	return 0
-}
-
-// keyAction runs a tab's key binding by pressing its key.
-func (a *App) keyAction(t Tab, group string, b key.Binding) Action {
-	name := b.Help().Desc
-	if name != "" {
-		name = strings.ToUpper(name[:1]) + name[1:]
-	}
-	if !b.Enabled() {
-		name += " (read-only: not available)"
-	}
-	keys := b.Keys()
-	return Action{Name: name, Key: b.Help().Key, Group: group, Run: func() tea.Cmd {
-		if len(keys) == 0 {
-			return nil
-		}
-		return t.Update(ui.Press(keys[0]))
-	}}
 }
 
 // openPicker offers a few commands in the palette's place (whom p should

@@ -2,22 +2,18 @@ package views
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/audit"
 	"triage/ui"
 )
 
 // Parts every tab is built from: a scrollable detail pane, the "/" filter
-// bar over a table, cancellable requests and the read-only refusal.
+// bar over a table and cancellable requests.
 
 // pane is a scrollable detail view moved with the session's keys.
 type pane struct {
@@ -181,37 +177,4 @@ func (r *requests) stop() {
 		r.cancel, r.ctx = nil, nil
 	}
 	r.id++
-}
-
-// writeKey is a write's key and the audit action it starts: "itm.comment",
-// whose vendor is what comes before the dot.
-type writeKey struct {
-	key.Binding
-	action string
-}
-
-// refuseWrite explains, instead of silently ignoring, a write key pressed by
-// a read-only analyst (App disables those bindings), and records the
-// refusal in the audit log as the backend records a refused write: the
-// tenant and the target are the tab's and the row's under the cursor.
-func refuseWrite(c *Common, m tea.KeyMsg, tenant, target string, writes ...writeKey) tea.Cmd {
-	for _, w := range writes {
-		if w.Enabled() || !slices.Contains(w.Keys(), m.String()) {
-			continue
-		}
-		who, sink := c.Analyst, c.Backends.Audit
-		vendor, _, _ := strings.Cut(w.action, ".")
-		msg := fmt.Sprintf("%s has the read-only role: %s is not available", who.Name, w.Help().Desc)
-		return func() tea.Msg {
-			if sink != nil {
-				err := sink.Record(audit.Entry{Time: time.Now(), Analyst: who.Name, Role: who.Role, Fingerprint: who.Fingerprint, ClientAddr: who.Addr,
-					Vendor: vendor, Tenant: tenant, Action: w.action, Target: target, Outcome: audit.Refused, Error: msg})
-				if err != nil {
-					return ui.ErrorMsg{Err: fmt.Errorf("%s, and the audit log could not record the refusal: %w", msg, err)}
-				}
-			}
-			return ui.ErrorMsg{Err: errors.New(msg)}
-		}
-	}
-	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/httpx"
@@ -84,6 +83,7 @@ type sectionMsg struct {
 
 // personView shows one subject across every vendor.
 type personView struct {
+	a        *App
 	c        *Common
 	subj     subject
 	sections []*section
@@ -97,7 +97,7 @@ func (a *App) openPerson(s subject) tea.Cmd {
 	if a.person != nil {
 		a.person.cancel()
 	}
-	v := &personView{c: a.c, subj: s, pane: newPane(a.c)}
+	v := &personView{a: a, c: a.c, subj: s, pane: newPane(a.c)}
 	v.pane.SetSize(a.width, a.bodyHeight())
 	if s.asset {
 		v.sections = assetSections(a, s)
@@ -197,94 +197,80 @@ func (v *personView) render() {
 	v.pane.Show(d.String(), true)
 }
 
-// key handles a key in the view.
-func (a *App) personKey(m tea.KeyMsg) tea.Cmd {
-	v, k := a.person, a.c.Keys
-	switch {
-	case key.Matches(m, k.Back):
-		v.cancel()
-		a.overlay, a.person = overlayNone, nil
-		return nil
-	case key.Matches(m, k.Down):
-		v.cursor = min(v.cursor+1, len(v.sections)-1)
-		v.render()
-		return nil
-	case key.Matches(m, k.Up):
-		v.cursor = max(v.cursor-1, 0)
-		v.render()
-		return nil
-	case key.Matches(m, k.Open):
-		if sec := v.sections[v.cursor]; sec.open != nil {
-			v.cancel()
-			a.overlay, a.person = overlayNone, nil
-			return sec.open(a)
-		}
-		return nil
-	case key.Matches(m, k.Refresh):
-		return a.openPerson(v.subj)
-	}
-	if !v.subj.asset {
-		if refused := refuseWrite(a.c, m, "", v.subj.id, writeKey{k.Disable, "iam.disable_user"}, writeKey{k.Comment, "itm.comment"},
-			writeKey{k.Sessions, "okta.clear_sessions"}, writeKey{k.Add, "okta.app_assign_user"}, writeKey{k.Remove, "okta.app_unassign_user"}); refused != nil {
-			return refused
-		}
-		switch {
-		case key.Matches(m, k.Add):
-			return a.oktaChangeFor(v.subj.id, chAssign)
-		case key.Matches(m, k.Remove):
-			return a.oktaChangeFor(v.subj.id, chUnassign)
-		case key.Matches(m, k.Disable):
-			return a.closePersonThen(func() tea.Cmd { return a.iamAction(v.subj.id, actDisable) })
-		case m.String() == "L" && a.c.Analyst.CanWrite():
-			return a.closePersonThen(func() tea.Cmd { return a.iamAction(v.subj.id, actSessions) })
-		case key.Matches(m, k.Comment):
-			return a.commentOnOpenTickets(v)
-		}
-	}
-	return v.pane.Key(m)
+func (v *personView) move(by int) {
+	v.cursor = min(max(v.cursor+by, 0), len(v.sections)-1)
+	v.render()
 }
 
-func (a *App) closePersonThen(next func() tea.Cmd) tea.Cmd {
+// where implements bound: a refused write names the person.
+func (v *personView) where() (string, string) { return "", v.subj.id }
+
+// bindings are the view's keys. Its writes (a person's, not an asset's)
+// close the view and open the tab that asks first.
+func (v *personView) bindings() []binding {
+	a, k, email := v.a, v.c.Keys, v.subj.id
+	person := func() bool { return !v.subj.asset }
+	iam := func(act iamAction) func() tea.Cmd {
+		return func() tea.Cmd {
+			a.closePerson()
+			return onTab(a, "no IAM provider is configured", func(t *iamTab) tea.Cmd { return t.wantFor(email, act) })
+		}
+	}
+	okta := func(kind changeKind) func() tea.Cmd {
+		return func() tea.Cmd {
+			return onTab(a, "no Okta org is configured", func(t *oktaTab) tea.Cmd { a.closePerson(); return t.changeFor(email, kind) })
+		}
+	}
+	return []binding{
+		{key: &k.Back, nav: true, run: func() tea.Cmd { a.closePerson(); return nil }},
+		{key: &k.Down, nav: true, run: func() tea.Cmd { v.move(1); return nil }},
+		{key: &k.Up, nav: true, run: func() tea.Cmd { v.move(-1); return nil }},
+		{key: &k.Open, nav: true, run: func() tea.Cmd {
+			if sec := v.sections[v.cursor]; sec.open != nil {
+				a.closePerson()
+				return sec.open(a)
+			}
+			return nil
+		}},
+		{key: &k.Refresh, run: func() tea.Cmd { return a.openPerson(v.subj) }},
+		{key: &k.Disable, write: "iam.disable_user", shown: person, run: iam(actDisable)},
+		{key: &k.Comment, write: "itm.comment", shown: person, run: v.commentOnOpenTickets},
+		{key: &k.Sessions, write: "okta.clear_sessions", shown: person, run: iam(actSessions)},
+		{key: &k.Add, write: "okta.app_assign_user", shown: person, run: okta(chAssign)},
+		{key: &k.Remove, write: "okta.app_unassign_user", shown: person, run: okta(chUnassign)},
+	}
+}
+
+// personKey handles a key in the view.
+func (a *App) personKey(m tea.KeyMsg) tea.Cmd {
+	if cmd, ok := press(a.c, a.person, a.person.bindings(), m); ok {
+		return cmd
+	}
+	return a.person.pane.Key(m)
+}
+
+func (a *App) closePerson() {
 	a.person.cancel()
 	a.overlay, a.person = overlayNone, nil
-	return next()
 }
 
-// tabOf finds the tab with the given number, and its index.
-func (a *App) tabOf(number int) (Tab, int) {
+// onTab shows the tab of type T and runs do on it; without that tab,
+// missing is said ("" says nothing).
+func onTab[T Tab](a *App, missing string, do func(T) tea.Cmd) tea.Cmd {
 	for i, t := range a.tabs {
-		if t.Number() == number {
-			return t, i
+		if tab, ok := t.(T); ok {
+			return tea.Batch(a.switchTo(i), do(tab))
 		}
 	}
-	return nil, -1
-}
-
-// iamAction runs an IAM tab action (disable, clear sessions) on a person,
-// with the tab's own confirmation.
-func (a *App) iamAction(email string, act iamAction) tea.Cmd {
-	t, i := a.tabOf(5)
-	iam, ok := t.(*iamTab)
-	if !ok {
-		return ui.Failf("no IAM provider is configured")
+	if missing == "" {
+		return nil
 	}
-	return tea.Batch(a.switchTo(i), iam.wantFor(email, act))
-}
-
-// oktaChangeFor assigns the person an Okta app, or unassigns one, with the
-// Okta tab's picker and confirmation.
-func (a *App) oktaChangeFor(email string, kind changeKind) tea.Cmd {
-	t, i := a.tabOf(4)
-	tab, ok := t.(*oktaTab)
-	if !ok {
-		return ui.Failf("no Okta org is configured")
-	}
-	return a.closePersonThen(func() tea.Cmd { return tea.Batch(a.switchTo(i), tab.changeFor(email, kind)) })
+	return ui.Failf("%s", missing)
 }
 
 // commentOnOpenTickets opens the ITM tab's comment editor for every open
 // ticket the view found.
-func (a *App) commentOnOpenTickets(v *personView) tea.Cmd {
+func (v *personView) commentOnOpenTickets() tea.Cmd {
 	var keys []string
 	for _, s := range v.sections {
 		keys = append(keys, s.keys...)
@@ -292,12 +278,7 @@ func (a *App) commentOnOpenTickets(v *personView) tea.Cmd {
 	if len(keys) == 0 {
 		return ui.Failf("%s has no open ITM tickets in the last %d days", v.subj.id, int(pivotTicketWindow.Hours()/24))
 	}
-	t, i := a.tabOf(1)
-	tab, ok := t.(*itmTab)
-	if !ok {
-		return nil
-	}
-	return a.closePersonThen(func() tea.Cmd { return tea.Batch(a.switchTo(i), tab.commentOn(keys)) })
+	return onTab(v.a, "", func(t *itmTab) tea.Cmd { v.a.closePerson(); return t.commentOn(keys) })
 }
 
 // --- sections of a person ----------------------------------------------------
@@ -519,7 +500,7 @@ func assetSections(a *App, s subject) []*section {
 		saasSection(a, s.tenant, c, "Incidents on this asset", func(in *saas.Incident) bool { return string(in.AssetID) == s.id }, s.id),
 		{
 			title: "Remediations of this asset",
-			open:  func(a *App) tea.Cmd { _, i := a.tabOf(3); return a.switchTo(i) },
+			open:  func(a *App) tea.Cmd { return onTab(a, "", func(*remediationsTab) tea.Cmd { return nil }) },
 			load: func(ctx context.Context) sectionMsg {
 				recs, err := journal.List()
 				if err != nil {
@@ -548,57 +529,39 @@ func assetSections(a *App, s subject) []*section {
 // --- opening the full tabs -----------------------------------------------------
 
 func (a *App) lookupPerson(email string) tea.Cmd {
-	t, i := a.tabOf(5)
-	iam, ok := t.(*iamTab)
-	if !ok {
-		return ui.Failf("no IAM provider is configured")
-	}
-	return tea.Batch(a.switchTo(i), iam.lookFor(email))
+	return onTab(a, "no IAM provider is configured", func(t *iamTab) tea.Cmd { return t.lookFor(email) })
 }
 
 func (a *App) openTicketsFor(tenant int, email string) tea.Cmd {
-	t, i := a.tabOf(1)
-	tab, ok := t.(*itmTab)
-	if !ok {
-		return nil
-	}
-	return tea.Batch(a.switchTo(i), tab.queryFor(tenant, fmt.Sprintf("since:%dd person:%s", int(pivotTicketWindow.Hours()/24), email)))
+	return onTab(a, "", func(t *itmTab) tea.Cmd {
+		return t.queryFor(tenant, fmt.Sprintf("since:%dd person:%s", int(pivotTicketWindow.Hours()/24), email))
+	})
 }
 
 func (a *App) openIncidentsFor(tenant int, filter string) tea.Cmd {
-	t, i := a.tabOf(2)
-	tab, ok := t.(*saasTab)
-	if !ok {
-		return nil
-	}
-	tab.mode = saasList
-	return tea.Batch(a.switchTo(i), tab.table.SetFilter(filter), ui.Toast("SaaS incidents filtered to %s", filter))
+	return onTab(a, "", func(t *saasTab) tea.Cmd {
+		t.mode = saasList
+		return tea.Batch(t.table.SetFilter(filter), ui.Toast("SaaS incidents filtered to %s", filter))
+	})
 }
 
 // openGroups shows the Okta tab's groups.
 func (a *App) openGroups() tea.Cmd {
-	t, i := a.tabOf(4)
-	tab, ok := t.(*oktaTab)
-	if !ok {
-		return nil
-	}
-	var load tea.Cmd
-	if tab.pane != paneGroups {
-		load = tab.switchPane(int(paneGroups) - int(tab.pane))
-	}
-	return tea.Batch(a.switchTo(i), load)
+	return onTab(a, "", func(t *oktaTab) tea.Cmd {
+		if t.pane == paneGroups {
+			return nil
+		}
+		return t.switchPane(int(paneGroups) - int(t.pane))
+	})
 }
 
 func (a *App) openLogFor(email string) tea.Cmd {
-	t, i := a.tabOf(4)
-	tab, ok := t.(*oktaTab)
-	if !ok {
-		return nil
-	}
-	tab.pane = paneLog
-	cmd, err := tab.log.setQuery(fmt.Sprintf("since:-%dh actor:%s", int(pivotLogWindow.Hours()), email))
-	if err != nil {
-		return ui.Fail(err)
-	}
-	return tea.Batch(a.switchTo(i), cmd)
+	return onTab(a, "", func(t *oktaTab) tea.Cmd {
+		t.pane = paneLog
+		cmd, err := t.log.setQuery(fmt.Sprintf("since:-%dh actor:%s", int(pivotLogWindow.Hours()), email))
+		if err != nil {
+			return ui.Fail(err)
+		}
+		return cmd
+	})
 }
