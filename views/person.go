@@ -44,25 +44,23 @@ const (
 	pivotLines        = 6  // lines shown per section
 )
 
-type sectionState int
-
-const (
-	sectionLoading sectionState = iota
-	sectionDone
-	sectionFailed
-)
-
-// section is one vendor's answer about the subject.
-type section struct {
-	title string // "ITM incidents · demo"
-	state sectionState
+// answer is what one vendor says about the subject.
+type answer struct {
 	count int
 	more  bool // count is a lower bound
 	lines []string
+	keys  []string // what a bulk action on the section acts on (open tickets)
+	name  string   // the person's name, when an account gives it
 	err   error
-	keys  []string             // what a bulk action on the section acts on (open tickets)
+}
+
+// section is one vendor's part of the view.
+type section struct {
+	answer
+	title string               // "ITM incidents · demo"
+	done  bool                 // answered
 	open  func(a *App) tea.Cmd // opens the section's full tab, filtered
-	load  func(context.Context) sectionMsg
+	load  func(context.Context) answer
 }
 
 // followMsg asks the App to open the view of a subject (a tab cannot reach
@@ -71,14 +69,9 @@ type followMsg struct{ s subject }
 
 // sectionMsg is one section's answer.
 type sectionMsg struct {
-	v     *personView
-	i     int
-	count int
-	more  bool
-	lines []string
-	keys  []string
-	name  string // the person's name, when an account gives it
-	err   error
+	v *personView
+	i int
+	answer
 }
 
 // personView shows one subject across every vendor.
@@ -110,23 +103,14 @@ func (a *App) openPerson(s subject) tea.Cmd {
 	cmds := make([]tea.Cmd, len(v.sections))
 	for i, sec := range v.sections {
 		load := sec.load
-		cmds[i] = func() tea.Msg {
-			m := load(ctx)
-			m.v, m.i = v, i
-			return m
-		}
+		cmds[i] = func() tea.Msg { return sectionMsg{v, i, load(ctx)} }
 	}
 	v.render()
 	return tea.Batch(cmds...)
 }
 
 func (v *personView) apply(m sectionMsg) {
-	sec := v.sections[m.i]
-	sec.count, sec.more, sec.lines, sec.keys, sec.err = m.count, m.more, m.lines, m.keys, m.err
-	sec.state = sectionDone
-	if m.err != nil {
-		sec.state = sectionFailed
-	}
+	v.sections[m.i].answer, v.sections[m.i].done = m.answer, true
 	if v.subj.label == "" && m.name != "" {
 		v.subj.label = m.name
 	}
@@ -136,7 +120,7 @@ func (v *personView) apply(m sectionMsg) {
 func (v *personView) busy() string {
 	n := 0
 	for _, s := range v.sections {
-		if s.state == sectionLoading {
+		if !s.done {
 			n++
 		}
 	}
@@ -164,29 +148,21 @@ func (v *personView) render() {
 		d.Muted("j/k choose a section · enter opens its tab · d disable everywhere · L clear Okta sessions · +/- assign or unassign an Okta app · c comment on their open ITM tickets · r reload · esc close")
 	}
 	for i, s := range v.sections {
-		marker := "  "
-		if i == v.cursor {
-			marker = "▸ "
-		}
-		var state string
-		switch s.state {
-		case sectionLoading:
-			state = st.Muted.Render("loading…")
-		case sectionFailed:
+		state := st.Muted.Render("loading…")
+		switch {
+		case s.err != nil:
 			state = st.Error.Render("failed")
-		default:
-			n := itoa(s.count)
-			if s.more {
-				n += "+"
-			}
-			state = st.Bold.Render(n)
+		case s.done && s.more:
+			state = st.Bold.Render(itoa(s.count) + "+")
+		case s.done:
+			state = st.Bold.Render(itoa(s.count))
 		}
-		title := marker + s.title + "  " + state
+		title := "  " + s.title
 		if i == v.cursor {
-			title = st.Selected.Render(marker+s.title) + "  " + state
+			title = st.Selected.Render("▸ " + s.title)
 		}
 		d.Line("")
-		d.Line(title)
+		d.Line(title + "  " + state)
 		if s.err != nil {
 			d.Line("    " + st.Error.Render(strings.ReplaceAll(s.err.Error(), "\n", " ")))
 		}
@@ -305,11 +281,11 @@ func personSections(a *App, email string) []*section {
 		out = append(out, &section{
 			title: "Essentials sender lists naming them · " + c.Tenant(),
 			open:  func(a *App) tea.Cmd { return a.lookupPerson(email) },
-			load: func(ctx context.Context) sectionMsg {
-				var m sectionMsg
+			load: func(ctx context.Context) answer {
+				var m answer
 				org, err := c.SenderLists(ctx, "")
 				if err != nil {
-					return sectionMsg{err: err}
+					return answer{err: err}
 				}
 				for _, entry := range []struct {
 					name string
@@ -343,13 +319,13 @@ func accountSection(p people.Provider, email string) *section {
 	return &section{
 		title: "Account · " + people.Label(p),
 		open:  func(a *App) tea.Cmd { return a.lookupPerson(email) },
-		load: func(ctx context.Context) sectionMsg {
+		load: func(ctx context.Context) answer {
 			acct, err := p.Find(ctx, email)
 			switch {
 			case err != nil:
-				return sectionMsg{err: err}
+				return answer{err: err}
 			case acct == nil:
-				return sectionMsg{lines: []string{"absent"}}
+				return answer{lines: []string{"absent"}}
 			}
 			lines := []string{fmt.Sprintf("%s · %s · %s", acct.Status, acct.Profile.Name(), acct.Login)}
 			if d, err := p.Details(ctx, acct); err == nil {
@@ -360,7 +336,7 @@ func accountSection(p people.Provider, email string) *section {
 					lines = append(lines, fmt.Sprintf("apps (%d): %s", len(d.Apps), strings.Join(d.Apps, ", ")))
 				}
 			}
-			return sectionMsg{count: 1, lines: lines, name: acct.Profile.Name()}
+			return answer{count: 1, lines: lines, name: acct.Profile.Name()}
 		},
 	}
 }
@@ -370,19 +346,19 @@ func oktaGroupsSection(c *okta.Client, email string) *section {
 	return &section{
 		title: "Okta groups · " + c.Tenant(),
 		open:  func(a *App) tea.Cmd { return a.openGroups() },
-		load: func(ctx context.Context) sectionMsg {
+		load: func(ctx context.Context) answer {
 			u, err := c.User(ctx, email)
 			switch {
 			case httpx.IsNotFound(err):
-				return sectionMsg{lines: []string{"not an Okta user"}}
+				return answer{lines: []string{"not an Okta user"}}
 			case err != nil:
-				return sectionMsg{err: err}
+				return answer{err: err}
 			}
 			groups, err := c.UserGroups(ctx, string(u.ID))
 			if err != nil {
-				return sectionMsg{err: err}
+				return answer{err: err}
 			}
-			m := sectionMsg{count: len(groups)}
+			m := answer{count: len(groups)}
 			for _, g := range groups {
 				m.lines = append(m.lines, fmt.Sprintf("%-32s %-10s %s", g.Profile.Name, g.Type, g.ID))
 			}
@@ -395,16 +371,16 @@ func oktaLogSection(a *App, c *okta.Client, email string) *section {
 	return &section{
 		title: fmt.Sprintf("Okta System Log, last %d days · %s", int(pivotLogWindow.Hours()/24), c.Tenant()),
 		open:  func(a *App) tea.Cmd { return a.openLogFor(email) },
-		load: func(ctx context.Context) sectionMsg {
+		load: func(ctx context.Context) answer {
 			q := okta.LogQuery{
 				Filter: "actor.alternateId eq " + okta.Quote(email) + " or target.alternateId eq " + okta.Quote(email),
 				Since:  a.c.now().Add(-pivotLogWindow), Descending: true, Limit: 200,
 			}
 			page, err := c.Logs(ctx, q, "")
 			if err != nil {
-				return sectionMsg{err: err}
+				return answer{err: err}
 			}
-			m := sectionMsg{count: len(page.Events), more: page.More && len(page.Events) == q.Limit}
+			m := answer{count: len(page.Events), more: page.More && len(page.Events) == q.Limit}
 			failed := 0
 			for _, e := range page.Events {
 				if e.Outcome.Failed() {
@@ -426,12 +402,12 @@ func ticketSection(a *App, tenant int, c *itm.Client, email string) *section {
 	return &section{
 		title: fmt.Sprintf("ITM incidents, last %d days · %s", int(pivotTicketWindow.Hours()/24), c.Tenant()),
 		open:  func(a *App) tea.Cmd { return a.openTicketsFor(tenant, email) },
-		load: func(ctx context.Context) sectionMsg {
+		load: func(ctx context.Context) answer {
 			page, err := c.Incidents(ctx, itm.Query{People: []string{email}, Since: a.c.now().Add(-pivotTicketWindow), Limit: 500})
 			if err != nil {
-				return sectionMsg{err: err}
+				return answer{err: err}
 			}
-			m := sectionMsg{count: len(page.Tickets), more: page.More}
+			m := answer{count: len(page.Tickets), more: page.More}
 			if page.Total > m.count {
 				m.count = page.Total
 			}
@@ -460,7 +436,7 @@ func saasSection(a *App, tenant int, c *saas.Client, title string, match func(*s
 	return &section{
 		title: fmt.Sprintf("%s, last %d days · %s", title, int(pivotSaaSWindow.Hours()/24), c.Tenant()),
 		open:  func(a *App) tea.Cmd { return a.openIncidentsFor(tenant, filter) },
-		load: func(ctx context.Context) sectionMsg {
+		load: func(ctx context.Context) answer {
 			page, err := c.Incidents(ctx, saas.Query{From: a.c.now().Add(-pivotSaaSWindow)})
 			var found []saas.Incident
 			for pages := 1; err == nil; pages++ {
@@ -475,9 +451,9 @@ func saasSection(a *App, tenant int, c *saas.Client, title string, match func(*s
 				page, err = c.More(ctx, page)
 			}
 			if err != nil {
-				return sectionMsg{err: err}
+				return answer{err: err}
 			}
-			m := sectionMsg{count: len(found), more: page.More}
+			m := answer{count: len(found), more: page.More}
 			for i := len(found) - 1; i >= 0 && len(m.lines) < pivotLines; i-- { // newest last in the feed
 				in := &found[i]
 				m.lines = append(m.lines, fmt.Sprintf("%-6s %-8s %-26s %s · %s", in.ID, in.Severity, in.Status, in.AssetName, in.AppName))
@@ -501,12 +477,12 @@ func assetSections(a *App, s subject) []*section {
 		{
 			title: "Remediations of this asset",
 			open:  func(a *App) tea.Cmd { return onTab(a, "", func(*remediationsTab) tea.Cmd { return nil }) },
-			load: func(ctx context.Context) sectionMsg {
+			load: func(ctx context.Context) answer {
 				recs, err := journal.List()
 				if err != nil {
-					return sectionMsg{err: err}
+					return answer{err: err}
 				}
-				var m sectionMsg
+				var m answer
 				for _, r := range recs {
 					if r.Kind == remediations.KindAsset && r.TargetID == s.id {
 						m.count++
