@@ -93,10 +93,7 @@ func (b *bulk) update(m bulkDone) tea.Cmd {
 		msg := m.msg
 		cmds = append(cmds, func() tea.Msg { return msg })
 	}
-	for b.running < bulkWorkers && b.next < len(b.results) {
-		cmds = append(cmds, b.launch(b.next))
-		b.next++
-	}
+	cmds = append(cmds, b.start())
 	if b.finished() {
 		ok, failed := b.counts()
 		if failed > 0 {

@@ -78,29 +78,25 @@ func markedIn(t Tab) int {
 // openPicker offers a few commands in the palette's place (whom p should
 // follow); they are not remembered as palette history.
 func (a *App) openPicker(title string, acts []Action) {
-	a.paletteActs = map[string]Action{}
-	items := make([]ui.Item, len(acts))
-	for i, act := range acts {
-		id := fmt.Sprint(i)
-		a.paletteActs[id] = act
-		items[i] = ui.Item{Label: act.Name, Detail: act.Group, Value: id}
-	}
-	a.palette = ui.NewPicker(a.c.Styles, title, items)
-	a.palette.Height = 14
-	a.overlay = overlayPalette
+	a.showPicker(title, acts, nil)
 	a.pickerOnly = true
 }
 
-// openPalette shows every command, the recently used ones first.
+// openPalette shows every command, the recently used ones first in the
+// order they were last used.
 func (a *App) openPalette() {
-	a.pickerOnly = false
-	acts := a.actions()
 	rank := map[string]int{}
 	for i, name := range a.history {
 		rank[name] = i + 1
 	}
-	var recent, rest []ui.Item
+	a.showPicker("Command", a.actions(), rank)
+}
+
+// showPicker offers acts, the ranked ones first in their rank's order.
+func (a *App) showPicker(title string, acts []Action, rank map[string]int) {
+	a.pickerOnly = false
 	a.paletteActs = map[string]Action{}
+	var recent, rest []ui.Item
 	for i, act := range acts {
 		id := fmt.Sprint(i)
 		a.paletteActs[id] = act
@@ -115,13 +111,8 @@ func (a *App) openPalette() {
 			rest = append(rest, item)
 		}
 	}
-	// Recent commands in the order they were last used.
-	for i := 1; i < len(recent); i++ {
-		for j := i; j > 0 && rank[recent[j].Label] < rank[recent[j-1].Label]; j-- {
-			recent[j], recent[j-1] = recent[j-1], recent[j]
-		}
-	}
-	a.palette = ui.NewPicker(a.c.Styles, "Command", append(recent, rest...))
+	slices.SortStableFunc(recent, func(x, y ui.Item) int { return rank[x.Label] - rank[y.Label] })
+	a.palette = ui.NewPicker(a.c.Styles, title, append(recent, rest...))
 	a.palette.Height = 14
 	a.overlay = overlayPalette
 }
@@ -151,21 +142,12 @@ const historySize = 30
 
 // remember keeps the palette history, per analyst, across sessions.
 func (a *App) remember(name string) tea.Cmd {
-	a.history = append([]string{name}, without(a.history, name)...)
+	others := slices.DeleteFunc(slices.Clone(a.history), func(s string) bool { return s == name })
+	a.history = append([]string{name}, others...)
 	if len(a.history) > historySize {
 		a.history = a.history[:historySize]
 	}
 	return a.savePrefs(func(p *prefs.Prefs) { p.Remember(name, historySize) })
-}
-
-func without(list []string, s string) []string {
-	out := list[:0:0]
-	for _, v := range list {
-		if v != s {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // openView switches to the tab a saved view belongs to and applies it.

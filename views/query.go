@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,13 +26,7 @@ func parseQuery(s string, known ...string) ([]Term, error) {
 			return nil, fmt.Errorf("%q is not name:value (known: %s)", tok, strings.Join(known, ", "))
 		}
 		name = strings.ToLower(name)
-		found := false
-		for _, k := range known {
-			if k == name {
-				found = true
-			}
-		}
-		if !found {
+		if !slices.Contains(known, name) {
 			return nil, fmt.Errorf("unknown query term %q (known: %s)", name, strings.Join(known, ", "))
 		}
 		var values []string

@@ -95,26 +95,25 @@ func (t *oktaTab) OpenView(v config.View) (tea.Cmd, bool) {
 	switch v.Tab {
 	case "okta-logs":
 		t.pane = paneLog
-		if v.Query == "" {
-			return withFilter(&t.log.filter, v.Filter, t.log.load()), true
-		}
-		cmd, err := t.log.setQuery(v.Query)
-		if err != nil {
-			return ui.Failf("saved view %q: %v", v.Name, err), true
-		}
-		return withFilter(&t.log.filter, v.Filter, cmd), true
+		return openSavedPane(v, &t.log.filter, t.log.load, t.log.setQuery), true
 	case "okta-apps":
 		t.pane = paneApps
-		if v.Query == "" {
-			return withFilter(&t.apps.filter, v.Filter, t.apps.load()), true
-		}
-		cmd, err := t.apps.searchApps(v.Query)
-		if err != nil {
-			return ui.Failf("saved view %q: %v", v.Name, err), true
-		}
-		return withFilter(&t.apps.filter, v.Filter, cmd), true
+		return openSavedPane(v, &t.apps.filter, t.apps.load, t.apps.searchApps), true
 	}
 	return nil, false
+}
+
+// openSavedPane runs a saved view's query on an Okta pane (reloads the
+// pane when it names none) and applies its row filter.
+func openSavedPane(v config.View, f *filterBar, load func() tea.Cmd, query func(string) (tea.Cmd, error)) tea.Cmd {
+	if v.Query == "" {
+		return withFilter(f, v.Filter, load())
+	}
+	cmd, err := query(v.Query)
+	if err != nil {
+		return ui.Failf("saved view %q: %v", v.Name, err)
+	}
+	return withFilter(f, v.Filter, cmd)
 }
 
 // OpenView implements viewOpener for the Remediations tab: a row filter.
