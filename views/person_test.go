@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"triage/backend/audit"
+	"triage/backend/identity"
 	"triage/backend/sim"
 )
 
@@ -180,4 +182,52 @@ func TestPivotFromAnOktaAppChoosesAnAssignedUser(t *testing.T) {
 	h.waitFor("Follow whom?")
 	h.typeKeys("enter")
 	h.waitFor("Person:", "Account · Okta demo")
+}
+
+// Every write of the person view, as its bindings list them, is refused
+// and audited for a read-only analyst, and for a responder opens the form
+// or confirmation of the tab it belongs to, with nothing sent.
+func TestEveryPersonViewWriteIsRefusedReadOnlyAndAsksFirst(t *testing.T) {
+	t.Parallel()
+	readOnly := newDriver(t, setup{analyst: identity.Analyst{Name: "bob", Role: "read-only"}})
+	responder := newDriver(t, setup{})
+	follow := func(d *driver) *personView {
+		d.send(followMsg{s: subject{id: li}})
+		d.waitFor("Person:", li, "open (c comments on all of them)")
+		return d.app.person
+	}
+	writes := 0
+	for _, b := range follow(readOnly).bindings() {
+		if b.write == "" {
+			continue
+		}
+		writes++
+		keyName := b.key.Keys()[0]
+		before := len(readOnly.audit.Entries())
+		readOnly.typeKeys(keyName)
+		readOnly.waitFor("read-only role")
+		es := readOnly.audit.Entries()
+		if len(es) != before+1 || es[before].Outcome != audit.Refused || es[before].Action != b.write || es[before].Target != li {
+			t.Errorf("%s for a read-only analyst: audit %+v", keyName, es[before:])
+		}
+		if readOnly.app.person == nil {
+			t.Errorf("%s closed a read-only analyst's person view", keyName)
+		}
+
+		follow(responder)
+		responder.typeKeys(keyName)
+		tab := responder.app.current()
+		if responder.app.person != nil || !tab.Capturing() {
+			t.Errorf("%s opened no form or confirmation:\n%s", keyName, responder.screen())
+		}
+		if es := responder.audit.Entries(); len(es) != 0 {
+			t.Errorf("%s sent before asking: audit %+v", keyName, es)
+		}
+		for i := 0; i < 5 && tab.Capturing(); i++ {
+			responder.typeKeys("esc")
+		}
+	}
+	if writes != 5 {
+		t.Fatalf("%d person-view writes checked", writes)
+	}
 }
