@@ -12,7 +12,6 @@ import (
 
 	"triage/backend/httpx"
 	"triage/backend/people"
-	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -551,7 +550,7 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 		return t.onWrite(m)
 	case senderListedMsg:
 		if m.origin == t {
-			return t.onSenderListed(m)
+			return senderOutcome(m, &t.sender, t.c)
 		}
 		return nil
 	}
@@ -671,7 +670,7 @@ func (t *iamTab) openSenders() tea.Cmd {
 	if email := t.cursorEmail(); email != "" && t.inEssentials(email) {
 		users, source = []string{email}, "IAM users: "+email
 	}
-	return t.show(senderModal{newSenderFlow(t.c, t, source, nil, users, t.sender)})
+	return askSender(&t.listTab, t, source, nil, users, t.sender)
 }
 
 // inEssentials reports whether the person may have an Essentials account:
@@ -687,12 +686,4 @@ func (t *iamTab) inEssentials(email string) bool {
 		}
 	}
 	return false
-}
-
-func (t *iamTab) onSenderListed(m senderListedMsg) tea.Cmd {
-	t.sender = nil
-	if m.out.Class == settle.NotApplied {
-		t.sender = &m.choice
-	}
-	return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
 }
