@@ -30,20 +30,12 @@ type iamTab struct {
 	started bool       // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
-	mode   iamMode
 
 	after    *iamIntent    // a write waiting for its person's look-up to finish
 	newDraft *ui.Form      // the create form, kept when it failed or was closed
 	sender   *senderChoice // a sender-list change that failed, to start from
 	writes   int           // writes in flight
 }
-
-type iamMode int
-
-const (
-	iamList iamMode = iota
-	iamDetail
-)
 
 // listLoad is one provider's list as it pages in.
 type listLoad struct {
@@ -209,7 +201,7 @@ func (t *iamTab) Busy() string {
 	if a := t.after; a != nil {
 		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
 	}
-	if p := t.detail; t.mode == iamDetail && p != nil && !p.ready() {
+	if p := t.detail; p != nil && !p.ready() {
 		return "Looking " + p.email + " up in every provider…"
 	}
 	return ""
@@ -251,8 +243,8 @@ const iamOktaGroup = "Okta and Essentials"
 // bindings implements bound: the keys of the IAM tab.
 func (t *iamTab) bindings() []binding {
 	k := t.c.Keys
-	inList := func() bool { return t.mode == iamList }
-	inDetail := func() bool { return t.mode == iamDetail }
+	inList := func() bool { return t.detail == nil }
+	inDetail := func() bool { return t.detail != nil }
 	want := func(a iamAction) func() tea.Cmd { return func() tea.Cmd { return t.want(a) } }
 	okta := func() bool {
 		return slices.ContainsFunc(t.providers, func(p people.Provider) bool { _, ok := p.(*people.Okta); return ok })
@@ -276,7 +268,7 @@ func (t *iamTab) bindings() []binding {
 		{key: &iamYesKey, group: "In a confirmation"},
 		{key: &k.Mark, list: true, when: inList, run: func() tea.Cmd { t.table.ToggleMark(); t.table.Move(1); return nil }},
 		{key: &k.Back, nav: true, when: func() bool { return inList() && t.table.Filter() != "" }, run: func() tea.Cmd { return t.table.SetFilter("") }},
-		{key: &k.Back, nav: true, when: inDetail, run: func() tea.Cmd { t.mode, t.openKey, t.detail = iamList, "", nil; return nil }},
+		{key: &k.Back, nav: true, when: inDetail, run: func() tea.Cmd { t.detail = nil; return nil }},
 	}
 }
 
@@ -284,7 +276,7 @@ func (t *iamTab) bindings() []binding {
 // whole list is reloaded only on r (a directory of 100,000 is not re-read
 // every minute).
 func (t *iamTab) Refresh() tea.Cmd {
-	if t.mode == iamDetail && t.detail != nil {
+	if t.detail != nil {
 		return t.lookup(t.detail.email)
 	}
 	return nil
@@ -293,7 +285,7 @@ func (t *iamTab) Refresh() tea.Cmd {
 // reload is r: the person in detail looked up again, else everyone listed
 // again.
 func (t *iamTab) reload() tea.Cmd {
-	if t.mode == iamDetail {
+	if t.detail != nil {
 		return t.Refresh()
 	}
 	return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
@@ -478,7 +470,7 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 	default:
 		p.state[m.p], p.accounts[m.p] = lookFound, m.acct
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.detail == p {
+		if t.detail == p {
 			cmds = append(cmds, t.fetchDetails(p, m.p))
 		}
 	}
@@ -558,26 +550,16 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	if t.modal == nil && t.filter.Typing() && key.Matches(m, k.Open) {
+	if t.modal == nil && t.filter.Typing() && key.Matches(m, t.c.Keys.Open) {
 		// enter on what names a person looks them up everywhere.
 		typed := t.filter.Typed()
 		return tea.Batch(t.filter.Key(m), t.lookupQuery(typed))
 	}
-	if cmd, ok := t.front(m); ok {
-		return cmd
-	}
-	if key.Matches(m, k.Back) {
+	if !t.Capturing() && key.Matches(m, t.c.Keys.Back) {
 		t.after = nil // a write waiting for its look-up is called off
 	}
-	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
-		return cmd
-	}
-	if t.mode == iamDetail {
-		return t.pane.Key(m)
-	}
-	t.table.HandleKey(m)
-	return nil
+	cmd, _ := t.routeKey(t, m, t.detail == nil)
+	return cmd
 }
 
 // openCursor opens the person under the cursor, looking them up
@@ -592,14 +574,13 @@ func (t *iamTab) openCursor() tea.Cmd {
 
 // openPerson shows p in detail.
 func (t *iamTab) openPerson(p *person) {
-	t.mode = iamDetail
 	t.openItem(p.key)
 	t.detail = p
 }
 
 // cursorEmail is the person in detail, else the one under the cursor.
 func (t *iamTab) cursorEmail() string {
-	if t.mode == iamDetail && t.detail != nil {
+	if t.detail != nil {
 		return t.detail.email
 	}
 	if i, ok := t.table.Cursor(); ok {
@@ -626,7 +607,7 @@ func (t *iamTab) showPerson(p *person) tea.Cmd {
 
 // render rebuilds the detail pane; keep holds the scroll position.
 func (t *iamTab) render(keep bool) {
-	if t.mode != iamDetail || t.detail == nil {
+	if t.detail == nil {
 		return
 	}
 	t.pane.Show(personDoc(t.c.Styles, t.providers, t.detail, t.width, t.raw, t.c.now()), keep)
@@ -637,10 +618,10 @@ func (t *iamTab) View() string {
 	if v, ok := t.overlay(); ok {
 		return v
 	}
-	st := t.c.Styles
-	if t.mode == iamDetail {
+	if t.detail != nil {
 		return t.pane.View()
 	}
+	st := t.c.Styles
 	labels := make([]string, len(t.providers))
 	for i, p := range t.providers {
 		labels[i] = people.Label(p)

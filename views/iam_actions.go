@@ -468,7 +468,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.detail == p {
+		if t.detail == p {
 			p.details[m.p] = nil
 			t.render(true)
 			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))
