@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -246,9 +245,7 @@ func (t *iamTab) bindings() []binding {
 	inList := func() bool { return t.detail == nil }
 	inDetail := func() bool { return t.detail != nil }
 	want := func(a iamAction) func() tea.Cmd { return func() tea.Cmd { return t.want(a) } }
-	okta := func() bool {
-		return slices.ContainsFunc(t.providers, func(p people.Provider) bool { _, ok := p.(*people.Okta); return ok })
-	}
+	okta := func() bool { return t.okta() != nil }
 	return []binding{
 		{key: &k.Filter, desc: "filter; enter looks up", when: inList, run: func() tea.Cmd { t.filter.Open(); return nil }},
 		{key: &k.Open, desc: "the person everywhere", when: inList, row: true, run: t.openCursor},
@@ -396,16 +393,24 @@ func (t *iamTab) lookupQuery(q string) tea.Cmd {
 	if match != "" {
 		return t.lookup(match)
 	}
-	for _, p := range t.providers {
-		if o, ok := p.(*people.Okta); ok {
-			ctx := t.c.Context()
-			return func() tea.Msg {
-				a, err := o.Find(ctx, q)
-				return iamResolvedMsg{tab: t, login: q, acct: a, err: err}
-			}
+	if o := t.okta(); o != nil {
+		ctx := t.c.Context()
+		return func() tea.Msg {
+			a, err := o.Find(ctx, q)
+			return iamResolvedMsg{tab: t, login: q, acct: a, err: err}
 		}
 	}
 	return ui.Failf("%s is not an email address: type the whole address to look the person up", q)
+}
+
+// okta is the first Okta org, which knows logins; nil when there is none.
+func (t *iamTab) okta() *people.Okta {
+	for _, p := range t.providers {
+		if o, ok := p.(*people.Okta); ok {
+			return o
+		}
+	}
+	return nil
 }
 
 func (t *iamTab) onResolved(m iamResolvedMsg) tea.Cmd {
@@ -626,21 +631,18 @@ func (t *iamTab) View() string {
 	for i, p := range t.providers {
 		labels[i] = people.Label(p)
 	}
-	bar := st.Muted.Render(strings.Join(labels, " · ") + " · / filter, enter on an email looks it up everywhere · n new")
+	// One failed list at a time: its column shows "?" meanwhile.
 	for i, l := range t.lists {
-		if l.err != nil {
-			// One failed list at a time: its column shows "?" meanwhile.
-			bar = st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
-				people.Label(t.providers[i]), l.err))
-			break
-		}
-		if l.unreadable > 0 {
-			bar = st.Error.Render(fmt.Sprintf("✗ %s listed %d account(s) that could not be read (%s) — people it did not list show ?; enter on an email looks them up",
-				people.Label(t.providers[i]), l.unreadable, l.problem))
-			break
+		switch {
+		case l.err != nil:
+			return t.listView(st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
+				labels[i], l.err)))
+		case l.unreadable > 0:
+			return t.listView(st.Error.Render(fmt.Sprintf("✗ %s listed %d account(s) that could not be read (%s) — people it did not list show ?; enter on an email looks them up",
+				labels[i], l.unreadable, l.problem)))
 		}
 	}
-	return t.listView(bar)
+	return t.listView(st.Muted.Render(strings.Join(labels, " · ") + " · / filter, enter on an email looks it up everywhere · n new"))
 }
 
 // openSenders changes an Essentials sender list: the organisation's, or

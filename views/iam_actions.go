@@ -241,16 +241,21 @@ func lifecycleNote(prov people.Provider, a *people.Account, disable bool) string
 
 // --- forms -------------------------------------------------------------------
 
-// providerNote says which fields a provider keeps, when not all.
-func providerNote(prov people.Provider) string {
-	if len(prov.Fields()) < len(people.EveryField) {
-		var names []string
-		for _, f := range prov.Fields() {
-			names = append(names, string(f))
+// providerChecks are a form's checks of the providers, each saying which
+// fields it keeps when not all.
+func (t *iamTab) providerChecks(provs []int) []ui.Check {
+	checks := make([]ui.Check, len(provs))
+	for j, i := range provs {
+		checks[j] = ui.Check{Label: people.Label(t.providers[i]), On: true}
+		if fs := t.providers[i].Fields(); len(fs) < len(people.EveryField) {
+			names := make([]string, len(fs))
+			for k, f := range fs {
+				names[k] = string(f)
+			}
+			checks[j].Note = "keeps " + strings.Join(names, " and ") + " only"
 		}
-		return "keeps " + strings.Join(names, " and ") + " only"
 	}
-	return ""
+	return checks
 }
 
 // personForm is the form of a person's fields; the email is fixed when
@@ -273,6 +278,10 @@ func formProfile(f *ui.Form) people.Profile {
 
 // openCreate opens the new-person form, or the one kept from last time.
 func (t *iamTab) openCreate() tea.Cmd {
+	in := &iamIntent{action: actCreate}
+	for i := range t.providers {
+		in.providers = append(in.providers, i)
+	}
 	f := t.newDraft
 	if f == nil {
 		email := ""
@@ -281,13 +290,7 @@ func (t *iamTab) openCreate() tea.Cmd {
 		}
 		f = personForm(t.c.Styles, "New person", people.Profile{Email: email}, false)
 		f.Note = "created in each provider checked; space picks them"
-		for _, prov := range t.providers {
-			f.Checks = append(f.Checks, ui.Check{Label: people.Label(prov), Note: providerNote(prov), On: true})
-		}
-	}
-	in := &iamIntent{action: actCreate}
-	for i := range t.providers {
-		in.providers = append(in.providers, i)
+		f.Checks = t.providerChecks(in.providers)
 	}
 	return t.openForm(f, in)
 }
@@ -308,9 +311,7 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 		p.prefill = p.profile()
 		f = personForm(t.c.Styles, "Update "+orDash(p.name()), p.prefill, true)
 		f.Note = "only the fields you change are sent, to each provider checked"
-		for _, i := range in.providers {
-			f.Checks = append(f.Checks, ui.Check{Label: people.Label(t.providers[i]), Note: providerNote(t.providers[i]), On: true})
-		}
+		f.Checks = t.providerChecks(in.providers)
 	}
 	in.profile = p.prefill
 	return t.openForm(f, in)

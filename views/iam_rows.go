@@ -83,9 +83,7 @@ func (r *personRows) row(email, name string) int {
 	i := len(r.rows)
 	r.index[k] = int32(i)
 	r.rows = append(r.rows, personRow{email: email, key: k, name: name})
-	for p := 0; p < r.providers; p++ {
-		r.states = append(r.states, 0)
-	}
+	r.states = append(r.states, make([]uint8, r.providers)...)
 	r.reindex(i)
 	r.added = append(r.added, int32(i))
 	return i
