@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -12,7 +11,6 @@ import (
 
 	"triage/backend/httpx"
 	"triage/backend/people"
-	"triage/backend/settle"
 	"triage/ui"
 )
 
@@ -31,20 +29,12 @@ type iamTab struct {
 	started bool       // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
-	mode   iamMode
 
 	after    *iamIntent    // a write waiting for its person's look-up to finish
 	newDraft *ui.Form      // the create form, kept when it failed or was closed
 	sender   *senderChoice // a sender-list change that failed, to start from
 	writes   int           // writes in flight
 }
-
-type iamMode int
-
-const (
-	iamList iamMode = iota
-	iamDetail
-)
 
 // listLoad is one provider's list as it pages in.
 type listLoad struct {
@@ -210,7 +200,7 @@ func (t *iamTab) Busy() string {
 	if a := t.after; a != nil {
 		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
 	}
-	if p := t.detail; t.mode == iamDetail && p != nil && !p.ready() {
+	if p := t.detail; p != nil && !p.ready() {
 		return "Looking " + p.email + " up in every provider…"
 	}
 	return ""
@@ -252,12 +242,10 @@ const iamOktaGroup = "Okta and Essentials"
 // bindings implements bound: the keys of the IAM tab.
 func (t *iamTab) bindings() []binding {
 	k := t.c.Keys
-	inList := func() bool { return t.mode == iamList }
-	inDetail := func() bool { return t.mode == iamDetail }
+	inList := func() bool { return t.detail == nil }
+	inDetail := func() bool { return t.detail != nil }
 	want := func(a iamAction) func() tea.Cmd { return func() tea.Cmd { return t.want(a) } }
-	okta := func() bool {
-		return slices.ContainsFunc(t.providers, func(p people.Provider) bool { _, ok := p.(*people.Okta); return ok })
-	}
+	okta := func() bool { return t.okta() != nil }
 	return []binding{
 		{key: &k.Filter, desc: "filter; enter looks up", when: inList, run: func() tea.Cmd { t.filter.Open(); return nil }},
 		{key: &k.Open, desc: "the person everywhere", when: inList, row: true, run: t.openCursor},
@@ -277,7 +265,7 @@ func (t *iamTab) bindings() []binding {
 		{key: &iamYesKey, group: "In a confirmation"},
 		{key: &k.Mark, list: true, when: inList, run: func() tea.Cmd { t.table.ToggleMark(); t.table.Move(1); return nil }},
 		{key: &k.Back, nav: true, when: func() bool { return inList() && t.table.Filter() != "" }, run: func() tea.Cmd { return t.table.SetFilter("") }},
-		{key: &k.Back, nav: true, when: inDetail, run: func() tea.Cmd { t.mode, t.openKey, t.detail = iamList, "", nil; return nil }},
+		{key: &k.Back, nav: true, when: inDetail, run: func() tea.Cmd { t.detail = nil; return nil }},
 	}
 }
 
@@ -285,7 +273,7 @@ func (t *iamTab) bindings() []binding {
 // whole list is reloaded only on r (a directory of 100,000 is not re-read
 // every minute).
 func (t *iamTab) Refresh() tea.Cmd {
-	if t.mode == iamDetail && t.detail != nil {
+	if t.detail != nil {
 		return t.lookup(t.detail.email)
 	}
 	return nil
@@ -294,7 +282,7 @@ func (t *iamTab) Refresh() tea.Cmd {
 // reload is r: the person in detail looked up again, else everyone listed
 // again.
 func (t *iamTab) reload() tea.Cmd {
-	if t.mode == iamDetail {
+	if t.detail != nil {
 		return t.Refresh()
 	}
 	return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
@@ -405,16 +393,24 @@ func (t *iamTab) lookupQuery(q string) tea.Cmd {
 	if match != "" {
 		return t.lookup(match)
 	}
-	for _, p := range t.providers {
-		if o, ok := p.(*people.Okta); ok {
-			ctx := t.c.Context()
-			return func() tea.Msg {
-				a, err := o.Find(ctx, q)
-				return iamResolvedMsg{tab: t, login: q, acct: a, err: err}
-			}
+	if o := t.okta(); o != nil {
+		ctx := t.c.Context()
+		return func() tea.Msg {
+			a, err := o.Find(ctx, q)
+			return iamResolvedMsg{tab: t, login: q, acct: a, err: err}
 		}
 	}
 	return ui.Failf("%s is not an email address: type the whole address to look the person up", q)
+}
+
+// okta is the first Okta org, which knows logins; nil when there is none.
+func (t *iamTab) okta() *people.Okta {
+	for _, p := range t.providers {
+		if o, ok := p.(*people.Okta); ok {
+			return o
+		}
+	}
+	return nil
 }
 
 func (t *iamTab) onResolved(m iamResolvedMsg) tea.Cmd {
@@ -479,7 +475,7 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 	default:
 		p.state[m.p], p.accounts[m.p] = lookFound, m.acct
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.detail == p {
+		if t.detail == p {
 			cmds = append(cmds, t.fetchDetails(p, m.p))
 		}
 	}
@@ -551,7 +547,7 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 		return t.onWrite(m)
 	case senderListedMsg:
 		if m.origin == t {
-			return t.onSenderListed(m)
+			return senderOutcome(m, &t.sender, t.c)
 		}
 		return nil
 	}
@@ -559,26 +555,16 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
-	k := t.c.Keys
-	if t.modal == nil && t.filter.Typing() && key.Matches(m, k.Open) {
+	if t.modal == nil && t.filter.Typing() && key.Matches(m, t.c.Keys.Open) {
 		// enter on what names a person looks them up everywhere.
 		typed := t.filter.Typed()
 		return tea.Batch(t.filter.Key(m), t.lookupQuery(typed))
 	}
-	if cmd, ok := t.front(m); ok {
-		return cmd
-	}
-	if key.Matches(m, k.Back) {
+	if !t.Capturing() && key.Matches(m, t.c.Keys.Back) {
 		t.after = nil // a write waiting for its look-up is called off
 	}
-	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
-		return cmd
-	}
-	if t.mode == iamDetail {
-		return t.pane.Key(m)
-	}
-	t.table.HandleKey(m)
-	return nil
+	cmd, _ := t.routeKey(t, m, t.detail == nil)
+	return cmd
 }
 
 // openCursor opens the person under the cursor, looking them up
@@ -593,14 +579,13 @@ func (t *iamTab) openCursor() tea.Cmd {
 
 // openPerson shows p in detail.
 func (t *iamTab) openPerson(p *person) {
-	t.mode = iamDetail
 	t.openItem(p.key)
 	t.detail = p
 }
 
 // cursorEmail is the person in detail, else the one under the cursor.
 func (t *iamTab) cursorEmail() string {
-	if t.mode == iamDetail && t.detail != nil {
+	if t.detail != nil {
 		return t.detail.email
 	}
 	if i, ok := t.table.Cursor(); ok {
@@ -627,7 +612,7 @@ func (t *iamTab) showPerson(p *person) tea.Cmd {
 
 // render rebuilds the detail pane; keep holds the scroll position.
 func (t *iamTab) render(keep bool) {
-	if t.mode != iamDetail || t.detail == nil {
+	if t.detail == nil {
 		return
 	}
 	t.pane.Show(personDoc(t.c.Styles, t.providers, t.detail, t.width, t.raw, t.c.now()), keep)
@@ -638,29 +623,26 @@ func (t *iamTab) View() string {
 	if v, ok := t.overlay(); ok {
 		return v
 	}
-	st := t.c.Styles
-	if t.mode == iamDetail {
+	if t.detail != nil {
 		return t.pane.View()
 	}
+	st := t.c.Styles
 	labels := make([]string, len(t.providers))
 	for i, p := range t.providers {
 		labels[i] = people.Label(p)
 	}
-	bar := st.Muted.Render(strings.Join(labels, " · ") + " · / filter, enter on an email looks it up everywhere · n new")
+	// One failed list at a time: its column shows "?" meanwhile.
 	for i, l := range t.lists {
-		if l.err != nil {
-			// One failed list at a time: its column shows "?" meanwhile.
-			bar = st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
-				people.Label(t.providers[i]), l.err))
-			break
-		}
-		if l.unreadable > 0 {
-			bar = st.Error.Render(fmt.Sprintf("✗ %s listed %d account(s) that could not be read (%s) — people it did not list show ?; enter on an email looks them up",
-				people.Label(t.providers[i]), l.unreadable, l.problem))
-			break
+		switch {
+		case l.err != nil:
+			return t.listView(st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",
+				labels[i], l.err)))
+		case l.unreadable > 0:
+			return t.listView(st.Error.Render(fmt.Sprintf("✗ %s listed %d account(s) that could not be read (%s) — people it did not list show ?; enter on an email looks them up",
+				labels[i], l.unreadable, l.problem)))
 		}
 	}
-	return t.listView(bar)
+	return t.listView(st.Muted.Render(strings.Join(labels, " · ") + " · / filter, enter on an email looks it up everywhere · n new"))
 }
 
 // openSenders changes an Essentials sender list: the organisation's, or
@@ -671,7 +653,7 @@ func (t *iamTab) openSenders() tea.Cmd {
 	if email := t.cursorEmail(); email != "" && t.inEssentials(email) {
 		users, source = []string{email}, "IAM users: "+email
 	}
-	return t.show(senderModal{newSenderFlow(t.c, t, source, nil, users, t.sender)})
+	return askSender(&t.listTab, t, source, nil, users, t.sender)
 }
 
 // inEssentials reports whether the person may have an Essentials account:
@@ -687,12 +669,4 @@ func (t *iamTab) inEssentials(email string) bool {
 		}
 	}
 	return false
-}
-
-func (t *iamTab) onSenderListed(m senderListedMsg) tea.Cmd {
-	t.sender = nil
-	if m.out.Class == settle.NotApplied {
-		t.sender = &m.choice
-	}
-	return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
 }

@@ -133,16 +133,13 @@ func (t *iamTab) want(a iamAction) tea.Cmd {
 // begin opens the confirmation or form of a write.
 func (t *iamTab) begin(in *iamIntent) tea.Cmd {
 	p := t.people[in.key]
-	if p == nil {
+	switch {
+	case p == nil:
 		return nil
-	}
-	switch in.action {
-	case actUpdate:
+	case in.action == actUpdate:
 		return t.openUpdate(p, in)
-	case actSessions, actReset, actExpire:
-		return t.confirmOkta(p, in)
 	}
-	return t.confirmLifecycle(p, in)
+	return t.confirmAction(p, in)
 }
 
 // whoLine names the person in a confirmation.
@@ -153,47 +150,71 @@ func whoLine(p *person) string {
 	return p.email
 }
 
-// confirmLifecycle asks to disable or enable the person in every provider
-// where that applies, all selected (or, after a partial failure, those
-// that failed).
-func (t *iamTab) confirmLifecycle(p *person, in *iamIntent) tea.Cmd {
+// oktaActions are Okta's own actions: what the confirmation says and the
+// option it offers with o.
+var oktaActions = map[iamAction]struct{ line, option string }{
+	actSessions: {"Signs them out of every Okta session.", "also revoke the OAuth tokens issued to them"},
+	actReset:    {"Okta emails them a link to choose a new password; until then they cannot sign in.", "also end their sessions"},
+	actExpire:   {"They must choose a new password at their next sign-in.", ""},
+}
+
+// confirmAction asks to disable or enable the person in every provider
+// where that applies, or for one of Okta's own actions in the Okta orgs
+// that have them: all selected, or, after a partial failure, those that
+// failed.
+func (t *iamTab) confirmAction(p *person, in *iamIntent) tea.Cmd {
 	disable := in.action == actDisable
+	okta, oktaOnly := oktaActions[in.action]
 	lines := []string{whoLine(p)}
 	var checks []ui.Check
 	retry := p.retrying(in.action)
 	oktaIn := false
 	for i, prov := range t.providers {
 		a, label := p.accounts[i], people.Label(prov)
+		_, isOkta := prov.(*people.Okta)
+		note := ""
 		switch {
+		case oktaOnly && (!isOkta || a == nil):
+			continue
+		case oktaOnly:
+			note = a.Status
 		case p.state[i] == lookFailed:
 			lines = append(lines, fmt.Sprintf("%s: not checked, the look-up failed (%s)", label, errorWord(p.errs[i])))
+			continue
 		case a == nil:
 			lines = append(lines, label+": absent")
+			continue
 		case disable && !a.CanDisable(), !disable && !a.CanEnable():
 			lines = append(lines, fmt.Sprintf("%s: already %s", label, a.Status))
+			continue
 		default:
-			checks = append(checks, ui.Check{Label: label, Note: lifecycleNote(prov, a, disable), On: retry == nil || retry[i]})
-			in.providers = append(in.providers, i)
-			_, isOkta := prov.(*people.Okta)
-			oktaIn = oktaIn || isOkta
+			note = lifecycleNote(prov, a, disable)
 		}
+		checks = append(checks, ui.Check{Label: label, Note: note, On: retry == nil || retry[i]})
+		in.providers = append(in.providers, i)
+		oktaIn = oktaIn || isOkta
 	}
 	w := actionWords[in.action]
-	if len(checks) == 0 {
+	switch {
+	case len(checks) == 0 && oktaOnly:
+		return ui.Failf("%s is not in Okta", p.email)
+	case len(checks) == 0:
 		return ui.Failf("nothing to %s: %s", w.noun, strings.Join(lines[1:], "; "))
 	}
-	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	c.Checks = checks
-	if disable && oktaIn {
+	var opt *ui.Option
+	switch {
+	case okta.option != "":
+		opt = &ui.Option{Key: "o", Label: okta.option}
+	case disable && oktaIn:
 		on := p.last != nil && p.last.action == actDisable && p.last.mode == people.Deactivate
-		c.Option = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
+		opt = &ui.Option{Key: "m", Label: "Okta: deactivate instead of suspend (removes their app assignments)", On: on}
 	}
-	return t.confirm(c, in)
-}
-
-// confirm asks c; y sends the intent to the providers checked.
-func (t *iamTab) confirm(c *ui.Confirm, in *iamIntent) tea.Cmd {
-	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.run(in, chosen(in, c.Checks), c.Option != nil && c.Option.On) },
+	if oktaOnly {
+		lines = append(lines, okta.line)
+	}
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
+	c.Checks, c.Option = checks, opt
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.run(in, chosen(in, c.Checks), opt != nil && opt.On) },
 		func() tea.Cmd { return ui.Toast("Nothing sent") }))
 }
 
@@ -213,61 +234,28 @@ func lifecycleNote(prov people.Provider, a *people.Account, disable bool) string
 		}
 		return a.Status + " → activate (no email)"
 	case *people.Atlassian:
-		if disable {
-			return a.Status + " → active=false (PATCH)"
-		}
-		return a.Status + " → active=true (PATCH)"
+		return fmt.Sprintf("%s → active=%t (PATCH)", a.Status, !disable)
 	}
-	if disable {
-		return a.Status + " → is_active=false"
-	}
-	return a.Status + " → is_active=true"
-}
-
-// confirmOkta asks for one of Okta's own actions in the Okta orgs that
-// have the person.
-func (t *iamTab) confirmOkta(p *person, in *iamIntent) tea.Cmd {
-	var checks []ui.Check
-	retry := p.retrying(in.action)
-	for i, prov := range t.providers {
-		if _, ok := prov.(*people.Okta); ok && p.accounts[i] != nil {
-			checks = append(checks, ui.Check{Label: people.Label(prov), Note: p.accounts[i].Status, On: retry == nil || retry[i]})
-			in.providers = append(in.providers, i)
-		}
-	}
-	w := actionWords[in.action]
-	if len(checks) == 0 {
-		return ui.Failf("%s is not in Okta", p.email)
-	}
-	lines := []string{whoLine(p)}
-	var opt *ui.Option
-	switch in.action {
-	case actSessions:
-		lines = append(lines, "Signs them out of every Okta session.")
-		opt = &ui.Option{Key: "o", Label: "also revoke the OAuth tokens issued to them"}
-	case actReset:
-		lines = append(lines, "Okta emails them a link to choose a new password; until then they cannot sign in.")
-		opt = &ui.Option{Key: "o", Label: "also end their sessions"}
-	case actExpire:
-		lines = append(lines, "They must choose a new password at their next sign-in.")
-	}
-	c := ui.NewConfirm(t.c.Styles, w.title+" "+orDash(p.name())+"?", w.yes, lines...)
-	c.Checks, c.Option = checks, opt
-	return t.confirm(c, in)
+	return fmt.Sprintf("%s → is_active=%t", a.Status, !disable)
 }
 
 // --- forms -------------------------------------------------------------------
 
-// providerNote says which fields a provider keeps, when not all.
-func providerNote(prov people.Provider) string {
-	if len(prov.Fields()) < len(people.EveryField) {
-		var names []string
-		for _, f := range prov.Fields() {
-			names = append(names, string(f))
+// providerChecks are a form's checks of the providers, each saying which
+// fields it keeps when not all.
+func (t *iamTab) providerChecks(provs []int) []ui.Check {
+	checks := make([]ui.Check, len(provs))
+	for j, i := range provs {
+		checks[j] = ui.Check{Label: people.Label(t.providers[i]), On: true}
+		if fs := t.providers[i].Fields(); len(fs) < len(people.EveryField) {
+			names := make([]string, len(fs))
+			for k, f := range fs {
+				names[k] = string(f)
+			}
+			checks[j].Note = "keeps " + strings.Join(names, " and ") + " only"
 		}
-		return "keeps " + strings.Join(names, " and ") + " only"
 	}
-	return ""
+	return checks
 }
 
 // personForm is the form of a person's fields; the email is fixed when
@@ -290,6 +278,10 @@ func formProfile(f *ui.Form) people.Profile {
 
 // openCreate opens the new-person form, or the one kept from last time.
 func (t *iamTab) openCreate() tea.Cmd {
+	in := &iamIntent{action: actCreate}
+	for i := range t.providers {
+		in.providers = append(in.providers, i)
+	}
 	f := t.newDraft
 	if f == nil {
 		email := ""
@@ -298,13 +290,7 @@ func (t *iamTab) openCreate() tea.Cmd {
 		}
 		f = personForm(t.c.Styles, "New person", people.Profile{Email: email}, false)
 		f.Note = "created in each provider checked; space picks them"
-		for _, prov := range t.providers {
-			f.Checks = append(f.Checks, ui.Check{Label: people.Label(prov), Note: providerNote(prov), On: true})
-		}
-	}
-	in := &iamIntent{action: actCreate}
-	for i := range t.providers {
-		in.providers = append(in.providers, i)
+		f.Checks = t.providerChecks(in.providers)
 	}
 	return t.openForm(f, in)
 }
@@ -325,9 +311,7 @@ func (t *iamTab) openUpdate(p *person, in *iamIntent) tea.Cmd {
 		p.prefill = p.profile()
 		f = personForm(t.c.Styles, "Update "+orDash(p.name()), p.prefill, true)
 		f.Note = "only the fields you change are sent, to each provider checked"
-		for _, i := range in.providers {
-			f.Checks = append(f.Checks, ui.Check{Label: people.Label(t.providers[i]), Note: providerNote(t.providers[i]), On: true})
-		}
+		f.Checks = t.providerChecks(in.providers)
 	}
 	in.profile = p.prefill
 	return t.openForm(f, in)
@@ -468,7 +452,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
 		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
-		if t.mode == iamDetail && t.detail == p {
+		if t.detail == p {
 			p.details[m.p] = nil
 			t.render(true)
 			return tea.Batch(t.reshow(), t.fetchDetails(p, m.p), t.summary(p, p.last))

@@ -83,9 +83,7 @@ func (r *personRows) row(email, name string) int {
 	i := len(r.rows)
 	r.index[k] = int32(i)
 	r.rows = append(r.rows, personRow{email: email, key: k, name: name})
-	for p := 0; p < r.providers; p++ {
-		r.states = append(r.states, 0)
-	}
+	r.states = append(r.states, make([]uint8, r.providers)...)
 	r.reindex(i)
 	r.added = append(r.added, int32(i))
 	return i
@@ -160,19 +158,17 @@ func (r *personRows) status(i, p int) string {
 	return wordLooking
 }
 
+// reindex rebuilds what the filter searches in row i: its name, email and
+// statuses.
 func (r *personRows) reindex(i int) {
 	row := &r.rows[i]
-	var b strings.Builder
-	b.WriteString(strings.ToLower(row.name))
-	b.WriteByte(' ')
-	b.WriteString(strings.ToLower(row.email))
+	parts := []string{row.name, row.email}
 	for p := 0; p < r.providers; p++ {
 		if s := r.states[i*r.providers+p]; s != 0 {
-			b.WriteByte(' ')
-			b.WriteString(strings.ToLower(r.words[s]))
+			parts = append(parts, r.words[s])
 		}
 	}
-	row.search = b.String()
+	row.search = strings.ToLower(strings.Join(parts, " "))
 }
 
 // Columns: name, email, then one status per provider.

@@ -354,11 +354,7 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 		return t.onWrite(m)
 	case senderListedMsg:
 		if m.origin == t {
-			t.keptSender = nil
-			if m.out.Class == settle.NotApplied {
-				t.keptSender = &m.choice
-			}
-			return senderOutcome(m, t.c.Backends.Essentials[m.choice.tenant])
+			return senderOutcome(m, &t.keptSender, t.c)
 		}
 	case tea.KeyMsg:
 		return t.key(m)

@@ -336,5 +336,5 @@ func (t *itmTab) openSenders() tea.Cmd {
 	if len(senders) == 0 {
 		return ui.Failf("incident %s has no message with a sender", short(t.openKey, 8))
 	}
-	return t.show(senderModal{newSenderFlow(t.c, t, "ITM incident "+short(t.openKey, 8), senders, users, t.keptSender)})
+	return askSender(&t.listTab, t, "ITM incident "+short(t.openKey, 8), senders, users, t.keptSender)
 }

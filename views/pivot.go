@@ -147,7 +147,7 @@ func (t *iamTab) wantFor(email string, a iamAction) tea.Cmd {
 
 // lookFor filters the tab to a person and looks them up everywhere.
 func (t *iamTab) lookFor(email string) tea.Cmd {
-	t.mode = iamList
+	t.detail = nil
 	return tea.Batch(t.Shown(), t.table.SetFilter(email), t.lookup(email))
 }
 

@@ -27,19 +27,9 @@ type senderChoice struct {
 	list   essentials.List
 }
 
-// value and parseChoice carry a choice through a picker.
+// value names a choice in a picker.
 func (c senderChoice) value() string {
 	return fmt.Sprintf("%d|%s|%s", c.tenant, c.list, c.user)
-}
-
-func parseChoice(v, sender string) senderChoice {
-	parts := strings.SplitN(v, "|", 3)
-	c := senderChoice{sender: sender}
-	if len(parts) == 3 {
-		fmt.Sscanf(parts[0], "%d", &c.tenant)
-		c.list, c.user = essentials.List(parts[1]), parts[2]
-	}
-	return c
 }
 
 // scope says whose list it is.
@@ -59,30 +49,14 @@ func (c senderChoice) listName(domain string) string {
 	return fmt.Sprintf("the %s of %s", list, c.user)
 }
 
-type senderStep int
-
-const (
-	stepSender senderStep = iota // pick or type the sender
-	stepWhat                     // block or allow, for whom
-	stepConfirm
-)
-
-// senderFlow is the form; the tab that opened it hands it keys and shows
-// its View, and gets back the answer (senderListedMsg, origin is that tab).
-type senderFlow struct {
-	c       *Common
-	origin  any
-	source  string   // where it was started from, for the journal
-	users   []string // people whose own lists may be changed
-	step    senderStep
-	prompt  *ui.Prompt
-	picker  *ui.Picker
-	confirm *ui.Confirm
-	choice  senderChoice
+// verb is the change as a sentence starts it: "Block", "Allow".
+func (c senderChoice) verb() string {
+	w := c.list.Word()
+	return strings.ToUpper(w[:1]) + w[1:]
 }
 
-// senderListedMsg is the answer: rec is the journal record of a change
-// that landed (tab 3 adds it), else err says why not.
+// senderListedMsg is the answer, to the tab that asked (origin): rec is
+// the journal record of a change that landed (tab 3 adds it).
 type senderListedMsg struct {
 	origin     any
 	choice     senderChoice
@@ -91,139 +65,109 @@ type senderListedMsg struct {
 	journalErr error
 }
 
-// newSenderFlow starts with the senders to offer (none: the analyst types
-// one) and the users whose own lists may be changed; kept is the choice of
-// a change that failed, to start from.
-func newSenderFlow(c *Common, origin any, source string, senders, users []string, kept *senderChoice) *senderFlow {
-	f := &senderFlow{c: c, origin: origin, source: source, users: users}
+// askSender opens the change in b's modal slot: the sender (the one of
+// senders, a pick of several, else typed), then which list and whose,
+// then y/N. users are the people whose own lists may be changed; kept is
+// the choice of a change that failed, to start from.
+func askSender(b *listTab, origin any, source string, senders, users []string, kept *senderChoice) tea.Cmd {
+	a := &senderAsk{b: b, origin: origin, source: source, users: users}
 	if kept != nil {
-		f.choice = *kept
+		a.choice = *kept
 	}
+	st := b.c.Styles
 	switch {
 	case len(senders) == 1 && kept == nil:
-		f.choice.sender = senders[0]
-		f.pickWhat()
+		a.choice.sender = senders[0]
+		return a.pickList()
 	case len(senders) > 1:
 		items := make([]ui.Item, len(senders))
 		for i, s := range senders {
 			items[i] = ui.Item{Label: s, Value: s}
 		}
-		f.picker = ui.NewPicker(c.Styles, "Which sender?", items)
-		f.picker.Custom = "sender"
-		f.picker.Select(f.choice.sender)
-	default:
-		f.prompt = ui.NewPrompt(c.Styles, "Sender to block or allow at Proofpoint Essentials", f.choice.sender, "an address (invoices@phish.example) or a domain (phish.example)")
-		f.prompt.Help = "enter then picks block or allow, and for whom · esc cancels"
+		p := ui.NewPicker(st, "Which sender?", items)
+		p.Custom = "sender"
+		p.Select(a.choice.sender)
+		var pick func(ui.Item) tea.Cmd
+		pick = func(it ui.Item) tea.Cmd {
+			cmd, err := a.pickSender(it.Value)
+			if err != nil {
+				b.show(ui.PickerModal(st, p, pick)) // stays open to pick again
+				return ui.Fail(err)
+			}
+			return cmd
+		}
+		return b.show(ui.PickerModal(st, p, pick))
 	}
-	return f
+	p := ui.NewPrompt(st, "Sender to block or allow at Proofpoint Essentials", a.choice.sender, "an address (invoices@phish.example) or a domain (phish.example)")
+	p.Help = "enter then picks block or allow, and for whom · esc cancels"
+	m := ui.PromptModal(st, p, func(text string) (tea.Cmd, error) { return a.pickSender(strings.TrimSpace(text)) })
+	return b.show(senderPrompt{m, st, p})
 }
 
-// pickWhat offers block or allow, for everyone or one of the users, at each
-// Essentials organisation.
-func (f *senderFlow) pickWhat() {
+// senderPrompt draws the prompt as narrow as the picker after it.
+type senderPrompt struct {
+	ui.Modal
+	st *ui.Styles
+	p  *ui.Prompt
+}
+
+func (m senderPrompt) View(w, h int) string { return ui.Center(m.st, w, h, m.p.View(min(w, 90))) }
+
+// senderAsk is the change as the analyst builds it.
+type senderAsk struct {
+	b      *listTab
+	origin any
+	source string // where it was started from, for the journal
+	users  []string
+	choice senderChoice
+}
+
+func (a *senderAsk) pickSender(s string) (tea.Cmd, error) {
+	if !essentials.ValidSender(s) {
+		return nil, fmt.Errorf("%q is not an email address or a domain", s)
+	}
+	a.choice.sender = s
+	return a.pickList(), nil
+}
+
+// pickList offers block or allow, for everyone or one of the users, at
+// each Essentials organisation.
+func (a *senderAsk) pickList() tea.Cmd {
 	var items []ui.Item
-	orgs := f.c.Backends.Essentials
+	choices := map[string]senderChoice{}
+	orgs := a.b.c.Backends.Essentials
 	for t, org := range orgs {
 		at := ""
 		if len(orgs) > 1 {
 			at = " · " + org.Tenant()
 		}
 		for _, l := range []essentials.List{essentials.Block, essentials.Allow} {
-			for _, u := range append([]string{""}, f.users...) {
-				c := senderChoice{tenant: t, sender: f.choice.sender, user: u, list: l}
-				label := fmt.Sprintf("%s for %s", strings.ToUpper(l.Word()[:1])+l.Word()[1:], c.scope(org.Domain()))
-				items = append(items, ui.Item{Label: label, Detail: string(l) + at, Value: c.value()})
+			for _, u := range append([]string{""}, a.users...) {
+				c := senderChoice{tenant: t, sender: a.choice.sender, user: u, list: l}
+				choices[c.value()] = c
+				items = append(items, ui.Item{Label: c.verb() + " for " + c.scope(org.Domain()), Detail: string(l) + at, Value: c.value()})
 			}
 		}
 	}
-	f.step, f.prompt = stepWhat, nil
-	f.picker = ui.NewPicker(f.c.Styles, "Mail from "+f.choice.sender, items)
-	f.picker.Select(f.choice.value())
+	p := ui.NewPicker(a.b.c.Styles, "Mail from "+a.choice.sender, items)
+	p.Select(a.choice.value())
+	return a.b.show(ui.PickerModal(a.b.c.Styles, p, func(it ui.Item) tea.Cmd {
+		a.choice = choices[it.Value]
+		return a.confirm()
+	}))
 }
 
-func (f *senderFlow) ask() {
-	org := f.c.Backends.Essentials[f.choice.tenant]
-	c := f.choice
+func (a *senderAsk) confirm() tea.Cmd {
+	c, st := a.choice, a.b.c.Styles
+	org := a.b.c.Backends.Essentials[c.tenant]
 	effect := "Mail from it is refused"
 	if c.list == essentials.Allow {
 		effect = "Mail from it is let through, past the spam filters"
 	}
-	f.step, f.picker = stepConfirm, nil
-	f.confirm = ui.NewConfirm(f.c.Styles, fmt.Sprintf("%s %s at Essentials %s?", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, org.Tenant()),
-		c.list.Word()+" it",
-		"Sender: "+c.sender,
-		"List: "+c.listName(org.Domain()),
-		effect+".",
-		"Recorded in the Remediations tab (3).")
-}
-
-// Key handles a key; done means the form closed (sent or cancelled).
-func (f *senderFlow) Key(m tea.KeyMsg) (done bool, cmd tea.Cmd) {
-	switch {
-	case f.prompt != nil:
-		out, cmd := f.prompt.Update(m)
-		switch out {
-		case ui.Cancelled:
-			return true, nil
-		case ui.Submitted:
-			s := strings.TrimSpace(f.prompt.Value())
-			if !essentials.ValidSender(s) {
-				return false, ui.Failf("%q is not an email address or a domain", s)
-			}
-			f.choice.sender = s
-			f.pickWhat()
-			return false, nil
-		}
-		return false, cmd
-	case f.picker != nil:
-		res, cmd := f.picker.Update(m)
-		switch {
-		case res.Cancelled:
-			return true, nil
-		case !res.Done:
-			return false, cmd
-		case f.step == stepSender:
-			if !essentials.ValidSender(res.Item.Value) {
-				return false, ui.Failf("%q is not an email address or a domain", res.Item.Value)
-			}
-			f.choice.sender = res.Item.Value
-			f.pickWhat()
-			return false, nil
-		}
-		f.choice = parseChoice(res.Item.Value, f.choice.sender)
-		f.ask()
-		return false, nil
-	}
-	switch f.confirm.Update(m) {
-	case ui.Submitted:
-		return true, sendSender(f.c, f.origin, f.source, f.choice)
-	case ui.Cancelled:
-		return true, ui.Toast("Sender lists left as they were")
-	}
-	return false, nil
-}
-
-// Update passes cursor blinks on.
-func (f *senderFlow) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case f.prompt != nil:
-		_, cmd = f.prompt.Update(msg)
-	case f.picker != nil:
-		_, cmd = f.picker.Update(msg)
-	}
-	return cmd
-}
-
-// View draws the step shown.
-func (f *senderFlow) View(w int) string {
-	switch {
-	case f.prompt != nil:
-		return f.prompt.View(min(w, 90))
-	case f.picker != nil:
-		return f.picker.View(min(w, 80))
-	}
-	return f.confirm.View(w)
+	cf := ui.NewConfirm(st, fmt.Sprintf("%s %s at Essentials %s?", c.verb(), c.sender, org.Tenant()), c.list.Word()+" it",
+		"Sender: "+c.sender, "List: "+c.listName(org.Domain()), effect+".", "Recorded in the Remediations tab (3).")
+	return a.b.show(ui.ConfirmModal(st, cf, func() tea.Cmd { return sendSender(a.b.c, a.origin, a.source, c) },
+		func() tea.Cmd { return ui.Toast("Sender lists left as they were") }))
 }
 
 // sendSender adds the sender to the list and records the change in the
@@ -244,9 +188,14 @@ func sendSender(c *Common, origin any, source string, ch senderChoice) tea.Cmd {
 	}
 }
 
-// senderOutcome is what the tab that started a change says of it.
-func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
-	c := m.choice
+// senderOutcome is what the tab that started a change says of it; kept
+// is where that tab keeps a change that did not go through, to start from.
+func senderOutcome(m senderListedMsg, kept **senderChoice, cm *Common) tea.Cmd {
+	c, org := m.choice, cm.Backends.Essentials[m.choice.tenant]
+	*kept = nil
+	if m.out.Class == settle.NotApplied {
+		*kept = &c
+	}
 	what := fmt.Sprintf("%s %s for %s", c.list.Word(), c.sender, c.scope(org.Domain()))
 	switch {
 	case m.out.Class == settle.NotApplied && m.out.Checked():
@@ -262,7 +211,7 @@ func senderOutcome(m senderListedMsg, org *essentials.Client) tea.Cmd {
 	if c.user != "" {
 		who = c.user
 	}
-	done := fmt.Sprintf("%sed %s for %s at Essentials %s (tab 3)", strings.ToUpper(c.list.Word()[:1])+c.list.Word()[1:], c.sender, who, org.Tenant())
+	done := fmt.Sprintf("%sed %s for %s at Essentials %s (tab 3)", c.verb(), c.sender, who, org.Tenant())
 	if m.out.Lost != "" {
 		return ui.Toast("%s: %s", done, m.rec.Detail)
 	}

@@ -240,18 +240,6 @@ func (d *itemDetail[T]) detailText(st *ui.Styles, what, loading string, raw func
 	return doc(d.detail)
 }
 
-// senderModal puts the sender-list flow in a tab's modal slot.
-type senderModal struct{ f *senderFlow }
-
-func (m senderModal) Update(msg tea.Msg) (bool, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok {
-		return m.f.Key(k)
-	}
-	return false, m.f.Update(msg)
-}
-
-func (m senderModal) View(w, h int) string { return ui.Center(m.f.c.Styles, w, h, m.f.View(w)) }
-
 // keyOf is a binding's key as help shows it.
 func keyOf(b key.Binding) string { return b.Help().Key }
 
