@@ -17,9 +17,6 @@ import (
 // the analyst typed until it is sent, and when an answer is lost it reads
 // the ticket back before offering to send again.
 
-// marked is the tickets a list action applies to when rows are marked.
-func (t *itmTab) marked() []string { return t.markedRows(t.mode == itmList) }
-
 func (t *itmTab) openComment() tea.Cmd {
 	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
 		t.target = bulkDraft
@@ -139,27 +136,9 @@ func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
 	return t.sendStatus(t.target, t.pendStatus)
 }
 
-func (t *itmTab) openTenant() tea.Cmd {
-	var names []string
-	for _, c := range t.c.Backends.ITM {
-		names = append(names, c.Tenant())
-	}
-	return t.pickTenant("Switch ITM tenant", names, func(i int) tea.Cmd {
-		t.tenant = i
-		t.mode, t.users, t.usersReq = itmList, nil, false
-		t.rows = newTicketRows()
-		t.table.SetSource(t.rows)
-		said := t.startQuery(t.queryText)
-		// The note first: a load that fails at once must not be covered
-		// by it on the status line.
-		return tea.Sequence(ui.Toast("ITM tenant %s", t.client().Tenant()), tea.Batch(said, t.loadFirst()))
-	})
-}
-
 func (t *itmTab) openQuery() tea.Cmd {
-	p := ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
-	p.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
-	return queryPrompt(&t.listTab, t, p, "ITM query")
+	return t.askQuery("ITM query", "since:7d status:new,in-progress severity:critical,high person:name@example.com",
+		"since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low")
 }
 
 // closing reports statuses that end work on a ticket, which ask y/N first.
@@ -211,9 +190,9 @@ func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 	t.writing = ""
 	if m.ticket != nil {
 		t.rows.update(m.ticket)
-		if m.key == t.openKey && t.mode != itmList {
+		if m.key == t.openKey && t.mode != listMode {
 			t.detail = m.ticket
-			t.rerenderKeep()
+			t.render(true)
 		}
 	}
 	what := map[string]string{"comment": "Comment", "assign": "Assignment", "status": "Status change"}[m.action]
@@ -284,7 +263,7 @@ func (t *itmTab) reread(ctx context.Context, client *itm.Client, key string) tea
 	if err != nil {
 		return nil // the write went through; the next refresh shows it
 	}
-	return itmTicketMsg{tab: t, key: key, ticket: tk}
+	return itemMsg[itm.Ticket]{tab: t, key: key, item: tk}
 }
 
 func (t *itmTab) rowLabel(key string) string {
@@ -302,7 +281,7 @@ func (t *itmTab) openSenders() tea.Cmd {
 	switch {
 	case len(orgs) == 0:
 		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
-	case t.mode == itmList:
+	case t.mode == listMode:
 		return ui.Failf("b works on an open incident: enter opens it, then b offers its senders")
 	case t.detail == nil:
 		return ui.Failf("the incident is still loading")

@@ -571,7 +571,7 @@ func (a *App) openIncidentsFor(tenant int, filter string) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	tab.mode = saasList
+	tab.mode = listMode
 	return tea.Batch(a.switchTo(i), tab.table.SetFilter(filter), ui.Toast("SaaS incidents filtered to %s", filter))
 }
 
