@@ -284,3 +284,47 @@ func (b *queryList[C, Q, T, R]) screen(all, hint string, over ...string) string 
 	}
 	return b.listView(bar)
 }
+
+// column is one column of a table of rows R: its header, its text, and
+// its tone and sort key where they are not plain (nil: none, the text).
+type column[R any] struct {
+	ui.Column
+	text func(*R) string
+	tone func(*R) ui.Tone
+	sort func(*R) string
+}
+
+// cells are a table's columns, which answer its source's Cell, Tone and
+// SortKey.
+type cells[R any] []column[R]
+
+func (cs cells[R]) headers() []ui.Column {
+	out := make([]ui.Column, len(cs))
+	for i, c := range cs {
+		out[i] = c.Column
+	}
+	return out
+}
+
+func (cs cells[R]) cell(r *R, col int) string {
+	if col < 0 || col >= len(cs) {
+		return ""
+	}
+	return cs[col].text(r)
+}
+
+func (cs cells[R]) tone(r *R, col int) ui.Tone {
+	if col < 0 || col >= len(cs) || cs[col].tone == nil {
+		return ui.ToneNone
+	}
+	return cs[col].tone(r)
+}
+
+func (cs cells[R]) sortKey(r *R, col int) string {
+	if col >= 0 && col < len(cs) && cs[col].sort != nil {
+		return cs[col].sort(r)
+	}
+	return cs.cell(r, col)
+}
+
+func muted[R any](*R) ui.Tone { return ui.ToneMuted }

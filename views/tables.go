@@ -1,10 +1,8 @@
 package views
 
 import (
-	"fmt"
 	"time"
 
-	"triage/backend/itm"
 	"triage/ui"
 )
 
@@ -18,36 +16,8 @@ func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 // Stamp implements ui.Stamper: when the activity was observed.
 func (r *ticketRows) Stamp(i int) time.Time { return r.rows[i].observed }
 
-// SortKey implements ui.SortKeyer.
-func (r *ticketRows) SortKey(i, col int) string {
-	row := &r.rows[i]
-	switch col {
-	case colObserved:
-		return sortTime(row.observed)
-	case colSeverity:
-		return fmt.Sprintf("%06d", row.score)
-	case colStatus:
-		return itm.Display(row.status)
-	}
-	return r.Cell(i, col)
-}
-
 // Stamp implements ui.Stamper: when the incident was last updated.
 func (r *incidentRows) Stamp(i int) time.Time { return r.at(i).updated }
-
-// SortKey implements ui.SortKeyer.
-func (r *incidentRows) SortKey(i, col int) string {
-	row := r.at(i)
-	switch col {
-	case colIncUpdated:
-		return sortTime(row.updated)
-	case colIncSeverity:
-		return fmt.Sprintf("%d", row.level)
-	case colIncID:
-		return fmt.Sprintf("%020s", row.key) // numeric ids sort as numbers
-	}
-	return r.Cell(i, col)
-}
 
 // Tables implements tableOwner.
 func (t *oktaTab) Tables() map[string]*ui.Table {
