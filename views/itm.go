@@ -114,13 +114,11 @@ func (t *itmTab) Busy() string {
 
 // Info implements Tab.
 func (t *itmTab) Info() string {
-	var parts []string
 	loaded := count(t.rows.Len())
 	if t.total >= 0 {
 		loaded += " of " + count(t.total)
 	}
-	parts = append(parts, loaded+" incidents")
-	return infoLine(t.table, parts...)
+	return infoLine(t.table, loaded+" incidents")
 }
 
 // bindings implements bound: the keys of the ITM tab.
