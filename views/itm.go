@@ -17,32 +17,17 @@ import (
 // cursor nears the end.
 const itmPageSize = 500
 
-type itmMode int
-
-const (
-	itmList itmMode = iota
-	itmDetail
-	itmEmail
-)
-
 // itmTab is tab 1: Proofpoint ITM incidents.
 type itmTab struct {
-	listTab
-	itemDetail[itm.Ticket]
-	tenant int
-	rows   *ticketRows
+	queryList[*itm.Client, itm.Query, itm.Ticket, *ticketRows]
 
-	// the server query and its paging
-	query       itm.Query
-	queryText   string
-	loading     string
+	// the query's paging
 	loadingMore bool
 	refreshing  bool
 	nextOffset  int
 	more        bool
 	total       int
 
-	mode  itmMode
 	email string // the raw email of the open ticket
 
 	// what the forms act on, and what the analyst typed or chose
@@ -64,12 +49,6 @@ type (
 		kind pageKind
 		page itm.Page
 		err  error
-	}
-	itmTicketMsg struct {
-		tab    *itmTab
-		key    string
-		ticket *itm.Ticket
-		err    error
 	}
 	itmEmailMsg struct {
 		tab  *itmTab
@@ -101,33 +80,24 @@ const (
 )
 
 func newITMTab(c *Common) Tab {
-	return &itmTab{listTab: newListTab(c, ticketColumns, "No incidents match. f changes the query, / filters the rows."),
-		rows: newTicketRows(), drafts: map[string]string{}, total: -1}
+	t := &itmTab{drafts: map[string]string{}, total: -1}
+	t.queryList = queryList[*itm.Client, itm.Query, itm.Ticket, *ticketRows]{
+		listTab: newListTab(c, ticketColumns, "No incidents match. f changes the query, / filters the rows."),
+		owner:   t, number: 1, vendor: "itm", product: "ITM", clients: c.Backends.ITM, rows: newTicketRows(),
+		parse: t.parse, newRows: newTicketRows, read: (*itm.Client).Ticket,
+		configured: func(i int) (string, string) { conf := c.Backends.Config.ITM[i]; return conf.Name, conf.Query },
+		name:       func(key string) string { return short(key, 8) },
+		rawJSON:    func(tk *itm.Ticket) []byte { return tk.Raw },
+		doc:        func(tk *itm.Ticket) string { return ticketDoc(c.Styles, tk, t.width, t.statusTitle, c.now()) },
+		instead:    t.emailText,
+	}
+	return t
 }
-
-func (t *itmTab) client() *itm.Client { return t.c.Backends.ITM[t.tenant] }
-
-// Name implements Tab.
-func (t *itmTab) Name() string { return spec(t.Number()).Name }
-
-// Number implements Tab.
-func (t *itmTab) Number() int { return 1 }
-
-// Tenant implements Tab.
-func (t *itmTab) Tenant() string { return "itm/" + t.client().Tenant() }
 
 // Init implements Tab.
 func (t *itmTab) Init() tea.Cmd {
 	said := t.startQuery(itmDefaultQuery)
 	return tea.Batch(said, t.loadFirst())
-}
-
-// startQuery sets the query the current tenant opens on: its configured
-// one, else fallback (the default at start, the query in use on a switch).
-func (t *itmTab) startQuery(fallback string) (said tea.Cmd) {
-	conf := t.c.Backends.Config.ITM[t.tenant]
-	t.queryText, t.query, said = startQuery(t.c, "itm", conf.Name, conf.Query, fallback, t.parse)
-	return said
 }
 
 // itmDefaultQuery is what tab 1 starts on when the tenant names no query.
@@ -139,54 +109,38 @@ func (t *itmTab) Busy() string {
 	if t.loadingMore {
 		more = fmt.Sprintf("Loading more ITM incidents (%s so far)…", count(t.rows.Len()))
 	}
-	return t.busyWith(t.loading, more)
+	return t.busyWith(t.loading, t.opening, more)
 }
 
 // Info implements Tab.
 func (t *itmTab) Info() string {
-	var parts []string
 	loaded := count(t.rows.Len())
 	if t.total >= 0 {
 		loaded += " of " + count(t.total)
 	}
-	parts = append(parts, loaded+" incidents")
-	return infoLine(t.table, parts...)
+	return infoLine(t.table, loaded+" incidents")
 }
-
-// SetSize implements Tab.
-func (t *itmTab) SetSize(w, h int) {
-	t.setSize(w, h)
-	t.rerender()
-}
-
-// Help implements Tab.
-func (t *itmTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
-
-// where implements bound.
-func (t *itmTab) where() (string, string) { return t.client().Tenant(), t.targetKey() }
 
 // bindings implements bound: the keys of the ITM tab.
 func (t *itmTab) bindings() []binding {
 	k := t.c.Keys
-	inList := func() bool { return t.mode == itmList }
+	inList := func() bool { return t.mode == listMode }
 	bs := []binding{
 		{key: &k.Comment, write: "itm.comment", marks: "Comment on the %d marked tickets", run: t.openComment},
 		{key: &k.Assign, write: "itm.assign", row: true, run: t.openAssign},
 		{key: &k.Status, write: "itm.status", row: true, marks: "Set the status of the %d marked tickets", run: t.openStatus},
-		{key: &k.Email, when: func() bool { return t.mode != itmEmail }, row: true, run: func() tea.Cmd { return t.openEmail(t.targetKey()) }},
+		{key: &k.Email, when: func() bool { return t.mode != emailMode }, row: true, run: func() tea.Cmd { return t.openEmail(t.targetKey()) }},
 		{key: &k.Query, when: inList, run: t.openQuery},
-		{key: &k.Raw, when: func() bool { return t.mode == itmDetail }, run: func() tea.Cmd { t.raw = !t.raw; t.rerender(); return nil }},
+		t.rawKey(),
 	}
 	bs = append(bs, t.copyBindings("ITM incident", "copy the fqid", "open in the ITM console", t.targetKey, func(key string) string { return t.client().WebURL(key) })...)
 	bs = append(bs,
 		binding{key: &k.Block, desc: "block / allow sender", write: "essentials.sender_list", shown: func() bool { return len(t.c.Backends.Essentials) > 0 }, run: t.openSenders},
-		binding{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.ITM) > 1 }, run: t.openTenant},
+		t.tenantKey("Switch ITM tenant", func() tea.Cmd { t.users, t.usersReq = nil, false; return nil }),
 		binding{key: &k.Submit, group: "In the comment editor"},
 		binding{key: &escKeepsDraft, group: "In the comment editor"},
-		binding{key: &k.Open, nav: true, when: inList, row: true, run: t.open},
-		binding{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: t.back},
 	)
-	return append(bs, t.listBindings("ITM tickets", inList, t.Refresh)...)
+	return append(bs, t.navBindings("ITM tickets", t.Refresh)...)
 }
 
 // escKeepsDraft is esc in the comment editor, for help.
@@ -219,23 +173,6 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 	return func() tea.Msg {
 		page, err := client.Incidents(ctx, q)
 		return itmPageMsg{tab: t, req: req, kind: kind, page: page, err: err}
-	}
-}
-
-// useQuery implements queryTab.
-func (t *itmTab) useQuery(text string) error {
-	q, err := t.parse(text)
-	if err == nil {
-		t.query, t.queryText, t.mode = q, text, itmList
-	}
-	return err
-}
-
-// rereadQuery evaluates the query's relative times ("since:30d") again, so a
-// console left open keeps its window sliding with the clock.
-func (t *itmTab) rereadQuery() {
-	if q, err := t.parse(t.queryText); err == nil {
-		t.query = q
 	}
 }
 
@@ -274,18 +211,10 @@ func (t *itmTab) Refresh() tea.Cmd {
 	q.Offset, q.Limit = 0, itmPageSize
 	ctx, req := t.reqs.paging(t.c.Context())
 	cmds := []tea.Cmd{t.fetch(ctx, req, pageRefresh, q)}
-	if t.mode == itmDetail && t.openKey != "" {
-		cmds = append(cmds, t.fetchTicket(t.openKey))
+	if t.mode == detailMode && t.openKey != "" {
+		cmds = append(cmds, t.fetchItem(t.openKey))
 	}
 	return tea.Batch(cmds...)
-}
-
-func (t *itmTab) fetchTicket(key string) tea.Cmd {
-	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		tk, err := client.Ticket(ctx, key)
-		return itmTicketMsg{tab: t, key: key, ticket: tk, err: err}
-	}
 }
 
 func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
@@ -335,18 +264,18 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case itmPageMsg:
 		return t.onPage(m)
-	case itmTicketMsg:
-		return t.onTicket(m)
+	case itemMsg[itm.Ticket]:
+		return t.onItem(m)
 	case itmEmailMsg:
-		if m.key == t.openKey && t.mode == itmEmail {
-			t.loading = ""
+		if m.key == t.openKey && t.mode == emailMode {
+			t.opening = ""
 			if m.err != nil {
-				t.mode = itmDetail
-				t.rerender()
+				t.mode = detailMode
+				t.render(false)
 				return ui.Fail(m.err)
 			}
 			t.email = m.text
-			t.rerender()
+			t.render(false)
 		}
 	case itmUsersMsg:
 		return t.onUsers(m)
@@ -357,65 +286,21 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 			return senderOutcome(m, &t.keptSender, t.c)
 		}
 	case tea.KeyMsg:
-		return t.key(m)
+		cmd, moved := t.routeKey(t, m, t.mode == listMode)
+		if moved {
+			return t.loadMore()
+		}
+		return cmd
 	default:
 		return t.forward(msg)
 	}
 	return nil
 }
 
-func (t *itmTab) key(m tea.KeyMsg) tea.Cmd {
-	if cmd, ok := t.front(m); ok {
-		return cmd
-	}
-	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
-		return cmd
-	}
-	if t.mode != itmList {
-		return t.pane.Key(m)
-	}
-	if t.table.HandleKey(m) {
-		return t.loadMore()
-	}
-	return nil
-}
-
-// back leaves the raw email for the detail, the detail for the list.
-func (t *itmTab) back() tea.Cmd {
-	if t.mode == itmEmail {
-		t.mode = itmDetail
-		t.rerender()
-		return nil
-	}
-	t.mode, t.openKey = itmList, ""
-	return nil
-}
-
-// target key: the open ticket in detail, else the row under the cursor.
-func (t *itmTab) targetKey() string {
-	if t.mode != itmList && t.openKey != "" {
-		return t.openKey
-	}
-	return t.table.CursorKey()
-}
-
-func (t *itmTab) open() tea.Cmd {
-	key := t.table.CursorKey()
-	if key == "" {
-		return nil
-	}
-	t.mode = itmDetail
-	t.openItem(key)
-	t.rows.seen(key)
-	t.rerender()
-	t.loading = "Opening " + short(key, 8) + "…"
-	return t.fetchTicket(key)
-}
-
 func (t *itmTab) openEmail(key string) tea.Cmd {
-	t.mode, t.openKey, t.email = itmEmail, key, ""
-	t.loading = "Fetching the raw email…"
-	t.rerender()
+	t.mode, t.openKey, t.email = emailMode, key, ""
+	t.opening = "Fetching the raw email…"
+	t.render(false)
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
 		text, err := client.RawEmail(ctx, key)
@@ -423,46 +308,15 @@ func (t *itmTab) openEmail(key string) tea.Cmd {
 	}
 }
 
-func (t *itmTab) onTicket(m itmTicketMsg) tea.Cmd {
-	if m.key == t.openKey {
-		t.loading = ""
-	}
-	if m.err != nil {
-		if m.key == t.openKey {
-			t.detailErr = m.err
-			t.rerender()
-		}
-		return ui.Fail(m.err)
-	}
-	t.rows.update(m.ticket)
-	t.rows.seen(m.key)
-	if m.key == t.openKey && t.mode != itmList {
-		t.detail = m.ticket
-		t.rerenderKeep()
-	}
-	return t.table.Refilter()
-}
-
-// rerender rebuilds the detail pane's text for the current width, from
-// the top; rerenderKeep keeps the scroll position (the same ticket, fresher).
-func (t *itmTab) rerender()     { t.render(false) }
-func (t *itmTab) rerenderKeep() { t.render(true) }
-
-func (t *itmTab) render(keep bool) {
-	if t.mode == itmList {
-		return
-	}
-	var content string
+// emailText is the raw email in place of the ticket, while it is shown.
+func (t *itmTab) emailText() (string, bool) {
 	switch {
-	case t.mode == itmEmail && t.email == "":
-		content = t.c.Styles.Muted.Render("Fetching the raw email…")
-	case t.mode == itmEmail:
-		content = strings.Join(ui.Wrap(t.email, t.width), "\n")
-	default:
-		content = t.detailText(t.c.Styles, "this incident", "Loading "+t.openKey+"…", func(tk *itm.Ticket) []byte { return tk.Raw },
-			func(tk *itm.Ticket) string { return ticketDoc(t.c.Styles, tk, t.width, t.statusTitle, t.c.now()) })
+	case t.mode != emailMode:
+		return "", false
+	case t.email == "":
+		return t.c.Styles.Muted.Render("Fetching the raw email…"), true
 	}
-	t.pane.Show(content, keep)
+	return strings.Join(ui.Wrap(t.email, t.width), "\n"), true
 }
 
 func (t *itmTab) statusTitle(id string) string {
@@ -477,13 +331,4 @@ func (t *itmTab) statusTitle(id string) string {
 // --- view ----------------------------------------------------------------
 
 // View implements Tab.
-func (t *itmTab) View() string {
-	if v, ok := t.overlay(); ok {
-		return v
-	}
-	if t.mode != itmList {
-		return t.pane.View()
-	}
-	bar := t.c.Styles.Muted.Render(fmt.Sprintf("%s · query: %s · f change", t.client().Tenant(), t.queryText))
-	return t.listView(bar)
-}
+func (t *itmTab) View() string { return t.screen("", "") }

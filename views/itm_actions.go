@@ -17,9 +17,6 @@ import (
 // the analyst typed until it is sent, and when an answer is lost it reads
 // the ticket back before offering to send again.
 
-// marked is the tickets a list action applies to when rows are marked.
-func (t *itmTab) marked() []string { return t.markedRows(t.mode == itmList) }
-
 func (t *itmTab) openComment() tea.Cmd {
 	if t.bulkKeys = t.marked(); t.bulkKeys != nil {
 		t.target = bulkDraft
@@ -46,7 +43,7 @@ func (t *itmTab) showEditor(e *ui.Editor) tea.Cmd {
 		t.drafts[t.target] = text // kept until the vendor confirms it
 		if t.bulkKeys != nil {
 			keys := t.bulkKeys
-			return t.confirmBulk(fmt.Sprintf("Add this comment to %d tickets?", len(keys)), fmt.Sprintf("comment on %d tickets", len(keys)),
+			return confirmBulk(&t.listTab, fmt.Sprintf("Add this comment to %d tickets?", len(keys)), fmt.Sprintf("comment on %d tickets", len(keys)),
 				[]string{firstLine(text)}, func() tea.Cmd { return t.bulkComment(keys, text) })
 		}
 		return t.sendComment(t.target, text)
@@ -125,7 +122,7 @@ func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
 	t.pendStatus = itm.StatusChange{ID: it.Value, Title: title}
 	if t.bulkKeys != nil {
 		keys, change := t.bulkKeys, t.pendStatus
-		return t.confirmBulk(fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
+		return confirmBulk(&t.listTab, fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
 			[]string{fmt.Sprintf("New status: %s (%s)", orDash(title), it.Value)}, func() tea.Cmd { return t.bulkStatus(keys, change) })
 	}
 	if closing(title) {
@@ -139,27 +136,9 @@ func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
 	return t.sendStatus(t.target, t.pendStatus)
 }
 
-func (t *itmTab) openTenant() tea.Cmd {
-	var names []string
-	for _, c := range t.c.Backends.ITM {
-		names = append(names, c.Tenant())
-	}
-	return t.pickTenant("Switch ITM tenant", names, func(i int) tea.Cmd {
-		t.tenant = i
-		t.mode, t.users, t.usersReq = itmList, nil, false
-		t.rows = newTicketRows()
-		t.table.SetSource(t.rows)
-		said := t.startQuery(t.queryText)
-		// The note first: a load that fails at once must not be covered
-		// by it on the status line.
-		return tea.Sequence(ui.Toast("ITM tenant %s", t.client().Tenant()), tea.Batch(said, t.loadFirst()))
-	})
-}
-
 func (t *itmTab) openQuery() tea.Cmd {
-	p := ui.NewPrompt(t.c.Styles, "ITM query", t.queryText, "since:7d status:new,in-progress severity:critical,high person:name@example.com")
-	p.Help = "since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low"
-	return queryPrompt(&t.listTab, t, p, "ITM query")
+	return t.askQuery("ITM query", "since:7d status:new,in-progress severity:critical,high person:name@example.com",
+		"since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low")
 }
 
 // closing reports statuses that end work on a ticket, which ask y/N first.
@@ -174,46 +153,45 @@ func closing(title string) bool {
 }
 
 func (t *itmTab) sendComment(key, text string) tea.Cmd {
-	t.writing = "Sending the comment…"
-	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		return t.written(ctx, client, "comment", key, text, client.CommentOnce(ctx, key, text, ""))
-	}
+	return t.send("Sending the comment…", "comment", key, text, func(ctx context.Context, c *itm.Client) settle.Outcome[*itm.Ticket] {
+		return c.CommentOnce(ctx, key, text, "")
+	})
 }
 
 func (t *itmTab) sendAssign(key, assignee string) tea.Cmd {
-	t.writing = "Assigning…"
-	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		return t.written(ctx, client, "assign", key, assignee, client.AssignOnce(ctx, key, assignee))
-	}
+	return t.send("Assigning…", "assign", key, assignee, func(ctx context.Context, c *itm.Client) settle.Outcome[*itm.Ticket] {
+		return c.AssignOnce(ctx, key, assignee)
+	})
 }
 
 func (t *itmTab) sendStatus(key string, s itm.StatusChange) tea.Cmd {
-	t.writing = "Setting the status…"
-	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		return t.written(ctx, client, "status", key, s.ID, client.SetStatusOnce(ctx, key, s))
-	}
+	return t.send("Setting the status…", "status", key, s.ID, func(ctx context.Context, c *itm.Client) settle.Outcome[*itm.Ticket] {
+		return c.SetStatusOnce(ctx, key, s)
+	})
 }
 
-// written is the message of a write: the ticket for its row is the one
-// read back, or read now when the write applied.
-func (t *itmTab) written(ctx context.Context, client *itm.Client, action, key, text string, out settle.Outcome[*itm.Ticket]) itmWriteMsg {
-	m := itmWriteMsg{tab: t, action: action, key: key, text: text, out: out.Result, ticket: out.Value}
-	if out.Applied() && m.ticket == nil {
-		m.ticket, _ = client.Ticket(ctx, key)
+// send runs one write on a ticket; the ticket for its row is the one read
+// back, or read now when the write applied.
+func (t *itmTab) send(busy, action, key, text string, write func(context.Context, *itm.Client) settle.Outcome[*itm.Ticket]) tea.Cmd {
+	t.writing = busy
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		out := write(ctx, client)
+		m := itmWriteMsg{tab: t, action: action, key: key, text: text, out: out.Result, ticket: out.Value}
+		if out.Applied() && m.ticket == nil {
+			m.ticket, _ = client.Ticket(ctx, key)
+		}
+		return m
 	}
-	return m
 }
 
 func (t *itmTab) onWrite(m itmWriteMsg) tea.Cmd {
 	t.writing = ""
 	if m.ticket != nil {
 		t.rows.update(m.ticket)
-		if m.key == t.openKey && t.mode != itmList {
+		if m.key == t.openKey && t.mode != listMode {
 			t.detail = m.ticket
-			t.rerenderKeep()
+			t.render(true)
 		}
 	}
 	what := map[string]string{"comment": "Comment", "assign": "Assignment", "status": "Status change"}[m.action]
@@ -250,41 +228,35 @@ func firstLine(s string) string {
 	return s
 }
 
-// confirmBulk asks once, stating the count, before a bulk action.
-func (t *itmTab) confirmBulk(title, yes string, lines []string, run func() tea.Cmd) tea.Cmd {
-	return confirmBulk(&t.listTab, title, yes, lines, run)
-}
-
 // bulkComment sends one comment to each marked ticket.
 func (t *itmTab) bulkComment(keys []string, text string) tea.Cmd {
-	client := t.client()
 	delete(t.drafts, bulkDraft)
-	return t.runBulk(fmt.Sprintf("Comment on %d tickets", len(keys)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
-		if out := client.CommentOnce(ctx, k, text, ""); !out.Applied() {
-			return nil, out.Err
-		}
-		return t.reread(ctx, client, k), nil
+	return t.bulkWrite(fmt.Sprintf("Comment on %d tickets", len(keys)), keys, func(ctx context.Context, c *itm.Client, k string) settle.Outcome[*itm.Ticket] {
+		return c.CommentOnce(ctx, k, text, "")
 	})
 }
 
 // bulkStatus sets one status on each marked ticket.
 func (t *itmTab) bulkStatus(keys []string, change itm.StatusChange) tea.Cmd {
-	client := t.client()
-	return t.runBulk(fmt.Sprintf("Set %d tickets to %s", len(keys), orDash(change.Title)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
-		if out := client.SetStatusOnce(ctx, k, change); !out.Applied() {
-			return nil, out.Err
-		}
-		return t.reread(ctx, client, k), nil
+	return t.bulkWrite(fmt.Sprintf("Set %d tickets to %s", len(keys), orDash(change.Title)), keys, func(ctx context.Context, c *itm.Client, k string) settle.Outcome[*itm.Ticket] {
+		return c.SetStatusOnce(ctx, k, change)
 	})
 }
 
-// reread fetches a ticket after a write so its row shows the change.
-func (t *itmTab) reread(ctx context.Context, client *itm.Client, key string) tea.Msg {
-	tk, err := client.Ticket(ctx, key)
-	if err != nil {
-		return nil // the write went through; the next refresh shows it
-	}
-	return itmTicketMsg{tab: t, key: key, ticket: tk}
+// bulkWrite runs write on each of keys and reads each ticket written
+// again, so its row shows the change.
+func (t *itmTab) bulkWrite(title string, keys []string, write func(context.Context, *itm.Client, string) settle.Outcome[*itm.Ticket]) tea.Cmd {
+	client := t.client()
+	return t.runBulk(title, keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+		if out := write(ctx, client, k); !out.Applied() {
+			return nil, out.Err
+		}
+		tk, err := client.Ticket(ctx, k)
+		if err != nil {
+			return nil, nil // the write went through; the next refresh shows it
+		}
+		return itemMsg[itm.Ticket]{tab: t, key: k, item: tk}, nil
+	})
 }
 
 func (t *itmTab) rowLabel(key string) string {
@@ -302,7 +274,7 @@ func (t *itmTab) openSenders() tea.Cmd {
 	switch {
 	case len(orgs) == 0:
 		return ui.Failf("no Proofpoint Essentials organisation is configured: sender lists live there")
-	case t.mode == itmList:
+	case t.mode == listMode:
 		return ui.Failf("b works on an open incident: enter opens it, then b offers its senders")
 	case t.detail == nil:
 		return ui.Failf("the incident is still loading")

@@ -144,17 +144,13 @@ func commentHead(c itm.Comment) string {
 }
 
 func userLine(u itm.User) string {
-	name := string(u.DisplayName)
-	email := string(u.Email)
-	switch {
-	case name != "" && email != "" && name != email:
-		return name + " <" + email + ">"
-	case email != "":
-		return email
+	if u.Email == "" {
+		return u.Label()
 	}
-	return u.Label()
+	return partyLine(itm.Party{Name: u.DisplayName, Email: u.Email})
 }
 
+// partyLine is "name <email>", or whichever of the two there is.
 func partyLine(p itm.Party) string {
 	if p.Name != "" && p.Email != "" && p.Name != p.Email {
 		return string(p.Name) + " <" + string(p.Email) + ">"

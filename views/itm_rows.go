@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -35,25 +36,21 @@ func newTicketRows() *ticketRows {
 	return &ticketRows{index: map[string]int{}, in: interner{}}
 }
 
-const (
-	colObserved = iota
-	colSeverity
-	colStatus
-	colIncident
-	colPerson
-	colSubject
-	colID
-)
-
-var ticketColumns = []ui.Column{
-	{Title: "OBSERVED", Width: 16},
-	{Title: "SEVERITY", Width: 8},
-	{Title: "STATUS", Width: 14},
-	{Title: "INCIDENT", Width: 18, Flex: 1},
-	{Title: "USER", Width: 22, Flex: 1},
-	{Title: "SUBJECT", Width: 16, Flex: 3},
-	{Title: "ID", Width: 8},
+// ticketCols are the ITM table's columns.
+var ticketCols = cells[ticketRow]{
+	{ui.Column{Title: "OBSERVED", Width: 16}, func(r *ticketRow) string { return timeCell(r.observed) },
+		muted[ticketRow], func(r *ticketRow) string { return sortTime(r.observed) }},
+	{ui.Column{Title: "SEVERITY", Width: 8}, func(r *ticketRow) string { return r.sev },
+		func(r *ticketRow) ui.Tone { return severityTone(r.sev) }, func(r *ticketRow) string { return fmt.Sprintf("%06d", r.score) }},
+	{ui.Column{Title: "STATUS", Width: 14}, func(r *ticketRow) string { return itm.Display(r.status) },
+		func(r *ticketRow) ui.Tone { return statusTone(r.status) }, nil},
+	{ui.Column{Title: "INCIDENT", Width: 18, Flex: 1}, func(r *ticketRow) string { return r.name }, nil, nil},
+	{ui.Column{Title: "USER", Width: 22, Flex: 1}, func(r *ticketRow) string { return r.person }, nil, nil},
+	{ui.Column{Title: "SUBJECT", Width: 16, Flex: 3}, func(r *ticketRow) string { return r.subject }, nil, nil},
+	{ui.Column{Title: "ID", Width: 8}, func(r *ticketRow) string { return short(r.key, 8) }, muted[ticketRow], nil},
 }
+
+var ticketColumns = ticketCols.headers()
 
 func (r *ticketRows) row(t *itm.Ticket) ticketRow {
 	sev := itm.ParseSeverity(string(t.Incident.Severity))
@@ -155,62 +152,22 @@ func (r *ticketRows) Search(i int) string { return r.rows[i].search }
 func (r *ticketRows) Fresh(i int) bool { return r.rows[i].fresh }
 
 // Cell implements ui.Source.
-func (r *ticketRows) Cell(i, col int) string {
-	row := &r.rows[i]
-	switch col {
-	case colObserved:
-		return timeCell(row.observed)
-	case colSeverity:
-		return row.sev
-	case colStatus:
-		return itm.Display(row.status)
-	case colIncident:
-		return row.name
-	case colPerson:
-		return row.person
-	case colSubject:
-		return row.subject
-	case colID:
-		return short(row.key, 8)
-	}
-	return ""
-}
+func (r *ticketRows) Cell(i, col int) string { return ticketCols.cell(&r.rows[i], col) }
 
 // Tone implements ui.Source.
-func (r *ticketRows) Tone(i, col int) ui.Tone {
-	row := &r.rows[i]
-	switch col {
-	case colSeverity:
-		return severityTone(row.sev)
-	case colStatus:
-		return statusTone(row.status)
-	case colID, colObserved:
-		return ui.ToneMuted
-	}
-	return ui.ToneNone
-}
+func (r *ticketRows) Tone(i, col int) ui.Tone { return ticketCols.tone(&r.rows[i], col) }
 
-func severityTone(word string) ui.Tone {
-	switch strings.ToLower(word) {
-	case "critical":
-		return ui.ToneCritical
-	case "high":
-		return ui.ToneHigh
-	case "medium":
-		return ui.ToneMedium
-	case "low", "info", "informational":
-		return ui.ToneLow
-	}
-	return ui.ToneNone
-}
+// SortKey implements ui.SortKeyer.
+func (r *ticketRows) SortKey(i, col int) string { return ticketCols.sortKey(&r.rows[i], col) }
 
-// statusTone: open work stands out, closed work recedes.
-func statusTone(status string) ui.Tone {
-	switch status {
-	case "new", "reopened", "escalated":
-		return ui.ToneAccent
-	case "resolved", "false-positive", "not-an-issue", "closed":
-		return ui.ToneMuted
-	}
-	return ui.ToneNone
-}
+// severityTones colour the severity words of both vendors.
+var severityTones = map[string]ui.Tone{"critical": ui.ToneCritical, "high": ui.ToneHigh, "medium": ui.ToneMedium,
+	"low": ui.ToneLow, "info": ui.ToneLow, "informational": ui.ToneLow}
+
+func severityTone(word string) ui.Tone { return severityTones[strings.ToLower(word)] }
+
+// statusTones: open work stands out, closed work recedes.
+var statusTones = map[string]ui.Tone{"new": ui.ToneAccent, "reopened": ui.ToneAccent, "escalated": ui.ToneAccent,
+	"resolved": ui.ToneMuted, "false-positive": ui.ToneMuted, "not-an-issue": ui.ToneMuted, "closed": ui.ToneMuted}
+
+func statusTone(status string) ui.Tone { return statusTones[status] }

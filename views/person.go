@@ -516,7 +516,7 @@ func (a *App) openTicketsFor(tenant int, email string) tea.Cmd {
 
 func (a *App) openIncidentsFor(tenant int, filter string) tea.Cmd {
 	return onTab(a, "", func(t *saasTab) tea.Cmd {
-		t.mode = saasList
+		t.mode = listMode
 		return tea.Batch(t.table.SetFilter(filter), ui.Toast("SaaS incidents filtered to %s", filter))
 	})
 }

@@ -22,7 +22,7 @@ func isEmail(s string) bool {
 
 // Subject implements pivoter: the ticket's user, else its sender.
 func (t *itmTab) Subject() (subject, bool) {
-	if t.mode != itmList && t.detail != nil {
+	if t.mode != listMode && t.detail != nil {
 		email := t.detail.Person()
 		return subject{id: email, label: string(t.detail.User.DisplayName)}, isEmail(email)
 	}
@@ -154,7 +154,7 @@ func (t *iamTab) lookFor(email string) tea.Cmd {
 // commentOn opens the comment editor for several tickets, as for marked
 // ones: one confirm states the count.
 func (t *itmTab) commentOn(keys []string) tea.Cmd {
-	t.mode = itmList
+	t.mode = listMode
 	t.bulkKeys = keys
 	t.target = bulkDraft
 	e := ui.NewEditor(t.c.Styles, "Comment on "+itoa(len(keys))+" open tickets", t.drafts[bulkDraft])
@@ -173,6 +173,6 @@ func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
 		t.rows = newTicketRows()
 		t.table.SetSource(t.rows)
 	}
-	t.query, t.queryText, t.mode = q, text, itmList
+	t.query, t.queryText, t.mode = q, text, listMode
 	return t.loadFirst()
 }

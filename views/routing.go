@@ -38,7 +38,6 @@ func (m iamDetailsMsg) recipient() Tab    { return m.tab }
 func (m iamResolvedMsg) recipient() Tab   { return m.tab }
 func (m iamWriteMsg) recipient() Tab      { return m.tab }
 func (m itmPageMsg) recipient() Tab       { return m.tab }
-func (m itmTicketMsg) recipient() Tab     { return m.tab }
 func (m itmEmailMsg) recipient() Tab      { return m.tab }
 func (m itmUsersMsg) recipient() Tab      { return m.tab }
 func (m itmWriteMsg) recipient() Tab      { return m.tab }
@@ -55,6 +54,5 @@ func (m pollDoneMsg) recipient() Tab      { return m.tab }
 func (m lookupDoneMsg) recipient() Tab    { return m.tab }
 func (m saasPageMsg) recipient() Tab      { return m.tab }
 func (m saasRefreshMsg) recipient() Tab   { return m.tab }
-func (m saasIncidentMsg) recipient() Tab  { return m.tab }
 func (m saasAppsMsg) recipient() Tab      { return m.tab }
 func (m saasCloseMsg) recipient() Tab     { return m.tab }

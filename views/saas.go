@@ -15,29 +15,14 @@ import (
 // stopped.
 const saasRefreshPages = 50
 
-type saasMode int
-
-const (
-	saasList saasMode = iota
-	saasDetail
-)
-
 // saasQueryTerms are the names the "f" query knows.
 var saasQueryTerms = []string{"state", "severity", "status", "app", "since", "until"}
 
 // saasTab is tab 2: Palo Alto SaaS Security incidents.
 type saasTab struct {
-	listTab
-	itemDetail[saas.Incident]
-	tenant int
-	rows   *incidentRows
-	mode   saasMode
+	queryList[*saas.Client, saas.Query, saas.Incident, *incidentRows]
 
-	// the server query and the delta feed it reads
-	query      saas.Query
-	queryText  string
-	loading    string     // the query's first page
-	opening    string     // the incident being opened
+	// the delta feed the query reads
 	paging     bool       // following nextPath
 	complete   bool       // the feed was read to its end
 	resume     *saas.Page // the page to follow again after a failure (r)
@@ -76,12 +61,6 @@ type (
 		incidents []saas.Incident
 		err       error
 	}
-	saasIncidentMsg struct {
-		tab      *saasTab
-		key      string
-		incident *saas.Incident
-		err      error
-	}
 	saasAppsMsg struct {
 		tab    *saasTab
 		tenant int
@@ -91,34 +70,23 @@ type (
 )
 
 func newSaaSTab(c *Common) *saasTab {
-	return &saasTab{listTab: newListTab(c, incidentColumns, "No incidents match. f changes the query, A picks an app, / filters the rows."),
-		rows: newIncidentRows(), keptClose: map[string]string{}, keptFix: map[string]fixChoice{}}
+	t := &saasTab{keptClose: map[string]string{}, keptFix: map[string]fixChoice{}}
+	t.queryList = queryList[*saas.Client, saas.Query, saas.Incident, *incidentRows]{
+		listTab: newListTab(c, incidentColumns, "No incidents match. f changes the query, A picks an app, / filters the rows."),
+		owner:   t, number: 2, vendor: "saas", product: "SaaS", clients: c.Backends.SaaS, rows: newIncidentRows(),
+		parse: t.parse, newRows: newIncidentRows, read: (*saas.Client).Incident,
+		configured: func(i int) (string, string) { conf := c.Backends.Config.SaaS[i]; return conf.Name, conf.Query },
+		name:       func(key string) string { return "incident " + key },
+		rawJSON:    func(inc *saas.Incident) []byte { return inc.Raw },
+		doc:        func(inc *saas.Incident) string { return incidentDoc(c.Styles, inc, t.width, c.now()) },
+	}
+	return t
 }
-
-func (t *saasTab) client() *saas.Client { return t.c.Backends.SaaS[t.tenant] }
-
-// Name implements Tab.
-func (t *saasTab) Name() string { return spec(t.Number()).Name }
-
-// Number implements Tab.
-func (t *saasTab) Number() int { return 2 }
-
-// Tenant implements Tab.
-func (t *saasTab) Tenant() string { return "saas/" + t.client().Tenant() }
 
 // Init implements Tab: the incidents and the app list load together.
 func (t *saasTab) Init() tea.Cmd {
 	said := t.startQuery("")
 	return tea.Batch(said, t.loadFirst(), t.loadApps())
-}
-
-// startQuery sets the query the current tenant opens on: its configured
-// one, else fallback (every incident at start, the query in use on a
-// switch).
-func (t *saasTab) startQuery(fallback string) (said tea.Cmd) {
-	conf := t.c.Backends.Config.SaaS[t.tenant]
-	t.queryText, t.query, said = startQuery(t.c, "saas", conf.Name, conf.Query, fallback, t.parse)
-	return said
 }
 
 // Busy implements Tab.
@@ -137,36 +105,27 @@ func (t *saasTab) Info() string {
 
 // SetSize implements Tab: the severity bar takes a line over the table.
 func (t *saasTab) SetSize(w, h int) {
-	t.setSize(w, h)
+	t.queryList.SetSize(w, h)
 	t.table.SetSize(w, h-3)
-	t.rerender()
 }
-
-// Help implements Tab.
-func (t *saasTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
-
-// where implements bound.
-func (t *saasTab) where() (string, string) { return t.client().Tenant(), t.targetKey() }
 
 // bindings implements bound: the keys of the SaaS tab.
 func (t *saasTab) bindings() []binding {
 	k := t.c.Keys
-	inList := func() bool { return t.mode == saasList }
+	inList := func() bool { return t.mode == listMode }
 	bs := []binding{
 		{key: &k.Status, desc: "close with a category", write: "saas.close", row: true, marks: "Close the %d marked incidents with a category", run: t.openClose},
 		{key: &k.Remediate, desc: "remediate the asset", write: "saas.remediate", row: true, marks: "Remediate the %d marked incidents' assets", run: t.openFix},
 		{key: &k.Query, desc: "server query (" + strings.Join(saasQueryTerms, " ") + ")", when: inList, run: t.openQuery},
 		{key: &k.Apps, when: inList, run: t.openApps},
-		{key: &k.Raw, when: func() bool { return t.mode == saasDetail }, run: func() tea.Cmd { t.raw = !t.raw; t.rerender(); return nil }},
+		t.rawKey(),
 		{key: &k.Copy, desc: "copy an id or URL", run: t.openCopy},
 		{key: &k.Browse, desc: "open the asset's page", run: t.openAsset},
-		{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.SaaS) > 1 }, run: t.openTenant},
+		t.tenantKey("Switch SaaS Security tenant", t.switchTenant),
 		{desc: "follow this asset: its incidents and remediations", shown: func() bool { _, ok := t.assetSubject(); return ok },
 			run: func() tea.Cmd { s, _ := t.assetSubject(); return func() tea.Msg { return followMsg{s} } }},
-		{key: &k.Open, nav: true, when: inList, row: true, run: t.open},
-		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: func() tea.Cmd { t.mode, t.openKey = saasList, ""; return nil }},
 	}
-	return append(bs, t.listBindings("SaaS incidents", inList, t.Refresh)...)
+	return append(bs, t.navBindings("SaaS incidents", t.Refresh)...)
 }
 
 // parse reads the tab's query language, e.g. "state:open severity:high,4
@@ -200,23 +159,6 @@ func (t *saasTab) parse(text string) (saas.Query, error) {
 		return saas.Query{}, err
 	}
 	return q, nil
-}
-
-// useQuery implements queryTab.
-func (t *saasTab) useQuery(text string) error {
-	q, err := t.parse(text)
-	if err == nil {
-		t.query, t.queryText, t.mode = q, text, saasList
-	}
-	return err
-}
-
-// rereadQuery evaluates the query's relative times ("since:7d") again, so a
-// console left open keeps its window sliding with the clock.
-func (t *saasTab) rereadQuery() {
-	if q, err := t.parse(t.queryText); err == nil {
-		t.query = q
-	}
 }
 
 // appIDs resolves app names and types to ids; what matches no app is taken
@@ -280,8 +222,8 @@ func (t *saasTab) loadApps() tea.Cmd {
 // incident loaded, merged in with new and changed rows marked.
 func (t *saasTab) Refresh() tea.Cmd {
 	var cmds []tea.Cmd
-	if t.mode == saasDetail && t.openKey != "" {
-		cmds = append(cmds, t.fetchIncident(t.openKey))
+	if t.mode == detailMode && t.openKey != "" {
+		cmds = append(cmds, t.fetchItem(t.openKey))
 	}
 	switch {
 	case t.loading != "" || t.paging || t.refreshing:
@@ -314,14 +256,6 @@ func (t *saasTab) Refresh() tea.Cmd {
 		return saasRefreshMsg{tab: t, req: req, incidents: incs, err: err}
 	})
 	return tea.Batch(cmds...)
-}
-
-func (t *saasTab) fetchIncident(key string) tea.Cmd {
-	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
-		inc, err := client.Incident(ctx, key)
-		return saasIncidentMsg{tab: t, key: key, incident: inc, err: err}
-	}
 }
 
 func (t *saasTab) onPage(m saasPageMsg) tea.Cmd {
@@ -395,25 +329,6 @@ func (t *saasTab) onApps(m saasAppsMsg) tea.Cmd {
 	return nil
 }
 
-func (t *saasTab) onIncident(m saasIncidentMsg) tea.Cmd {
-	if m.key == t.openKey {
-		t.opening = ""
-	}
-	if m.err != nil {
-		if m.key == t.openKey {
-			t.detailErr = m.err
-			t.rerender()
-		}
-		return ui.Fail(m.err)
-	}
-	t.rows.update(m.incident)
-	if m.key == t.openKey && t.mode == saasDetail {
-		t.detail, t.detailErr = m.incident, nil
-		t.rerenderKeep()
-	}
-	return t.table.Refilter()
-}
-
 // --- updates -------------------------------------------------------------
 
 // Update implements Tab.
@@ -423,8 +338,8 @@ func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 		return t.onPage(m)
 	case saasRefreshMsg:
 		return t.onRefresh(m)
-	case saasIncidentMsg:
-		return t.onIncident(m)
+	case itemMsg[saas.Incident]:
+		return t.onItem(m)
 	case saasAppsMsg:
 		return t.onApps(m)
 	case saasCloseMsg:
@@ -434,77 +349,17 @@ func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 			return t.onRemediationStarted(m)
 		}
 	case tea.KeyMsg:
-		return t.key(m)
+		cmd, _ := t.routeKey(t, m, t.mode == listMode)
+		return cmd
 	default:
 		return t.forward(msg)
 	}
 	return nil
 }
 
-func (t *saasTab) key(m tea.KeyMsg) tea.Cmd {
-	if cmd, ok := t.front(m); ok {
-		return cmd
-	}
-	if cmd, ok := press(t.c, t, t.bindings(), m); ok {
-		return cmd
-	}
-	if t.mode == saasDetail {
-		return t.pane.Key(m)
-	}
-	t.table.HandleKey(m)
-	return nil
-}
-
-// targetKey is the incident a form acts on: the one open in detail, else
-// the row under the cursor.
-func (t *saasTab) targetKey() string {
-	if t.mode == saasDetail && t.openKey != "" {
-		return t.openKey
-	}
-	return t.table.CursorKey()
-}
-
-func (t *saasTab) open() tea.Cmd {
-	key := t.table.CursorKey()
-	if key == "" {
-		return nil
-	}
-	t.mode = saasDetail
-	t.openItem(key)
-	t.rows.seen(key)
-	t.rerender()
-	t.opening = "Opening incident " + key + "…"
-	return t.fetchIncident(key)
-}
-
-// rerender rebuilds the detail pane for the current width from the top;
-// rerenderKeep keeps the scroll position (the same incident, fresher).
-func (t *saasTab) rerender()     { t.render(false) }
-func (t *saasTab) rerenderKeep() { t.render(true) }
-
-func (t *saasTab) render(keep bool) {
-	if t.mode != saasDetail {
-		return
-	}
-	t.pane.Show(t.detailText(t.c.Styles, "this incident", "Loading incident "+t.openKey+"…", func(inc *saas.Incident) []byte { return inc.Raw },
-		func(inc *saas.Incident) string { return incidentDoc(t.c.Styles, inc, t.width, t.c.now()) }), keep)
-}
-
 // --- view ----------------------------------------------------------------
 
 // View implements Tab.
 func (t *saasTab) View() string {
-	if v, ok := t.overlay(); ok {
-		return v
-	}
-	if t.mode == saasDetail {
-		return t.pane.View()
-	}
-	st := t.c.Styles
-	q := t.queryText
-	if q == "" {
-		q = "all incidents"
-	}
-	bar := st.Muted.Render(fmt.Sprintf("%s · query: %s · f change · A app", t.client().Tenant(), q))
-	return t.listView(bar + "\n" + severityBar(st, t.rows.counts, t.width))
+	return t.screen("all incidents", " · A app", severityBar(t.c.Styles, t.rows.counts, t.width))
 }

@@ -40,9 +40,6 @@ func (t *saasTab) targetRow(key string) incidentRow {
 	return incidentRow{key: key}
 }
 
-// marked is the incidents a list action applies to when rows are marked.
-func (t *saasTab) marked() []string { return t.markedRows(t.mode == saasList) }
-
 func (t *saasTab) openClose() tea.Cmd {
 	keys := t.marked()
 	key := t.targetKey()
@@ -130,9 +127,9 @@ func (t *saasTab) onClose(m saasCloseMsg) tea.Cmd {
 		delete(t.keptClose, m.key)
 		if m.incident != nil {
 			t.rows.update(m.incident)
-			if m.key == t.openKey && t.mode == saasDetail {
+			if m.key == t.openKey && t.mode == detailMode {
 				t.detail = m.incident
-				t.rerenderKeep()
+				t.render(true)
 			}
 		} else {
 			t.rows.applyState(m.key, m.state)
@@ -362,25 +359,16 @@ func (t *saasTab) pickApp(id string) tea.Cmd {
 	return t.loadFirst()
 }
 
-func (t *saasTab) openTenant() tea.Cmd {
-	var names []string
-	for _, c := range t.c.Backends.SaaS {
-		names = append(names, c.Tenant())
-	}
-	return t.pickTenant("Switch SaaS Security tenant", names, t.switchTenant)
-}
-
 // openQuery asks for the server query.
 func (t *saasTab) openQuery() tea.Cmd {
-	p := ui.NewPrompt(t.c.Styles, "SaaS query", t.queryText, "state:open severity:high,critical status:new app:box since:7d")
-	p.Help = "state: open, closed or all · severity: critical, high, medium, low, informational or 1..5 · status: new, assigned, in-progress, pending, business-justified… · app: name, type or id · since/until: 24h, 7d or a date"
-	return queryPrompt(&t.listTab, t, p, "SaaS query")
+	return t.askQuery("SaaS query", "state:open severity:high,critical status:new app:box since:7d",
+		"state: open, closed or all · severity: critical, high, medium, low, informational or 1..5 · status: new, assigned, in-progress, pending, business-justified… · app: name, type or id · since/until: 24h, 7d or a date")
 }
 
 // openCopy copies the incident id from the list; in detail it offers the
 // incident's ids and links. Only plain ids and web links are ever copied.
 func (t *saasTab) openCopy() tea.Cmd {
-	if t.mode != saasDetail || t.detail == nil {
+	if t.mode != detailMode || t.detail == nil {
 		key := t.table.CursorKey()
 		if !plainID(key) {
 			return nil
@@ -418,23 +406,17 @@ func plainID(s string) bool {
 	return true
 }
 
-func (t *saasTab) switchTenant(i int) tea.Cmd {
-	t.tenant = i
-	t.mode, t.apps, t.appsReq = saasList, nil, false
-	t.rows = newIncidentRows()
-	t.table.SetSource(t.rows)
-	// App names differ per tenant: the query is parsed again for this
-	// one's app ids.
-	said := t.startQuery(t.queryText)
-	// The note first: a load that fails at once must not be covered by it
-	// on the status line.
-	return tea.Sequence(ui.Toast("SaaS tenant %s", t.client().Tenant()), tea.Batch(said, t.loadFirst(), t.loadApps()))
+// switchTenant forgets the tenant's apps, whose names differ per tenant,
+// so the query is parsed again for the new one's app ids.
+func (t *saasTab) switchTenant() tea.Cmd {
+	t.apps, t.appsReq = nil, false
+	return t.loadApps()
 }
 
 // openAsset opens the asset's page in the SaaS Security console, the link
 // the vendor gives with the incident.
 func (t *saasTab) openAsset() tea.Cmd {
-	if t.mode == saasDetail && t.detail != nil {
+	if t.mode == detailMode && t.detail != nil {
 		return ui.Open(t.c.Styles.R, t.c.Local, "the asset's page", string(t.detail.AssetPageURI))
 	}
 	key := t.table.CursorKey()

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -46,34 +47,28 @@ func newIncidentRows() *incidentRows {
 	return &incidentRows{index: map[string]int32{}, in: interner{}}
 }
 
-const (
-	colIncID = iota
-	colIncUpdated
-	colIncSeverity
-	colIncStatus
-	colIncApp
-	colIncAsset
-	colIncExposure
-	colIncOwner
-	colIncPolicy
-	colIncResolver
-)
-
 // The status column fits the vendor's longest ("Closed-Business
 // Justified") at 120 columns; the date a close happened is the row's
 // updated time, so the last column names only who resolved it.
-var incidentColumns = []ui.Column{
-	{Title: "ID", Width: 6},
-	{Title: "UPDATED", Width: 16},
-	{Title: "SEVERITY", Width: 8},
-	{Title: "STATUS", Width: 25},
-	{Title: "APP", Width: 8, Flex: 1},
-	{Title: "ASSET", Width: 10, Flex: 2},
-	{Title: "EXPOSURE", Width: 8},
-	{Title: "OWNER", Width: 10, Flex: 2},
-	{Title: "POLICY", Width: 8, Flex: 2},
-	{Title: "RESOLVER", Width: 8, Flex: 1},
+var incidentCols = cells[incidentRow]{
+	{ui.Column{Title: "ID", Width: 6}, func(r *incidentRow) string { return r.key },
+		muted[incidentRow], func(r *incidentRow) string { return fmt.Sprintf("%020s", r.key) }}, // numeric ids sort as numbers
+	{ui.Column{Title: "UPDATED", Width: 16}, func(r *incidentRow) string { return timeCell(r.updated) },
+		muted[incidentRow], func(r *incidentRow) string { return sortTime(r.updated) }},
+	{ui.Column{Title: "SEVERITY", Width: 8}, func(r *incidentRow) string { return r.sev },
+		func(r *incidentRow) ui.Tone { return levelTone(int(r.level)) }, func(r *incidentRow) string { return fmt.Sprintf("%d", r.level) }},
+	{ui.Column{Title: "STATUS", Width: 25}, func(r *incidentRow) string { return r.status },
+		func(r *incidentRow) ui.Tone { return incidentStatusTone(r.state, r.status) }, nil},
+	{ui.Column{Title: "APP", Width: 8, Flex: 1}, func(r *incidentRow) string { return r.app }, nil, nil},
+	{ui.Column{Title: "ASSET", Width: 10, Flex: 2}, func(r *incidentRow) string { return r.assetName }, nil, nil},
+	{ui.Column{Title: "EXPOSURE", Width: 8}, func(r *incidentRow) string { return r.exposure },
+		func(r *incidentRow) ui.Tone { return exposureTone(r.exposure) }, nil},
+	{ui.Column{Title: "OWNER", Width: 10, Flex: 2}, func(r *incidentRow) string { return r.owner }, nil, nil},
+	{ui.Column{Title: "POLICY", Width: 8, Flex: 2}, func(r *incidentRow) string { return r.policy }, nil, nil},
+	{ui.Column{Title: "RESOLVER", Width: 8, Flex: 1}, func(r *incidentRow) string { return r.resolver }, muted[incidentRow], nil},
 }
+
+var incidentColumns = incidentCols.headers()
 
 func (r *incidentRows) row(inc *saas.Incident) incidentRow {
 	sev := saas.ParseSeverity(string(inc.Severity))
@@ -268,61 +263,28 @@ func (r *incidentRows) Search(i int) string { return r.at(i).search }
 func (r *incidentRows) Fresh(i int) bool { return r.at(i).fresh }
 
 // Cell implements ui.Source.
-func (r *incidentRows) Cell(i, col int) string {
-	row := r.at(i)
-	switch col {
-	case colIncID:
-		return row.key
-	case colIncUpdated:
-		return timeCell(row.updated)
-	case colIncSeverity:
-		return row.sev
-	case colIncStatus:
-		return row.status
-	case colIncApp:
-		return row.app
-	case colIncAsset:
-		return row.assetName
-	case colIncExposure:
-		return row.exposure
-	case colIncOwner:
-		return row.owner
-	case colIncPolicy:
-		return row.policy
-	case colIncResolver:
-		return row.resolver
-	}
-	return ""
-}
+func (r *incidentRows) Cell(i, col int) string { return incidentCols.cell(r.at(i), col) }
 
 // Tone implements ui.Source.
-func (r *incidentRows) Tone(i, col int) ui.Tone {
-	row := r.at(i)
-	switch col {
-	case colIncSeverity:
-		return levelTone(int(row.level))
-	case colIncStatus:
-		return incidentStatusTone(row.state, row.status)
-	case colIncExposure:
-		if row.exposure == "public" {
-			return ui.ToneBad
-		}
-	case colIncID, colIncUpdated, colIncResolver:
-		return ui.ToneMuted
-	}
-	return ui.ToneNone
-}
+func (r *incidentRows) Tone(i, col int) ui.Tone { return incidentCols.tone(r.at(i), col) }
+
+// SortKey implements ui.SortKeyer.
+func (r *incidentRows) SortKey(i, col int) string { return incidentCols.sortKey(r.at(i), col) }
+
+// levelTones colour the severity levels, 0 unknown .. 5 critical.
+var levelTones = [6]ui.Tone{ui.ToneNone, ui.ToneLow, ui.ToneLow, ui.ToneMedium, ui.ToneHigh, ui.ToneCritical}
 
 func levelTone(level int) ui.Tone {
-	switch level {
-	case 5:
-		return ui.ToneCritical
-	case 4:
-		return ui.ToneHigh
-	case 3:
-		return ui.ToneMedium
-	case 2, 1:
-		return ui.ToneLow
+	if level < 0 || level >= len(levelTones) {
+		return ui.ToneNone
+	}
+	return levelTones[level]
+}
+
+// exposureTone marks what is shared publicly.
+func exposureTone(level string) ui.Tone {
+	if level == "public" {
+		return ui.ToneBad
 	}
 	return ui.ToneNone
 }

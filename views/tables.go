@@ -1,13 +1,8 @@
 package views
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-
-	"triage/backend/itm"
 	"triage/ui"
 )
 
@@ -18,51 +13,11 @@ import (
 // sortTime is a time as a key that sorts chronologically.
 func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000") }
 
-// Tables implements tableOwner.
-func (t *itmTab) Tables() map[string]*ui.Table { return map[string]*ui.Table{"itm": t.table} }
-
-// ActiveTable implements tableOwner.
-func (t *itmTab) ActiveTable() string { return "itm" }
-
 // Stamp implements ui.Stamper: when the activity was observed.
 func (r *ticketRows) Stamp(i int) time.Time { return r.rows[i].observed }
 
-// SortKey implements ui.SortKeyer.
-func (r *ticketRows) SortKey(i, col int) string {
-	row := &r.rows[i]
-	switch col {
-	case colObserved:
-		return sortTime(row.observed)
-	case colSeverity:
-		return fmt.Sprintf("%06d", row.score)
-	case colStatus:
-		return itm.Display(row.status)
-	}
-	return r.Cell(i, col)
-}
-
-// Tables implements tableOwner.
-func (t *saasTab) Tables() map[string]*ui.Table { return map[string]*ui.Table{"saas": t.table} }
-
-// ActiveTable implements tableOwner.
-func (t *saasTab) ActiveTable() string { return "saas" }
-
 // Stamp implements ui.Stamper: when the incident was last updated.
 func (r *incidentRows) Stamp(i int) time.Time { return r.at(i).updated }
-
-// SortKey implements ui.SortKeyer.
-func (r *incidentRows) SortKey(i, col int) string {
-	row := r.at(i)
-	switch col {
-	case colIncUpdated:
-		return sortTime(row.updated)
-	case colIncSeverity:
-		return fmt.Sprintf("%d", row.level)
-	case colIncID:
-		return fmt.Sprintf("%020s", row.key) // numeric ids sort as numbers
-	}
-	return r.Cell(i, col)
-}
 
 // Tables implements tableOwner.
 func (t *oktaTab) Tables() map[string]*ui.Table {
@@ -108,24 +63,4 @@ func (r *recordRows) SortKey(i, col int) string {
 		return sortTime(r.recs[i].StartedAt)
 	}
 	return r.Cell(i, col)
-}
-
-// --- copy and open ---------------------------------------------------------
-
-// copyOpen handles y (copy the id, or the link with o's target) and o (open
-// the vendor's console page) for a tab; ok is false for other keys.
-func copyOpen(c *Common, m tea.KeyMsg, what, id, url string) (tea.Cmd, bool) {
-	switch {
-	case key.Matches(m, c.Keys.Copy):
-		if id == "" {
-			return nil, true
-		}
-		return ui.Copy(c.Styles.R, what+" id", id), true
-	case key.Matches(m, c.Keys.Browse):
-		if url == "" {
-			return ui.Failf("%s: no page to open", what), true
-		}
-		return ui.Open(c.Styles.R, c.Local, what, url), true
-	}
-	return nil, false
 }
