@@ -120,16 +120,8 @@ func (p *appsPane) openSearch() tea.Cmd {
 // (Okta's q), status:active|inactive and user:<login or id> filter on the
 // server.
 func (p *appsPane) searchApps(text string) (tea.Cmd, error) {
-	var words []string
-	var terms []string
-	for _, tok := range splitQuoted(text) {
-		if name, _, ok := strings.Cut(tok, ":"); ok && isTermName(name) {
-			terms = append(terms, tok)
-		} else {
-			words = append(words, strings.Trim(tok, `"`))
-		}
-	}
-	parsed, err := parseQuery(strings.Join(terms, " "), "status", "user")
+	words, terms := splitWords(text)
+	parsed, err := parseQuery(terms, "status", "user")
 	if err != nil {
 		return nil, fmt.Errorf("app search: %w", err)
 	}
@@ -227,31 +219,6 @@ func (p *appsPane) url(id string) string {
 		return p.t.client().AdminURL("/admin/app/" + string(app.Name) + "/instance/" + id + "/")
 	}
 	return ""
-}
-
-// isTermName reports whether s could be the name of a name:value term
-// (so "https://x" or "10:00" stay words).
-func isTermName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-// orTerms joins alternatives of one filter term.
-func orTerms(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, " or ") + ")"
 }
 
 // --- rows --------------------------------------------------------------------
