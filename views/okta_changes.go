@@ -90,7 +90,7 @@ func (t *oktaTab) lookUpPerson(ch oktaChange, who string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("type a login or a user id")
 	}
 	client, ctx := t.client(), t.c.Context()
-	t.looking = who
+	t.looking = "Looking up " + who + "…"
 	return func() tea.Msg {
 		u, err := client.User(ctx, who)
 		return oktaWhoMsg{tab: t, change: ch, user: u, err: err}
@@ -144,7 +144,7 @@ func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
 	for _, a := range t.apps.rows.objs {
 		listed = append(listed, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
 	}
-	t.looking = email
+	t.looking = "Looking up " + email + "…"
 	return func() tea.Msg {
 		m := oktaWhoMsg{tab: t, change: oktaChange{kind: kind}, pick: true}
 		m.user, m.err = client.User(ctx, email)

@@ -318,25 +318,19 @@ func (r *objRows[T]) get(id string) (T, bool) {
 	return zero, false
 }
 
-// Len implements ui.Source.
+// objRows is a ui.Source and a ui.SortKeyer.
 func (r *objRows[T]) Len() int { return len(r.objs) }
 
-// Key implements ui.Source.
 func (r *objRows[T]) Key(i int) string { return r.cols.id(&r.objs[i]) }
 
-// Search implements ui.Source.
 func (r *objRows[T]) Search(i int) string { return r.search[i] }
 
-// Fresh implements ui.Source.
 func (r *objRows[T]) Fresh(int) bool { return false }
 
-// Cell implements ui.Source.
 func (r *objRows[T]) Cell(i, col int) string { return r.cols.cell(&r.objs[i], col) }
 
-// Tone implements ui.Source.
 func (r *objRows[T]) Tone(i, col int) ui.Tone { return r.cols.tone(&r.objs[i], col) }
 
-// SortKey implements ui.SortKeyer.
 func (r *objRows[T]) SortKey(i, col int) string {
 	if r.cols.sort != nil {
 		if s := r.cols.sort(&r.objs[i], col); s != "" {

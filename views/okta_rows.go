@@ -93,6 +93,7 @@ type eventRows struct {
 	newestFirst bool
 }
 
+// eventRows is a ui.Source.
 func (r *eventRows) Len() int { return len(r.loaded) + len(r.tailed) }
 
 func (r *eventRows) at(i int) *eventRow {
@@ -122,16 +123,12 @@ func (r *eventRows) newest() time.Time {
 	return r.loaded[len(r.loaded)-1].published
 }
 
-// Key implements ui.Source.
 func (r *eventRows) Key(i int) string { return r.at(i).uuid }
 
-// Search implements ui.Source.
 func (r *eventRows) Search(i int) string { return r.at(i).search }
 
-// Fresh implements ui.Source.
 func (r *eventRows) Fresh(i int) bool { return r.at(i).fresh }
 
-// Cell implements ui.Source.
 func (r *eventRows) Cell(i, col int) string {
 	row := r.at(i)
 	switch col {
@@ -158,7 +155,6 @@ func (r *eventRows) Cell(i, col int) string {
 	return ""
 }
 
-// Tone implements ui.Source.
 func (r *eventRows) Tone(i, col int) ui.Tone {
 	row := r.at(i)
 	switch col {
