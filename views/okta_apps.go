@@ -36,7 +36,7 @@ type oktaAssignMsg struct {
 }
 
 func newAppsPane(t *oktaTab) *appsPane {
-	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appColumns, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
+	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
 	p.near = appsPageSize / 5
 	p.page = func(next string) func(context.Context) (okta.Page[okta.App], error) {
 		client, q := t.client(), p.query
@@ -232,36 +232,18 @@ const (
 	appColUpdated
 )
 
-var appColumns = []ui.Column{
-	{Title: "LABEL", Width: 22, Flex: 3},
-	{Title: "NAME", Width: 18, Flex: 1},
-	{Title: "STATUS", Width: 8},
-	{Title: "SIGN-ON MODE", Width: 14},
-	{Title: "CREATED", Width: 16},
-	{Title: "LAST UPDATED", Width: 16},
-}
-
 var appCols = objCols[okta.App]{
 	id: func(a *okta.App) string { return string(a.ID) },
 	words: func(a *okta.App) []string {
 		return []string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}
 	},
-	cell: func(a *okta.App, col int) string {
-		switch col {
-		case appColLabel:
-			return string(a.Label)
-		case appColName:
-			return string(a.Name)
-		case appColStatus:
-			return string(a.Status)
-		case appColMode:
-			return string(a.SignOnMode)
-		case appColCreated:
-			return timeCell(a.Created.Time)
-		case appColUpdated:
-			return timeCell(a.LastUpdated.Time)
-		}
-		return ""
+	columns: []objCol[okta.App]{
+		{ui.Column{Title: "LABEL", Width: 22, Flex: 3}, func(a *okta.App) string { return string(a.Label) }},
+		{ui.Column{Title: "NAME", Width: 18, Flex: 1}, func(a *okta.App) string { return string(a.Name) }},
+		{ui.Column{Title: "STATUS", Width: 8}, func(a *okta.App) string { return string(a.Status) }},
+		{ui.Column{Title: "SIGN-ON MODE", Width: 14}, func(a *okta.App) string { return string(a.SignOnMode) }},
+		{ui.Column{Title: "CREATED", Width: 16}, func(a *okta.App) string { return timeCell(a.Created.Time) }},
+		{ui.Column{Title: "LAST UPDATED", Width: 16}, func(a *okta.App) string { return timeCell(a.LastUpdated.Time) }},
 	},
 	tone: func(a *okta.App, col int) ui.Tone {
 		switch col {

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -66,7 +67,11 @@ type (
 func (m oktaPageMsg[T]) recipient() Tab   { return m.tab }
 func (m oktaPeopleMsg[P]) recipient() Tab { return m.tab }
 
-func newOktaList[T, P any](t *oktaTab, cols []ui.Column, oc objCols[T], noun, empty string) *oktaList[T, P] {
+func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaList[T, P] {
+	cols := make([]ui.Column, len(oc.columns))
+	for i, c := range oc.columns {
+		cols[i] = c.Column
+	}
 	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, noun: noun}
 	p.rows = newObjRows(oc)
 	return p
@@ -88,12 +93,7 @@ func (p *oktaList[T, P]) info() string {
 }
 
 // target is the open object, else the one under the cursor.
-func (p *oktaList[T, P]) target() string {
-	if p.openKey != "" {
-		return p.openKey
-	}
-	return p.table.CursorKey()
-}
+func (p *oktaList[T, P]) target() string { return cmp.Or(p.openKey, p.table.CursorKey()) }
 
 // load lists the first page of the search; an earlier one is cancelled.
 func (p *oktaList[T, P]) load() tea.Cmd {
@@ -275,14 +275,20 @@ func (p *oktaList[T, P]) screen(all, hint string) string {
 }
 
 // objCols is how an Okta object shows in a table: its id, the words the
-// filter matches, its cells, tones and sort keys, and its raw JSON.
+// filter matches, its columns, tones and sort keys, and its raw JSON.
 type objCols[T any] struct {
-	id    func(*T) string
-	words func(*T) []string
-	cell  func(*T, int) string
-	tone  func(*T, int) ui.Tone
-	sort  func(*T, int) string // "" sorts by the cell
-	raw   func(*T) []byte
+	id      func(*T) string
+	words   func(*T) []string
+	columns []objCol[T]
+	tone    func(*T, int) ui.Tone
+	sort    func(*T, int) string // "" sorts by the cell
+	raw     func(*T) []byte
+}
+
+// objCol is a column and what its cells show.
+type objCol[T any] struct {
+	ui.Column
+	cell func(*T) string
 }
 
 // objRows is a table source of Okta objects listed whole (an org has
@@ -327,7 +333,7 @@ func (r *objRows[T]) Search(i int) string { return r.search[i] }
 
 func (r *objRows[T]) Fresh(int) bool { return false }
 
-func (r *objRows[T]) Cell(i, col int) string { return r.cols.cell(&r.objs[i], col) }
+func (r *objRows[T]) Cell(i, col int) string { return r.cols.columns[col].cell(&r.objs[i]) }
 
 func (r *objRows[T]) Tone(i, col int) ui.Tone { return r.cols.tone(&r.objs[i], col) }
 
