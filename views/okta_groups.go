@@ -106,11 +106,7 @@ func groupDoc(st *ui.Styles, g okta.Group, p *groupsPane, width int) string {
 	if g.Type != "" && g.Type != "OKTA_GROUP" {
 		d.Muted("Okta manages this group's members itself: + and - act on OKTA_GROUP groups only.")
 	}
-	counted := fmt.Sprintf("Members (%s, %s)", count(len(p.people)), plural(p.pages, "page"))
-	if p.capped {
-		counted = fmt.Sprintf("Members (first %s; the group has more)", count(len(p.people)))
-	}
-	p.peopleSection(d, "Members", counted, "nobody", memberLine("LOGIN", "STATUS", "NAME", width), func(u *okta.User) string {
+	p.peopleSection(d, "Members", ", "+plural(p.pages, "page"), "nobody", memberLine("LOGIN", "STATUS", "NAME", width), func(u *okta.User) string {
 		return memberLine(u.Login(), string(u.Status), u.Profile.Name(), width)
 	})
 	d.Line("")

@@ -3,6 +3,7 @@ package views
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -209,9 +210,14 @@ func (p *oktaList[T, P]) render(keep bool) {
 }
 
 // peopleSection writes the open object's people: loading, why they could
-// not be listed, or a line each under header.
-func (p *oktaList[T, P]) peopleSection(d *ui.Doc, title, counted, nobody, header string, line func(*P) string) {
+// not be listed, or how many (and pages, when said) with a line each under
+// header.
+func (p *oktaList[T, P]) peopleSection(d *ui.Doc, title, pages, nobody, header string, line func(*P) string) {
 	st := p.t.c.Styles
+	counted := fmt.Sprintf("%s (%s%s)", title, count(len(p.people)), pages)
+	if p.capped {
+		counted = fmt.Sprintf("%s (first %s; the %s has more)", title, count(len(p.people)), strings.TrimSuffix(p.noun, "s"))
+	}
 	switch {
 	case p.loadingP:
 		d.Section(title)
