@@ -505,4 +505,3 @@ func (p *logPane) render(keep bool) {
 	p.pane.Show(p.detailText(st, "this event", "Opening "+p.openKey+"…", func(e *okta.LogEvent) []byte { return e.Raw },
 		func(e *okta.LogEvent) string { return eventDoc(st, e, p.pane.Width(), p.t.c.now()) }), keep)
 }
-
