@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -191,10 +192,7 @@ func (p *appsPane) onAssignment(m oktaAssignMsg) tea.Cmd {
 		return ui.Fail(m.err)
 	}
 	app, _ := p.rows.get(m.app)
-	who := m.user.Login()
-	if who == "" {
-		who = m.who
-	}
+	who := cmp.Or(m.user.Login(), m.who)
 	var line string
 	if m.assigned {
 		line = fmt.Sprintf("%s is assigned to %s: %s, scope %s", who, app.Label, orDash(string(m.au.Status)), orDash(string(m.au.Scope)))

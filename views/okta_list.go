@@ -273,11 +273,7 @@ func (p *oktaList[T, P]) screen(all, hint string) string {
 	if p.openKey != "" {
 		return p.pane.View()
 	}
-	search := p.text
-	if search == "" {
-		search = all
-	}
-	return p.listView(p.t.c.Styles.Muted.Render("search: " + search + " · f change · " + hint))
+	return p.listView(p.t.c.Styles.Muted.Render("search: " + cmp.Or(p.text, all) + " · f change · " + hint))
 }
 
 // objCols is how an Okta object shows in a table: its id, the words the
