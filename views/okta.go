@@ -22,7 +22,7 @@ type oktaTab struct {
 	log    *logPane
 	groups *groupsPane
 
-	looking string // the person being looked up for a change
+	looking string // "Looking up li.chen@…", for a change
 }
 
 type oktaPane int
@@ -48,6 +48,8 @@ type oktaSection interface {
 	forward(tea.Msg) tea.Cmd
 	Capturing() bool
 	setSize(w, h int)
+	load() tea.Cmd
+	reset() // forget what was loaded (another org)
 }
 
 func newOktaTab(c *Common) *oktaTab {
@@ -61,25 +63,14 @@ func newOktaTab(c *Common) *oktaTab {
 func (t *oktaTab) client() *okta.Client { return t.c.Backends.Okta[t.tenant] }
 
 // shown is the pane on screen.
-func (t *oktaTab) shown() oktaSection {
-	switch t.pane {
-	case paneLog:
-		return t.log
-	case paneGroups:
-		return t.groups
-	}
-	return t.apps
-}
+func (t *oktaTab) shown() oktaSection { return t.sections()[t.pane] }
 
 func (t *oktaTab) sections() []oktaSection { return []oktaSection{t.apps, t.log, t.groups} }
 
-// Name implements Tab.
 func (t *oktaTab) Name() string { return spec(t.Number()).Name }
 
-// Number implements Tab.
 func (t *oktaTab) Number() int { return 4 }
 
-// Tenant implements Tab.
 func (t *oktaTab) Tenant() string { return "okta/" + t.client().Tenant() }
 
 // Init implements Tab: the apps load at once; the System Log, whose rate
@@ -89,18 +80,10 @@ func (t *oktaTab) Init() tea.Cmd { return t.apps.load() }
 // Capturing implements Tab: a form, or the shown pane's filter.
 func (t *oktaTab) Capturing() bool { return t.modal != nil || t.shown().Capturing() }
 
-// Busy implements Tab.
-func (t *oktaTab) Busy() string {
-	switch {
-	case t.writing != "":
-		return t.writing
-	case t.looking != "":
-		return "Looking up " + t.looking + "…"
-	}
-	return t.shown().busy()
-}
+// Busy implements Tab: a write, a person being looked up, else the pane's
+// load.
+func (t *oktaTab) Busy() string { return t.busyWith(t.looking, t.shown().busy()) }
 
-// Info implements Tab.
 func (t *oktaTab) Info() string { return t.shown().info() }
 
 // SetSize implements Tab: the panes go under the pane bar.
@@ -128,7 +111,6 @@ func (t *oktaTab) Help() []ui.HelpGroup {
 	return helpGroups(t.Name(), bs)
 }
 
-// where implements bound.
 func (t *oktaTab) where() (string, string) { return t.client().Tenant(), t.shown().target() }
 
 // bindings implements bound: the tab's keys and the shown pane's.
@@ -147,7 +129,6 @@ func (t *oktaTab) tabBindings() []binding {
 		func() string { return t.shown().target() }, func(id string) string { return t.shown().url(id) })...)
 }
 
-// Update implements Tab.
 func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
@@ -210,35 +191,31 @@ func (t *oktaTab) switchPane(delta int) tea.Cmd {
 	return nil
 }
 
+// openTenant switches org: every pane starts again, the apps and the pane
+// shown load at once.
 func (t *oktaTab) openTenant() tea.Cmd {
-	var items []ui.Item
-	for i, c := range t.c.Backends.Okta {
-		items = append(items, ui.Item{Label: c.Tenant(), Value: itoa(i)})
+	var names []string
+	for _, c := range t.c.Backends.Okta {
+		names = append(names, c.Tenant())
 	}
-	return t.show(ui.PickerModal(t.c.Styles, ui.NewPicker(t.c.Styles, "Switch Okta org", items), func(it ui.Item) tea.Cmd {
-		for i, c := range t.c.Backends.Okta {
-			if itoa(i) == it.Value && i != t.tenant {
-				t.tenant = i
-				t.apps.reset()
-				t.log.reset()
-				t.groups.reset()
-				cmds := []tea.Cmd{t.apps.load()}
-				switch t.pane {
-				case paneLog:
-					cmds = append(cmds, t.log.load())
-				case paneGroups:
-					cmds = append(cmds, t.groups.load())
-				}
-				// The note first: a load that fails at once must not be
-				// covered by it on the status line.
-				return tea.Sequence(ui.Toast("Okta org %s", c.Tenant()), tea.Batch(cmds...))
-			}
+	return t.pickTenant("Switch Okta org", names, func(i int) tea.Cmd {
+		if i == t.tenant {
+			return nil
 		}
-		return nil
-	}))
+		t.tenant = i
+		for _, s := range t.sections() {
+			s.reset()
+		}
+		cmds := []tea.Cmd{t.apps.load()}
+		if t.pane != paneApps {
+			cmds = append(cmds, t.shown().load())
+		}
+		// The note first: a load that fails at once must not be covered
+		// by it on the status line.
+		return tea.Sequence(ui.Toast("Okta org %s", names[i]), tea.Batch(cmds...))
+	})
 }
 
-// View implements Tab.
 func (t *oktaTab) View() string {
 	if v, ok := t.overlay(); ok {
 		return v
@@ -251,11 +228,11 @@ func (t *oktaTab) paneBar() string {
 	st := t.c.Styles
 	var parts []string
 	for i, name := range paneNames {
+		style := st.TabIdle
 		if oktaPane(i) == t.pane {
-			parts = append(parts, st.TabActive.Render(name))
-		} else {
-			parts = append(parts, st.TabIdle.Render(name))
+			style = st.TabActive
 		}
+		parts = append(parts, style.Render(name))
 	}
 	k := t.c.Keys
 	return strings.Join(parts, " ") + st.Muted.Render(fmt.Sprintf("  %s %s switch panes · %s", k.PrevPane.Help().Key, k.NextPane.Help().Key, t.client().Tenant()))

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -36,7 +37,7 @@ type oktaAssignMsg struct {
 }
 
 func newAppsPane(t *oktaTab) *appsPane {
-	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appColumns, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
+	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
 	p.near = appsPageSize / 5
 	p.page = func(next string) func(context.Context) (okta.Page[okta.App], error) {
 		client, q := t.client(), p.query
@@ -120,16 +121,8 @@ func (p *appsPane) openSearch() tea.Cmd {
 // (Okta's q), status:active|inactive and user:<login or id> filter on the
 // server.
 func (p *appsPane) searchApps(text string) (tea.Cmd, error) {
-	var words []string
-	var terms []string
-	for _, tok := range splitQuoted(text) {
-		if name, _, ok := strings.Cut(tok, ":"); ok && isTermName(name) {
-			terms = append(terms, tok)
-		} else {
-			words = append(words, strings.Trim(tok, `"`))
-		}
-	}
-	parsed, err := parseQuery(strings.Join(terms, " "), "status", "user")
+	words, terms := splitWords(text)
+	parsed, err := parseQuery(terms, "status", "user")
 	if err != nil {
 		return nil, fmt.Errorf("app search: %w", err)
 	}
@@ -199,10 +192,7 @@ func (p *appsPane) onAssignment(m oktaAssignMsg) tea.Cmd {
 		return ui.Fail(m.err)
 	}
 	app, _ := p.rows.get(m.app)
-	who := m.user.Login()
-	if who == "" {
-		who = m.who
-	}
+	who := cmp.Or(m.user.Login(), m.who)
 	var line string
 	if m.assigned {
 		line = fmt.Sprintf("%s is assigned to %s: %s, scope %s", who, app.Label, orDash(string(m.au.Status)), orDash(string(m.au.Scope)))
@@ -229,31 +219,6 @@ func (p *appsPane) url(id string) string {
 	return ""
 }
 
-// isTermName reports whether s could be the name of a name:value term
-// (so "https://x" or "10:00" stay words).
-func isTermName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-// orTerms joins alternatives of one filter term.
-func orTerms(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, " or ") + ")"
-}
-
 // --- rows --------------------------------------------------------------------
 
 const (
@@ -265,36 +230,18 @@ const (
 	appColUpdated
 )
 
-var appColumns = []ui.Column{
-	{Title: "LABEL", Width: 22, Flex: 3},
-	{Title: "NAME", Width: 18, Flex: 1},
-	{Title: "STATUS", Width: 8},
-	{Title: "SIGN-ON MODE", Width: 14},
-	{Title: "CREATED", Width: 16},
-	{Title: "LAST UPDATED", Width: 16},
-}
-
 var appCols = objCols[okta.App]{
 	id: func(a *okta.App) string { return string(a.ID) },
 	words: func(a *okta.App) []string {
 		return []string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}
 	},
-	cell: func(a *okta.App, col int) string {
-		switch col {
-		case appColLabel:
-			return string(a.Label)
-		case appColName:
-			return string(a.Name)
-		case appColStatus:
-			return string(a.Status)
-		case appColMode:
-			return string(a.SignOnMode)
-		case appColCreated:
-			return timeCell(a.Created.Time)
-		case appColUpdated:
-			return timeCell(a.LastUpdated.Time)
-		}
-		return ""
+	columns: []objCol[okta.App]{
+		{ui.Column{Title: "LABEL", Width: 22, Flex: 3}, func(a *okta.App) string { return string(a.Label) }},
+		{ui.Column{Title: "NAME", Width: 18, Flex: 1}, func(a *okta.App) string { return string(a.Name) }},
+		{ui.Column{Title: "STATUS", Width: 8}, func(a *okta.App) string { return string(a.Status) }},
+		{ui.Column{Title: "SIGN-ON MODE", Width: 14}, func(a *okta.App) string { return string(a.SignOnMode) }},
+		{ui.Column{Title: "CREATED", Width: 16}, func(a *okta.App) string { return timeCell(a.Created.Time) }},
+		{ui.Column{Title: "LAST UPDATED", Width: 16}, func(a *okta.App) string { return timeCell(a.LastUpdated.Time) }},
 	},
 	tone: func(a *okta.App, col int) ui.Tone {
 		switch col {

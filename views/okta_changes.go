@@ -27,12 +27,15 @@ const (
 )
 
 // changeWords: the confirmation's title ("Add Li Chen to Contractors?"),
-// its y, the busy line and the note when done.
-var changeWords = map[changeKind]struct{ title, to, yes, doing, done, what string }{
-	chGroupAdd:    {"Add", "to", "add them to the group", "Adding", "added to", "Okta group"},
-	chGroupRemove: {"Remove", "from", "remove them from the group", "Removing", "removed from", "Okta group"},
-	chAssign:      {"Assign", "to", "assign them the app (scope USER)", "Assigning", "assigned to", "Okta app"},
-	chUnassign:    {"Unassign", "from", "unassign them", "Unassigning", "unassigned from", "Okta app"},
+// its y, the busy line, the note when done, and the client's write.
+var changeWords = map[changeKind]struct {
+	title, to, yes, doing, done, what string
+	send                              func(*okta.Client, context.Context, string, string) settle.Outcome[bool]
+}{
+	chGroupAdd:    {"Add", "to", "add them to the group", "Adding", "added to", "Okta group", (*okta.Client).AddToGroupOnce},
+	chGroupRemove: {"Remove", "from", "remove them from the group", "Removing", "removed from", "Okta group", (*okta.Client).RemoveFromGroupOnce},
+	chAssign:      {"Assign", "to", "assign them the app (scope USER)", "Assigning", "assigned to", "Okta app", (*okta.Client).AssignUserOnce},
+	chUnassign:    {"Unassign", "from", "unassign them", "Unassigning", "unassigned from", "Okta app", (*okta.Client).UnassignUserOnce},
 }
 
 // oktaChange is one membership write: the group or app, and the person.
@@ -90,7 +93,7 @@ func (t *oktaTab) lookUpPerson(ch oktaChange, who string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("type a login or a user id")
 	}
 	client, ctx := t.client(), t.c.Context()
-	t.looking = who
+	t.looking = "Looking up " + who + "…"
 	return func() tea.Msg {
 		u, err := client.User(ctx, who)
 		return oktaWhoMsg{tab: t, change: ch, user: u, err: err}
@@ -101,7 +104,7 @@ func (t *oktaTab) lookUpPerson(ch oktaChange, who string) (tea.Cmd, error) {
 // assigned users) to remove or unassign.
 func (t *oktaTab) pickPerson(ch oktaChange, items []ui.Item) tea.Cmd {
 	if len(items) == 0 {
-		return ui.Failf("nobody is listed in %s to %s", ch.targetName, lower(changeWords[ch.kind].title))
+		return ui.Failf("nobody is listed in %s to %s", ch.targetName, strings.ToLower(changeWords[ch.kind].title))
 	}
 	w := changeWords[ch.kind]
 	return t.pick(ui.NewPicker(t.c.Styles, fmt.Sprintf("%s who %s %s?", w.title, w.to, ch.targetName), items), func(it ui.Item) tea.Cmd {
@@ -140,11 +143,8 @@ func (f *changeForm) Update(msg tea.Msg) (bool, tea.Cmd) {
 // apps listed (to assign) or the person's own (to unassign).
 func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
-	listed := make([]ui.Item, 0, t.apps.rows.Len())
-	for _, a := range t.apps.rows.objs {
-		listed = append(listed, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
-	}
-	t.looking = email
+	listed := appItems(t.apps.rows.objs)
+	t.looking = "Looking up " + email + "…"
 	return func() tea.Msg {
 		m := oktaWhoMsg{tab: t, change: oktaChange{kind: kind}, pick: true}
 		m.user, m.err = client.User(ctx, email)
@@ -162,13 +162,19 @@ func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
 				m.err = err
 				return m
 			}
-			m.apps = m.apps[:0]
-			for _, a := range page.Items {
-				m.apps = append(m.apps, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
-			}
+			m.apps = appItems(page.Items)
 		}
 		return m
 	}
+}
+
+// appItems are apps to choose among, by label, their name beside.
+func appItems(apps []okta.App) []ui.Item {
+	items := make([]ui.Item, 0, len(apps))
+	for _, a := range apps {
+		items = append(items, ui.Item{Label: string(a.Label), Detail: string(a.Name), Value: string(a.ID)})
+	}
+	return items
 }
 
 func (t *oktaTab) onWho(m oktaWhoMsg) tea.Cmd {
@@ -220,15 +226,10 @@ func nameOnly(person string) string {
 // send makes the change (settled in the backend: a lost answer is read
 // back once).
 func (t *oktaTab) send(ch oktaChange) tea.Cmd {
-	client, ctx := t.client(), t.c.Context()
-	do := map[changeKind]func(*okta.Client, context.Context, string, string) settle.Outcome[bool]{
-		chGroupAdd: (*okta.Client).AddToGroupOnce, chGroupRemove: (*okta.Client).RemoveFromGroupOnce,
-		chAssign: (*okta.Client).AssignUserOnce, chUnassign: (*okta.Client).UnassignUserOnce,
-	}[ch.kind]
-	w := changeWords[ch.kind]
+	client, ctx, w := t.client(), t.c.Context(), changeWords[ch.kind]
 	t.writing = fmt.Sprintf("%s %s…", w.doing, ch.person)
 	return func() tea.Msg {
-		return oktaChangeMsg{tab: t, change: ch, out: do(client, ctx, ch.target, ch.user).Result}
+		return oktaChangeMsg{tab: t, change: ch, out: w.send(client, ctx, ch.target, ch.user).Result}
 	}
 }
 
@@ -251,12 +252,4 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 		note = " (" + m.out.Lost + "; reading back shows it applied)"
 	}
 	return tea.Batch(reload, ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	if len(b) > 0 && b[0] >= 'A' && b[0] <= 'Z' {
-		b[0] += 'a' - 'A'
-	}
-	return string(b)
 }

@@ -3,7 +3,8 @@ package views
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,11 +16,7 @@ import (
 func appDoc(st *ui.Styles, a okta.App, p *appsPane, width int) string {
 	d := ui.NewDoc(st, width)
 	d.Section(fmt.Sprintf("%s  ·  %s", orDash(string(a.Label)), a.ID))
-	tone := ui.ToneGood
-	if a.Status != "ACTIVE" {
-		tone = ui.ToneMuted
-	}
-	d.FieldTone("Status", string(a.Status), tone)
+	d.FieldTone("Status", string(a.Status), appCols.tone(&a, appColStatus))
 	d.Field("Name", string(a.Name))
 	d.Field("Sign-on mode", string(a.SignOnMode))
 	d.Field("Created", timeCell(a.Created.Time))
@@ -42,11 +39,7 @@ func appDoc(st *ui.Styles, a okta.App, p *appsPane, width int) string {
 			d.Text(c)
 		}
 	}
-	counted := fmt.Sprintf("Assigned users (%s)", count(len(p.people)))
-	if p.capped {
-		counted = fmt.Sprintf("Assigned users (first %s; the app has more)", count(len(p.people)))
-	}
-	p.peopleSection(d, "Assigned users", counted, "nobody is assigned", assignedLine("LOGIN", "STATUS", "SCOPE", "LAST UPDATED", "NAME", width),
+	p.peopleSection(d, "Assigned users", "", "nobody is assigned", assignedLine("LOGIN", "STATUS", "SCOPE", "LAST UPDATED", "NAME", width),
 		func(u *okta.AppUser) string {
 			return assignedLine(u.Login(), string(u.Status), string(u.Scope), timeCell(u.LastUpdated.Time), u.Profile.Get("name"), width)
 		})
@@ -64,11 +57,8 @@ func eventDoc(st *ui.Styles, e *okta.LogEvent, width int, now time.Time) string 
 	if !e.Published.IsZero() {
 		d.Field("Published", fmt.Sprintf("%s  (%s)", e.Published.Local().Format("2006-01-02 15:04:05.000 MST"), ago(now, e.Published.Time)))
 	}
-	d.FieldTone("Severity", string(e.Severity), logSeverityTone(string(e.Severity)))
-	outcome := string(e.Outcome.Result)
-	if e.Outcome.Reason != "" {
-		outcome += ": " + string(e.Outcome.Reason)
-	}
+	d.FieldTone("Severity", string(e.Severity), logSeverityTones[string(e.Severity)])
+	outcome := outcomeText(e.Outcome)
 	d.FieldTone("Outcome", outcome, outcomeTone(outcome))
 	d.Field("Version", string(e.Version))
 
@@ -156,8 +146,8 @@ func actorFields(d *ui.Doc, a okta.Actor) {
 }
 
 func geoFields(d *ui.Doc, g okta.Geo) {
-	place := strings.Join(nonEmpty(string(g.City), string(g.State), string(g.Country), string(g.PostalCode)), ", ")
-	d.Field("Location", place)
+	place := []string{string(g.City), string(g.State), string(g.Country), string(g.PostalCode)}
+	d.Field("Location", strings.Join(slices.DeleteFunc(place, func(s string) bool { return strings.TrimSpace(s) == "" }), ", "))
 	if g.Geolocation.Lat != "" || g.Geolocation.Lon != "" {
 		d.Field("Coordinates", string(g.Geolocation.Lat)+", "+string(g.Geolocation.Lon))
 	}
@@ -166,12 +156,7 @@ func geoFields(d *ui.Doc, g okta.Geo) {
 // mapFields writes a free-form object (debugData, detailEntry) as sorted
 // fields, nested values as compact JSON.
 func mapFields(d *ui.Doc, prefix string, m map[string]any) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		label := k
 		if prefix != "" {
 			label = prefix + " " + k
@@ -190,16 +175,6 @@ func mapFields(d *ui.Doc, prefix string, m map[string]any) {
 		}
 		d.Field(label, v)
 	}
-}
-
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // assignedLine is one row of an app's assigned users.

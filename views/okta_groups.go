@@ -25,7 +25,7 @@ type groupsPane struct {
 }
 
 func newGroupsPane(t *oktaTab) *groupsPane {
-	p := &groupsPane{newOktaList[okta.Group, okta.User](t, groupColumns, groupCols, "groups", "No groups match. f searches again, / filters the rows.")}
+	p := &groupsPane{newOktaList[okta.Group, okta.User](t, groupCols, "groups", "No groups match. f searches again, / filters the rows.")}
 	p.near = 20
 	p.page = func(next string) func(context.Context) (okta.Page[okta.Group], error) {
 		client, q := t.client(), okta.GroupQuery{Q: p.text, Limit: groupsPageSize}
@@ -106,11 +106,7 @@ func groupDoc(st *ui.Styles, g okta.Group, p *groupsPane, width int) string {
 	if g.Type != "" && g.Type != "OKTA_GROUP" {
 		d.Muted("Okta manages this group's members itself: + and - act on OKTA_GROUP groups only.")
 	}
-	counted := fmt.Sprintf("Members (%s, %s)", count(len(p.people)), plural(p.pages, "page"))
-	if p.capped {
-		counted = fmt.Sprintf("Members (first %s; the group has more)", count(len(p.people)))
-	}
-	p.peopleSection(d, "Members", counted, "nobody", memberLine("LOGIN", "STATUS", "NAME", width), func(u *okta.User) string {
+	p.peopleSection(d, "Members", ", "+plural(p.pages, "page"), "nobody", memberLine("LOGIN", "STATUS", "NAME", width), func(u *okta.User) string {
 		return memberLine(u.Login(), string(u.Status), u.Profile.Name(), width)
 	})
 	d.Line("")
@@ -140,30 +136,16 @@ const (
 	groupColDescription
 )
 
-var groupColumns = []ui.Column{
-	{Title: "NAME", Width: 24, Flex: 2},
-	{Title: "TYPE", Width: 10},
-	{Title: "MEMBERSHIP UPDATED", Width: 18},
-	{Title: "DESCRIPTION", Width: 20, Flex: 3},
-}
-
 var groupCols = objCols[okta.Group]{
 	id: func(g *okta.Group) string { return string(g.ID) },
 	words: func(g *okta.Group) []string {
 		return []string{string(g.ID), string(g.Profile.Name), string(g.Type), string(g.Profile.Description)}
 	},
-	cell: func(g *okta.Group, col int) string {
-		switch col {
-		case groupColName:
-			return string(g.Profile.Name)
-		case groupColType:
-			return string(g.Type)
-		case groupColMembership:
-			return timeCell(g.LastMembershipUpdated.Time)
-		case groupColDescription:
-			return string(g.Profile.Description)
-		}
-		return ""
+	columns: []objCol[okta.Group]{
+		{ui.Column{Title: "NAME", Width: 24, Flex: 2}, func(g *okta.Group) string { return string(g.Profile.Name) }},
+		{ui.Column{Title: "TYPE", Width: 10}, func(g *okta.Group) string { return string(g.Type) }},
+		{ui.Column{Title: "MEMBERSHIP UPDATED", Width: 18}, func(g *okta.Group) string { return timeCell(g.LastMembershipUpdated.Time) }},
+		{ui.Column{Title: "DESCRIPTION", Width: 20, Flex: 3}, func(g *okta.Group) string { return string(g.Profile.Description) }},
 	},
 	tone: func(g *okta.Group, col int) ui.Tone {
 		switch col {

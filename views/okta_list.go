@@ -1,7 +1,9 @@
 package views
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -66,7 +68,11 @@ type (
 func (m oktaPageMsg[T]) recipient() Tab   { return m.tab }
 func (m oktaPeopleMsg[P]) recipient() Tab { return m.tab }
 
-func newOktaList[T, P any](t *oktaTab, cols []ui.Column, oc objCols[T], noun, empty string) *oktaList[T, P] {
+func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaList[T, P] {
+	cols := make([]ui.Column, len(oc.columns))
+	for i, c := range oc.columns {
+		cols[i] = c.Column
+	}
 	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, noun: noun}
 	p.rows = newObjRows(oc)
 	return p
@@ -88,12 +94,7 @@ func (p *oktaList[T, P]) info() string {
 }
 
 // target is the open object, else the one under the cursor.
-func (p *oktaList[T, P]) target() string {
-	if p.openKey != "" {
-		return p.openKey
-	}
-	return p.table.CursorKey()
-}
+func (p *oktaList[T, P]) target() string { return cmp.Or(p.openKey, p.table.CursorKey()) }
 
 // load lists the first page of the search; an earlier one is cancelled.
 func (p *oktaList[T, P]) load() tea.Cmd {
@@ -209,9 +210,14 @@ func (p *oktaList[T, P]) render(keep bool) {
 }
 
 // peopleSection writes the open object's people: loading, why they could
-// not be listed, or a line each under header.
-func (p *oktaList[T, P]) peopleSection(d *ui.Doc, title, counted, nobody, header string, line func(*P) string) {
+// not be listed, or how many (and pages, when said) with a line each under
+// header.
+func (p *oktaList[T, P]) peopleSection(d *ui.Doc, title, pages, nobody, header string, line func(*P) string) {
 	st := p.t.c.Styles
+	counted := fmt.Sprintf("%s (%s%s)", title, count(len(p.people)), pages)
+	if p.capped {
+		counted = fmt.Sprintf("%s (first %s; the %s has more)", title, count(len(p.people)), strings.TrimSuffix(p.noun, "s"))
+	}
 	switch {
 	case p.loadingP:
 		d.Section(title)
@@ -267,22 +273,24 @@ func (p *oktaList[T, P]) screen(all, hint string) string {
 	if p.openKey != "" {
 		return p.pane.View()
 	}
-	search := p.text
-	if search == "" {
-		search = all
-	}
-	return p.listView(p.t.c.Styles.Muted.Render("search: " + search + " · f change · " + hint))
+	return p.listView(p.t.c.Styles.Muted.Render("search: " + cmp.Or(p.text, all) + " · f change · " + hint))
 }
 
 // objCols is how an Okta object shows in a table: its id, the words the
-// filter matches, its cells, tones and sort keys, and its raw JSON.
+// filter matches, its columns, tones and sort keys, and its raw JSON.
 type objCols[T any] struct {
-	id    func(*T) string
-	words func(*T) []string
-	cell  func(*T, int) string
-	tone  func(*T, int) ui.Tone
-	sort  func(*T, int) string // "" sorts by the cell
-	raw   func(*T) []byte
+	id      func(*T) string
+	words   func(*T) []string
+	columns []objCol[T]
+	tone    func(*T, int) ui.Tone
+	sort    func(*T, int) string // "" sorts by the cell
+	raw     func(*T) []byte
+}
+
+// objCol is a column and what its cells show.
+type objCol[T any] struct {
+	ui.Column
+	cell func(*T) string
 }
 
 // objRows is a table source of Okta objects listed whole (an org has
@@ -318,25 +326,19 @@ func (r *objRows[T]) get(id string) (T, bool) {
 	return zero, false
 }
 
-// Len implements ui.Source.
+// objRows is a ui.Source and a ui.SortKeyer.
 func (r *objRows[T]) Len() int { return len(r.objs) }
 
-// Key implements ui.Source.
 func (r *objRows[T]) Key(i int) string { return r.cols.id(&r.objs[i]) }
 
-// Search implements ui.Source.
 func (r *objRows[T]) Search(i int) string { return r.search[i] }
 
-// Fresh implements ui.Source.
 func (r *objRows[T]) Fresh(int) bool { return false }
 
-// Cell implements ui.Source.
-func (r *objRows[T]) Cell(i, col int) string { return r.cols.cell(&r.objs[i], col) }
+func (r *objRows[T]) Cell(i, col int) string { return r.cols.columns[col].cell(&r.objs[i]) }
 
-// Tone implements ui.Source.
 func (r *objRows[T]) Tone(i, col int) ui.Tone { return r.cols.tone(&r.objs[i], col) }
 
-// SortKey implements ui.SortKeyer.
 func (r *objRows[T]) SortKey(i, col int) string {
 	if r.cols.sort != nil {
 		if s := r.cols.sort(&r.objs[i], col); s != "" {

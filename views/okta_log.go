@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -22,6 +23,13 @@ const (
 	// System Log's bucket (Okta's example is 120 a minute for the org).
 	tailEvery = 5 * time.Second
 )
+
+// logEndings say how a load ended, after its progress.
+var logEndings = map[string]string{
+	"stopped": " · stopped: what arrived stays · f, enter runs it again",
+	"capped":  " · stopped at " + count(logCap) + " events: narrow the query",
+	"failed":  " · the load failed (status line): what arrived stays",
+}
 
 // logPane is the System Log: a query, a histogram of what it loaded, and
 // the events, paged in until Okta's empty page (or esc).
@@ -220,7 +228,7 @@ func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
 func (p *logPane) stopLoad() tea.Cmd {
 	p.reqs.stop()
 	p.loading, p.ended = false, "stopped"
-	return ui.Toast("Stopped: kept %s events from %s", count(p.rows.Len()), pages(p.pages))
+	return ui.Toast("Stopped: kept %s events from %s", count(p.rows.Len()), plural(p.pages, "page"))
 }
 
 // --- tailing -----------------------------------------------------------------
@@ -323,8 +331,7 @@ func (p *logPane) bindings() []binding {
 			if p.loading {
 				return p.stopLoad()
 			}
-			p.stopTail()
-			return ui.Toast("Tailing stopped")
+			return p.toggleTail() // stops it
 		}},
 		{key: &k.Pivot, desc: "the actor's person view", group: group}, // the console's p
 		{desc: "Show only " + p.actor() + "'s events", group: group, shown: func() bool { return p.actor() != "" },
@@ -357,12 +364,7 @@ func (p *logPane) openQuery() tea.Cmd {
 }
 
 // target is the open event, else the one under the cursor.
-func (p *logPane) target() string {
-	if p.openKey != "" {
-		return p.openKey
-	}
-	return p.table.CursorKey()
-}
+func (p *logPane) target() string { return cmp.Or(p.openKey, p.table.CursorKey()) }
 
 // url is the admin console's page of the open event's actor.
 func (p *logPane) url(string) string {
@@ -372,28 +374,22 @@ func (p *logPane) url(string) string {
 	return ""
 }
 
-// actor is the actor of the open event, else of the event under the cursor.
-func (p *logPane) actor() string {
+// current is the open event's row, else the row under the cursor.
+func (p *logPane) current() eventRow {
 	if p.openKey != "" {
-		return p.row.actor
+		return p.row
 	}
 	if i, ok := p.table.Cursor(); ok {
-		return p.rows.at(i).actor
+		return *p.rows.at(i)
 	}
-	return ""
+	return eventRow{}
 }
 
-// targets are the targets of the open event, else of the event under the
-// cursor, as the table shows them.
-func (p *logPane) targets() string {
-	if p.openKey != "" {
-		return p.row.targets
-	}
-	if i, ok := p.table.Cursor(); ok {
-		return p.rows.at(i).targets
-	}
-	return ""
-}
+// actor is the current event's actor.
+func (p *logPane) actor() string { return p.current().actor }
+
+// targets are the current event's targets, as the table shows them.
+func (p *logPane) targets() string { return p.current().targets }
 
 // pivot reruns the query for one actor, keeping the time range and order.
 func (p *logPane) pivot(actor string) tea.Cmd {
@@ -431,9 +427,8 @@ func (p *logPane) openEvent() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	row := *p.rows.at(i)
-	row.fresh = false
 	p.rows.at(i).fresh = false
+	row := *p.rows.at(i)
 	p.openItem(row.uuid)
 	p.row = row
 	p.render(false)
@@ -469,7 +464,7 @@ func (p *logPane) info() string { return infoLine(p.table, count(p.rows.Len())+"
 
 // progress is what the load has done: events, pages, the rate limit left.
 func (p *logPane) progress() string {
-	s := fmt.Sprintf("%s events · %s", count(p.rows.Len()), pages(p.pages))
+	s := fmt.Sprintf("%s events · %s", count(p.rows.Len()), plural(p.pages, "page"))
 	if p.known {
 		s += fmt.Sprintf(" · rate limit %d/%d left", p.budget.Remaining, p.budget.Limit)
 	}
@@ -481,16 +476,9 @@ func (p *logPane) status() string {
 	if !p.started {
 		return st.Muted.Render("r loads the System Log")
 	}
-	line := p.progress()
-	switch p.ended {
-	case "":
+	line := p.progress() + logEndings[p.ended]
+	if p.ended == "" {
 		line = "loading: " + line + " · esc stops"
-	case "stopped":
-		line += " · stopped: what arrived stays · f, enter runs it again"
-	case "capped":
-		line += fmt.Sprintf(" · stopped at %s events: narrow the query", count(logCap))
-	case "failed":
-		line += " · the load failed (status line): what arrived stays"
 	}
 	if p.tailing {
 		line += fmt.Sprintf(" · tailing every %s, %d new", tailEvery, p.arrived)
@@ -516,12 +504,4 @@ func (p *logPane) render(keep bool) {
 	st := p.t.c.Styles
 	p.pane.Show(p.detailText(st, "this event", "Opening "+p.openKey+"…", func(e *okta.LogEvent) []byte { return e.Raw },
 		func(e *okta.LogEvent) string { return eventDoc(st, e, p.pane.Width(), p.t.c.now()) }), keep)
-}
-
-// pages says how many pages were read: "1 page", "3 pages".
-func pages(n int) string {
-	if n == 1 {
-		return "1 page"
-	}
-	return fmt.Sprintf("%d pages", n)
 }

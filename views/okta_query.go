@@ -7,14 +7,36 @@ import (
 	"strings"
 	"time"
 
-	"triage/backend/clock"
 	"triage/backend/okta"
 )
 
 // The System Log query language: the ITM tab's name:value terms, plain
 // words as Okta keywords, and a raw SCIM filter for anything else.
 
-var oktaIDRE = regexp.MustCompile(`^0[0-9a-z]{2}[0-9A-Za-z]{17}$`)
+var (
+	oktaIDRE = regexp.MustCompile(`^0[0-9a-z]{2}[0-9A-Za-z]{17}$`)
+	// termRE is a token that is a name:value term, so "https://x" or
+	// "10:00" stay words.
+	termRE = regexp.MustCompile(`^[A-Za-z]+:`)
+)
+
+// logAttrs are the SCIM attributes the log query's terms compare: byID
+// when the value is an Okta id, upper when Okta spells the values in
+// capitals (outcome.result FAILURE).
+var logAttrs = map[string]struct {
+	attr, byID string
+	upper      bool
+}{
+	"type":     {attr: "eventType"},
+	"actor":    {attr: "actor.alternateId", byID: "actor.id"},
+	"target":   {attr: "target.alternateId", byID: "target.id"},
+	"outcome":  {attr: "outcome.result", upper: true},
+	"severity": {attr: "severity", upper: true},
+	"ip":       {attr: "client.ipAddress"},
+}
+
+// logSorts are the words sort: takes, and whether each is newest first.
+var logSorts = map[string]bool{"asc": false, "ascending": false, "oldest": false, "desc": true, "descending": true, "newest": true}
 
 // parseLogQuery reads the log query: name:value terms as in the ITM tab,
 // plain words as Okta's keywords (q), and filter: with a SCIM expression
@@ -32,72 +54,38 @@ func parseLogQuery(text string, now time.Time) (okta.LogQuery, error) {
 			return okta.LogQuery{}, errors.New("filter: needs a SCIM expression, e.g. filter:eventType eq \"user.session.start\"")
 		}
 	}
-	var words, terms []string
-	for _, tok := range splitQuoted(text) {
-		if name, _, ok := strings.Cut(tok, ":"); ok && isTermName(name) {
-			terms = append(terms, tok)
-		} else {
-			words = append(words, strings.Trim(tok, `"`))
-		}
-	}
-	parsed, err := parseQuery(strings.Join(terms, " "), "since", "until", "type", "actor", "target", "outcome", "severity", "ip", "sort", "q")
-	if err != nil {
-		return okta.LogQuery{}, err
-	}
+	words, terms := splitWords(text)
 	var q okta.LogQuery
 	var clauses []string
-	for _, term := range parsed {
-		var alts []string
+	err := parseTerms(terms, now, &q.Since, &q.Until, func(term Term) error {
 		switch term.Name {
-		case "since", "until":
-			when, err := clock.ParseWhen(term.Values[0], now)
-			if err != nil {
-				return okta.LogQuery{}, fmt.Errorf("%s: %w", term.Name, err)
-			}
-			if term.Name == "since" {
-				q.Since = when
-			} else {
-				q.Until = when
-			}
 		case "sort":
-			switch strings.ToLower(term.Values[0]) {
-			case "asc", "ascending", "oldest":
-				q.Descending = false
-			case "desc", "descending", "newest":
-				q.Descending = true
-			default:
-				return okta.LogQuery{}, fmt.Errorf("sort: %q is not asc or desc", term.Values[0])
+			desc, ok := logSorts[strings.ToLower(term.Values[0])]
+			if !ok {
+				return fmt.Errorf("sort: %q is not asc or desc", term.Values[0])
 			}
+			q.Descending = desc
 		case "q":
 			words = append(words, term.Values...)
-		case "type":
+		default:
+			a := logAttrs[term.Name]
+			var alts []string
 			for _, v := range term.Values {
-				alts = append(alts, compare("eventType", v))
-			}
-		case "actor", "target":
-			for _, v := range term.Values {
-				attr := term.Name + ".alternateId"
-				if oktaIDRE.MatchString(v) {
-					attr = term.Name + ".id"
+				attr := a.attr
+				if a.byID != "" && oktaIDRE.MatchString(v) {
+					attr = a.byID
+				}
+				if a.upper {
+					v = strings.ToUpper(v)
 				}
 				alts = append(alts, compare(attr, v))
 			}
-		case "outcome":
-			for _, v := range term.Values {
-				alts = append(alts, compare("outcome.result", strings.ToUpper(v)))
-			}
-		case "severity":
-			for _, v := range term.Values {
-				alts = append(alts, compare("severity", strings.ToUpper(v)))
-			}
-		case "ip":
-			for _, v := range term.Values {
-				alts = append(alts, compare("client.ipAddress", v))
-			}
-		}
-		if len(alts) > 0 {
 			clauses = append(clauses, orTerms(alts))
 		}
+		return nil
+	}, "since", "until", "type", "actor", "target", "outcome", "severity", "ip", "sort", "q")
+	if err != nil {
+		return okta.LogQuery{}, err
 	}
 	if raw != "" {
 		if len(clauses) > 0 {
@@ -113,10 +101,35 @@ func parseLogQuery(text string, now time.Time) (okta.LogQuery, error) {
 	return q, nil
 }
 
+// splitWords parts a search into its plain words and its name:value
+// terms.
+func splitWords(text string) (words []string, terms string) {
+	var ts []string
+	for _, tok := range splitQuoted(text) {
+		if termRE.MatchString(tok) {
+			ts = append(ts, tok)
+		} else {
+			words = append(words, strings.Trim(tok, `"`))
+		}
+	}
+	return words, strings.Join(ts, " ")
+}
+
 // compare is attr eq "v", or attr co "v" when v has a * wildcard.
 func compare(attr, v string) string {
 	if strings.Contains(v, "*") {
 		return attr + " co " + okta.Quote(strings.ReplaceAll(v, "*", ""))
 	}
 	return attr + " eq " + okta.Quote(v)
+}
+
+// orTerms joins alternatives of one filter term.
+func orTerms(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " or ") + ")"
 }

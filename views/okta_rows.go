@@ -59,10 +59,6 @@ type eventRow struct {
 
 // newEventRow builds the row of e; in shares the strings that repeat.
 func newEventRow(e *okta.LogEvent, in interner) eventRow {
-	outcome := string(e.Outcome.Result)
-	if e.Outcome.Reason != "" {
-		outcome += ": " + string(e.Outcome.Reason)
-	}
 	client := strings.TrimSpace(string(e.Client.IPAddress) + " " + e.Client.GeographicalContext.Place())
 	var targets []string
 	for _, t := range e.Target {
@@ -74,7 +70,7 @@ func newEventRow(e *okta.LogEvent, in interner) eventRow {
 		severity:  in.get(string(e.Severity)),
 		eventType: in.get(string(e.EventType)),
 		actor:     in.get(e.Actor.Label()),
-		outcome:   in.get(outcome),
+		outcome:   in.get(outcomeText(e.Outcome)),
 		client:    in.get(client),
 		targets:   in.get(strings.Join(targets, ", ")),
 		message:   in.get(string(e.DisplayMessage)),
@@ -93,6 +89,7 @@ type eventRows struct {
 	newestFirst bool
 }
 
+// eventRows is a ui.Source.
 func (r *eventRows) Len() int { return len(r.loaded) + len(r.tailed) }
 
 func (r *eventRows) at(i int) *eventRow {
@@ -122,77 +119,61 @@ func (r *eventRows) newest() time.Time {
 	return r.loaded[len(r.loaded)-1].published
 }
 
-// Key implements ui.Source.
 func (r *eventRows) Key(i int) string { return r.at(i).uuid }
 
-// Search implements ui.Source.
 func (r *eventRows) Search(i int) string { return r.at(i).search }
 
-// Fresh implements ui.Source.
 func (r *eventRows) Fresh(i int) bool { return r.at(i).fresh }
 
-// Cell implements ui.Source.
-func (r *eventRows) Cell(i, col int) string {
-	row := r.at(i)
-	switch col {
-	case evColPublished:
-		if row.published.IsZero() {
+func (r *eventRows) Cell(i, col int) string { return eventCells[col](r.at(i)) }
+
+// eventCells are the log table's cells, column by column.
+var eventCells = [...]func(*eventRow) string{
+	evColPublished: func(r *eventRow) string {
+		if r.published.IsZero() {
 			return ""
 		}
-		return row.published.Local().Format("01-02 15:04:05")
-	case evColSeverity:
-		return row.severity
-	case evColType:
-		return row.eventType
-	case evColActor:
-		return row.actor
-	case evColOutcome:
-		return row.outcome
-	case evColClient:
-		return row.client
-	case evColTargets:
-		return row.targets
-	case evColMessage:
-		return row.message
-	}
-	return ""
+		return r.published.Local().Format("01-02 15:04:05")
+	},
+	evColSeverity: func(r *eventRow) string { return r.severity },
+	evColType:     func(r *eventRow) string { return r.eventType },
+	evColActor:    func(r *eventRow) string { return r.actor },
+	evColOutcome:  func(r *eventRow) string { return r.outcome },
+	evColClient:   func(r *eventRow) string { return r.client },
+	evColTargets:  func(r *eventRow) string { return r.targets },
+	evColMessage:  func(r *eventRow) string { return r.message },
 }
 
-// Tone implements ui.Source.
 func (r *eventRows) Tone(i, col int) ui.Tone {
 	row := r.at(i)
 	switch col {
 	case evColPublished:
 		return ui.ToneMuted
 	case evColSeverity:
-		return logSeverityTone(row.severity)
+		return logSeverityTones[row.severity]
 	case evColOutcome:
 		return outcomeTone(row.outcome)
 	}
 	return ui.ToneNone
 }
 
-func logSeverityTone(s string) ui.Tone {
-	switch s {
-	case "ERROR":
-		return ui.ToneCritical
-	case "WARN":
-		return ui.ToneHigh
-	case "DEBUG":
-		return ui.ToneMuted
+// The System Log's severities and outcome results that stand out.
+var (
+	logSeverityTones = map[string]ui.Tone{"ERROR": ui.ToneCritical, "WARN": ui.ToneHigh, "DEBUG": ui.ToneMuted}
+	outcomeTones     = map[string]ui.Tone{"FAILURE": ui.ToneBad, "DENY": ui.ToneBad, "CHALLENGE": ui.ToneMedium, "RATE_LIMIT": ui.ToneMedium}
+)
+
+// outcomeText is the result, and the reason when there is one.
+func outcomeText(o okta.Outcome) string {
+	if o.Reason != "" {
+		return string(o.Result) + ": " + string(o.Reason)
 	}
-	return ui.ToneNone
+	return string(o.Result)
 }
 
 func outcomeTone(outcome string) ui.Tone {
 	result, _, _ := strings.Cut(outcome, ":")
-	switch result {
-	case "FAILURE", "DENY":
-		return ui.ToneBad
-	case "CHALLENGE", "RATE_LIMIT":
-		return ui.ToneMedium
-	}
-	return ui.ToneNone
+	return outcomeTones[result]
 }
 
 // rowsOf turns a page into rows and one compressed block of the events'

@@ -106,10 +106,8 @@ func newRemediationsTab(c *Common) *remediationsTab {
 	return t
 }
 
-// Name implements Tab.
 func (t *remediationsTab) Name() string { return spec(t.Number()).Name }
 
-// Number implements Tab.
 func (t *remediationsTab) Number() int { return 3 }
 
 // Tenant implements Tab: the list spans every tenant.
@@ -118,10 +116,8 @@ func (t *remediationsTab) Tenant() string { return "" }
 // Init implements Tab: the journal is read at start.
 func (t *remediationsTab) Init() tea.Cmd { return t.load() }
 
-// Busy implements Tab.
 func (t *remediationsTab) Busy() string { return t.loading }
 
-// Info implements Tab.
 func (t *remediationsTab) Info() string {
 	pending := 0
 	for _, r := range t.recs {
@@ -136,13 +132,11 @@ func (t *remediationsTab) Info() string {
 	return infoLine(t.table, parts...)
 }
 
-// SetSize implements Tab.
 func (t *remediationsTab) SetSize(w, h int) {
 	t.setSize(w, h)
 	t.render()
 }
 
-// Help implements Tab.
 func (t *remediationsTab) Help() []ui.HelpGroup { return helpGroups(t.Name(), t.bindings()) }
 
 // where implements bound: a record spans one tenant, the list every one.
@@ -178,7 +172,6 @@ func (t *remediationsTab) bindings() []binding {
 // added to it) and check pending remediations now.
 func (t *remediationsTab) Refresh() tea.Cmd { return t.load() }
 
-// Update implements Tab.
 func (t *remediationsTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case remediationStartedMsg:
@@ -239,7 +232,6 @@ func (t *remediationsTab) copyTarget() tea.Cmd {
 	return nil
 }
 
-// View implements Tab.
 func (t *remediationsTab) View() string {
 	if v, ok := t.overlay(); ok {
 		return v

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -47,29 +48,22 @@ func (r *recordRows) Search(i int) string {
 }
 
 func (r *recordRows) Cell(i, col int) string {
-	x := &r.recs[i]
-	switch col {
-	case colRemStarted:
-		return timeCell(x.StartedAt)
-	case colRemAsset:
-		if x.TargetName != "" {
-			return x.TargetName
-		}
-		return x.TargetID
-	case colRemType:
-		return recordLabel(*x)
-	case colRemWho:
-		return x.StartedBy
-	case colRemStatus:
-		return recordStatus(*x)
-	case colRemElapsed:
-		return elapsed(x.Elapsed(r.now()))
-	case colRemTenant:
-		return x.Vendor + "/" + x.Tenant
-	case colRemDetail:
-		return x.Detail
+	if col == colRemElapsed {
+		return elapsed(r.recs[i].Elapsed(r.now()))
 	}
-	return ""
+	return recordCells[col](&r.recs[i])
+}
+
+// recordCells are the table's cells, column by column; the elapsed time
+// needs the clock, and Cell says it.
+var recordCells = [...]func(x *remediations.Record) string{
+	colRemStarted: func(x *remediations.Record) string { return timeCell(x.StartedAt) },
+	colRemAsset:   func(x *remediations.Record) string { return cmp.Or(x.TargetName, x.TargetID) },
+	colRemType:    func(x *remediations.Record) string { return recordLabel(*x) },
+	colRemWho:     func(x *remediations.Record) string { return x.StartedBy },
+	colRemStatus:  func(x *remediations.Record) string { return recordStatus(*x) },
+	colRemTenant:  func(x *remediations.Record) string { return x.Vendor + "/" + x.Tenant },
+	colRemDetail:  func(x *remediations.Record) string { return x.Detail },
 }
 
 func (r *recordRows) Tone(i, col int) ui.Tone {
@@ -91,17 +85,11 @@ func recordStatus(r remediations.Record) string {
 	return r.Status
 }
 
-func remediationTone(status string) ui.Tone {
-	switch status {
-	case remediations.Success:
-		return ui.ToneGood
-	case remediations.Failed:
-		return ui.ToneBad
-	case remediations.Unknown:
-		return ui.ToneMedium
-	}
-	return ui.ToneAccent
-}
+// remediationTones colour the statuses that ended or are in doubt; one
+// still under way is the accent.
+var remediationTones = map[string]ui.Tone{remediations.Success: ui.ToneGood, remediations.Failed: ui.ToneBad, remediations.Unknown: ui.ToneMedium}
+
+func remediationTone(status string) ui.Tone { return cmp.Or(remediationTones[status], ui.ToneAccent) }
 
 // elapsed says a duration the short way: 8s, 3m 12s, 2h 5m, 3d 4h.
 func elapsed(d time.Duration) string {
