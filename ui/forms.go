@@ -19,8 +19,9 @@ const (
 	Cancelled
 )
 
-// Editor is a multi-line text editor for comments: ctrl+s submits, esc
-// closes it and keeps the text as a draft.
+// Editor is a multi-line text editor for comments: ctrl+s submits; esc,
+// and ctrl+c (which quits elsewhere), close it and keep the text as a
+// draft.
 type Editor struct {
 	Title string
 	Note  string // a line under the title (the ticket it is about)
@@ -31,7 +32,7 @@ type Editor struct {
 // NewEditor opens an editor holding draft.
 func NewEditor(st *Styles, title, draft string) *Editor {
 	ta := textarea.New()
-	ta.Placeholder = "Write the comment. ctrl+s sends it, esc keeps it as a draft."
+	ta.Placeholder = "Write the comment. ctrl+s sends it; esc or ctrl+c closes and keeps it as a draft."
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 20000
 	ta.MaxHeight = 0
@@ -62,7 +63,7 @@ func (e *Editor) Update(msg tea.Msg) (Outcome, tea.Cmd) {
 				return Editing, nil
 			}
 			return Submitted, nil
-		case "esc":
+		case "esc", "ctrl+c":
 			return Cancelled, nil
 		}
 	}
@@ -80,7 +81,7 @@ func (e *Editor) View(w, h int) string {
 	if e.Note != "" {
 		head += "\n" + e.st.Muted.Render(Fit(e.Note, inner))
 	}
-	foot := e.st.Muted.Render("ctrl+s send · esc keep as draft and close")
+	foot := e.st.Muted.Render("ctrl+s send · esc or ctrl+c close, keep the draft")
 	return e.st.Box.Width(inner).Render(head + "\n" + e.ta.View() + "\n" + foot)
 }
 

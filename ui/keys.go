@@ -16,6 +16,7 @@ type KeyMap struct {
 	NextTab, PrevTab             key.Binding
 	Up, Down, Top, Bottom        key.Binding
 	PageUp, PageDown             key.Binding
+	HalfPageUp, HalfPageDown     key.Binding
 	Open, Back                   key.Binding
 	Refresh, Filter, Query       key.Binding
 	Palette, Help, Quit          key.Binding
@@ -47,6 +48,7 @@ func DefaultKeyMap() *KeyMap {
 		NextTab: b("next tab", "tab"), PrevTab: b("previous tab", "shift+tab"),
 		Up: b("up", "k", "up"), Down: b("down", "j", "down"), Top: b("first row", "g", "home"), Bottom: b("last row", "G", "end"),
 		PageUp: b("page up", "pgup", "ctrl+b"), PageDown: b("page down", "pgdown", "ctrl+f"),
+		HalfPageUp: b("half a page up", "ctrl+u"), HalfPageDown: b("half a page down", "ctrl+d"),
 		Open: b("open detail", "enter"), Back: b("back / cancel", "esc"),
 		Refresh: b("refresh", "r"), Filter: b("filter rows (~ fuzzy)", "/"), Query: b("server query", "f"),
 		Palette: b("command palette", ":"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
@@ -54,7 +56,7 @@ func DefaultKeyMap() *KeyMap {
 		Comment:  b("comment", "c"), Assign: b("assign", "a"), Status: b("set status / close", "s"),
 		Remediate: b("remediate", "x"), Email: b("raw email", "e"), Pivot: b("pivot on person", "p"),
 		New: b("new", "n"), Update: b("update", "u"), Disable: b("disable", "d"), Enable: b("enable", "E"),
-		Copy: b("copy id / URL", "y"), Browse: b("open in browser", "o"), Mark: b("mark row", " "),
+		Copy: b("copy id / URL", "y"), Browse: b("open in browser", "o"), Mark: b("mark the row, move down", " "),
 		Raw: b("raw JSON", "v"), Tenant: b("switch tenant", "T"), Apps: b("filter by app", "A"),
 		PrevPane: b("previous pane", "["), NextPane: b("next pane", "]"), Tail: b("tail", "t"),
 		Submit:   b("submit", "ctrl+s"),
@@ -98,6 +100,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"tab1": &k.Tab1, "tab2": &k.Tab2, "tab3": &k.Tab3, "tab4": &k.Tab4, "tab5": &k.Tab5,
 		"next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "page_up": &k.PageUp, "page_down": &k.PageDown,
+		"half_page_up": &k.HalfPageUp, "half_page_down": &k.HalfPageDown,
 		"open": &k.Open, "back": &k.Back, "refresh": &k.Refresh, "filter": &k.Filter, "query": &k.Query,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "messages": &k.Messages,
 		"comment": &k.Comment, "assign": &k.Assign, "status": &k.Status, "remediate": &k.Remediate,

@@ -288,6 +288,10 @@ func (t *Table) HandleKey(msg tea.KeyMsg) bool {
 		t.Move(t.visibleRows())
 	case key.Matches(msg, k.PageUp):
 		t.Move(-t.visibleRows())
+	case key.Matches(msg, k.HalfPageDown):
+		t.Move(max(t.visibleRows()/2, 1))
+	case key.Matches(msg, k.HalfPageUp):
+		t.Move(-max(t.visibleRows()/2, 1))
 	case key.Matches(msg, k.Top):
 		t.cursor = 0
 		t.clamp()

@@ -37,6 +37,12 @@ type App struct {
 	prefs       *prefs.Store
 	person      *personView // what p opened
 	pickerOnly  bool        // the palette shows a short choice, not every command
+
+	back    []crumb           // where the back key returns, the newest last
+	ask     *ui.Confirm       // the console's own question (quit with drafts?)
+	askYes  func() tea.Cmd    // what y to it does
+	askOver overlay           // what it covered
+	drafts  map[string]string // the comment drafts as last saved
 }
 
 // overlay is what covers the tabs: help, the palette, the audit log, the
@@ -50,6 +56,7 @@ const (
 	overlayAudit
 	overlayMessages
 	overlayPerson
+	overlayAsk
 )
 
 // prefsLoaded carries the analyst's remembered state, read at start.
@@ -121,6 +128,14 @@ func (a *App) scheduleRefresh() tea.Cmd {
 
 // Update implements tea.Model.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := a.update(msg)
+	if save := a.saveDrafts(); save != nil {
+		cmd = tea.Batch(cmd, save)
+	}
+	return model, cmd
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		// A terminal may claim any size; the console draws for at most
@@ -138,15 +153,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case followMsg:
 		return a, a.withSpinner(a.openPerson(m.s))
 	case sectionMsg:
-		if a.person != nil && m.v == a.person {
-			a.person.apply(m)
-		}
+		m.v.apply(m) // shown now, or kept on the back stack
 		return a, nil
 	case prefsLoaded:
 		if m.err != nil {
 			return a, ui.Fail(fmt.Errorf("your saved preferences: %w", m.err))
 		}
 		a.history = m.p.Palette
+		a.loadDrafts(m.p.Drafts)
 		return a, a.applyPrefs(m.p)
 	case auditRead:
 		if a.overlay != overlayAudit {
@@ -228,14 +242,24 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		return a.sheet.Key(m)
 	case overlayPerson:
 		return a.personKey(m)
+	case overlayAsk:
+		return a.askKey(m)
 	}
 	t := a.current()
 	if t != nil && t.Capturing() {
 		return t.Update(m)
 	}
+	if m.Type == tea.KeyBackspace && !key.Matches(m, k.Back) {
+		m = a.backKey() // backspace goes back too, as in k9s
+	}
 	switch {
 	case key.Matches(m, k.Quit):
-		return tea.Sequence(a.markSeen(), tea.Quit)
+		if d, ok := t.(detailed); ok && !isInterrupt(m) && d.inDetail() {
+			return t.Update(a.backKey()) // q leaves the item; q again quits
+		}
+		return a.quit()
+	case key.Matches(m, k.Back) && len(a.back) > 0 && (t == nil || !a.takesBack(t)):
+		return a.goBack()
 	case key.Matches(m, k.Help):
 		a.overlay = overlayHelp
 		return nil
@@ -369,16 +393,18 @@ func (a *App) View() string {
 		body = a.sheet.View()
 	case a.overlay == overlayPerson && a.person != nil:
 		body = a.person.pane.View()
+	case a.overlay == overlayAsk && a.ask != nil:
+		body = ui.Center(st, a.width, a.bodyHeight(), a.ask.View(min(a.width, 90)))
 	case a.current() == nil:
 		body = ui.Center(st, a.width, a.bodyHeight(), st.Muted.Render("No tenants are configured. Add one to config.toml (see config.toml.example), or run triage --demo."))
 	default:
 		body = a.current().View()
 	}
-	info := ""
+	info, busy := "", a.busy()
 	if t := a.current(); t != nil {
-		info = t.Info()
+		info = a.statusInfo(t, busy)
 	}
-	bar := a.status.View(a.width, a.busy(), info+"  ? help")
+	bar := a.status.View(a.width, busy, info+"  ? help")
 	return frame(head, a.width, 1) + "\n" + rule + "\n" + frame(body, a.width, a.bodyHeight()) + "\n" + frame(bar, a.width, 1)
 }
 
@@ -417,8 +443,10 @@ func (a *App) helpView() string {
 	k := a.c.Keys
 	groups := []ui.HelpGroup{
 		{Title: "Everywhere", Bindings: []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.NextTab, k.PrevTab, k.Palette,
-			relabel(k.Pivot, "follow the person (or asset) under the cursor everywhere"), k.Messages, k.Help, k.Quit}},
-		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Back, k.Filter, k.Refresh, k.Mark}},
+			relabel(k.Pivot, "follow the person (or asset) under the cursor everywhere"), k.Messages, k.Help,
+			relabel(k.Quit, "quit (q in an item: back)")}},
+		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfPageUp, k.HalfPageDown, k.Open,
+			relabel(k.Back, "back (also backspace)"), k.Filter, k.Refresh, k.Mark}},
 	}
 	if t := a.current(); t != nil {
 		groups = append(groups, t.Help()...)

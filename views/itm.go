@@ -106,7 +106,12 @@ const itmDefaultQuery = "since:30d"
 // Busy implements Tab.
 func (t *itmTab) Busy() string {
 	more := ""
-	if t.loadingMore {
+	switch {
+	case t.toEnd && t.total > 0:
+		more = fmt.Sprintf("Loading to the last row: %s of %s ITM incidents… esc stops", count(t.rows.Len()), count(t.total))
+	case t.toEnd:
+		more = fmt.Sprintf("Loading to the last row: %s ITM incidents so far… esc stops", count(t.rows.Len()))
+	case t.loadingMore:
 		more = fmt.Sprintf("Loading more ITM incidents (%s so far)…", count(t.rows.Len()))
 	}
 	return t.busyWith(t.loading, t.opening, more)
@@ -140,11 +145,12 @@ func (t *itmTab) bindings() []binding {
 		binding{key: &k.Submit, group: "In the comment editor"},
 		binding{key: &escKeepsDraft, group: "In the comment editor"},
 	)
+	bs = append(bs, t.endKeys(func() bool { return t.more }, t.loadMore)...)
 	return append(bs, t.navBindings("ITM tickets", t.Refresh)...)
 }
 
 // escKeepsDraft is esc in the comment editor, for help.
-var escKeepsDraft = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep the draft"))
+var escKeepsDraft = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc/ctrl+c", "close, keep the draft"))
 
 // parse reads the tab's query language.
 func (t *itmTab) parse(text string) (itm.Query, error) {
@@ -181,7 +187,7 @@ func (t *itmTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
 	t.loading = "Loading ITM incidents…"
-	t.loadingMore, t.refreshing = false, false
+	t.loadingMore, t.refreshing, t.toEnd = false, false, false
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
 	return t.fetch(ctx, req, pageFirst, q)
@@ -189,7 +195,7 @@ func (t *itmTab) loadFirst() tea.Cmd {
 
 // loadMore fetches the next page when the cursor nears the end.
 func (t *itmTab) loadMore() tea.Cmd {
-	if !t.more || t.loadingMore || t.loading != "" || !t.table.NearEnd(itmPageSize/5) {
+	if !t.more || t.loadingMore || t.loading != "" || (!t.toEnd && !t.table.NearEnd(itmPageSize/5)) {
 		return nil
 	}
 	t.loadingMore = true
@@ -230,6 +236,7 @@ func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
 		t.refreshing = false
 	}
 	if m.err != nil {
+		t.toEnd = false
 		return ui.Fail(m.err)
 	}
 	if m.page.Total >= 0 {
@@ -246,6 +253,7 @@ func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
 		t.nextOffset += len(m.page.Tickets)
 		t.more = m.page.More
 		t.table.SetSource(t.rows)
+		t.atEnd(t.more)
 	case pageRefresh:
 		added := t.rows.merge(m.page.Tickets)
 		t.nextOffset += added

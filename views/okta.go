@@ -123,7 +123,7 @@ func (t *oktaTab) tabBindings() []binding {
 	bs := []binding{
 		{key: &k.PrevPane, run: func() tea.Cmd { return t.switchPane(-1) }},
 		{key: &k.NextPane, run: func() tea.Cmd { return t.switchPane(1) }},
-		{key: &k.Tenant, shown: func() bool { return len(t.c.Backends.Okta) > 1 }, run: t.openTenant},
+		{key: &k.Tenant, disabled: func() string { return oneTenant("Okta", "okta", t.c.Backends.Okta) }, run: t.openTenant},
 	}
 	return append(bs, t.copyBindings(what, "copy the app, event or group id", "open the app or group, or the event's actor, in the admin console",
 		func() string { return t.shown().target() }, func(id string) string { return t.shown().url(id) })...)

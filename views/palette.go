@@ -45,6 +45,11 @@ func (a *App) actions() []Action {
 			out = append(out, ac.Actions()...)
 		}
 		out = append(out, a.tableActions(t)...)
+		out = append(out, Action{Name: "Follow the person (or asset) under the cursor everywhere", Key: keyOf(k.Pivot), Group: "Console",
+			Run: func() tea.Cmd { return a.pivot(t) }})
+	}
+	if len(a.back) > 0 {
+		out = append(out, Action{Name: "Go back where the last jump came from", Key: keyOf(k.Back), Group: "Console", Run: a.goBack})
 	}
 	for i, tab := range a.tabs {
 		i := i

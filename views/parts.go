@@ -26,6 +26,7 @@ func newPane(c *Common) pane {
 	vp.Style = c.Styles.R.NewStyle()
 	vp.KeyMap.Up, vp.KeyMap.Down = c.Keys.Up, c.Keys.Down
 	vp.KeyMap.PageUp, vp.KeyMap.PageDown = c.Keys.PageUp, c.Keys.PageDown
+	vp.KeyMap.HalfPageUp, vp.KeyMap.HalfPageDown = c.Keys.HalfPageUp, c.Keys.HalfPageDown
 	return pane{vp: vp, keys: c.Keys}
 }
 

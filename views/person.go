@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/httpx"
@@ -143,9 +144,9 @@ func (v *personView) render() {
 	}
 	d.Section(fmt.Sprintf("%s: %s", what, head))
 	if v.subj.asset {
-		d.Muted("j/k choose a section · enter opens its tab · r reload · esc close")
+		d.Muted("j/k choose a section · enter opens its tab (esc there comes back) · r reload · esc close")
 	} else {
-		d.Muted("j/k choose a section · enter opens its tab · d disable everywhere · L clear Okta sessions · +/- assign or unassign an Okta app · c comment on their open ITM tickets · r reload · esc close")
+		d.Muted("j/k choose a section · enter opens its tab (esc there comes back) · d disable everywhere · L clear Okta sessions · +/- assign or unassign an Okta app · c comment on their open ITM tickets · r reload · esc close")
 	}
 	for i, s := range v.sections {
 		state := st.Muted.Render("loading…")
@@ -203,8 +204,7 @@ func (v *personView) bindings() []binding {
 		{key: &k.Up, nav: true, run: func() tea.Cmd { v.move(-1); return nil }},
 		{key: &k.Open, nav: true, run: func() tea.Cmd {
 			if sec := v.sections[v.cursor]; sec.open != nil {
-				a.closePerson()
-				return sec.open(a)
+				return a.jump(v, sec.open)
 			}
 			return nil
 		}},
@@ -219,6 +219,15 @@ func (v *personView) bindings() []binding {
 
 // personKey handles a key in the view.
 func (a *App) personKey(m tea.KeyMsg) tea.Cmd {
+	if key.Matches(m, a.c.Keys.Quit) {
+		if isInterrupt(m) {
+			return a.quit()
+		}
+		m = a.backKey() // q closes the view, as esc does
+	}
+	if m.Type == tea.KeyBackspace {
+		m = a.backKey()
+	}
 	if cmd, ok := press(a.c, a.person, a.person.bindings(), m); ok {
 		return cmd
 	}

@@ -176,3 +176,96 @@ func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
 	t.query, t.queryText, t.mode = q, text, listMode
 	return t.loadFirst()
 }
+
+// --- putting a tab back: the back stack (views/nav.go) -------------------------
+
+// keep implements keeper: the query with its rows as loaded, the filter,
+// the cursor and the open ticket. A jump that runs another query is
+// undone without asking ITM again.
+func (t *itmTab) keep() func() tea.Cmd {
+	tenant, text, query := t.tenant, t.queryText, t.query
+	rows, next, more, total := t.rows, t.nextOffset, t.more, t.total
+	mode, item, email := t.mode, t.itemDetail, t.email
+	cursor, filter := t.table.CursorKey(), t.table.Filter()
+	return func() tea.Cmd {
+		if t.tenant == tenant && t.queryText == text {
+			return nil
+		}
+		if t.tenant != tenant {
+			t.users, t.usersReq = nil, false
+		}
+		t.reqs.next(t.c.Context()) // the jump's query and its pages end
+		t.tenant, t.queryText, t.query = tenant, text, query
+		t.rows, t.nextOffset, t.more, t.total = rows, next, more, total
+		t.loading, t.loadingMore, t.refreshing, t.opening, t.toEnd = "", false, false, "", false
+		t.mode, t.itemDetail, t.email = mode, item, email
+		t.table.SetSource(rows)
+		t.table.ApplyFilterNow(filter)
+		t.table.Select(cursor)
+		t.render(true)
+		return nil
+	}
+}
+
+// keep implements keeper: the filter, the cursor and the open incident.
+func (t *saasTab) keep() func() tea.Cmd {
+	filter, cursor, mode, item := t.table.Filter(), t.table.CursorKey(), t.mode, t.itemDetail
+	return func() tea.Cmd {
+		if t.table.Filter() == filter && t.mode == mode && t.openKey == item.openKey {
+			return nil
+		}
+		t.table.ApplyFilterNow(filter)
+		t.table.Select(cursor)
+		t.mode, t.itemDetail = mode, item
+		t.render(true)
+		return nil
+	}
+}
+
+// keep implements keeper: the filter, the cursor and the person open.
+func (t *iamTab) keep() func() tea.Cmd {
+	filter, cursor, item := t.table.Filter(), t.table.CursorKey(), t.itemDetail
+	return func() tea.Cmd {
+		if t.table.Filter() == filter && t.detail == item.detail {
+			return nil
+		}
+		t.after = nil // a write the jump started waits no more
+		t.table.ApplyFilterNow(filter)
+		t.table.Select(cursor)
+		t.itemDetail = item
+		t.render(true)
+		return nil
+	}
+}
+
+// keep implements keeper: the pane and the System Log's query; a query
+// the jump replaced runs again.
+func (t *oktaTab) keep() func() tea.Cmd {
+	pane, text := t.pane, t.log.text
+	return func() tea.Cmd {
+		var cmd tea.Cmd
+		if t.log.text != text {
+			cmd, _ = t.log.setQuery(text) // it parsed before
+		}
+		t.pane = pane
+		return cmd
+	}
+}
+
+// inDetail implements detailed: a person is open.
+func (t *iamTab) inDetail() bool { return t.detail != nil }
+
+// inDetail implements detailed: a remediation is open.
+func (t *remediationsTab) inDetail() bool { return t.mode != remList }
+
+// inDetail implements detailed: the pane shown has an app, a group or an
+// event open.
+func (t *oktaTab) inDetail() bool {
+	switch t.pane {
+	case paneApps:
+		return t.apps.openKey != ""
+	case paneGroups:
+		return t.groups.openKey != ""
+	}
+	return t.log.openKey != ""
+}

@@ -56,6 +56,7 @@ type queryList[C tenanted, Q, T any, R itemRows[T]] struct {
 	queryText string
 	loading   string // the query's first page
 	opening   string // the item being opened
+	toEnd     bool   // G: the pages left are loading, then the cursor goes to the last row
 
 	parse      func(string) (Q, error)
 	configured func(tenant int) (name, query string)
@@ -174,6 +175,9 @@ func (b *queryList[C, Q, T, R]) targetKey() string {
 	return b.table.CursorKey()
 }
 
+// inDetail implements detailed: an item (or its raw email) is open.
+func (b *queryList[C, Q, T, R]) inDetail() bool { return b.mode != listMode }
+
 // marked is the rows a list action applies to when rows are marked.
 func (b *queryList[C, Q, T, R]) marked() []string { return b.markedRows(b.mode == listMode) }
 
@@ -182,9 +186,18 @@ func (b *queryList[C, Q, T, R]) rawKey() binding {
 	return binding{key: &b.c.Keys.Raw, when: func() bool { return b.mode == detailMode }, run: func() tea.Cmd { b.raw = !b.raw; b.render(false); return nil }}
 }
 
-// tenantKey offers the other tenants when there are.
+// tenantKey offers the other tenants, or says there are none.
 func (b *queryList[C, Q, T, R]) tenantKey(title string, reset func() tea.Cmd) binding {
-	return binding{key: &b.c.Keys.Tenant, shown: func() bool { return len(b.clients) > 1 }, run: func() tea.Cmd { return b.openTenant(title, reset) }}
+	return binding{key: &b.c.Keys.Tenant, disabled: func() string { return oneTenant(b.product, b.vendor, b.clients) },
+		run: func() tea.Cmd { return b.openTenant(title, reset) }}
+}
+
+// oneTenant says why T has nothing to switch to: "" with several tenants.
+func oneTenant[C tenanted](product, table string, clients []C) string {
+	if len(clients) != 1 {
+		return ""
+	}
+	return fmt.Sprintf("%s has one tenant here (%s): add another [[%s]] to config.toml to switch", product, clients[0].Tenant(), table)
 }
 
 // navBindings open an item and go back, then the list's keys.
@@ -196,6 +209,33 @@ func (b *queryList[C, Q, T, R]) navBindings(group string, refresh func() tea.Cmd
 		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: b.back},
 	}
 	return append(bs, b.listBindings(group, inList, refresh)...)
+}
+
+// endKeys are G, which with pages left loads every one of them and then
+// goes to the last row (more says whether pages are left; load asks for
+// the next), and esc, which stops that, keeping what arrived.
+func (b *queryList[C, Q, T, R]) endKeys(more func() bool, load func() tea.Cmd) []binding {
+	k := b.c.Keys
+	return []binding{
+		{key: &k.Bottom, nav: true, when: func() bool { return b.mode == listMode && more() && !b.toEnd }, run: func() tea.Cmd {
+			b.toEnd = true
+			b.table.Move(b.table.Len())
+			return load()
+		}},
+		{key: &k.Back, nav: true, when: func() bool { return b.toEnd && b.mode == listMode }, run: func() tea.Cmd {
+			b.toEnd = false
+			return ui.Toast("Stopped loading to the last row: %s loaded", count(b.rows.Len()))
+		}},
+	}
+}
+
+// atEnd is called when a page has landed: once the last one has, the
+// cursor goes to the last row G asked for.
+func (b *queryList[C, Q, T, R]) atEnd(more bool) {
+	if b.toEnd && !more {
+		b.toEnd = false
+		b.table.Move(b.table.Len())
+	}
 }
 
 // open shows the item under the cursor and reads it whole.

@@ -56,6 +56,10 @@ func (b *listTab) show(m ui.Modal) tea.Cmd {
 // Capturing implements Tab: a form or the filter has the keys.
 func (b *listTab) Capturing() bool { return b.modal != nil || b.filter.Typing() }
 
+// fronted reports whether the bulk results are over the list: the back
+// key closes them.
+func (b *listTab) fronted() bool { return b.bulk != nil && b.bulk.visible }
+
 // setSize lays out the table under its one-line bar, the pane and the
 // bulk results.
 func (b *listTab) setSize(w, h int) {

@@ -1,6 +1,7 @@
 // Package prefs keeps what triage remembers about each analyst between
-// sessions: the palette's recent commands, each tab's columns and sort, and
-// when they last looked at each tab (for "new since last seen").
+// sessions: the palette's recent commands, each tab's columns and sort,
+// when they last looked at each tab (for "new since last seen"), and the
+// comments they wrote and have not sent.
 package prefs
 
 import (
@@ -15,6 +16,9 @@ import (
 type Prefs struct {
 	Palette []string       `json:"palette,omitempty"` // recent commands, newest first
 	Tabs    map[string]Tab `json:"tabs,omitempty"`    // by tab id: itm, saas, okta-logs...
+	// Drafts are unsent ITM comments by ticket key, kept until the vendor
+	// has the comment.
+	Drafts map[string]string `json:"drafts,omitempty"`
 }
 
 // Tab is what is remembered of one tab.
@@ -55,6 +59,24 @@ func (s *Store) Update(change func(*Prefs)) (Prefs, error) {
 		return nil
 	})
 	return p, err
+}
+
+// SetDrafts applies what changed since the drafts were last saved: a
+// changed text is kept, a draft sent or emptied goes. Drafts of other
+// tickets, written meanwhile by another session, stay.
+func (p *Prefs) SetDrafts(changed map[string]string, gone []string) {
+	if p.Drafts == nil {
+		p.Drafts = map[string]string{}
+	}
+	for k, text := range changed {
+		p.Drafts[k] = text
+	}
+	for _, k := range gone {
+		delete(p.Drafts, k)
+	}
+	if len(p.Drafts) == 0 {
+		p.Drafts = nil
+	}
 }
 
 // Remember puts a palette command at the head of the history.

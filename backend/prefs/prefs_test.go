@@ -70,3 +70,25 @@ func TestAnUnreadableFileIsNotOverwritten(t *testing.T) {
 		t.Fatal("the unreadable file was overwritten")
 	}
 }
+
+// Two sessions of one analyst: each saves only the drafts it changed, so
+// neither removes the other's.
+func TestDraftsOfTwoSessionsMerge(t *testing.T) {
+	dir := t.TempDir()
+	a, b := Open(dir, "alice"), Open(dir, "alice")
+	a.Update(func(p *Prefs) { p.SetDrafts(map[string]string{"t1": "first"}, nil) })
+	b.Update(func(p *Prefs) { p.SetDrafts(map[string]string{"t2": "second"}, nil) })
+	a.Update(func(p *Prefs) { p.SetDrafts(map[string]string{"t1": "first, edited"}, nil) })
+	got, err := Open(dir, "alice").Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Drafts) != 2 || got.Drafts["t1"] != "first, edited" || got.Drafts["t2"] != "second" {
+		t.Fatalf("drafts %q", got.Drafts)
+	}
+	b.Update(func(p *Prefs) { p.SetDrafts(nil, []string{"t2"}) })
+	a.Update(func(p *Prefs) { p.SetDrafts(nil, []string{"t1"}) })
+	if got, _ = a.Load(); got.Drafts != nil {
+		t.Fatalf("sent drafts are still kept: %q", got.Drafts)
+	}
+}
