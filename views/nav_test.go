@@ -239,3 +239,19 @@ func TestPaletteFollowsAndOneTenantSaysSo(t *testing.T) {
 	h.typeText("switch tenant")
 	h.waitFor("Switch tenant", "T · ITM tickets")
 }
+
+// In the Okta apps pane, G follows Okta's next links to the last page and
+// goes to the last app.
+func TestGInOktaAppsLoadsEveryPage(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{4}})
+	openOkta(h)
+	h.waitFor("row 1 of 50 · 50 apps (more as you scroll)")
+	h.typeKeys("G")
+	frame := h.screen()
+	apps := tabOf[*oktaTab](h.app).apps
+	n := count(apps.rows.Len())
+	if apps.more || apps.rows.Len() <= 50 || !strings.Contains(frame, "row "+n+" of "+n+" · "+n+" apps  ") {
+		t.Fatalf("G did not load every app and go to the last (%s loaded, more %v):\n%s", n, apps.more, frame)
+	}
+}

@@ -29,6 +29,7 @@ type oktaList[T, P any] struct {
 	loading bool
 	more    bool
 	next    string
+	toEnd   bool // G: the pages left are loading, then the cursor goes to the last row
 	// page asks for a page of the current search from a next link ("" the
 	// first); it is called on the UI goroutine and captures what it needs.
 	page func(next string) func(context.Context) (okta.Page[T], error)
@@ -113,7 +114,7 @@ func (p *oktaList[T, P]) search(text string) (context.Context, int) {
 
 func (p *oktaList[T, P]) restart() (context.Context, int) {
 	ctx, req := p.reqs.next(p.t.c.Context())
-	p.started, p.loading = true, true
+	p.started, p.loading, p.toEnd = true, true, false
 	return ctx, req
 }
 
@@ -128,7 +129,7 @@ func (p *oktaList[T, P]) fetch(ctx context.Context, req int, first bool, get fun
 // loadMore follows the next link when the cursor nears the end, under the
 // search's context.
 func (p *oktaList[T, P]) loadMore() tea.Cmd {
-	if !p.more || p.loading || !p.table.NearEnd(p.near) {
+	if !p.more || p.loading || (!p.toEnd && !p.table.NearEnd(p.near)) {
 		return nil
 	}
 	p.loading = true
@@ -142,6 +143,7 @@ func (p *oktaList[T, P]) onPage(m oktaPageMsg[T]) tea.Cmd {
 	}
 	p.loading = false
 	if m.err != nil {
+		p.toEnd = false
 		return ui.Fail(m.err)
 	}
 	if m.first {
@@ -150,6 +152,10 @@ func (p *oktaList[T, P]) onPage(m oktaPageMsg[T]) tea.Cmd {
 	p.rows.append(m.page.Items)
 	p.next, p.more = m.page.Next, m.page.Next != ""
 	p.table.SetSource(p.rows)
+	if p.toEnd && !p.more {
+		p.toEnd = false
+		p.table.Move(p.table.Len())
+	}
 	return tea.Batch(p.table.Refilter(), p.loadMore())
 }
 
@@ -247,6 +253,17 @@ func (p *oktaList[T, P]) keys(group string, open func(id string) tea.Cmd) []bind
 		{key: &k.Raw, group: group, when: func() bool { return !inList() }, run: func() tea.Cmd { p.raw = !p.raw; p.render(false); return nil }},
 		{key: &k.Open, nav: true, when: inList, row: true, run: func() tea.Cmd { return open(p.table.CursorKey()) }},
 		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: func() tea.Cmd { p.openKey = ""; return nil }},
+		// G with pages left loads them all, then goes to the last row; esc
+		// stops that, keeping what arrived.
+		{key: &k.Bottom, nav: true, when: func() bool { return inList() && p.more && !p.toEnd }, run: func() tea.Cmd {
+			p.toEnd = true
+			p.table.Move(p.table.Len())
+			return p.loadMore()
+		}},
+		{key: &k.Back, nav: true, when: func() bool { return inList() && p.toEnd }, run: func() tea.Cmd {
+			p.toEnd = false
+			return ui.Toast("Stopped loading to the last row: %s %s loaded", count(p.rows.Len()), p.noun)
+		}},
 	}
 	return append(bs, p.listBindings(group, inList, func() tea.Cmd {
 		if p.openKey != "" {
