@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -539,7 +540,7 @@ func (t *Table) View() string {
 	// The lines drawn, header included: bounded by the rows there are and
 	// by the clamped size.
 	b.Grow((t.width + 16) * (max(end-t.offset, 0) + 1))
-	b.WriteString(t.st.Header.Render(t.line(-1)))
+	b.WriteString(t.st.Header.Render(t.line(-1, false)))
 	if n == 0 {
 		b.WriteByte('\n')
 		b.WriteString(t.st.Muted.Render("  " + t.Empty))
@@ -549,7 +550,7 @@ func (t *Table) View() string {
 		b.WriteByte('\n')
 		i := t.row(pos)
 		if pos == t.cursor {
-			b.WriteString(t.st.Selected.Render(t.line(i)))
+			b.WriteString(t.st.Selected.Render(t.line(i, true)))
 			continue
 		}
 		b.WriteString(t.styledLine(i))
@@ -557,9 +558,16 @@ func (t *Table) View() string {
 	return b.String()
 }
 
-func (t *Table) gutter(i int) string {
+// gutter is the two cells before a row: a mark, or whether it is new to
+// the analyst. Without colour the cursor row's second cell is "▸",
+// pointing at the row, its mark kept beside it.
+func (t *Table) gutter(i int, cursor bool) string {
 	if i < 0 {
 		return "  "
+	}
+	if cursor && t.st.Plain {
+		mark, _ := utf8.DecodeRuneInString(t.gutter(i, false)) // ✔, ● or a space
+		return string(mark) + "▸"
 	}
 	switch {
 	case t.marks[t.src.Key(i)]:
@@ -589,9 +597,9 @@ func (t *Table) title(col, w int) string {
 }
 
 // line is row i as plain text padded to the columns (-1 is the header).
-func (t *Table) line(i int) string {
+func (t *Table) line(i int, cursor bool) string {
 	var b strings.Builder
-	b.WriteString(t.gutter(i))
+	b.WriteString(t.gutter(i, cursor))
 	for j, w := range t.widths {
 		if j > 0 {
 			b.WriteByte(' ')
@@ -608,7 +616,7 @@ func (t *Table) line(i int) string {
 
 func (t *Table) styledLine(i int) string {
 	var b strings.Builder
-	g := t.gutter(i)
+	g := t.gutter(i, false)
 	if g == "● " {
 		b.WriteString(t.st.Tone(ToneAccent, g))
 	} else if g == "✔ " {

@@ -610,3 +610,36 @@ func TestClampSize(t *testing.T) {
 		}
 	}
 }
+
+// Without colour the cursor row is marked in the text, and the mark of a
+// marked or new row stays beside it; with colour the row's colours mark it.
+func TestTableCursorShowsWithoutColour(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 5)
+	tb.SetSource(rows{n: 10, fresh: map[int]bool{2: true}})
+	before := tb.View()
+	if lines := strings.Split(before, "\n"); !strings.HasPrefix(lines[1], " ▸r0-c0") || !strings.HasPrefix(lines[2], "  r1-c0") {
+		t.Fatalf("cursor row not marked:\n%s", before)
+	}
+	tb.HandleKey(press("j"))
+	after := tb.View()
+	if after == before || !strings.HasPrefix(strings.Split(after, "\n")[2], " ▸r1-c0") {
+		t.Fatalf("j left the frame unchanged or the mark behind:\n%s", after)
+	}
+	tb.HandleKey(press(" ")) // marks row 1 and moves to row 2, which is new
+	lines := strings.Split(tb.View(), "\n")
+	if !strings.HasPrefix(lines[2], "✔ r1-c0") || !strings.HasPrefix(lines[3], "●▸r2-c0") {
+		t.Fatalf("marks beside the cursor:\n%s", strings.Join(lines, "\n"))
+	}
+
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.ANSI256)
+	coloured := NewTable(NewStyles(r, "dark"), DefaultKeyMap(), cols)
+	coloured.SetSize(40, 5)
+	coloured.SetSource(rows{n: 10})
+	before = coloured.View()
+	coloured.HandleKey(press("j"))
+	if after := coloured.View(); after == before || strings.Contains(after, "▸") {
+		t.Fatalf("with colour the cursor is the row's colour, not a mark:\n%q", after)
+	}
+}
