@@ -353,13 +353,15 @@ func (a *App) View() string {
 		tenant = " " + st.Bold.Render(t.Tenant())
 	}
 	fp := a.c.Analyst.Fingerprint
+	if len(fp) > 16 {
+		// Enough of the key's fingerprint to check it ("SHA256:" and 8 of
+		// its 43 characters), so the tab names keep their room; the audit
+		// log has it whole.
+		fp = fp[:15] + "…"
+	}
 	rightText := strings.Join(append(right, st.Muted.Render(a.who(fp))), " ") + tenant
 	if ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
 		left = a.tabBar(true) // the tabs not shown go by their number alone
-	}
-	if len(fp) > 16 && ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
-		// A narrow terminal gets enough of the fingerprint to check it.
-		rightText = strings.Join(append(right, st.Muted.Render(a.who(fp[:15]+"…"))), " ") + tenant
 	}
 	gap := a.width - ansi.StringWidth(left) - ansi.StringWidth(rightText)
 	head := left + strings.Repeat(" ", max(gap, 1)) + rightText
