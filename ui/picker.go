@@ -166,13 +166,15 @@ func (p *Picker) Update(msg tea.Msg) (Picked, tea.Cmd) {
 	return Picked{}, cmd
 }
 
-// View draws the picker in a box width cells wide.
+// View draws the picker in a box width cells wide. Every line is cut to
+// the box, with "…", so a long item never wraps inside it.
 func (p *Picker) View(width int) string {
-	inner := max(width-4, 20)
+	inner := max(width-4, 20) // the box's width inside its border
+	text := inner - 2         // inside its padding
 	var b strings.Builder
-	b.WriteString(p.st.BoxTitle.Render(p.Title))
+	b.WriteString(p.st.BoxTitle.Render(Fit(p.Title, text)))
 	b.WriteString("\n")
-	p.input.Width = inner - 3
+	p.input.Width = text - 3 // after the prompt "› ", with the cursor's cell
 	b.WriteString(p.input.View())
 	b.WriteString("\n")
 	start := 0
@@ -191,7 +193,7 @@ func (p *Picker) View(width int) string {
 		} else {
 			line = fmt.Sprintf("use %s %q", p.Custom, p.Typed())
 		}
-		line = Fit(line, inner-2)
+		line = Fit(line, text-2) // after "› "
 		if row == p.cursor {
 			line = p.st.Selected.Render("› " + line)
 		} else {
@@ -205,6 +207,6 @@ func (p *Picker) View(width int) string {
 		b.WriteString(p.st.Muted.Render("  no match"))
 		b.WriteString("\n")
 	}
-	b.WriteString(p.st.Muted.Render(fmt.Sprintf("%d of %d · enter choose · esc cancel", len(p.matches), len(p.items))))
+	b.WriteString(p.st.Muted.Render(Fit(fmt.Sprintf("%d of %d · enter choose · esc cancel", len(p.matches), len(p.items)), text)))
 	return p.st.Box.Width(inner).Render(b.String())
 }

@@ -32,6 +32,10 @@ const (
 // from lipgloss's global one, so each SSH client gets its own colours.
 type Styles struct {
 	R *lipgloss.Renderer
+	// Plain is a renderer that draws no colour and no attribute (NO_COLOR,
+	// a dumb terminal): what colour alone marks, the cursor row and the
+	// active tab, gets a mark in the text instead.
+	Plain bool
 
 	App        lipgloss.Style
 	Title      lipgloss.Style
@@ -100,7 +104,7 @@ func NewStyles(r *lipgloss.Renderer, theme string) *Styles {
 		r = lipgloss.DefaultRenderer()
 	}
 	p := newPalette(theme)
-	s := &Styles{R: r}
+	s := &Styles{R: r, Plain: r.ColorProfile() == termenv.Ascii}
 	n := r.NewStyle
 	s.App = n()
 	s.Title = n().Bold(true).Foreground(p.accent)
@@ -125,6 +129,10 @@ func NewStyles(r *lipgloss.Renderer, theme string) *Styles {
 	s.Key = n().Bold(true).Foreground(p.accent)
 	s.Disabled = n().Foreground(p.muted).Strikethrough(true)
 	s.Input = n().Foreground(p.fg)
+	if s.Plain {
+		// The same width as a padded tab: " 1 ITM " idle, "[1 ITM]" active.
+		s.TabActive = n().Transform(func(label string) string { return "[" + label + "]" })
+	}
 	s.tones[ToneCritical] = n().Foreground(p.critical).Bold(true)
 	s.tones[ToneHigh] = n().Foreground(p.high)
 	s.tones[ToneMedium] = n().Foreground(p.medium)

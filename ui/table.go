@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,8 +14,20 @@ import (
 // Column describes one table column.
 type Column struct {
 	Title string
-	Width int // fixed width, or the minimum of a flexible column
+	Width int // the column's width, or the least of a flexible column when all fit
 	Flex  int // share of the width left over; 0 = fixed
+	// When the columns do not fit, they give up width by Priority: the
+	// least important first narrow to Min (0: Width, the column does not
+	// narrow), then hide. Equal priorities give way from the right.
+	Min      int
+	Priority int
+}
+
+func (c Column) min() int {
+	if c.Min <= 0 || c.Min > c.Width {
+		return c.Width
+	}
+	return c.Min
 }
 
 // Source is what a table shows. The table never copies rows: it asks for
@@ -110,6 +123,9 @@ func (t *Table) SetSize(w, h int) {
 	t.clamp()
 }
 
+// layout fits the columns to the width: when they all fit, flexible
+// columns share what is left; when not, the least important narrow, then
+// hide, so no line is wider than the table and every cut ends in "…".
 func (t *Table) layout() {
 	t.shown = t.shown[:0]
 	for i := range t.cols {
@@ -117,20 +133,61 @@ func (t *Table) layout() {
 			t.shown = append(t.shown, i)
 		}
 	}
-	t.widths = make([]int, len(t.shown))
-	avail := t.width - 2 - (len(t.shown) - 1) // gutter and separators
-	flex := 0
-	for j, i := range t.shown {
-		t.widths[j] = t.cols[i].Width
-		avail -= t.cols[i].Width
-		flex += t.cols[i].Flex
+	// The columns from the least important: who narrows and hides first.
+	order := slices.Clone(t.shown)
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := t.cols[a].Priority - t.cols[b].Priority; c != 0 {
+			return c
+		}
+		return b - a // from the right
+	})
+	avail := func() int { return t.width - 2 - (len(t.shown) - 1) } // gutter and separators
+	need := func(w func(Column) int) int {
+		n := 0
+		for _, i := range t.shown {
+			n += w(t.cols[i])
+		}
+		return n
 	}
-	if avail > 0 && flex > 0 {
+	for len(t.shown) > 1 && need(Column.min) > avail() {
+		t.shown = slices.DeleteFunc(t.shown, func(i int) bool { return i == order[0] })
+		order = order[1:]
+	}
+	t.widths = make([]int, len(t.shown))
+	at := make(map[int]int, len(t.shown)) // column -> its place in shown
+	for j, i := range t.shown {
+		at[i] = j
+		t.widths[j] = t.cols[i].Width
+	}
+	left := avail() - need(func(c Column) int { return c.Width })
+	if left >= 0 {
+		flex := 0
+		for _, i := range t.shown {
+			flex += t.cols[i].Flex
+		}
 		for j, i := range t.shown {
-			if c := t.cols[i]; c.Flex > 0 {
-				t.widths[j] += avail * c.Flex / flex
+			if c := t.cols[i]; c.Flex > 0 && flex > 0 {
+				t.widths[j] += left * c.Flex / flex
 			}
 		}
+		return
+	}
+	// Narrow the least important first, each to its Min, until they fit;
+	// one column alone takes what there is.
+	for _, i := range order {
+		j := at[i]
+		give := min(t.widths[j]-t.cols[i].min(), -left)
+		if len(t.shown) == 1 {
+			give = -left
+		}
+		t.widths[j] -= give
+		left += give
+		if left >= 0 {
+			break
+		}
+	}
+	for j := range t.widths {
+		t.widths[j] = max(t.widths[j], 1)
 	}
 }
 
@@ -543,17 +600,19 @@ func (t *Table) View() string {
 	// The lines drawn, header included: bounded by the rows there are and
 	// by the clamped size.
 	b.Grow((t.width + 16) * (max(end-t.offset, 0) + 1))
-	b.WriteString(t.st.Header.Render(t.line(-1)))
+	b.WriteString(t.st.Header.Render(t.line(-1, false)))
 	if n == 0 {
-		b.WriteByte('\n')
-		b.WriteString(t.st.Muted.Render("  " + t.Empty))
+		// The sentence wraps: what to do next must not be cut off.
+		for _, l := range Wrap(t.Empty, max(t.width-2, 10)) {
+			b.WriteString("\n" + t.st.Muted.Render("  "+l))
+		}
 		return b.String()
 	}
 	for pos := t.offset; pos < end; pos++ {
 		b.WriteByte('\n')
 		i := t.row(pos)
 		if pos == t.cursor {
-			b.WriteString(t.st.Selected.Render(t.line(i)))
+			b.WriteString(t.st.Selected.Render(t.line(i, true)))
 			continue
 		}
 		b.WriteString(t.styledLine(i))
@@ -561,9 +620,16 @@ func (t *Table) View() string {
 	return b.String()
 }
 
-func (t *Table) gutter(i int) string {
+// gutter is the two cells before a row: a mark, or whether it is new to
+// the analyst. Without colour the cursor row's second cell is "▸",
+// pointing at the row, its mark kept beside it.
+func (t *Table) gutter(i int, cursor bool) string {
 	if i < 0 {
 		return "  "
+	}
+	if cursor && t.st.Plain {
+		mark, _ := utf8.DecodeRuneInString(t.gutter(i, false)) // ✔, ● or a space
+		return string(mark) + "▸"
 	}
 	switch {
 	case t.marks[t.src.Key(i)]:
@@ -593,9 +659,9 @@ func (t *Table) title(col, w int) string {
 }
 
 // line is row i as plain text padded to the columns (-1 is the header).
-func (t *Table) line(i int) string {
+func (t *Table) line(i int, cursor bool) string {
 	var b strings.Builder
-	b.WriteString(t.gutter(i))
+	b.WriteString(t.gutter(i, cursor))
 	for j, w := range t.widths {
 		if j > 0 {
 			b.WriteByte(' ')
@@ -612,7 +678,7 @@ func (t *Table) line(i int) string {
 
 func (t *Table) styledLine(i int) string {
 	var b strings.Builder
-	g := t.gutter(i)
+	g := t.gutter(i, false)
 	if g == "● " {
 		b.WriteString(t.st.Tone(ToneAccent, g))
 	} else if g == "✔ " {

@@ -610,3 +610,120 @@ func TestClampSize(t *testing.T) {
 		}
 	}
 }
+
+// Without colour the cursor row is marked in the text, and the mark of a
+// marked or new row stays beside it; with colour the row's colours mark it.
+func TestTableCursorShowsWithoutColour(t *testing.T) {
+	tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+	tb.SetSize(40, 5)
+	tb.SetSource(rows{n: 10, fresh: map[int]bool{2: true}})
+	before := tb.View()
+	if lines := strings.Split(before, "\n"); !strings.HasPrefix(lines[1], " ▸r0-c0") || !strings.HasPrefix(lines[2], "  r1-c0") {
+		t.Fatalf("cursor row not marked:\n%s", before)
+	}
+	tb.HandleKey(press("j"))
+	after := tb.View()
+	if after == before || !strings.HasPrefix(strings.Split(after, "\n")[2], " ▸r1-c0") {
+		t.Fatalf("j left the frame unchanged or the mark behind:\n%s", after)
+	}
+	tb.HandleKey(press(" ")) // marks row 1 and moves to row 2, which is new
+	lines := strings.Split(tb.View(), "\n")
+	if !strings.HasPrefix(lines[2], "✔ r1-c0") || !strings.HasPrefix(lines[3], "●▸r2-c0") {
+		t.Fatalf("marks beside the cursor:\n%s", strings.Join(lines, "\n"))
+	}
+
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.ANSI256)
+	coloured := NewTable(NewStyles(r, "dark"), DefaultKeyMap(), cols)
+	coloured.SetSize(40, 5)
+	coloured.SetSource(rows{n: 10})
+	before = coloured.View()
+	coloured.HandleKey(press("j"))
+	if after := coloured.View(); after == before || strings.Contains(after, "▸") {
+		t.Fatalf("with colour the cursor is the row's colour, not a mark:\n%q", after)
+	}
+}
+
+// TestTableColumnsGiveWayByPriority: wide, flexible columns share what is
+// left; narrower, the least important narrow to their least width, then
+// hide, and no line is wider than the table.
+func TestTableColumnsGiveWayByPriority(t *testing.T) {
+	cols := []Column{
+		{Title: "WHEN", Width: 16, Priority: 8},
+		{Title: "SEVERITY", Width: 8, Priority: 9},
+		{Title: "WHO", Width: 20, Flex: 1, Min: 10, Priority: 7},
+		{Title: "SUBJECT", Width: 20, Flex: 2, Min: 12, Priority: 4},
+		{Title: "ID", Width: 8, Priority: 1},
+	}
+	cases := []struct {
+		width  int
+		titles []string
+		widths []int
+	}{
+		{100, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT", "ID"}, []int{16, 8, 27, 34, 8}}, // 22 left over: a third and two thirds
+		{78, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT", "ID"}, []int{16, 8, 20, 20, 8}},  // exactly
+		{70, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT", "ID"}, []int{16, 8, 20, 12, 8}},  // the subject narrows first
+		{64, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT", "ID"}, []int{16, 8, 14, 12, 8}},  // then who
+		{60, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT", "ID"}, []int{16, 8, 10, 12, 8}},  // all at their least
+		{58, []string{"WHEN", "SEVERITY", "WHO", "SUBJECT"}, []int{16, 8, 17, 12}},           // then the id hides
+		{40, []string{"WHEN", "SEVERITY", "WHO"}, []int{16, 8, 12}},                          // the subject hides
+		{12, []string{"SEVERITY"}, []int{8}},                                                 // the most important stays
+	}
+	for _, c := range cases {
+		tb := NewTable(plainStyles(), DefaultKeyMap(), cols)
+		tb.SetSize(c.width, 4)
+		tb.SetSource(longRows{})
+		var titles []string
+		for _, i := range tb.shown {
+			titles = append(titles, cols[i].Title)
+		}
+		if fmt.Sprint(titles) != fmt.Sprint(c.titles) || fmt.Sprint(tb.widths) != fmt.Sprint(c.widths) {
+			t.Errorf("at %d: columns %v widths %v, want %v %v", c.width, titles, tb.widths, c.titles, c.widths)
+		}
+		for _, l := range strings.Split(tb.View(), "\n") {
+			if w := ansi.StringWidth(l); w > c.width {
+				t.Errorf("at %d a line is %d wide: %q", c.width, w, l)
+			}
+			if strings.Contains(l, "word") && !strings.Contains(l, "…") {
+				t.Errorf("at %d a long cell is cut without …: %q", c.width, l)
+			}
+		}
+	}
+}
+
+// longRows is one row whose cells are longer than any column.
+type longRows struct{}
+
+func (longRows) Len() int             { return 1 }
+func (longRows) Key(int) string       { return "k" }
+func (longRows) Cell(int, int) string { return strings.Repeat("word ", 12) }
+func (longRows) Tone(int, int) Tone   { return ToneNone }
+func (longRows) Search(int) string    { return "" }
+func (longRows) Fresh(int) bool       { return false }
+
+// TestPickerLongItemsDoNotWrap: an item, a typed value and a title longer
+// than the box are cut with "…" on their one line.
+func TestPickerLongItemsDoNotWrap(t *testing.T) {
+	long := strings.Repeat("long name ", 10)
+	p := NewPicker(plainStyles(), "Assign "+long, []Item{{Label: long, Detail: "detail " + long, Value: "x"}, {Label: "short", Value: "y"}})
+	p.Custom = "assignee id"
+	check := func(what string, rows int) {
+		t.Helper()
+		view := p.View(50)
+		ls := strings.Split(view, "\n")
+		// border, title, input, the rows, the count, border
+		if len(ls) != rows+5 || !strings.Contains(view, "…") {
+			t.Fatalf("%s: %d lines, want %d:\n%s", what, len(ls), rows+5, view)
+		}
+		for _, l := range ls {
+			if w := ansi.StringWidth(l); w != ansi.StringWidth(ls[0]) || w > 50 {
+				t.Fatalf("%s: a line %d wide in a box of %d:\n%s", what, w, ansi.StringWidth(ls[0]), view)
+			}
+		}
+	}
+	check("the items", 2)
+	for _, r := range strings.Repeat("z", 60) {
+		p.Update(press(string(r)))
+	}
+	check("a long typed value", 1)
+}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type App struct {
 	paletteActs map[string]Action
 	history     []string // palette commands, newest first
 	sheet       pane     // the audit log or the messages, over the tabs
+	help        pane     // the help, scrolled with the list keys
 	prefs       *prefs.Store
 	person      *personView // what p opened
 	pickerOnly  bool        // the palette shows a short choice, not every command
@@ -76,7 +78,7 @@ type refreshTick struct{ at time.Time }
 
 // New builds the whole UI of one session from its Common.
 func New(c *Common) *App {
-	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, sheet: newPane(c)}
+	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, sheet: newPane(c), help: newPane(c)}
 	a.status.More = keyOf(c.Keys.Messages)
 	a.status.Now = c.now
 	if c.StateDir != "" {
@@ -145,6 +147,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			t.SetSize(a.width, a.bodyHeight())
 		}
 		a.sheet.SetSize(a.width, a.bodyHeight())
+		a.help.SetSize(a.width, a.bodyHeight())
 		if a.person != nil {
 			a.person.pane.SetSize(a.width, a.bodyHeight())
 			a.person.render()
@@ -230,8 +233,11 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	case overlayHelp:
 		if key.Matches(m, k.Help, k.Back, k.Quit) {
 			a.overlay = overlayNone
+			a.help.Show("", false) // the next help opens at the top
+			return nil
 		}
-		return nil
+		a.help.Show(a.helpView(), true)
+		return a.help.Key(m)
 	case overlayPalette:
 		return a.paletteKey(m)
 	case overlayAudit, overlayMessages:
@@ -371,13 +377,15 @@ func (a *App) View() string {
 		tenant = " " + st.Bold.Render(t.Tenant())
 	}
 	fp := a.c.Analyst.Fingerprint
+	if len(fp) > 16 {
+		// Enough of the key's fingerprint to check it ("SHA256:" and 8 of
+		// its 43 characters), so the tab names keep their room; the audit
+		// log has it whole.
+		fp = fp[:15] + "…"
+	}
 	rightText := strings.Join(append(right, st.Muted.Render(a.who(fp))), " ") + tenant
 	if ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
 		left = a.tabBar(true) // the tabs not shown go by their number alone
-	}
-	if len(fp) > 16 && ansi.StringWidth(left)+ansi.StringWidth(rightText)+1 > a.width {
-		// A narrow terminal gets enough of the fingerprint to check it.
-		rightText = strings.Join(append(right, st.Muted.Render(a.who(fp[:15]+"…"))), " ") + tenant
 	}
 	gap := a.width - ansi.StringWidth(left) - ansi.StringWidth(rightText)
 	head := left + strings.Repeat(" ", max(gap, 1)) + rightText
@@ -386,7 +394,9 @@ func (a *App) View() string {
 	var body string
 	switch {
 	case a.overlay == overlayHelp:
-		body = a.helpView()
+		// Drawn for this tab and width, where the analyst scrolled it to.
+		a.help.Show(a.helpView(), true)
+		body = a.help.View()
 	case a.overlay == overlayPalette:
 		body = ui.Center(st, a.width, a.bodyHeight(), a.palette.View(min(a.width, 100)))
 	case a.overlay == overlayAudit, a.overlay == overlayMessages:
@@ -451,7 +461,11 @@ func (a *App) helpView() string {
 	if t := a.current(); t != nil {
 		groups = append(groups, t.Help()...)
 	}
-	return ui.HelpView(a.c.Styles, groups, a.width)
+	// At 80×24 the help is taller than the screen: it scrolls.
+	first := func(b key.Binding) string { return cmp.Or(append(b.Keys(), "")...) }
+	scroll := fmt.Sprintf("Help · %s/%s, %s/%s, %s/%s scroll · %s closes", first(k.Down), first(k.Up), first(k.PageDown), first(k.PageUp),
+		first(k.Bottom), first(k.Top), first(k.Back))
+	return a.c.Styles.Muted.Render(ui.Fit(scroll, a.width)) + "\n" + ui.HelpView(a.c.Styles, groups, a.width)
 }
 
 func (a *App) loadPrefs() tea.Cmd {

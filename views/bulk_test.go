@@ -183,7 +183,7 @@ func TestSortAndColumnsAreRememberedPerAnalyst(t *testing.T) {
 	// The header's arrow shows at once; the rows follow when the sort,
 	// which runs off the key path, is done.
 	first := func(frame string) string {
-		for _, l := range lines(frame)[4:] {
+		for _, l := range lines(uncursored(frame))[4:] {
 			if strings.Contains(l, "acme.example") {
 				return l
 			}
@@ -226,7 +226,7 @@ func TestRowsNewSinceTheAnalystLastLookedAreMarked(t *testing.T) {
 	h := newDriver(t, setup{loads: []int{1}, stateDir: state})
 	h.waitFor("120 of 120 incidents")
 	frame := h.waitUntil("marked rows", func(f string) bool { return strings.Contains(f, "● ") })
-	for _, l := range lines(frame)[4:] {
+	for _, l := range lines(uncursored(frame))[4:] {
 		if !strings.Contains(l, "acme.example") {
 			continue
 		}

@@ -89,7 +89,7 @@ func frame(s string, w, h int) string {
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
+			lines[i] = ansi.Truncate(l, w, "…") // a cut shows
 		}
 	}
 	for len(lines) < h {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -61,7 +62,8 @@ type setup struct {
 	// loads are the numbers of the tabs that load at start; nil is every
 	// tab, as the console does. A test of one tab need not pay for the
 	// others' loads: the frames of that tab are the same.
-	loads []int
+	loads  []int
+	colour bool // draw in 256 colours, as a terminal without NO_COLOR
 }
 
 // Every console in a test is this size.
@@ -107,7 +109,13 @@ func newSession(t *testing.T, s setup) *session {
 		s.analyst = identity.Analyst{Name: "alice", Role: "responder"}
 	}
 	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
+	// Frames are drawn as the console draws them under NO_COLOR, so goldens
+	// are plain text and show every mark colour would otherwise carry.
+	if s.colour {
+		r.SetColorProfile(termenv.ANSI256)
+	} else {
+		ui.Plain(r)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	c := &Common{
@@ -432,6 +440,19 @@ func assertNoControls(t *testing.T, frame string) {
 }
 
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// uncursored is a frame's table rows as colour draws them: the cursor row
+// without the "▸" that marks it when there is no colour, for tests that
+// read rows by their text.
+func uncursored(frame string) string {
+	ls := lines(frame)
+	for i, l := range ls {
+		if _, size := utf8.DecodeRuneInString(l); size > 0 && strings.HasPrefix(l[size:], "▸") {
+			ls[i] = l[:size] + " " + l[size+len("▸"):]
+		}
+	}
+	return strings.Join(ls, "\n")
+}
 
 // tee records audit entries in memory, for assertions, and in the file the
 // console's audit view reads.

@@ -21,7 +21,7 @@ import (
 // carry a control (the harness renders in the Ascii profile, so any ESC,
 // C0 but newline, DEL, C1, bidi override or zero-width character is a
 // leak), and the golden shows the attackers' text stays readable: links as
-// their text, bidi overrides as <U+202E>, a carriage return as a new line.
+// their text with their target, "click here <https://…>", bidi overrides as <U+202E>, a carriage return as a new line.
 func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

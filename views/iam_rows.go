@@ -179,7 +179,8 @@ const (
 )
 
 func personColumns(providers []people.Provider) []ui.Column {
-	cols := []ui.Column{{Title: "NAME", Width: 16, Flex: 1}, {Title: "EMAIL", Width: 26, Flex: 2}}
+	// The email is who the row is; a name narrows first, then the statuses.
+	cols := []ui.Column{{Title: "NAME", Width: 16, Flex: 1, Min: 10, Priority: 5}, {Title: "EMAIL", Width: 26, Flex: 2, Min: 20, Priority: 9}}
 	vendors := map[string]int{}
 	for _, p := range providers {
 		vendors[p.Vendor()]++
@@ -189,11 +190,11 @@ func personColumns(providers []people.Provider) []ui.Column {
 		if vendors[p.Vendor()] > 1 {
 			title += "/" + p.Tenant()
 		}
-		width := 11 // active, inactive, absent, error 503
+		width, least := 11, 9 // active, inactive, absent, error 503
 		if _, ok := p.(*people.Okta); ok {
-			width = 16 // PASSWORD_EXPIRED
+			width, least = 16, 12 // PASSWORD_EXPIRED
 		}
-		cols = append(cols, ui.Column{Title: title, Width: max(len(title), width)})
+		cols = append(cols, ui.Column{Title: title, Width: max(len(title), width), Min: least, Priority: 7})
 	}
 	return cols
 }

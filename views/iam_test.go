@@ -148,7 +148,7 @@ func TestIAMLookUpQueriesEveryProviderAndShowsOneRow(t *testing.T) {
 func dataRowsOf(frame string) []string {
 	var out []string
 	in := false
-	for _, l := range lines(frame) {
+	for _, l := range lines(uncursored(frame)) {
 		switch {
 		case strings.Contains(l, "  NAME  "):
 			in = true

@@ -341,7 +341,7 @@ func TestTimeWindowsAtTheEdgesOfTheCalendar(t *testing.T) {
 					t.Fatalf("%d of %d incidents are newer than the last look", len(fresh), len(cal.tickets))
 				}
 				marked := 0
-				for _, line := range lines(cal.itm().View()) {
+				for _, line := range lines(uncursored(cal.itm().View())) {
 					for _, tk := range cal.tickets {
 						if !strings.HasSuffix(strings.TrimRight(line, " "), " "+short(tk.key, 8)) {
 							continue

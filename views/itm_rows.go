@@ -36,18 +36,19 @@ func newTicketRows() *ticketRows {
 	return &ticketRows{index: map[string]int{}, in: interner{}}
 }
 
-// ticketCols are the ITM table's columns.
+// ticketCols are the ITM table's columns. At 80 columns the ID and then
+// the subject hide: when, how bad, its state, the rule and who stay.
 var ticketCols = cells[ticketRow]{
-	{ui.Column{Title: "OBSERVED", Width: 16}, func(r *ticketRow) string { return timeCell(r.observed) },
+	{ui.Column{Title: "OBSERVED", Width: 16, Priority: 7}, func(r *ticketRow) string { return timeCell(r.observed) },
 		muted[ticketRow], func(r *ticketRow) string { return sortTime(r.observed) }},
-	{ui.Column{Title: "SEVERITY", Width: 8}, func(r *ticketRow) string { return r.sev },
+	{ui.Column{Title: "SEVERITY", Width: 8, Priority: 9}, func(r *ticketRow) string { return r.sev },
 		func(r *ticketRow) ui.Tone { return severityTone(r.sev) }, func(r *ticketRow) string { return fmt.Sprintf("%06d", r.score) }},
-	{ui.Column{Title: "STATUS", Width: 14}, func(r *ticketRow) string { return itm.Display(r.status) },
+	{ui.Column{Title: "STATUS", Width: 14, Min: 12, Priority: 8}, func(r *ticketRow) string { return itm.Display(r.status) },
 		func(r *ticketRow) ui.Tone { return statusTone(r.status) }, nil},
-	{ui.Column{Title: "INCIDENT", Width: 18, Flex: 1}, func(r *ticketRow) string { return r.name }, nil, nil},
-	{ui.Column{Title: "USER", Width: 22, Flex: 1}, func(r *ticketRow) string { return r.person }, nil, nil},
-	{ui.Column{Title: "SUBJECT", Width: 16, Flex: 3}, func(r *ticketRow) string { return r.subject }, nil, nil},
-	{ui.Column{Title: "ID", Width: 8}, func(r *ticketRow) string { return short(r.key, 8) }, muted[ticketRow], nil},
+	{ui.Column{Title: "INCIDENT", Width: 18, Flex: 1, Min: 12, Priority: 5}, func(r *ticketRow) string { return r.name }, nil, nil},
+	{ui.Column{Title: "USER", Width: 22, Flex: 1, Min: 14, Priority: 6}, func(r *ticketRow) string { return r.person }, nil, nil},
+	{ui.Column{Title: "SUBJECT", Width: 16, Flex: 3, Min: 12, Priority: 4}, func(r *ticketRow) string { return r.subject }, nil, nil},
+	{ui.Column{Title: "ID", Width: 8, Priority: 1}, func(r *ticketRow) string { return short(r.key, 8) }, muted[ticketRow], nil},
 }
 
 var ticketColumns = ticketCols.headers()

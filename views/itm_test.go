@@ -214,7 +214,7 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 	h.waitFor("40 of 40 incidents")
 	frame := h.screen()
 	assertNoControls(t, frame)
-	if !strings.Contains(frame, "click hereFwd") {
+	if !strings.Contains(frame, "click here <https://e") {
 		t.Fatal("hostile rows not on screen: the test would prove nothing")
 	}
 	for i := 0; i < 8; i++ {
@@ -228,6 +228,19 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 		h.waitFor("Subject:")
 		assertNoControls(t, h.screen())
 		h.typeKeys("esc", "esc", "j")
+	}
+	// An OSC 8 link keeps its hidden target, shown as text, in the detail
+	// and in the raw email.
+	h.typeKeys("g", "/")
+	h.typeText("evil.example")
+	h.typeKeys("enter", "enter")
+	const link = "click here <https://evil.example/login>"
+	if detail := h.waitFor2("Why it fired"); !strings.Contains(detail, "Subject          "+link) {
+		t.Fatalf("the detail hides the link's target:\n%s", detail)
+	}
+	h.typeKeys("e")
+	if email := h.waitFor2("Subject:"); !strings.Contains(email, "Subject: "+link) {
+		t.Fatalf("the raw email hides the link's target:\n%s", email)
 	}
 }
 

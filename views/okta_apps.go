@@ -236,12 +236,12 @@ var appCols = objCols[okta.App]{
 		return []string{string(a.ID), string(a.Label), string(a.Name), string(a.Status), string(a.SignOnMode)}
 	},
 	columns: []objCol[okta.App]{
-		{ui.Column{Title: "LABEL", Width: 22, Flex: 3}, func(a *okta.App) string { return string(a.Label) }},
-		{ui.Column{Title: "NAME", Width: 18, Flex: 1}, func(a *okta.App) string { return string(a.Name) }},
-		{ui.Column{Title: "STATUS", Width: 8}, func(a *okta.App) string { return string(a.Status) }},
-		{ui.Column{Title: "SIGN-ON MODE", Width: 14}, func(a *okta.App) string { return string(a.SignOnMode) }},
-		{ui.Column{Title: "CREATED", Width: 16}, func(a *okta.App) string { return timeCell(a.Created.Time) }},
-		{ui.Column{Title: "LAST UPDATED", Width: 16}, func(a *okta.App) string { return timeCell(a.LastUpdated.Time) }},
+		{ui.Column{Title: "LABEL", Width: 22, Flex: 3, Min: 16, Priority: 9}, func(a *okta.App) string { return string(a.Label) }},
+		{ui.Column{Title: "NAME", Width: 18, Flex: 1, Min: 10, Priority: 5}, func(a *okta.App) string { return string(a.Name) }},
+		{ui.Column{Title: "STATUS", Width: 8, Priority: 8}, func(a *okta.App) string { return string(a.Status) }},
+		{ui.Column{Title: "SIGN-ON MODE", Width: 14, Min: 10, Priority: 6}, func(a *okta.App) string { return string(a.SignOnMode) }},
+		{ui.Column{Title: "CREATED", Width: 16, Priority: 3}, func(a *okta.App) string { return timeCell(a.Created.Time) }},
+		{ui.Column{Title: "LAST UPDATED", Width: 16, Priority: 4}, func(a *okta.App) string { return timeCell(a.LastUpdated.Time) }},
 	},
 	tone: func(a *okta.App, col int) ui.Tone {
 		switch col {

@@ -142,10 +142,10 @@ var groupCols = objCols[okta.Group]{
 		return []string{string(g.ID), string(g.Profile.Name), string(g.Type), string(g.Profile.Description)}
 	},
 	columns: []objCol[okta.Group]{
-		{ui.Column{Title: "NAME", Width: 24, Flex: 2}, func(g *okta.Group) string { return string(g.Profile.Name) }},
-		{ui.Column{Title: "TYPE", Width: 10}, func(g *okta.Group) string { return string(g.Type) }},
-		{ui.Column{Title: "MEMBERSHIP UPDATED", Width: 18}, func(g *okta.Group) string { return timeCell(g.LastMembershipUpdated.Time) }},
-		{ui.Column{Title: "DESCRIPTION", Width: 20, Flex: 3}, func(g *okta.Group) string { return string(g.Profile.Description) }},
+		{ui.Column{Title: "NAME", Width: 24, Flex: 2, Min: 16, Priority: 9}, func(g *okta.Group) string { return string(g.Profile.Name) }},
+		{ui.Column{Title: "TYPE", Width: 10, Priority: 6}, func(g *okta.Group) string { return string(g.Type) }},
+		{ui.Column{Title: "MEMBERSHIP UPDATED", Width: 18, Priority: 4}, func(g *okta.Group) string { return timeCell(g.LastMembershipUpdated.Time) }},
+		{ui.Column{Title: "DESCRIPTION", Width: 20, Flex: 3, Min: 10, Priority: 5}, func(g *okta.Group) string { return string(g.Profile.Description) }},
 	},
 	tone: func(g *okta.Group, col int) ui.Tone {
 		switch col {

@@ -26,15 +26,16 @@ const (
 	evColMessage
 )
 
+// eventColumns: at 80 columns the targets and the message hide first.
 var eventColumns = []ui.Column{
-	{Title: "PUBLISHED", Width: 14},
-	{Title: "SEV", Width: 5},
-	{Title: "EVENT TYPE", Width: 22, Flex: 2},
-	{Title: "ACTOR", Width: 22, Flex: 2},
-	{Title: "OUTCOME", Width: 12, Flex: 1},
-	{Title: "CLIENT", Width: 14, Flex: 1},
-	{Title: "TARGETS", Width: 8, Flex: 1},
-	{Title: "MESSAGE", Width: 8, Flex: 2},
+	{Title: "PUBLISHED", Width: 14, Priority: 8},
+	{Title: "SEV", Width: 5, Priority: 5},
+	{Title: "EVENT TYPE", Width: 22, Flex: 2, Min: 16, Priority: 8},
+	{Title: "ACTOR", Width: 22, Flex: 2, Min: 14, Priority: 7},
+	{Title: "OUTCOME", Width: 12, Flex: 1, Min: 10, Priority: 7},
+	{Title: "CLIENT", Width: 14, Flex: 1, Min: 10, Priority: 4},
+	{Title: "TARGETS", Width: 8, Flex: 1, Priority: 2},
+	{Title: "MESSAGE", Width: 8, Flex: 2, Priority: 3},
 }
 
 // eventRow is the compact list form of a System Log event. The whole event

@@ -27,15 +27,17 @@ const (
 	colRemDetail
 )
 
+// recordColumns: at 80 columns the tenant hides first; the detail, which
+// holds a failure's reason, stays.
 var recordColumns = []ui.Column{
-	{Title: "STARTED", Width: 16},
-	{Title: "ASSET", Width: 14, Flex: 2},
-	{Title: "TYPE", Width: 12, Flex: 1},
-	{Title: "WHO", Width: 8, Flex: 1},
-	{Title: "STATUS", Width: 9},
-	{Title: "ELAPSED", Width: 8},
-	{Title: "TENANT", Width: 10},
-	{Title: "DETAIL", Width: 10, Flex: 3},
+	{Title: "STARTED", Width: 16, Priority: 6},
+	{Title: "ASSET", Width: 14, Flex: 2, Min: 12, Priority: 8},
+	{Title: "TYPE", Width: 12, Flex: 1, Min: 10, Priority: 7},
+	{Title: "WHO", Width: 8, Flex: 1, Min: 6, Priority: 4},
+	{Title: "STATUS", Width: 9, Priority: 9},
+	{Title: "ELAPSED", Width: 8, Priority: 3},
+	{Title: "TENANT", Width: 10, Priority: 2},
+	{Title: "DETAIL", Width: 10, Flex: 3, Priority: 7},
 }
 
 func (r *recordRows) Len() int         { return len(r.recs) }

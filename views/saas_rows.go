@@ -49,23 +49,24 @@ func newIncidentRows() *incidentRows {
 
 // The status column fits the vendor's longest ("Closed-Business
 // Justified") at 120 columns; the date a close happened is the row's
-// updated time, so the last column names only who resolved it.
+// updated time, so the last column names only who resolved it. At 80
+// columns the resolver, policy, exposure and app hide first.
 var incidentCols = cells[incidentRow]{
-	{ui.Column{Title: "ID", Width: 6}, func(r *incidentRow) string { return r.key },
+	{ui.Column{Title: "ID", Width: 6, Priority: 7}, func(r *incidentRow) string { return r.key },
 		muted[incidentRow], func(r *incidentRow) string { return fmt.Sprintf("%020s", r.key) }}, // numeric ids sort as numbers
-	{ui.Column{Title: "UPDATED", Width: 16}, func(r *incidentRow) string { return timeCell(r.updated) },
+	{ui.Column{Title: "UPDATED", Width: 16, Priority: 6}, func(r *incidentRow) string { return timeCell(r.updated) },
 		muted[incidentRow], func(r *incidentRow) string { return sortTime(r.updated) }},
-	{ui.Column{Title: "SEVERITY", Width: 8}, func(r *incidentRow) string { return r.sev },
+	{ui.Column{Title: "SEVERITY", Width: 8, Priority: 9}, func(r *incidentRow) string { return r.sev },
 		func(r *incidentRow) ui.Tone { return levelTone(int(r.level)) }, func(r *incidentRow) string { return fmt.Sprintf("%d", r.level) }},
-	{ui.Column{Title: "STATUS", Width: 25}, func(r *incidentRow) string { return r.status },
+	{ui.Column{Title: "STATUS", Width: 25, Min: 16, Priority: 8}, func(r *incidentRow) string { return r.status },
 		func(r *incidentRow) ui.Tone { return incidentStatusTone(r.state, r.status) }, nil},
-	{ui.Column{Title: "APP", Width: 8, Flex: 1}, func(r *incidentRow) string { return r.app }, nil, nil},
-	{ui.Column{Title: "ASSET", Width: 10, Flex: 2}, func(r *incidentRow) string { return r.assetName }, nil, nil},
-	{ui.Column{Title: "EXPOSURE", Width: 8}, func(r *incidentRow) string { return r.exposure },
+	{ui.Column{Title: "APP", Width: 8, Flex: 1, Priority: 5}, func(r *incidentRow) string { return r.app }, nil, nil},
+	{ui.Column{Title: "ASSET", Width: 10, Flex: 2, Priority: 7}, func(r *incidentRow) string { return r.assetName }, nil, nil},
+	{ui.Column{Title: "EXPOSURE", Width: 8, Priority: 5}, func(r *incidentRow) string { return r.exposure },
 		func(r *incidentRow) ui.Tone { return exposureTone(r.exposure) }, nil},
-	{ui.Column{Title: "OWNER", Width: 10, Flex: 2}, func(r *incidentRow) string { return r.owner }, nil, nil},
-	{ui.Column{Title: "POLICY", Width: 8, Flex: 2}, func(r *incidentRow) string { return r.policy }, nil, nil},
-	{ui.Column{Title: "RESOLVER", Width: 8, Flex: 1}, func(r *incidentRow) string { return r.resolver }, muted[incidentRow], nil},
+	{ui.Column{Title: "OWNER", Width: 10, Flex: 2, Priority: 6}, func(r *incidentRow) string { return r.owner }, nil, nil},
+	{ui.Column{Title: "POLICY", Width: 8, Flex: 2, Priority: 3}, func(r *incidentRow) string { return r.policy }, nil, nil},
+	{ui.Column{Title: "RESOLVER", Width: 8, Flex: 1, Priority: 2}, func(r *incidentRow) string { return r.resolver }, muted[incidentRow], nil},
 }
 
 var incidentColumns = incidentCols.headers()

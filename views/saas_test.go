@@ -27,7 +27,7 @@ func openSaaS(h console, rows int) {
 func dataRows(frame string) []string {
 	var out []string
 	in := false
-	for _, l := range lines(frame) {
+	for _, l := range lines(uncursored(frame)) {
 		switch {
 		case strings.Contains(l, "  ID  ") || strings.Contains(l, "  STARTED  "):
 			in = true
@@ -62,7 +62,7 @@ func allRows(frame, text string) bool {
 
 // rowOf is the screen line of incident id in the list.
 func rowOf(frame, id string) string {
-	for _, l := range lines(frame) {
+	for _, l := range lines(uncursored(frame)) {
 		if strings.HasPrefix(strings.TrimLeft(l, " ●✔"), id+" ") {
 			return l
 		}

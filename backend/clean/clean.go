@@ -25,6 +25,9 @@ func String(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	// A hyperlink's target is evidence: it stays, as text, before the
+	// sequences that carry it are dropped.
+	s = links(s)
 	// x/ansi parses and drops CSI, OSC, DCS, APC and the rest; it keeps C0,
 	// C1 and bidi characters, which are handled below.
 	s = ansi.Strip(s)
@@ -56,6 +59,69 @@ func String(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// OSC 8 hyperlinks: ESC ] 8 ; params ; URI, ended by ST (ESC \) or BEL;
+// the link's text follows and an OSC 8 with an empty URI closes it
+// (https://gist.github.com/egmontkob/eb114294efbcd5adb1944c9f3cb5feda,
+// "Hyperlinks (a.k.a. HTML-like anchors) in terminal emulators").
+const oscLink = "\x1b]8;"
+
+// links rewrites each OSC 8 hyperlink as its text followed by its target
+// in angle brackets, "click here <https://…>", so a link whose text hides
+// where it goes shows both, inert. A link whose text is its target shows
+// once. The sequences themselves are left for ansi.Strip.
+func links(s string) string {
+	if !strings.Contains(s, oscLink) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	target, textAt := "", 0 // the open link's target, where its text starts in b
+	closeLink := func() {
+		if target != "" && b.String()[textAt:] != target {
+			b.WriteString(" <" + target + ">")
+		}
+		target = ""
+	}
+	for {
+		i := strings.Index(s, oscLink)
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		body := s[i+len(oscLink):]
+		end, next := oscEnd(body)
+		if end < 0 {
+			s = s[i:] // unterminated: nothing follows it on a terminal either
+			break
+		}
+		closeLink()
+		if _, uri, ok := strings.Cut(body[:end], ";"); ok {
+			target, textAt = uri, b.Len()
+		}
+		s = body[next:]
+	}
+	b.WriteString(s)
+	closeLink()
+	return b.String()
+}
+
+// oscEnd finds the terminator of an OSC's body: where it starts and where
+// what follows it starts, or -1.
+func oscEnd(body string) (end, next int) {
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '\a':
+			return i, i + 1
+		case '\x1b':
+			if i+1 < len(body) && body[i+1] == '\\' {
+				return i, i + 2
+			}
+			return i, i // an escape ends the string; ansi.Strip takes it
+		}
+	}
+	return -1, -1
 }
 
 // Line is String for a single-line cell: every line break becomes a space.
