@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -608,5 +609,35 @@ func TestClampSize(t *testing.T) {
 		if w, h := ClampSize(c.w, c.h); w != c.ww || h != c.wh {
 			t.Errorf("ClampSize(%d, %d) = %d, %d; want %d, %d", c.w, c.h, w, h, c.ww, c.wh)
 		}
+	}
+}
+
+// An error stays on the status line over a following routine note until
+// the analyst acts after having had time to read it; the note is kept.
+func TestStatusErrorOutlastsANote(t *testing.T) {
+	now := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
+	s := NewStatus(plainStyles())
+	s.Now = func() time.Time { return now }
+	s.Error(errors.New("SaaS Security acme: HTTP 500: internal error"))
+	s.Note("3 new ITM incident(s)")
+	if line := s.View(120, "", ""); !strings.Contains(line, "✗ SaaS Security acme: HTTP 500") {
+		t.Fatalf("a note replaced the error: %q", line)
+	}
+	s.Key() // too soon to have read it
+	if s.Err() == "" {
+		t.Fatal("a key at once cleared the error")
+	}
+	s.Note("Comment saved on 318f8044") // the answer to that key
+	if line := s.View(120, "", ""); strings.Contains(line, "HTTP 500") || !strings.Contains(line, "Comment saved") {
+		t.Fatalf("the answer to the analyst's key did not replace the error: %q", line)
+	}
+	s.Error(errors.New("Okta demo: HTTP 500"))
+	now = now.Add(ErrorHold + time.Second)
+	s.Key()
+	if s.Err() != "" {
+		t.Fatalf("a key after the hold kept the error %q", s.Err())
+	}
+	if msgs := s.Messages(); len(msgs) != 4 || msgs[1].Text != "3 new ITM incident(s)" {
+		t.Fatalf("messages %+v", msgs)
 	}
 }
