@@ -597,8 +597,11 @@ func TestIAMWrongCredentialsSayWhichProvider(t *testing.T) {
 	frame := h.waitUntil("Okta listed, the others unknown", func(f string) bool {
 		rows := dataRowsOf(f)
 		return len(rows) > 0 && strings.HasSuffix(strings.Join(strings.Fields(rows[0]), " "), "ACTIVE ? ?") &&
-			strings.Contains(f, "Atlassian demo not listed · Essentials demo not listed")
+			strings.Contains(lines(f)[31], "✗ listing Essentials demo failed (its column shows ?; r reloads): Essentials demo: 401")
 	})
+	if info := h.app.current().Info(); !strings.Contains(info, "Atlassian demo: listing failed · Essentials demo: listing failed") {
+		t.Fatalf("info %q", info)
+	}
 	if strings.Contains(frame, "wrong-key") || strings.Contains(frame, "wrong-password") {
 		t.Fatal("a secret reached the screen")
 	}

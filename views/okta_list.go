@@ -75,6 +75,12 @@ func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaL
 	}
 	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, noun: noun}
 	p.rows = newObjRows(oc)
+	p.loadingRows = func() string {
+		if p.loading {
+			return "Loading Okta " + noun + "…"
+		}
+		return ""
+	}
 	return p
 }
 
@@ -113,7 +119,7 @@ func (p *oktaList[T, P]) search(text string) (context.Context, int) {
 
 func (p *oktaList[T, P]) restart() (context.Context, int) {
 	ctx, req := p.reqs.next(p.t.c.Context())
-	p.started, p.loading = true, true
+	p.started, p.loading, p.loadErr = true, true, nil
 	return ctx, req
 }
 
@@ -142,6 +148,9 @@ func (p *oktaList[T, P]) onPage(m oktaPageMsg[T]) tea.Cmd {
 	}
 	p.loading = false
 	if m.err != nil {
+		if m.first {
+			p.loadErr = m.err
+		}
 		return ui.Fail(m.err)
 	}
 	if m.first {
