@@ -44,7 +44,7 @@ func (t *remediationsTab) load() tea.Cmd {
 }
 
 func (t *remediationsTab) onLoaded(m journalLoadedMsg) tea.Cmd {
-	t.loading = ""
+	t.loading, t.loadErr = "", m.err
 	if m.err != nil {
 		return ui.Fail(m.err)
 	}
