@@ -13,6 +13,9 @@ type Item struct {
 	Label  string // what the analyst reads and types to find
 	Detail string // shown muted after the label
 	Value  string // what is returned
+	// Typed is set on the item a picker returns for its "use typed value"
+	// offer: the value is the analyst's text, not one of the list's.
+	Typed bool
 }
 
 // Picked is what a picker ended with.
@@ -22,19 +25,26 @@ type Picked struct {
 	Item      Item
 }
 
-// Picker is a list of choices filtered as you type; enter chooses. With
-// Custom set, typed text that matches nothing can be chosen as is (a status
-// id or an assignee id the list does not know).
+// Picker is a list of choices filtered as you type; the arrow keys and
+// ctrl+n/ctrl+p move, enter chooses. It returns only its listed items,
+// unless Custom is set: then a last row offers the typed text as is (a
+// status id or an assignee id the list does not know), and choosing that
+// row asks y/N before the picker returns it.
 type Picker struct {
-	Title   string
-	Custom  string // label of the "use what I typed" choice, e.g. "assignee id"
-	st      *Styles
-	items   []Item
-	lower   []string
-	matches []int
-	cursor  int
-	input   textinput.Model
-	Height  int
+	Title  string
+	Custom string // label of the "use typed value" offer, e.g. "assignee id"
+	// Loading says the items are on their way ("Loading ITM users…"), and
+	// Failed why they could not be read; SetItems clears both. Either is
+	// shown in place of "no match" while the list is empty.
+	Loading, Failed string
+	asking          bool // the typed value is being confirmed
+	st              *Styles
+	items           []Item
+	lower           []string
+	matches         []int
+	cursor          int
+	input           textinput.Model
+	Height          int
 }
 
 // NewPicker builds a picker over items.
@@ -55,7 +65,7 @@ func NewPicker(st *Styles, title string, items []Item) *Picker {
 // SetItems replaces the choices (they may arrive after the picker opened),
 // keeping what was typed.
 func (p *Picker) SetItems(items []Item) {
-	p.items = items
+	p.items, p.Loading, p.Failed = items, "", ""
 	p.lower = make([]string, len(items))
 	for i, it := range items {
 		p.lower[i] = strings.ToLower(it.Label + " " + it.Detail + " " + it.Value)
@@ -134,6 +144,14 @@ func (p *Picker) Update(msg tea.Msg) (Picked, tea.Cmd) {
 		p.input, cmd = p.input.Update(msg)
 		return Picked{}, cmd
 	}
+	if p.asking {
+		// y takes the typed value; anything else goes back to the list.
+		p.asking = false
+		if k := km.String(); k == "y" || k == "Y" {
+			return Picked{Done: true, Item: Item{Label: p.Typed(), Value: p.Typed(), Typed: true}}, nil
+		}
+		return Picked{}, nil
+	}
 	switch km.String() {
 	case "esc", "ctrl+c":
 		return Picked{Cancelled: true}, nil
@@ -142,7 +160,7 @@ func (p *Picker) Update(msg tea.Msg) (Picked, tea.Cmd) {
 			return Picked{Done: true, Item: p.items[p.matches[p.cursor]]}, nil
 		}
 		if p.customRow() {
-			return Picked{Done: true, Item: Item{Label: p.Typed(), Value: p.Typed()}}, nil
+			p.asking = true
 		}
 		return Picked{}, nil
 	case "down", "ctrl+n", "ctrl+j", "tab":
@@ -191,7 +209,7 @@ func (p *Picker) View(width int) string {
 				line += "  " + p.st.Muted.Render(it.Detail)
 			}
 		} else {
-			line = fmt.Sprintf("use %s %q", p.Custom, p.Typed())
+			line = fmt.Sprintf("use typed value %q as the %s (asks first)", p.Typed(), p.Custom)
 		}
 		line = Fit(line, text-2) // after "› "
 		if row == p.cursor {
@@ -203,10 +221,36 @@ func (p *Picker) View(width int) string {
 		b.WriteString("\n")
 		shown++
 	}
-	if p.choices() == 0 {
+	switch {
+	case p.asking:
+		b.WriteString("\n")
+		b.WriteString(Fit(fmt.Sprintf("%q is not in the list. Use it as the %s?", p.Typed(), p.Custom), inner-2))
+		b.WriteString("\n")
+		b.WriteString(p.st.Key.Render("y") + " use it   " + p.st.Key.Render("N") + " back to the list")
+		return p.st.Box.Width(inner).Render(b.String())
+	case p.choices() > 0:
+	case p.Failed != "":
+		b.WriteString(p.st.Error.Render(Fit("  ✗ "+p.Failed, inner-2)))
+		b.WriteString("\n")
+	case p.Loading != "":
+		b.WriteString(p.st.Muted.Render(Fit("  "+p.Loading, inner-2)))
+		b.WriteString("\n")
+	case len(p.items) == 0:
+		b.WriteString(p.st.Muted.Render("  nothing to choose from"))
+		b.WriteString("\n")
+	default:
 		b.WriteString(p.st.Muted.Render("  no match"))
 		b.WriteString("\n")
 	}
-	b.WriteString(p.st.Muted.Render(Fit(fmt.Sprintf("%d of %d · enter choose · esc cancel", len(p.matches), len(p.items)), text)))
+	b.WriteString(p.st.Muted.Render(Fit(p.footer(), text)))
 	return p.st.Box.Width(inner).Render(b.String())
+}
+
+// footer says how many items match and the keys.
+func (p *Picker) footer() string {
+	keys := "type filters · ↑↓ ctrl+n ctrl+p move · enter choose · esc cancel"
+	if p.Loading != "" || p.Failed != "" || len(p.items) == 0 {
+		return keys
+	}
+	return fmt.Sprintf("%d of %d · %s", len(p.matches), len(p.items), keys)
 }

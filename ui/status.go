@@ -43,6 +43,7 @@ type Status struct {
 	spin     spinner.Model
 	err      string
 	errAt    time.Time
+	acted    bool // a key came since the error: its answer may replace it
 	toast    string
 	toastAt  time.Time
 	messages []Message
@@ -84,7 +85,7 @@ func (s *Status) Error(err error) {
 	if errors.As(err, &unwrapped) {
 		msg = strings.ReplaceAll(msg, "\n", "; ")
 	}
-	s.err, s.errAt = clean.Line(msg), s.Now()
+	s.err, s.errAt, s.acted = clean.Line(msg), s.Now(), false
 	s.toast = ""
 	s.keep(Message{At: s.errAt, Text: s.err, Error: true})
 }
@@ -99,17 +100,27 @@ func (s *Status) keep(m Message) {
 // Messages are the errors and notes shown so far, oldest first.
 func (s *Status) Messages() []Message { return append([]Message(nil), s.messages...) }
 
-// Note shows a short success message.
-// A note is newer news than any error on the line, so it replaces it.
+// Note shows a short success message. An error on the line stays over it
+// until the analyst acts (Key): a routine note that arrives on its own (a
+// refresh, a background load) must not hide a failure nobody has read, and
+// is kept in Messages meanwhile; the answer to what they did next replaces
+// it.
 func (s *Status) Note(text string) {
 	s.toast, s.toastAt = clean.Line(text), s.Now()
-	s.err = ""
+	if s.acted {
+		s.err = ""
+	}
 	s.keep(Message{At: s.toastAt, Text: s.toast})
 }
 
-// Key clears an error the analyst has had time to read.
+// Key is the analyst acting: it clears an error they have had time to
+// read, and lets the answer to this key replace one that came just now.
 func (s *Status) Key() {
-	if s.err != "" && s.Now().Sub(s.errAt) > ErrorHold {
+	if s.err == "" {
+		return
+	}
+	s.acted = true
+	if s.Now().Sub(s.errAt) > ErrorHold {
 		s.err = ""
 	}
 }

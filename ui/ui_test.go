@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -258,12 +259,67 @@ func TestPickerRanksLabelPrefixesFirstAndAllowsTypedValues(t *testing.T) {
 	for _, r := range "zzz-1" {
 		p.Update(press(string(r)))
 	}
-	res, _ = p.Update(press("enter"))
-	if !res.Done || res.Item.Value != "zzz-1" {
+	if v := p.View(80); !strings.Contains(v, `use typed value "zzz-1" as the status id (asks first)`) {
+		t.Fatalf("no offer of the typed value:\n%s", v)
+	}
+	// enter on the offer asks; anything but y goes back to the list.
+	if res, _ = p.Update(press("enter")); res.Done {
+		t.Fatalf("the typed value was taken without asking: %+v", res)
+	}
+	if v := p.View(80); !strings.Contains(v, `"zzz-1" is not in the list. Use it as the status id?`) {
+		t.Fatalf("no question:\n%s", v)
+	}
+	if res, _ = p.Update(press("enter")); res.Done || res.Cancelled {
+		t.Fatalf("enter answered the question: %+v", res)
+	}
+	p.Update(press("enter"))
+	res, _ = p.Update(press("y"))
+	if !res.Done || res.Item.Value != "zzz-1" || !res.Item.Typed {
 		t.Fatalf("typed value not chosen: %+v", res)
 	}
 	if res, _ := NewPicker(plainStyles(), "x", items).Update(press("esc")); !res.Cancelled {
 		t.Fatal("esc did not cancel")
+	}
+}
+
+// Without the offer, a picker takes only its listed items: "jjjj" then
+// enter chooses nothing. Typing filters, the arrows and ctrl+n/ctrl+p move,
+// and the footer says so.
+func TestPickerTakesOnlyItsItemsAndSaysItsKeys(t *testing.T) {
+	items := []Item{{Label: "New", Value: "s1"}, {Label: "In progress", Value: "s2"}, {Label: "Resolved", Value: "s5"}}
+	p := NewPicker(plainStyles(), "Status", items)
+	p.Update(press("jjjj"))
+	if res, _ := p.Update(press("enter")); res.Done {
+		t.Fatalf("typed text was chosen: %+v", res)
+	}
+	if v := p.View(80); !strings.Contains(v, "no match") || !strings.Contains(v, "0 of 3 · type filters · ↑↓ ctrl+n ctrl+p move · enter choose · esc cancel") {
+		t.Fatalf("view:\n%s", v)
+	}
+	p = NewPicker(plainStyles(), "Status", items)
+	for _, k := range []tea.KeyMsg{press("down"), {Type: tea.KeyCtrlN}, {Type: tea.KeyCtrlP}} {
+		p.Update(k)
+	}
+	if res, _ := p.Update(press("enter")); res.Item.Value != "s2" {
+		t.Fatalf("down, ctrl+n, ctrl+p chose %+v", res.Item)
+	}
+}
+
+// While its items load, or when they could not be read, a picker says so,
+// not "no match · 0 of 0".
+func TestPickerSaysLoadingAndFailedApartFromNoMatch(t *testing.T) {
+	p := NewPicker(plainStyles(), "Assign to", nil)
+	p.Loading = "Loading ITM users…"
+	if v := p.View(80); !strings.Contains(v, "Loading ITM users…") || strings.Contains(v, "no match") || strings.Contains(v, "0 of 0") {
+		t.Fatalf("loading:\n%s", v)
+	}
+	p.Failed = "could not list ITM users: HTTP 500"
+	if v := p.View(80); !strings.Contains(v, "✗ could not list ITM users: HTTP 500") || strings.Contains(v, "no match") {
+		t.Fatalf("failed:\n%s", v)
+	}
+	p.SetItems([]Item{{Label: "Li Chen", Value: "u1"}})
+	p.Update(press("zz"))
+	if v := p.View(80); !strings.Contains(v, "no match") || !strings.Contains(v, "0 of 1") || strings.Contains(v, "Loading") {
+		t.Fatalf("no match:\n%s", v)
 	}
 }
 
@@ -726,4 +782,34 @@ func TestPickerLongItemsDoNotWrap(t *testing.T) {
 		p.Update(press(string(r)))
 	}
 	check("a long typed value", 1)
+}
+
+// An error stays on the status line over a following routine note until
+// the analyst acts after having had time to read it; the note is kept.
+func TestStatusErrorOutlastsANote(t *testing.T) {
+	now := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
+	s := NewStatus(plainStyles())
+	s.Now = func() time.Time { return now }
+	s.Error(errors.New("SaaS Security acme: HTTP 500: internal error"))
+	s.Note("3 new ITM incident(s)")
+	if line := s.View(120, "", ""); !strings.Contains(line, "✗ SaaS Security acme: HTTP 500") {
+		t.Fatalf("a note replaced the error: %q", line)
+	}
+	s.Key() // too soon to have read it
+	if s.Err() == "" {
+		t.Fatal("a key at once cleared the error")
+	}
+	s.Note("Comment saved on 318f8044") // the answer to that key
+	if line := s.View(120, "", ""); strings.Contains(line, "HTTP 500") || !strings.Contains(line, "Comment saved") {
+		t.Fatalf("the answer to the analyst's key did not replace the error: %q", line)
+	}
+	s.Error(errors.New("Okta demo: HTTP 500"))
+	now = now.Add(ErrorHold + time.Second)
+	s.Key()
+	if s.Err() != "" {
+		t.Fatalf("a key after the hold kept the error %q", s.Err())
+	}
+	if msgs := s.Messages(); len(msgs) != 4 || msgs[1].Text != "3 new ITM incident(s)" {
+		t.Fatalf("messages %+v", msgs)
+	}
 }

@@ -314,6 +314,8 @@ func TestConsoleWritesAnsweredBySignInPageAreReadBackAndSaidSo(t *testing.T) {
 				h.waitFor("Sam Okoro")
 				h.typeText("okoro")
 				h.typeKeys("enter")
+				h.waitFor("to Sam Okoro?")
+				h.typeKeys("y")
 			}, "itm.assign",
 				"Assignment not saved (" + page("ITM") + ", read-back shows it missing)",
 				"Assignment on " + id + " went through: " + page("ITM") + ", and reading the ticket back shows it applied"},
@@ -322,6 +324,8 @@ func TestConsoleWritesAnsweredBySignInPageAreReadBackAndSaidSo(t *testing.T) {
 				h.waitFor("Set the status")
 				h.typeText("progress")
 				h.typeKeys("enter")
+				h.waitFor("→ In progress")
+				h.typeKeys("y")
 			}, "itm.status",
 				"Status change not saved (" + page("ITM") + ", read-back shows it missing)",
 				"Status change on " + id + " went through: " + page("ITM") + ", and reading the ticket back shows it applied"},

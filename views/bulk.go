@@ -33,8 +33,11 @@ type bulkResult struct {
 
 // bulk is one bulk action and its results.
 type bulk struct {
-	c       *Common
-	title   string // "Comment on 3 tickets"
+	c     *Common
+	title string // "Comment on 3 tickets"
+	// started is set for writes the vendor only starts (a remediation): a
+	// row that went through is "started", and tab 3 says when it ends.
+	started bool
 	results []bulkResult
 	next    int // the next job to start
 	running int
@@ -96,14 +99,26 @@ func (b *bulk) update(m bulkDone) tea.Cmd {
 	cmds = append(cmds, b.start())
 	if b.finished() {
 		ok, failed := b.counts()
+		after := ""
+		if b.started && ok > 0 {
+			after = "; tab 3 follows them until the vendor says they finished"
+		}
 		if failed > 0 {
-			cmds = append(cmds, ui.Failf("%s: %d done, %d failed (R retries the failed ones)", b.title, ok, failed))
+			cmds = append(cmds, ui.Failf("%s: %d %s, %d failed (R retries the failed ones)%s", b.title, ok, b.done(), failed, after))
 		} else {
-			cmds = append(cmds, ui.Toast("%s: all %d done", b.title, ok))
+			cmds = append(cmds, ui.Toast("%s: all %d %s%s", b.title, ok, b.done(), after))
 		}
 	}
 	b.render()
 	return tea.Batch(cmds...)
+}
+
+// done is what a row that went through is.
+func (b *bulk) done() string {
+	if b.started {
+		return "started"
+	}
+	return "done"
 }
 
 func (b *bulk) finished() bool { return b.running == 0 && b.next >= len(b.results) }
@@ -175,7 +190,7 @@ func (b *bulk) render() {
 	if b.finished() {
 		state = "finished"
 	}
-	d.Section(fmt.Sprintf("%s · %s · %d done, %d failed, %d to go", b.title, state, ok, failed, len(b.results)-ok-failed))
+	d.Section(fmt.Sprintf("%s · %s · %d %s, %d failed, %d to go", b.title, state, ok, b.done(), failed, len(b.results)-ok-failed))
 	for _, r := range b.results {
 		mark, tone := "…", ui.ToneMuted
 		switch {
@@ -192,6 +207,9 @@ func (b *bulk) render() {
 		}
 	}
 	d.Line("")
+	if b.started {
+		d.Muted("Started is not finished: tab 3 follows each one until the vendor says success or failure.")
+	}
 	d.Muted("R retries the failed rows · esc back to the list (the action goes on)")
 	b.pane.Show(d.String(), true)
 }

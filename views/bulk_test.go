@@ -255,3 +255,38 @@ func TestCopyAndOpenGiveOurOwnIDsAndLinks(t *testing.T) {
 	h.typeKeys("o")
 	h.waitFor("Okta app (copied): " + h.cfg.Okta[0].URL + "/admin/app/")
 }
+
+// A bulk remediation says its assets were started, not done; when tab 3's
+// checks learn that the vendor failed them, the status line says so, with
+// what the vendor said, and so does tab 3's row.
+func TestBulkRemediationSaysStartedAndTab3AnnouncesTheFailure(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{loads: []int{2, 3}})
+	openSaaS(h, 120)
+	h.typeKeys("space", "space")
+	h.waitFor("2 marked")
+	h.typeKeys("x")
+	h.waitFor("Remediate the 2 marked incidents' assets")
+	h.typeText("restore") // the assets are not quarantined: the vendor fails both
+	h.typeKeys("enter")
+	h.waitFor("Restore 2 assets?")
+	h.typeKeys("y")
+	h.waitFor("Restore of 2 assets: all 2 started; tab 3 follows them")
+	if strings.Contains(h.screen(), "done") {
+		t.Fatalf("a started remediation reads as done:\n%s", h.screen())
+	}
+	h.typeKeys("esc", "3")
+	h.waitFor("Restore", "pending")
+	h.clock.Advance(sim.SaaSRemediationTime)
+	h.waitFor(`failed at the vendor: status "failed", and SaaS Security gives no reason`)
+	h.waitUntil("both rows failed", func(f string) bool { return strings.Count(f, " failed ") >= 2 })
+	h.typeKeys("enter")
+	h.waitUntil("the record's detail to give the reason", func(f string) bool {
+		for _, line := range strings.Split(f, "\n") {
+			if strings.Contains(line, "Detail") && strings.Contains(line, `status "failed"`) {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -167,8 +167,10 @@ func TestHostileTextEveryTabAndPaneGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stream) < 10000 {
-		t.Fatalf("%d bytes written to the terminal: the test reads the wrong stream", len(stream))
+	// The first frame is in it whole (later ones are written as diffs, so
+	// the stream's size proves nothing).
+	if !strings.Contains(string(stream), "ITM tickets") {
+		t.Fatalf("%d bytes written to the terminal, without the frames shown: the test reads the wrong stream", len(stream))
 	}
 	for _, bad := range []string{"\x1b]", "\x1bP", "\x1b_", "\x07", "\u009b", "\u009d", "\u202e", "\u200b"} {
 		if i := strings.Index(string(stream), bad); i >= 0 {

@@ -155,6 +155,7 @@ func newIAMTab(c *Common) *iamTab {
 	t := &iamTab{listTab: newListTab(c, personColumns(provs), "No one matches. / filters the people loaded; enter on an email looks the person up in every provider."),
 		providers: provs, people: map[string]*person{}, rows: newPersonRows(len(provs)), lists: make([]listLoad, len(provs))}
 	t.table.SetSource(t.rows)
+	t.loadingRows = t.listing
 	return t
 }
 
@@ -206,12 +207,27 @@ func (t *iamTab) Busy() string {
 	return ""
 }
 
+// listing says which providers' lists are still loading, for the table
+// while it has no rows.
+func (t *iamTab) listing() string {
+	var loading []string
+	for i, l := range t.lists {
+		if t.started && !l.done && l.err == nil {
+			loading = append(loading, people.Label(t.providers[i]))
+		}
+	}
+	if len(loading) == 0 {
+		return ""
+	}
+	return "Loading people from " + strings.Join(loading, ", ") + "…"
+}
+
 // Info implements Tab.
 func (t *iamTab) Info() string {
 	parts := []string{count(t.rows.Len()) + " people"}
 	for i, l := range t.lists {
 		if l.err != nil {
-			parts = append(parts, people.Label(t.providers[i])+" not listed")
+			parts = append(parts, people.Label(t.providers[i])+": listing failed")
 		}
 	}
 	return infoLine(t.table, parts...)
@@ -317,11 +333,12 @@ func (t *iamTab) onList(m iamListMsg) tea.Cmd {
 	}
 	l := &t.lists[m.p]
 	if m.err != nil {
-		// Said in the tab, not on the status line: a list loads in the
-		// background and must not cover what the visible tab says.
+		// Said in the tab's bar and on the status line, naming the
+		// provider: its column's "?" cells are not left to explain
+		// themselves.
 		l.err = m.err
 		t.rows.listed[m.p] = listFailed
-		return nil
+		return ui.Fail(fmt.Errorf("listing %s failed (its column shows ?; r reloads): %w", people.Label(t.providers[m.p]), m.err))
 	}
 	if n := m.listing.Unreadable; n > 0 {
 		if l.unreadable += n; l.problem == "" {

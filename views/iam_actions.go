@@ -363,8 +363,7 @@ func (t *iamTab) submitForm(in *iamIntent, f *ui.Form) (tea.Cmd, error) {
 	if in.action == actCreate {
 		in.profile, in.key = pr, people.Key(pr.Email)
 		t.newDraft = f // kept until every provider has it
-		t.personOf(pr.Email)
-		return t.run(in, picked, false), nil
+		return t.confirmForm(in, picked, createLines(t, pr, picked)), nil
 	}
 	p := t.people[in.key]
 	changes := people.Diff(in.profile, pr)
@@ -376,7 +375,86 @@ func (t *iamTab) submitForm(in *iamIntent, f *ui.Form) (tea.Cmd, error) {
 		in.changes[i] = people.Applicable(t.providers[i], p.accounts[i], changes)
 	}
 	p.form = f
-	return t.run(in, picked, false), nil
+	return t.confirmForm(in, picked, updateLines(t, p, in, picked)), nil
+}
+
+// confirmForm shows what a create or update will send where and asks y/N;
+// no keeps the form, to reopen with its key.
+func (t *iamTab) confirmForm(in *iamIntent, picked []int, lines []string) tea.Cmd {
+	w := actionWords[in.action]
+	who := in.profile.Email
+	if n := in.profile.Name(); n != "" {
+		who = n + " <" + who + ">"
+	}
+	c := ui.NewConfirm(t.c.Styles, w.title+" "+who+"?", fmt.Sprintf("%s in %d provider(s)", strings.ToLower(w.title), len(picked)), lines...)
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd {
+		if in.action == actCreate {
+			t.personOf(in.profile.Email)
+		}
+		return t.run(in, picked, false)
+	}, func() tea.Cmd { return ui.Toast("Nothing sent: %s reopens the form", w.key) }))
+}
+
+// createLines say what is created where: the fields given, then each
+// provider, with the fields it keeps when not all.
+func createLines(t *iamTab, pr people.Profile, picked []int) []string {
+	lines := []string{"Email: " + pr.Email}
+	for _, f := range people.EveryField {
+		if v := pr.Get(f); v != "" {
+			lines = append(lines, fmt.Sprintf("%s: %s", capital(string(f)), v))
+		}
+	}
+	lines = append(lines, "")
+	for _, i := range picked {
+		line := "Created in " + people.Label(t.providers[i])
+		if fs := t.providers[i].Fields(); len(fs) < len(people.EveryField) {
+			names := make([]string, len(fs))
+			for k, f := range fs {
+				names[k] = string(f)
+			}
+			line += " (keeps " + strings.Join(names, " and ") + " only)"
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// updateLines are the update's diff, provider by provider: each field's
+// value there now → what is sent, "removed" for a field cleared.
+func updateLines(t *iamTab, p *person, in *iamIntent, picked []int) []string {
+	var lines []string
+	for _, i := range picked {
+		label, ch := people.Label(t.providers[i]), in.changes[i]
+		if len(ch) == 0 {
+			lines = append(lines, label+": nothing to change")
+			continue
+		}
+		lines = append(lines, label+":")
+		for _, f := range people.EveryField {
+			v, ok := ch[f]
+			if !ok {
+				continue
+			}
+			old := p.accounts[i].Profile.Get(f)
+			to := fmt.Sprintf("%q", v)
+			if v == "" {
+				to = "removed"
+			}
+			from := fmt.Sprintf("%q", old)
+			if old == "" {
+				from = "(empty)"
+			}
+			lines = append(lines, fmt.Sprintf("  %s: %s → %s", f, from, to))
+		}
+	}
+	return lines
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // --- running a write -------------------------------------------------------

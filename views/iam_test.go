@@ -301,6 +301,13 @@ func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
 	h.typeKeys("tab", "tab", "tab", "space") // Essentials off
 	h.waitFor("[ ] Essentials demo")
 	h.typeKeys("ctrl+s")
+	// What is created where, before anything is sent.
+	h.waitFor("Create Dana New <dana.new@acme.example>?", "Department: Security", "Organization: Acme Labs",
+		"Created in Okta demo", "Created in Atlassian demo", "y create in 2 provider(s)")
+	if strings.Contains(h.screen(), "Created in Essentials") || len(h.audit.Entries()) != 0 {
+		t.Fatalf("before y:\n%s\naudit %+v", h.screen(), h.audit.Entries())
+	}
+	h.typeKeys("y")
 	h.waitFor("Last action: create", "Okta demo        ✓ created", "Atlassian demo   ✓ created", "Created Dana New")
 	if _, found := h.sim.Essentials.Active("dana.new@acme.example"); found {
 		t.Fatal("created in Essentials, which was not checked")
@@ -321,6 +328,8 @@ func TestIAMCreateInChosenProvidersKeepsAFailedForm(t *testing.T) {
 	h.typeKeys("enter")
 	h.typeText("New")
 	h.typeKeys("ctrl+s")
+	h.waitFor("Created in Essentials demo (keeps")
+	h.typeKeys("y")
 	h.waitFor("already exists in the directory: Atlassian demo: 409 uniqueness", "Essentials demo  ✓ created")
 	h.waitFor("Create Dana New failed at Okta demo and Atlassian demo (n retries it alone)")
 	// n reopens what was typed, for the providers that failed.
@@ -336,10 +345,28 @@ func TestIAMUpdateSendsOnlyTheChangedFields(t *testing.T) {
 	h.waitUntil("looked up", func(f string) bool { return strings.Join(statuses(rowOfPerson(f, li)), " ") == "ACTIVE active active" })
 	h.typeKeys("u")
 	h.waitFor("Update Li Chen", "Analyst", "keeps first name and last name only")
-	h.typeKeys("tab", "tab", "tab") // Title
+	// A cleared department is shown as removed, per provider, and n sends
+	// nothing.
+	h.typeKeys("tab", "tab", "tab", "tab") // Department
+	h.typeKeys("ctrl+u", "ctrl+s")
+	h.waitFor("Update Li Chen <"+li+">?", "Okta demo:", `  department: "Finance" → removed`, "Essentials demo: nothing to change")
+	if n := strings.Count(h.screen(), `department: "Finance" → removed`); n != 2 {
+		t.Fatalf("%d providers show the department removed, want Okta and Atlassian:\n%s", n, h.screen())
+	}
+	h.typeKeys("n")
+	h.waitFor("Nothing sent: u reopens the form")
+	if es := h.audit.Entries(); len(es) != 0 {
+		t.Fatalf("sent on n: %+v", es)
+	}
+	h.typeKeys("u") // the form as it was left, on the department
+	h.waitFor("Update Li Chen")
+	h.typeText("Finance")
+	h.typeKeys("shift+tab") // Title
 	h.typeKeys("ctrl+u")
 	h.typeText("Lead Analyst")
 	h.typeKeys("ctrl+s")
+	h.waitFor(`  title: "Analyst" → "Lead Analyst"`)
+	h.typeKeys("y")
 	h.waitFor("Okta demo        ✓ updated", "Atlassian demo   ✓ updated", "Essentials demo  ✓ nothing to change here")
 	for _, e := range h.audit.Entries() {
 		switch e.Action {
@@ -570,8 +597,11 @@ func TestIAMWrongCredentialsSayWhichProvider(t *testing.T) {
 	frame := h.waitUntil("Okta listed, the others unknown", func(f string) bool {
 		rows := dataRowsOf(f)
 		return len(rows) > 0 && strings.HasSuffix(strings.Join(strings.Fields(rows[0]), " "), "ACTIVE ? ?") &&
-			strings.Contains(f, "Atlassian demo not listed · Essentials demo not listed")
+			strings.Contains(lines(f)[31], "✗ listing Essentials demo failed (its column shows ?; r reloads): Essentials demo: 401")
 	})
+	if info := h.app.current().Info(); !strings.Contains(info, "Atlassian demo: listing failed · Essentials demo: listing failed") {
+		t.Fatalf("info %q", info)
+	}
 	if strings.Contains(frame, "wrong-key") || strings.Contains(frame, "wrong-password") {
 		t.Fatal("a secret reached the screen")
 	}

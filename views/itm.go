@@ -91,6 +91,7 @@ func newITMTab(c *Common) Tab {
 		doc:        func(tk *itm.Ticket) string { return ticketDoc(c.Styles, tk, t.width, t.statusTitle, c.now()) },
 		instead:    t.emailText,
 	}
+	t.loadingRows = func() string { return t.loading }
 	return t
 }
 
@@ -186,7 +187,7 @@ func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query)
 func (t *itmTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
-	t.loading = "Loading ITM incidents…"
+	t.loading, t.loadErr = "Loading ITM incidents…", nil
 	t.loadingMore, t.refreshing, t.toEnd = false, false, false
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
@@ -237,7 +238,10 @@ func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
 	}
 	if m.err != nil {
 		t.toEnd = false
-		return ui.Fail(m.err)
+		if m.kind == pageFirst {
+			t.loadErr = m.err
+		}
+		return ui.Fail(fmt.Errorf("%w (r tries again)", m.err))
 	}
 	if m.page.Total >= 0 {
 		t.total = m.page.Total

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -64,11 +65,15 @@ func (t *itmTab) openAssign() tea.Cmd {
 	t.target = key
 	t.assignees = ui.NewPicker(t.c.Styles, "Assign "+short(key, 12)+" to", t.users)
 	t.assignees.Custom = "assignee id"
-	t.show(ui.PickerModal(t.c.Styles, t.assignees, func(it ui.Item) tea.Cmd { return t.sendAssign(t.target, it.Value) }))
+	t.show(ui.PickerModal(t.c.Styles, t.assignees, func(it ui.Item) tea.Cmd { return t.confirmAssign(t.target, it) }))
 	if t.usersReq {
+		if t.users == nil { // still on their way
+			t.assignees.Loading = "Loading the tenant's ITM users…"
+		}
 		return nil
 	}
 	t.usersReq = true
+	t.assignees.Loading = "Loading the tenant's ITM users…"
 	client, ctx := t.client(), t.c.Context()
 	return func() tea.Msg {
 		users, err := client.Users(ctx, itm.UserQuery{Limit: 500, Status: "active"})
@@ -76,12 +81,44 @@ func (t *itmTab) openAssign() tea.Cmd {
 	}
 }
 
+// confirmAssign shows who the ticket goes to, by name, and who has it now,
+// and asks y/N.
+func (t *itmTab) confirmAssign(key string, it ui.Item) tea.Cmd {
+	row, _ := t.rows.get(key)
+	to := it.Label
+	if it.Detail != "" {
+		to += " (" + it.Detail + ")"
+	}
+	if it.Typed {
+		to = it.Value + " (typed; not in the tenant's user list)"
+	}
+	c := ui.NewConfirm(t.c.Styles, fmt.Sprintf("Assign %s to %s?", short(key, 12), it.Label), "assign",
+		fmt.Sprintf("%s  %s", short(key, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
+		"Assignee: "+orDash(t.userName(row.assignee))+" → "+to)
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.sendAssign(key, it.Value) },
+		func() tea.Cmd { return ui.Toast("Nothing sent: %s keeps its assignee", short(key, 12)) }))
+}
+
+// userName is an assignee id as the analyst knows them, once the users are
+// listed; else the id.
+func (t *itmTab) userName(id string) string {
+	for _, u := range t.users {
+		if u.Value == id && id != "" {
+			return u.Label
+		}
+	}
+	return id
+}
+
 func (t *itmTab) onUsers(m itmUsersMsg) tea.Cmd {
 	if m.err != nil {
 		t.usersReq = false
+		if t.modal != nil && t.assignees != nil {
+			t.assignees.Failed = "could not list ITM users: " + firstLine(m.err.Error()) + " (type an assignee id instead)"
+		}
 		return ui.Fail(fmt.Errorf("could not list ITM users (type an assignee id instead): %w", m.err))
 	}
-	t.users = t.users[:0]
+	t.users = []ui.Item{} // listed, if empty
 	for _, u := range m.users {
 		name := strings.TrimSpace(string(u.FirstName + " " + u.LastName))
 		if name == "" {
@@ -115,25 +152,31 @@ func (t *itmTab) openStatus() tea.Cmd {
 	return t.show(ui.PickerModal(t.c.Styles, p, t.pickStatus))
 }
 
-// pickStatus confirms a status for the marked tickets, or one that closes
-// the ticket, and sends any other at once.
+// pickStatus shows the ticket's status old → new and asks y/N; for the
+// marked tickets, it states the count.
 func (t *itmTab) pickStatus(it ui.Item) tea.Cmd {
 	title := t.statusTitle(it.Value)
 	t.pendStatus = itm.StatusChange{ID: it.Value, Title: title}
+	newStatus := fmt.Sprintf("%s (%s)", orDash(title), it.Value)
+	if it.Typed {
+		newStatus = it.Value + " (typed; not a status the config lists)"
+	}
 	if t.bulkKeys != nil {
 		keys, change := t.bulkKeys, t.pendStatus
 		return confirmBulk(&t.listTab, fmt.Sprintf("Set %d tickets to %s?", len(keys), orDash(title)), fmt.Sprintf("set %d tickets to %s", len(keys), orDash(title)),
-			[]string{fmt.Sprintf("New status: %s (%s)", orDash(title), it.Value)}, func() tea.Cmd { return t.bulkStatus(keys, change) })
+			[]string{"New status: " + newStatus}, func() tea.Cmd { return t.bulkStatus(keys, change) })
 	}
+	question := "Set the status of " + short(t.target, 12) + "?"
 	if closing(title) {
-		row, _ := t.rows.get(t.target)
-		c := ui.NewConfirm(t.c.Styles, "Close this incident?", "set "+orDash(title),
-			fmt.Sprintf("%s  %s", short(t.target, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
-			fmt.Sprintf("New status: %s (%s)", orDash(title), it.Value))
-		return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.sendStatus(t.target, t.pendStatus) },
-			func() tea.Cmd { return ui.Toast("Status unchanged") }))
+		question = "Close this incident?"
 	}
-	return t.sendStatus(t.target, t.pendStatus)
+	row, _ := t.rows.get(t.target)
+	key, change := t.target, t.pendStatus
+	c := ui.NewConfirm(t.c.Styles, question, "set "+orDash(cmp.Or(title, it.Value)),
+		fmt.Sprintf("%s  %s", short(key, 12), row.name), fmt.Sprintf("%s · %s", row.person, row.subject),
+		fmt.Sprintf("Status: %s → %s", orDash(itm.Display(row.status)), newStatus))
+	return t.show(ui.ConfirmModal(t.c.Styles, c, func() tea.Cmd { return t.sendStatus(key, change) },
+		func() tea.Cmd { return ui.Toast("Status unchanged") }))
 }
 
 func (t *itmTab) openQuery() tea.Cmd {
@@ -141,7 +184,8 @@ func (t *itmTab) openQuery() tea.Cmd {
 		"since/until: 24h, 7d or a date · status: new, in-progress, escalated, on-hold, resolved… · severity: critical, high, medium, low")
 }
 
-// closing reports statuses that end work on a ticket, which ask y/N first.
+// closing reports statuses that end work on a ticket: their confirmation
+// says it closes the incident.
 func closing(title string) bool {
 	s := strings.ToLower(title)
 	for _, w := range []string{"resolv", "close", "false", "not an issue", "not-an-issue", "dismiss"} {

@@ -134,12 +134,18 @@ func TestAssignAndCloseWithConfirm(t *testing.T) {
 	h.waitFor("Sam Okoro")
 	h.typeText("sam")
 	h.typeKeys("enter")
+	// Nothing is sent until the analyst reads who it goes to and says y.
+	h.waitFor("Assign "+short(fqid, 12)+" to Sam Okoro?", "Assignee: — → Sam Okoro")
+	if es := h.audit.Entries(); len(es) != 0 {
+		t.Fatalf("assigned before y: %+v", es)
+	}
+	h.typeKeys("y")
 	h.waitFor("Assignment saved")
 	h.typeKeys("s")
 	h.waitFor("Set the status")
 	h.typeText("res")
 	h.typeKeys("enter")
-	h.waitFor("Close this incident?")
+	h.waitFor("Close this incident?", "Status: New → Resolved")
 	h.typeKeys("y")
 	h.waitFor("Status change saved")
 	h.typeKeys("enter")

@@ -76,6 +76,12 @@ func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaL
 	}
 	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, noun: noun}
 	p.rows = newObjRows(oc)
+	p.loadingRows = func() string {
+		if p.loading {
+			return "Loading Okta " + noun + "…"
+		}
+		return ""
+	}
 	return p
 }
 
@@ -114,7 +120,7 @@ func (p *oktaList[T, P]) search(text string) (context.Context, int) {
 
 func (p *oktaList[T, P]) restart() (context.Context, int) {
 	ctx, req := p.reqs.next(p.t.c.Context())
-	p.started, p.loading, p.toEnd = true, true, false
+	p.started, p.loading, p.toEnd, p.loadErr = true, true, false, nil
 	return ctx, req
 }
 
@@ -144,6 +150,9 @@ func (p *oktaList[T, P]) onPage(m oktaPageMsg[T]) tea.Cmd {
 	p.loading = false
 	if m.err != nil {
 		p.toEnd = false
+		if m.first {
+			p.loadErr = m.err
+		}
 		return ui.Fail(m.err)
 	}
 	if m.first {

@@ -103,6 +103,7 @@ func newRemediationsTab(c *Common) *remediationsTab {
 		journal: journalOf(c), unsaved: map[string]bool{}, polls: map[string]*poll{}, rows: &recordRows{now: c.now},
 		lookupKey: key.NewBinding(key.WithKeys(c.Keys.New.Keys()...), key.WithHelp(keyOf(c.Keys.New), "look up the status of an asset's remediation"))}
 	t.table.SetSource(t.rows)
+	t.loadingRows = func() string { return t.loading }
 	return t
 }
 

@@ -34,7 +34,7 @@ func recordDoc(st *ui.Styles, r remediations.Record, width int, now time.Time) s
 	}
 	d.FieldTone("Status", recordStatus(r), remediationTone(r.Status))
 	d.Field("Vendor status", r.VendorStatus)
-	d.Field("Detail", r.Detail)
+	d.Field("Detail", recordDetail(&r))
 	if sender {
 		d.Field("Sender", r.TargetID)
 		d.Field("List", r.Type)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -43,7 +44,7 @@ func (t *remediationsTab) load() tea.Cmd {
 }
 
 func (t *remediationsTab) onLoaded(m journalLoadedMsg) tea.Cmd {
-	t.loading = ""
+	t.loading, t.loadErr = "", m.err
 	if m.err != nil {
 		return ui.Fail(m.err)
 	}
@@ -210,6 +211,25 @@ func (t *remediationsTab) checker(rec remediations.Record) func(context.Context)
 	return nil
 }
 
+// failureReason is why a remediation or sender change failed, in the
+// vendor's words where it has any. SaaS Security's remediation status
+// names no reason (asset_id, asset_name, remediation_type, action_taker,
+// action_date, status: demisto/content
+// Packs/PrismaSaasSecurity/Integrations/SaasSecurity/SaasSecurity.py
+// asset_remediation_status), so for a failure it reports itself the status
+// word and who acted when are all there is, and the line says so.
+func failureReason(r remediations.Record) string {
+	switch {
+	case strings.HasPrefix(r.Detail, "not started"), r.Vendor != "saas":
+		return orDash(cmp.Or(r.Detail, r.VendorStatus))
+	}
+	why := fmt.Sprintf("status %q, and SaaS Security gives no reason (its console may say more about the asset)", cmp.Or(r.VendorStatus, remediations.Failed))
+	if r.Detail != "" {
+		why += "; " + r.Detail
+	}
+	return why
+}
+
 func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
 	i, ok := t.find(m.rec.ID)
 	if !ok {
@@ -228,7 +248,7 @@ func (t *remediationsTab) onPolled(m pollDoneMsg) tea.Cmd {
 	case m.rec.Done() && !was.Done() && m.rec.Status == remediations.Success:
 		cmds = append(cmds, ui.Toast("%s: %s after %s", what, m.rec.Status, elapsed(m.rec.Elapsed(m.rec.FinishedAt))))
 	case m.rec.Done() && !was.Done():
-		cmds = append(cmds, ui.Failf("%s failed at the vendor: %s", what, orDash(cmp.Or(m.rec.Detail, m.rec.VendorStatus))))
+		cmds = append(cmds, ui.Failf("%s failed at the vendor: %s", what, failureReason(m.rec)))
 	case m.err != nil && !p.failing:
 		p.failing = true
 		cmds = append(cmds, ui.Fail(fmt.Errorf("checking %s (will keep trying): %w", what, m.err)))

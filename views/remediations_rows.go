@@ -65,7 +65,7 @@ var recordCells = [...]func(x *remediations.Record) string{
 	colRemWho:     func(x *remediations.Record) string { return x.StartedBy },
 	colRemStatus:  func(x *remediations.Record) string { return recordStatus(*x) },
 	colRemTenant:  func(x *remediations.Record) string { return x.Vendor + "/" + x.Tenant },
-	colRemDetail:  func(x *remediations.Record) string { return x.Detail },
+	colRemDetail:  recordDetail,
 }
 
 func (r *recordRows) Tone(i, col int) ui.Tone {
@@ -76,6 +76,14 @@ func (r *recordRows) Tone(i, col int) ui.Tone {
 		return ui.ToneMuted
 	}
 	return ui.ToneNone
+}
+
+// recordDetail is what the vendor said last, and for a failure, why.
+func recordDetail(x *remediations.Record) string {
+	if x.Status == remediations.Failed {
+		return failureReason(*x)
+	}
+	return x.Detail
 }
 
 // recordStatus is the vendor's own word while it is one the console does not

@@ -80,6 +80,7 @@ func newSaaSTab(c *Common) *saasTab {
 		rawJSON:    func(inc *saas.Incident) []byte { return inc.Raw },
 		doc:        func(inc *saas.Incident) string { return incidentDoc(c.Styles, inc, t.width, c.now()) },
 	}
+	t.loadingRows = func() string { return t.loading }
 	return t
 }
 
@@ -187,7 +188,7 @@ func (t *saasTab) appIDs(values []string) []string {
 func (t *saasTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
-	t.loading = "Loading SaaS incidents…"
+	t.loading, t.loadErr = "Loading SaaS incidents…", nil
 	t.paging, t.complete, t.refreshing = false, false, false
 	t.resume, t.resumed = nil, false
 	client, q := t.client(), t.query
@@ -269,6 +270,7 @@ func (t *saasTab) onPage(m saasPageMsg) tea.Cmd {
 			t.resume = &m.from
 			return ui.Fail(fmt.Errorf("%w (%s loaded; r continues)", m.err, count(t.rows.Len())))
 		}
+		t.loadErr = m.err
 		return ui.Fail(fmt.Errorf("%w (r tries again)", m.err))
 	}
 	if m.first {
@@ -361,5 +363,13 @@ func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 
 // View implements Tab.
 func (t *saasTab) View() string {
-	return t.screen("all incidents", " · A app", severityBar(t.c.Styles, t.rows.counts, t.width))
+	bar := severityBar(t.c.Styles, t.rows.counts, t.width)
+	switch {
+	case t.rows.Len() > 0:
+	case t.loading != "":
+		bar = t.c.Styles.Muted.Render("⋯ " + t.loading)
+	case t.loadErr != nil:
+		bar = t.c.Styles.Error.Render("✗ no incidents loaded: the query failed")
+	}
+	return t.screen("all incidents", " · A app", bar)
 }

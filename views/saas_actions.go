@@ -269,7 +269,7 @@ func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
 	for _, k := range keys {
 		rows[k] = t.targetRow(k)
 	}
-	return t.runBulk(fmt.Sprintf("%s of %d assets", saas.Label(choice.typ), len(keys)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
+	cmd := t.runBulk(fmt.Sprintf("%s of %d assets", saas.Label(choice.typ), len(keys)), keys, t.rowLabel, func(ctx context.Context, k string) (tea.Msg, error) {
 		m := t.startOne(ctx, client, rows[k], choice)
 		if m.out.Class == settle.NotApplied {
 			return nil, m.out.Err
@@ -277,6 +277,8 @@ func (t *saasTab) bulkFix(keys []string, choice fixChoice) tea.Cmd {
 		m.quiet = true
 		return m, nil
 	})
+	t.bulk.started = true // the vendor accepts a remediation; tab 3 learns how it ends
+	return cmd
 }
 
 // startOne starts a remediation and records it in the journal as it

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/clean"
 	"triage/ui"
 )
 
@@ -24,10 +25,17 @@ type listTab struct {
 	width   int
 	height  int
 	writing string // what a write in flight is doing, for the spinner
+	// empty is what the table says when the rows loaded and none match;
+	// loadingRows (set by the tab) says what is loading the rows, and
+	// loadErr why they could not be read: each is said in its place, so
+	// loading, empty and failed never look alike.
+	empty       string
+	loadingRows func() string
+	loadErr     error
 }
 
 func newListTab(c *Common, cols []ui.Column, empty string) listTab {
-	b := listTab{c: c, table: ui.NewTable(c.Styles, c.Keys, cols), pane: newPane(c)}
+	b := listTab{c: c, table: ui.NewTable(c.Styles, c.Keys, cols), pane: newPane(c), empty: empty}
 	b.table.Empty = empty
 	b.filter = newFilterBar(c.Styles, b.table)
 	return b
@@ -141,7 +149,24 @@ func (b *listTab) overlay() (string, bool) {
 
 // listView is a list's screen: its bar, the table and the filter.
 func (b *listTab) listView(bar string) string {
+	b.table.Empty = b.rowsState()
 	return bar + "\n" + b.table.View() + "\n" + b.filter.View(b.width)
+}
+
+// rowsState is what the table says with no rows: what is loading them,
+// why they could not be read, or that none match.
+func (b *listTab) rowsState() string {
+	loading := ""
+	if b.loadingRows != nil {
+		loading = b.loadingRows()
+	}
+	switch {
+	case loading != "":
+		return "⋯ " + loading
+	case b.loadErr != nil:
+		return "✗ Could not load the rows (r tries again): " + clean.Line(b.loadErr.Error())
+	}
+	return b.empty
 }
 
 // markedRows is what a list action applies to when rows are marked.

@@ -56,6 +56,8 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.waitFor("Sam Okoro")
 	h.typeText("okoro")
 	h.typeKeys("enter")
+	h.waitFor("Assign " + short(fqid, 12) + " to Sam Okoro?")
+	h.typeKeys("y")
 	h.waitFor("Assignment on " + short(fqid, 12) + " went through: the answer was lost, and reading the ticket")
 	if n := h.sim.ITM.Count("PUT " + assign); n != 1 || assignee() != "u-soc-002" {
 		t.Fatalf("%d assignments sent, assignee %q", n, assignee())
@@ -64,7 +66,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("a")
 	h.waitFor("Kim Lindqvist")
 	h.typeText("lindqvist")
-	h.typeKeys("enter")
+	h.typeKeys("enter", "y")
 	h.waitFor("Assignment not saved (the answer was lost, read-back shows it missing)")
 	if got := assignee(); got != "u-soc-002" {
 		t.Fatalf("assignee %q after a write the vendor never applied", got)
@@ -72,7 +74,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("a")
 	h.waitFor("Kim Lindqvist")
 	h.typeText("lindqvist")
-	h.typeKeys("enter")
+	h.typeKeys("enter", "y")
 	h.waitFor("Assignment saved")
 	if n := h.sim.ITM.Count("PUT " + assign); n != 3 || assignee() != "u-soc-003" {
 		t.Fatalf("%d assignments sent (want the lost one, the dropped one and the retry), assignee %q", n, assignee())
@@ -83,7 +85,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("s")
 	h.waitFor("Set the status")
 	h.typeText("progress")
-	h.typeKeys("enter")
+	h.typeKeys("enter", "y")
 	h.waitFor("Status change on " + short(fqid, 12) + " went through: the answer was lost")
 	if n := h.sim.ITM.Count("PATCH " + workflow); n != 1 || status() != sim.ITMStatuses[1].ID {
 		t.Fatalf("%d status changes sent, status %s", n, status())
@@ -92,7 +94,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("s")
 	h.waitFor("Set the status")
 	h.typeText("escalated")
-	h.typeKeys("enter")
+	h.typeKeys("enter", "y")
 	h.waitFor("Status change not saved (the answer was lost, read-back shows it missing)")
 	if got := status(); got != sim.ITMStatuses[1].ID {
 		t.Fatalf("status %s after a write the vendor never applied", got)
@@ -100,7 +102,7 @@ func TestITMLostWritesAreReadBackAndSentOnce(t *testing.T) {
 	h.typeKeys("s")
 	h.waitFor("Set the status")
 	h.typeText("escalated")
-	h.typeKeys("enter")
+	h.typeKeys("enter", "y")
 	h.waitFor("Status change saved")
 	if got := status(); got != sim.ITMStatuses[2].ID {
 		t.Fatalf("status %s after the retry", got)
