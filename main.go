@@ -99,7 +99,6 @@ Without a config file it starts on embedded demo tenants. Config is read from
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runConsole(cmd.Context(), g)
 		},

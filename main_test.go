@@ -49,6 +49,27 @@ func TestUnknownFlagIsAUsageError(t *testing.T) {
 	}
 }
 
+// Usage mistakes at the root exit 2 like those of every command: an
+// unknown command, two output formats, a flag value that is not a number.
+func TestUsageMistakesExitTwo(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TRIAGE_CONFIG", "")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"foo"}, `unknown command "foo" for "triage"`},
+		{[]string{"--demo", "itm", "tickets", "--json", "--plain"}, "--json and --plain"},
+		{[]string{"--demo", "itm", "tickets", "--limit", "abc"}, `--limit "abc": give a whole number`},
+		{[]string{"--demo-latency", "soon"}, `--demo-latency "soon": give a duration`},
+	} {
+		err := run(t, c.args...)
+		if cli.ExitCode(err) != 2 || !strings.Contains(cli.Message(err), c.want) {
+			t.Errorf("%v: exit %d, %v; want 2 and %q", c.args, cli.ExitCode(err), err, c.want)
+		}
+	}
+}
+
 func TestDemoSessionOpensEveryClientAndTheAuditLog(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)

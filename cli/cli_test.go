@@ -165,10 +165,15 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{[]string{"saas", "remediate", "61099d000001f255910606b7", "system_quarantine"}, 2, "refusing without --yes"},
 		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
 		{[]string{"api", "nothere", "GET", "/x"}, 2, "no nothere tenant"},
+		{[]string{"foo"}, 2, `unknown command "foo" for "triage"`},
+		{[]string{"itm", "tickts"}, 2, `did you mean "tickets"?`},
+		{[]string{"itm", "tickets", "--json", "--plain"}, 2, "--json and --plain are two output formats: give one"},
+		{[]string{"saas", "incidents", "--plain", "--json"}, 2, "--json and --plain"},
+		{[]string{"itm", "tickets", "--limit", "abc"}, 2, `--limit "abc": give a whole number`},
 	}
 	for _, c := range cases {
 		_, errs, code := h.run("", c.args...)
-		if code != c.code || !strings.Contains(errs, c.want) {
+		if code != c.code || !strings.Contains(errs, c.want) || strings.Contains(errs, "strconv") {
 			t.Errorf("%v: code %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.want)
 		}
 	}
