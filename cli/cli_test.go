@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,43 @@ func TestITMTicketsJSONFetchesEveryPage(t *testing.T) {
 	json.Unmarshal([]byte(out), &tickets)
 	if len(tickets) != 7 {
 		t.Fatalf("--limit 7 gave %d", len(tickets))
+	}
+}
+
+// Severity is matched on each page, so --limit N reads pages until N rows
+// match: the first N of the full list, not the matches among N rows.
+func TestITMTicketsSeverityLimitReturnsNMatches(t *testing.T) {
+	h := newHarness(t, 600, nil)
+	fqids := func(args ...string) []string {
+		t.Helper()
+		out, errs, code := h.run("", append([]string{"itm", "tickets", "--since", "2026-06-01", "--json", "--severity", "critical"}, args...)...)
+		var tickets []struct {
+			FQID     string `json:"fqid"`
+			Incident struct {
+				Severity string `json:"severity"`
+			} `json:"incident"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &tickets) != nil {
+			t.Fatalf("%v: code %d: %s", args, code, errs)
+		}
+		var ids []string
+		for _, tk := range tickets {
+			if !strings.HasSuffix(tk.Incident.Severity, ":critical") {
+				t.Fatalf("%s is %s", tk.FQID, tk.Incident.Severity)
+			}
+			ids = append(ids, tk.FQID)
+		}
+		return ids
+	}
+	all := fqids()
+	if len(all) < 13 {
+		t.Fatalf("only %d critical incidents in the demo", len(all))
+	}
+	for _, n := range []int{1, 2, 6, 12, len(all) - 1} {
+		got := fqids("--limit", strconv.Itoa(n))
+		if strings.Join(got, " ") != strings.Join(all[:n], " ") {
+			t.Errorf("--limit %d: %d rows %v, want the first %d of %d", n, len(got), got, n, len(all))
+		}
 	}
 }
 
