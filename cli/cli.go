@@ -40,7 +40,8 @@ type Env struct {
 	// command that needs them, so `triage --help` needs no config.
 	Open func() (*backend.Set, error)
 
-	set *backend.Set
+	set    *backend.Set
+	warned bool // the config's warnings are printed already (check)
 }
 
 func (e *Env) now() time.Time { return clock.Or(e.Clock).Now() }
@@ -120,7 +121,7 @@ func Add(root *cobra.Command, env *Env) {
 // command succeeded, and nothing else would tell. Under "refuse" each
 // write's own error says it.
 func (e *Env) warnAudit() {
-	if e.set == nil || e.set.Config.Audit.OnError != config.AuditWarn {
+	if e.set == nil || e.warned || e.set.Config.Audit.OnError != config.AuditWarn {
 		return
 	}
 	if err := audit.Problem(e.set.Audit); err != nil {
