@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"triage/backend"
@@ -107,11 +108,7 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	f.StringVar(&g.configPath, "config", "", "config file (default $TRIAGE_CONFIG or $XDG_CONFIG_HOME/triage/config.toml)")
 	f.StringVar(&g.debugPath, "debug", "", "write a structured debug log (JSON lines, secrets redacted) to this file")
 	f.BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
-	root.Flags().IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
-	root.Flags().DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms)")
-	root.Flags().Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1)")
-	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
-	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
+	demoFlags(root.Flags(), g)
 	root.AddCommand(serveCommand(g), simCommand(g))
 	var opened *session
 	cli.Add(root, &cli.Env{
@@ -128,11 +125,36 @@ Without a config file it starts on embedded demo tenants. Config is read from
 			return s.backends, nil
 		},
 	})
+	for _, cmd := range root.Commands() {
+		// The commands and serve run on the demo as the console does; sim
+		// has its own knobs, and completion and help open no tenants.
+		switch cmd.Name() {
+		case "sim", "completion", "help":
+		default:
+			demoFlags(cmd.PersistentFlags(), g)
+		}
+	}
 	return root, func() {
 		if opened != nil {
 			opened.close()
 		}
 	}
+}
+
+// demoFlags are the knobs of the demo tenants; each one implies --demo.
+func demoFlags(f *pflag.FlagSet, g *globals) {
+	f.IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000; implies --demo)")
+	f.DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms; implies --demo)")
+	f.Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1; implies --demo)")
+	f.Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1; implies --demo)")
+	f.BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences (implies --demo)")
+}
+
+// demoAsked says whether the flags ask for the demo tenants: --demo, or
+// a knob that only the demo has.
+func (g *globals) demoAsked() bool {
+	o := g.sim
+	return g.demo || o.Rows != 0 || o.Latency != 0 || o.ErrorRate != 0 || o.RateLimitRate != 0 || o.Hostile
 }
 
 // session is what a run of the console needs, built from flags and config.
@@ -163,10 +185,10 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, usageError(err)
 		}
 		s.cfg = cfg
-	case !allowDemo && !g.demo:
-		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
+	case !allowDemo && !g.demoAsked():
+		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example, or add --demo for the demo tenants", path))
 	}
-	if g.demo || !found {
+	if g.demoAsked() || !found {
 		// The demo tenants replace the vendors; the file's UI, audit, state
 		// and SSH settings stay.
 		opts := g.sim

@@ -113,3 +113,23 @@ func TestKeyConflictsAreReportedAtLoad(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// The commands take --demo and its knobs as the console does; without a
+// config, the error says --demo is there.
+func TestCommandsTakeTheDemoFlags(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TRIAGE_CONFIG", "")
+	err := run(t, "itm", "tickets")
+	if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), "no config file") || !strings.Contains(err.Error(), "--demo") {
+		t.Fatalf("no config: %v", err)
+	}
+	out, err := cliRun(t, "itm", "tickets", "--demo-rows", "7", "--since", "365d", "--json")
+	if err != nil || strings.Count(out, `"fqid"`) != 7 {
+		t.Fatalf("--demo-rows 7: %v, %d tickets", err, strings.Count(out, `"fqid"`))
+	}
+	out, err = cliRun(t, "--demo", "check", "--demo-errors", "1")
+	if cli.ExitCode(err) != 1 || !strings.Contains(out, "500") {
+		t.Fatalf("--demo-errors 1: %v, printed %q", err, out)
+	}
+}
