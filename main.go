@@ -202,9 +202,12 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		s.closers = append(s.closers, simu.Close)
 		s.cfg.UseTenants(simu.Config())
 	}
-	s.logger = slog.New(slog.DiscardHandler)
+	// The session's log: g.log (serve's journal) and the --debug file,
+	// both when both are asked for, so a debug log never silences the
+	// journal's session lines.
+	var logs []slog.Handler
 	if g.log != nil {
-		s.logger = slog.New(httpx.Redact(g.log, s.cfg.Secrets()))
+		logs = append(logs, g.log)
 	}
 	if g.debugPath != "" {
 		f, err := os.OpenFile(g.debugPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -213,7 +216,13 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, usageError(fmt.Errorf("--debug: %w", err))
 		}
 		s.closers = append(s.closers, func() { f.Close() })
-		s.logger = slog.New(httpx.Redact(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}), s.cfg.Secrets()))
+		logs = append(logs, slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s.logger = slog.New(slog.DiscardHandler)
+	if len(logs) > 0 {
+		s.logger = slog.New(httpx.Redact(slog.NewMultiHandler(logs...), s.cfg.Secrets()))
+	}
+	if g.debugPath != "" {
 		s.logger.Info("triage starting", "version", versionString(), "config", s.cfg.File, "demo", s.cfg.Demo)
 	}
 	auditLog, err := audit.Open(s.cfg.Audit.Path)

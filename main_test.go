@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,31 @@ func TestCommandsTakeTheDemoFlags(t *testing.T) {
 	out, err = cliRun(t, "--demo", "check", "--demo-errors", "1")
 	if cli.ExitCode(err) != 1 || !strings.Contains(out, "500") {
 		t.Fatalf("--demo-errors 1: %v, printed %q", err, out)
+	}
+}
+
+// triage serve logs its sessions to the journal (stderr) with or without
+// --debug: the debug file gets the same lines and more.
+func TestServeJournalKeepsItsLinesWithADebugLog(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TRIAGE_CONFIG", "")
+	var journal strings.Builder
+	debug := filepath.Join(t.TempDir(), "debug.log")
+	g := &globals{debugPath: debug, clock: clock.Pin(simNow), demo: true,
+		log: slog.NewTextHandler(&journal, &slog.HandlerOptions{Level: slog.LevelInfo})}
+	s, err := openSession(g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.logger.Info("session start", "analyst", "alice", "key", "SHA256:abc")
+	s.logger.Debug("token", "vendor", "ITM")
+	s.close()
+	file, _ := os.ReadFile(debug)
+	if !strings.Contains(journal.String(), `msg="session start" analyst=alice key=SHA256:abc`) || strings.Contains(journal.String(), "token") {
+		t.Fatalf("journal:\n%s", journal.String())
+	}
+	if !strings.Contains(string(file), `"msg":"session start","analyst":"alice"`) || !strings.Contains(string(file), `"msg":"token"`) {
+		t.Fatalf("debug log:\n%s", file)
 	}
 }
