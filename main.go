@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -237,9 +240,9 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 	}
 	s.audit = auditLog
 	s.closers = append(s.closers, func() { auditLog.Close() })
-	if s.keys, err = views.Keys(s.cfg.Keys); err != nil {
+	if s.keys, err = parseKeys(s.cfg); err != nil {
 		s.close()
-		return nil, usageError(fmt.Errorf("%s: %w", s.cfg.File, err))
+		return nil, usageError(err)
 	}
 	s.backends, err = backend.Open(s.cfg, backend.Options{Audit: auditLog, Logger: s.logger, UserAgent: "triage/" + versionString()})
 	if err != nil {
@@ -247,6 +250,42 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		return nil, usageError(err)
 	}
 	return s, nil
+}
+
+// parseKeys is the config's [keys] over the default keymap. Its mistakes
+// name the file, the line and the key, as every config mistake does.
+func parseKeys(cfg *config.Config) (*ui.KeyMap, error) {
+	actions := slices.Sorted(maps.Keys(ui.DefaultKeyMap().Named()))
+	if err := cfg.CheckKeys(actions, keyNames()); err != nil {
+		return nil, err
+	}
+	km, err := views.Keys(cfg.Keys)
+	if err == nil {
+		return km, nil
+	}
+	// A key bound twice: the first entry, in the file's order, whose
+	// binding makes the clash is the line to name.
+	some := config.Keys{}
+	for _, action := range cfg.KeyOrder() {
+		some[action] = cfg.Keys[action]
+		if _, err := views.Keys(some); err != nil {
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "[keys]: "), "keys: ")
+			return nil, cfg.KeyProblem(action, msg, "bind one of them to another key")
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", cfg.File, err)
+}
+
+// keyNames are the names bubbletea gives keys ("enter", "ctrl+s",
+// "pgdown"): what a key.Binding matches, besides single characters.
+func keyNames() []string {
+	var names []string
+	for i := -200; i <= 127; i++ {
+		if n := tea.KeyType(i).String(); n != "" && n != "runes" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func runConsole(ctx context.Context, g *globals) error {

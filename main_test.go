@@ -110,8 +110,49 @@ func TestKeyConflictsAreReportedAtLoad(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config.toml")
 	os.WriteFile(p, []byte("[keys]\ncomment = \"a\"\n"), 0o600)
 	err := run(t, "--config", p, "check")
-	if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), `"a" is bound to both assign and comment`) || !strings.Contains(err.Error(), p) {
+	if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), p+`:2: keys.comment: key "a" is bound to both assign and comment (bind one of them to another key)`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// [keys] mistakes name the file, the line and the key, with a did-you-mean,
+// as every other config mistake does.
+func TestKeysMistakesNameLineAndFix(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(p, []byte(`[ui]
+theme = "dark"
+
+[keys]
+coment = "C"
+pivot = "ctrl-p"
+mark = "space"
+quit = []
+help = "?"
+`), 0o600)
+	err := run(t, "--config", p, "check")
+	msg := cli.Message(err)
+	for _, want := range []string{
+		p + `:5: keys.coment: unknown action (did you mean "comment"?)`,
+		p + `:6: keys.pivot: "ctrl-p" is not a key (did you mean "ctrl+p"?)`,
+		p + `:7: keys.mark: "space" is not a key (the space bar is " ")`,
+		p + `:8: keys.quit: no keys given (e.g. quit = ["q"])`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("missing %q in:\n%s", want, err)
+		}
+	}
+	if cli.ExitCode(err) != 2 || strings.Contains(msg, "keys.help") {
+		t.Fatalf("exit %d: %v", cli.ExitCode(err), err)
+	}
+	os.WriteFile(p, []byte("[keys]\ncomment = 5\n"), 0o600)
+	if err, want := run(t, "--config", p, "check"), p+":2: keys.comment: a key binding is a string or an array of strings"; !strings.Contains(cli.Message(err), want) {
+		t.Fatalf("%v, want %q", err, want)
+	}
+	// The file's order: a clash between two entries names the later one.
+	os.WriteFile(p, []byte("[keys]\nrefresh = \"z\"\n\nremediate = [\"x\", \"z\"]\n"), 0o600)
+	err = run(t, "--config", p, "check")
+	if want := p + `:4: keys.remediate: key "z" is bound to both refresh and remediate`; !strings.Contains(cli.Message(err), want) {
+		t.Fatalf("%v, want %q", err, want)
 	}
 }
 
