@@ -403,3 +403,27 @@ func TestServeLogsWritesRefusedForWantOfAnAuditLog(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 }
+
+// TestCheckPrintsTheConfigWarnings: a config holding a secret in clear that
+// others can read is reported by check, on stderr, not only in the console.
+func TestCheckPrintsTheConfigWarnings(t *testing.T) {
+	s, err := sim.Start(sim.Options{Rows: 5, Clock: clock.Pin(simNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	cfg := auditConfig(t, s, dir, filepath.Join(dir, "audit.jsonl"), "refuse") // client_secret in clear
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cliRun(t, "--config", cfg, "check")
+	want := "triage: warning: " + cfg + " holds secrets and is readable by group or others (mode 0644); run: chmod 600 " + cfg
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "itm\tdemo\tOK") {
+		t.Fatalf("%v, printed %q; want %q", err, out, want)
+	}
+	os.Chmod(cfg, 0o600)
+	if out, err := cliRun(t, "--config", cfg, "check"); err != nil || strings.Contains(out, "warning") {
+		t.Fatalf("%v, printed %q; want no warning at mode 0600", err, out)
+	}
+}

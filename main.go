@@ -9,14 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"triage/backend"
@@ -99,7 +103,6 @@ Without a config file it starts on embedded demo tenants. Config is read from
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runConsole(cmd.Context(), g)
 		},
@@ -108,11 +111,7 @@ Without a config file it starts on embedded demo tenants. Config is read from
 	f.StringVar(&g.configPath, "config", "", "config file (default $TRIAGE_CONFIG or $XDG_CONFIG_HOME/triage/config.toml)")
 	f.StringVar(&g.debugPath, "debug", "", "write a structured debug log (JSON lines, secrets redacted) to this file")
 	f.BoolVar(&g.demo, "demo", false, "use the embedded demo tenants even when a config exists")
-	root.Flags().IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000)")
-	root.Flags().DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms)")
-	root.Flags().Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1)")
-	root.Flags().Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1)")
-	root.Flags().BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences")
+	demoFlags(root.Flags(), g)
 	root.AddCommand(serveCommand(g), simCommand(g))
 	var opened *session
 	cli.Add(root, &cli.Env{
@@ -129,11 +128,36 @@ Without a config file it starts on embedded demo tenants. Config is read from
 			return s.backends, nil
 		},
 	})
+	for _, cmd := range root.Commands() {
+		// The commands and serve run on the demo as the console does; sim
+		// has its own knobs, and completion and help open no tenants.
+		switch cmd.Name() {
+		case "sim", "completion", "help":
+		default:
+			demoFlags(cmd.PersistentFlags(), g)
+		}
+	}
 	return root, func() {
 		if opened != nil {
 			opened.close()
 		}
 	}
+}
+
+// demoFlags are the knobs of the demo tenants; each one implies --demo.
+func demoFlags(f *pflag.FlagSet, g *globals) {
+	f.IntVar(&g.sim.Rows, "demo-rows", 0, "size of every simulated list in the demo (e.g. 100000; implies --demo)")
+	f.DurationVar(&g.sim.Latency, "demo-latency", 0, "added to every simulated vendor answer (e.g. 50ms; implies --demo)")
+	f.Float64Var(&g.sim.ErrorRate, "demo-errors", 0, "fraction of simulated API calls answered 500 (e.g. 0.1; implies --demo)")
+	f.Float64Var(&g.sim.RateLimitRate, "demo-429", 0, "fraction of simulated API calls answered 429 (e.g. 0.1; implies --demo)")
+	f.BoolVar(&g.sim.Hostile, "demo-hostile", false, "simulated vendor text carries terminal escape sequences (implies --demo)")
+}
+
+// demoAsked says whether the flags ask for the demo tenants: --demo, or
+// a knob that only the demo has.
+func (g *globals) demoAsked() bool {
+	o := g.sim
+	return g.demo || o.Rows != 0 || o.Latency != 0 || o.ErrorRate != 0 || o.RateLimitRate != 0 || o.Hostile
 }
 
 // session is what a run of the console needs, built from flags and config.
@@ -164,10 +188,10 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, usageError(err)
 		}
 		s.cfg = cfg
-	case !allowDemo && !g.demo:
-		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example", path))
+	case !allowDemo && !g.demoAsked():
+		return nil, usageError(fmt.Errorf("no config file: looked at %s; see config.toml.example, or add --demo for the demo tenants", path))
 	}
-	if g.demo || !found {
+	if g.demoAsked() || !found {
 		// The demo tenants replace the vendors; the file's UI, audit, state
 		// and SSH settings stay.
 		opts := g.sim
@@ -181,9 +205,12 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		s.closers = append(s.closers, simu.Close)
 		s.cfg.UseTenants(simu.Config())
 	}
-	s.logger = slog.New(slog.DiscardHandler)
+	// The session's log: g.log (serve's journal) and the --debug file,
+	// both when both are asked for, so a debug log never silences the
+	// journal's session lines.
+	var logs []slog.Handler
 	if g.log != nil {
-		s.logger = slog.New(httpx.Redact(g.log, s.cfg.Secrets()))
+		logs = append(logs, g.log)
 	}
 	if g.debugPath != "" {
 		f, err := os.OpenFile(g.debugPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -192,7 +219,13 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 			return nil, usageError(fmt.Errorf("--debug: %w", err))
 		}
 		s.closers = append(s.closers, func() { f.Close() })
-		s.logger = slog.New(httpx.Redact(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}), s.cfg.Secrets()))
+		logs = append(logs, slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s.logger = slog.New(slog.DiscardHandler)
+	if len(logs) > 0 {
+		s.logger = slog.New(httpx.Redact(slog.NewMultiHandler(logs...), s.cfg.Secrets()))
+	}
+	if g.debugPath != "" {
 		s.logger.Info("triage starting", "version", versionString(), "config", s.cfg.File, "demo", s.cfg.Demo)
 	}
 	auditLog, err := audit.Open(s.cfg.Audit.Path)
@@ -207,9 +240,9 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 	}
 	s.audit = auditLog
 	s.closers = append(s.closers, func() { auditLog.Close() })
-	if s.keys, err = views.Keys(s.cfg.Keys); err != nil {
+	if s.keys, err = parseKeys(s.cfg); err != nil {
 		s.close()
-		return nil, usageError(fmt.Errorf("%s: %w", s.cfg.File, err))
+		return nil, usageError(err)
 	}
 	s.backends, err = backend.Open(s.cfg, backend.Options{Audit: auditLog, Logger: s.logger, UserAgent: "triage/" + versionString()})
 	if err != nil {
@@ -217,6 +250,42 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		return nil, usageError(err)
 	}
 	return s, nil
+}
+
+// parseKeys is the config's [keys] over the default keymap. Its mistakes
+// name the file, the line and the key, as every config mistake does.
+func parseKeys(cfg *config.Config) (*ui.KeyMap, error) {
+	actions := slices.Sorted(maps.Keys(ui.DefaultKeyMap().Named()))
+	if err := cfg.CheckKeys(actions, keyNames()); err != nil {
+		return nil, err
+	}
+	km, err := views.Keys(cfg.Keys)
+	if err == nil {
+		return km, nil
+	}
+	// A key bound twice: the first entry, in the file's order, whose
+	// binding makes the clash is the line to name.
+	some := config.Keys{}
+	for _, action := range cfg.KeyOrder() {
+		some[action] = cfg.Keys[action]
+		if _, err := views.Keys(some); err != nil {
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "[keys]: "), "keys: ")
+			return nil, cfg.KeyProblem(action, msg, "bind one of them to another key")
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", cfg.File, err)
+}
+
+// keyNames are the names bubbletea gives keys ("enter", "ctrl+s",
+// "pgdown"): what a key.Binding matches, besides single characters.
+func keyNames() []string {
+	var names []string
+	for i := -200; i <= 127; i++ {
+		if n := tea.KeyType(i).String(); n != "" && n != "runes" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func runConsole(ctx context.Context, g *globals) error {

@@ -22,8 +22,9 @@ func serveCommand(g *globals) *cobra.Command {
 		Short: "Serve the console over SSH, one session per analyst (for a jump host)",
 		Long: `serve runs an SSH server from the [ssh] section of the config: public-key
 authentication against [[ssh.analysts]] only, each analyst's name, role and key
-fingerprint on every audit line. SIGHUP reloads the analysts; SIGTERM or SIGINT
-tells connected analysts and shuts down.`,
+fingerprint on every audit line and on the session lines it logs to stderr
+(and to the --debug file, when given). SIGHUP reloads the analysts; SIGTERM
+or SIGINT tells connected analysts the server is shutting down, and stops.`,
 		Example: "  triage serve --config /etc/triage/config.toml\n  ssh -p 2222 jump.example.com",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

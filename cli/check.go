@@ -24,6 +24,14 @@ func checkCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// What the config's author should fix (a secret in clear that
+			// others can read, an audit log that cannot be written) is
+			// part of what check checks: the console's status line shows
+			// it only until the next message.
+			for _, w := range set.Config.Warnings {
+				env.note("triage: warning: %s\n", w)
+			}
+			env.warned = true
 			tenants := set.Tenants()
 			if len(tenants) == 0 {
 				return Usagef("no tenants are configured")

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"triage/backend"
 	"triage/backend/audit"
@@ -39,7 +40,8 @@ type Env struct {
 	// command that needs them, so `triage --help` needs no config.
 	Open func() (*backend.Set, error)
 
-	set *backend.Set
+	set    *backend.Set
+	warned bool // the config's warnings are printed already (check)
 }
 
 func (e *Env) now() time.Time { return clock.Or(e.Clock).Now() }
@@ -107,7 +109,9 @@ func Message(err error) string {
 func Add(root *cobra.Command, env *Env) {
 	root.AddCommand(checkCommand(env), itmCommand(env), saasCommand(env), oktaCommand(env), usersCommand(env),
 		essentialsCommand(env), apiCommand(env))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Usage(err) })
+	root.Args = unknownCommand
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return oneFormat(cmd) }
 	root.PersistentPostRun = func(*cobra.Command, []string) { env.warnAudit() }
 	completions(root)
 }
@@ -117,7 +121,7 @@ func Add(root *cobra.Command, env *Env) {
 // command succeeded, and nothing else would tell. Under "refuse" each
 // write's own error says it.
 func (e *Env) warnAudit() {
-	if e.set == nil || e.set.Config.Audit.OnError != config.AuditWarn {
+	if e.set == nil || e.warned || e.set.Config.Audit.OnError != config.AuditWarn {
 		return
 	}
 	if err := audit.Problem(e.set.Audit); err != nil {
@@ -165,6 +169,7 @@ func New(env *Env) *cobra.Command {
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
+	group(root) // a bare or unknown command is a usage error, not help
 	Add(root, env)
 	return root
 }
@@ -203,12 +208,7 @@ func (o *output) flags(cmd *cobra.Command) {
 // group makes a command that only holds verbs refuse to run bare or with
 // an unknown verb, as a usage error (cobra would print help and exit 0).
 func group(cmd *cobra.Command) *cobra.Command {
-	cmd.Args = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return Usagef("unknown command %q for %q (see %s --help)", args[0], c.CommandPath(), c.CommandPath())
-		}
-		return nil
-	}
+	cmd.Args = unknownCommand
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		var verbs []string
 		for _, sub := range c.Commands() {
@@ -219,6 +219,50 @@ func group(cmd *cobra.Command) *cobra.Command {
 		return Usagef("%s needs a command: %s", c.CommandPath(), strings.Join(verbs, ", "))
 	}
 	return cmd
+}
+
+// unknownCommand refuses any argument of a command that takes none but
+// verbs, as a usage error with cobra's did-you-mean: cobra's own error for
+// it would exit 1.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := ""
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = fmt.Sprintf("did you mean %q? ", s[0])
+	}
+	return Usagef("unknown command %q for %q (%ssee %s --help)", args[0], c.CommandPath(), hint, c.CommandPath())
+}
+
+// oneFormat refuses --json with --plain: two output formats at once.
+func oneFormat(cmd *cobra.Command) error {
+	f := cmd.Flags()
+	if f.Changed("json") && f.Changed("plain") {
+		return Usagef("--json and --plain are two output formats: give one")
+	}
+	return nil
+}
+
+// flagError is a usage error for a flag, saying what a bad value should
+// have been rather than how parsing it failed ("strconv.ParseInt: ...").
+func flagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return Usage(err)
+	}
+	f := bad.GetFlag()
+	want := map[string]string{
+		"int": "a whole number", "uint": "a whole number", "float64": "a number, e.g. 0.1", "duration": "a duration, e.g. 200ms or 5m",
+		"bool": "true or false",
+	}[f.Value.Type()]
+	if want == "" {
+		return Usage(err)
+	}
+	return Usagef("--%s %q: give %s", f.Name, bad.GetValue(), want)
 }
 
 // atOnce runs do(0) .. do(n-1) concurrently and waits for all of them.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,43 @@ func TestITMTicketsJSONFetchesEveryPage(t *testing.T) {
 	}
 }
 
+// Severity is matched on each page, so --limit N reads pages until N rows
+// match: the first N of the full list, not the matches among N rows.
+func TestITMTicketsSeverityLimitReturnsNMatches(t *testing.T) {
+	h := newHarness(t, 600, nil)
+	fqids := func(args ...string) []string {
+		t.Helper()
+		out, errs, code := h.run("", append([]string{"itm", "tickets", "--since", "2026-06-01", "--json", "--severity", "critical"}, args...)...)
+		var tickets []struct {
+			FQID     string `json:"fqid"`
+			Incident struct {
+				Severity string `json:"severity"`
+			} `json:"incident"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &tickets) != nil {
+			t.Fatalf("%v: code %d: %s", args, code, errs)
+		}
+		var ids []string
+		for _, tk := range tickets {
+			if !strings.HasSuffix(tk.Incident.Severity, ":critical") {
+				t.Fatalf("%s is %s", tk.FQID, tk.Incident.Severity)
+			}
+			ids = append(ids, tk.FQID)
+		}
+		return ids
+	}
+	all := fqids()
+	if len(all) < 13 {
+		t.Fatalf("only %d critical incidents in the demo", len(all))
+	}
+	for _, n := range []int{1, 2, 6, 12, len(all) - 1} {
+		got := fqids("--limit", strconv.Itoa(n))
+		if strings.Join(got, " ") != strings.Join(all[:n], " ") {
+			t.Errorf("--limit %d: %d rows %v, want the first %d of %d", n, len(got), got, n, len(all))
+		}
+	}
+}
+
 func TestITMWritesFromTheCommandLine(t *testing.T) {
 	h := newHarness(t, 20, nil)
 	fqid := h.sim.ITM.FQIDs(1)[0]
@@ -165,10 +203,15 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{[]string{"saas", "remediate", "61099d000001f255910606b7", "system_quarantine"}, 2, "refusing without --yes"},
 		{[]string{"api", "itm", "GET", "relative"}, 2, "must start with /"},
 		{[]string{"api", "nothere", "GET", "/x"}, 2, "no nothere tenant"},
+		{[]string{"foo"}, 2, `unknown command "foo" for "triage"`},
+		{[]string{"itm", "tickts"}, 2, `did you mean "tickets"?`},
+		{[]string{"itm", "tickets", "--json", "--plain"}, 2, "--json and --plain are two output formats: give one"},
+		{[]string{"saas", "incidents", "--plain", "--json"}, 2, "--json and --plain"},
+		{[]string{"itm", "tickets", "--limit", "abc"}, 2, `--limit "abc": give a whole number`},
 	}
 	for _, c := range cases {
 		_, errs, code := h.run("", c.args...)
-		if code != c.code || !strings.Contains(errs, c.want) {
+		if code != c.code || !strings.Contains(errs, c.want) || strings.Contains(errs, "strconv") {
 			t.Errorf("%v: code %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/spf13/cobra"
@@ -143,26 +144,54 @@ func TestCheckReportsEveryTenantAndNamesOkta(t *testing.T) {
 	}
 }
 
-// --severity takes words or numbers and sends 1..5; --limit N asks for the
-// smallest page the API takes (a multiple of 10) and prints N.
-func TestSaaSIncidentsSendSeverityNumbersAndWholePages(t *testing.T) {
+// --severity takes words or numbers and sends 1..5; --limit N prints the
+// N most recently updated, newest first, like itm tickets.
+func TestSaaSIncidentsSendSeverityNumbersAndListNewestFirst(t *testing.T) {
 	h := newHarness(t, 200, nil)
 	out, errs, code := h.run("", "saas", "incidents", "--severity", "High,Critical", "--limit", "15", "--json")
 	var incidents []struct {
-		Severity any `json:"severity"`
+		ID       json.Number `json:"incident_id"`
+		Severity any         `json:"severity"`
+		Updated  time.Time   `json:"updated_at"`
 	}
 	if code != 0 || json.Unmarshal([]byte(out), &incidents) != nil || len(incidents) != 15 {
 		t.Fatalf("code %d, %d incidents: %s", code, len(incidents), errs)
 	}
-	for _, in := range incidents {
+	for i, in := range incidents {
 		if l := saas.ParseSeverity(fmt.Sprint(in.Severity)).Level; l != 4 && l != 5 {
 			t.Fatalf("severity %v listed", in.Severity)
 		}
+		if i > 0 && in.Updated.After(incidents[i-1].Updated) {
+			t.Fatalf("incident %d (%s) is newer than the one above it (%s)", i, in.Updated, incidents[i-1].Updated)
+		}
 	}
 	qs := h.sim.SaaS.Queries("GET /incident/api/incidents/delta")
-	if len(qs) == 0 || qs[0].Get("severity") != "4,5" || qs[0].Get("limit") != "20" {
-		t.Fatalf("sent %v, want severity=4,5 limit=20", qs)
+	if len(qs) == 0 || qs[0].Get("severity") != "4,5" {
+		t.Fatalf("sent %v, want severity=4,5", qs)
 	}
+	// The newest of all matching: nothing left out is newer than the last listed.
+	out, _, _ = h.run("", "saas", "incidents", "--severity", "High,Critical", "--json")
+	var all []struct {
+		Updated time.Time `json:"updated_at"`
+	}
+	if json.Unmarshal([]byte(out), &all) != nil || len(all) <= 15 {
+		t.Fatalf("%d matching incidents in all, want more than 15", len(all))
+	}
+	newer := 0
+	for _, in := range all {
+		if in.Updated.After(incidents[14].Updated) {
+			newer++
+		}
+	}
+	if newer > 14 {
+		t.Fatalf("%d matching incidents are newer than the 15th listed", newer)
+	}
+	// The table reads the same way: the newest incident of the feed first.
+	out, _, _ = h.run("", "saas", "incidents", "--limit", "1", "--plain", "--no-headers")
+	if id := strings.SplitN(out, "\t", 2)[0]; id != h.sim.SaaS.Newest(1)[0] {
+		t.Fatalf("first row %q, want the newest incident %s", out, h.sim.SaaS.Newest(1)[0])
+	}
+	sent := len(h.sim.SaaS.Queries("GET /incident/api/incidents/delta"))
 	_, errs, code = h.run("", "saas", "incidents", "--severity", "severe")
 	if code != 2 || !strings.Contains(errs, `--severity: severity "severe": use critical, high, medium, low, informational or 1 to 5`) {
 		t.Fatalf("unknown word: %d %q", code, errs)
@@ -170,8 +199,8 @@ func TestSaaSIncidentsSendSeverityNumbersAndWholePages(t *testing.T) {
 	if _, errs, code = h.run("", "saas", "incidents", "--limit", "-3"); code != 2 || !strings.Contains(errs, "--limit -3") {
 		t.Fatalf("negative limit: %d %q", code, errs)
 	}
-	if n := len(h.sim.SaaS.Queries("GET /incident/api/incidents/delta")); n != len(qs) {
-		t.Fatalf("a refused command sent %d requests", n-len(qs))
+	if n := len(h.sim.SaaS.Queries("GET /incident/api/incidents/delta")); n != sent {
+		t.Fatalf("a refused command sent %d requests", n-sent)
 	}
 }
 

@@ -64,10 +64,14 @@ func itmTickets(env *Env, o *output, client itmClient) *cobra.Command {
 				}
 			}
 			ctx := env.context(cmd.Context())
+			// Severity is filtered on each page, not by the server (its
+			// values carry a tenant's score: incident:severity:850:critical,
+			// PPAPP formatSeverity), so a page may hold fewer matches than
+			// it has rows: whole pages are read until --limit rows match.
 			var tickets []itm.Ticket
 			for {
 				q.Limit = 500
-				if limit > 0 {
+				if limit > 0 && len(q.Severities) == 0 {
 					q.Limit = min(500, limit-len(tickets))
 				}
 				page, err := c.Incidents(ctx, q)
@@ -75,10 +79,13 @@ func itmTickets(env *Env, o *output, client itmClient) *cobra.Command {
 					return err
 				}
 				tickets = append(tickets, page.Tickets...)
-				if !page.More || (limit > 0 && len(tickets) >= limit) || len(page.Tickets) == 0 {
+				if !page.More || (limit > 0 && len(tickets) >= limit) {
 					break
 				}
-				q.Offset += q.Limit
+				q.Offset += q.Limit // More: the page was full
+			}
+			if limit > 0 && len(tickets) > limit {
+				tickets = tickets[:limit]
 			}
 			p := env.printer(o)
 			if o.json {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,7 +49,7 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "incidents",
-		Short: "List incidents across every page of the delta feed (oldest updated first)",
+		Short: "List incidents, most recently updated first (every page of the delta feed is read)",
 		Example: "  triage saas incidents --state open --severity High,Critical\n" +
 			"  triage saas incidents --from 7d --json | jq length",
 		Args: cobra.NoArgs,
@@ -81,23 +82,24 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 					return Usage(fmt.Errorf("--to: %w", err))
 				}
 			}
-			if limit > 0 && limit < saas.DefaultLimit {
-				// The API's pages are multiples of 10: ask for the smallest
-				// that holds --limit and cut the rest below.
-				q.Limit = saas.PageSize(limit)
-			}
+			// The delta feed comes oldest updated first and takes no sort, so
+			// the newest N are known only at its end: every page is read,
+			// then the list is turned around, like itm tickets (SS.py
+			// get_incidents_command pages by nextPath to the end too).
 			ctx := env.context(cmd.Context())
 			page, err := c.Incidents(ctx, q)
 			if err != nil {
 				return err
 			}
 			incidents := page.Incidents
-			for page.More && (limit <= 0 || len(incidents) < limit) {
+			for page.More {
 				if page, err = c.More(ctx, page); err != nil {
 					return err
 				}
 				incidents = append(incidents, page.Incidents...)
 			}
+			slices.Reverse(incidents) // ties stay in the feed's order, turned around
+			slices.SortStableFunc(incidents, func(a, b saas.Incident) int { return b.UpdatedAt.Compare(a.UpdatedAt.Time) })
 			if limit > 0 && len(incidents) > limit {
 				incidents = incidents[:limit]
 			}
@@ -124,7 +126,7 @@ func saasIncidents(env *Env, o *output, client saasClient) *cobra.Command {
 	f.StringVar(&app, "app", "", "app ids, comma-separated (see triage saas apps)")
 	f.StringVar(&from, "from", "", "updated since: a duration (24h, 7d) or a time")
 	f.StringVar(&to, "to", "", "updated before: a duration ago or a time")
-	f.IntVar(&limit, "limit", 0, "at most this many incidents (default: every page)")
+	f.IntVar(&limit, "limit", 0, "only the most recently updated N incidents (default: all)")
 	return cmd
 }
 

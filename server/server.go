@@ -83,8 +83,13 @@ type Server struct {
 
 	mu       sync.Mutex
 	programs map[*tea.Program]identity.Analyst
+	commands map[*ssh.Session]struct{} // commands running without a console
 	closing  bool
 }
+
+// ShuttingDown is what each connected analyst is told when the server
+// stops (SIGTERM, SIGINT).
+const ShuttingDown = "the server is shutting down"
 
 type ctxKey struct{}
 
@@ -112,7 +117,8 @@ func New(o Options) (*Server, error) {
 			return cli.Run(ctx, env, sess.Command())
 		}
 	}
-	s := &Server{opts: o, log: o.Logger, max: int64(cfg.MaxSessions), programs: map[*tea.Program]identity.Analyst{}}
+	s := &Server{opts: o, log: o.Logger, max: int64(cfg.MaxSessions), programs: map[*tea.Program]identity.Analyst{},
+		commands: map[*ssh.Session]struct{}{}}
 	list, err := newAllowlist(cfg.Analysts)
 	if err != nil {
 		return nil, err
@@ -229,11 +235,16 @@ func (s *Server) Shutdown(ctx context.Context, grace time.Duration) error {
 	for p := range s.programs {
 		programs = append(programs, p)
 	}
+	for sess := range s.commands {
+		// A command's stdout is data; the notice goes to its stderr.
+		fmt.Fprintf((*sess).Stderr(), "triage: %s: this command may be cut short\n", ShuttingDown)
+	}
+	commands := len(s.commands)
 	s.mu.Unlock()
 	for _, p := range programs {
-		go p.Send(ui.ErrorMsg{Err: fmt.Errorf("triage serve is shutting down: this session ends in %s", grace)})
+		go p.Send(ui.ErrorMsg{Err: fmt.Errorf("%s: this session ends in %s", ShuttingDown, grace)})
 	}
-	if len(programs) > 0 {
+	if len(programs)+commands > 0 {
 		select {
 		case <-time.After(grace):
 		case <-ctx.Done():
@@ -293,7 +304,7 @@ func (s *Server) limit(next ssh.Handler) ssh.Handler {
 		closing := s.closing
 		s.mu.Unlock()
 		if closing {
-			s.refuse(sess, 1, "shutting down", "triage: the server is shutting down")
+			s.refuse(sess, 1, "shutting down", "triage: "+ShuttingDown)
 			return
 		}
 		next(sess)
@@ -310,6 +321,16 @@ func (s *Server) terminal(next ssh.Handler) ssh.Handler {
 			return
 		}
 		if len(sess.Command()) > 0 {
+			// Keyed by a pointer: a session value need not be comparable.
+			running := &sess
+			s.mu.Lock()
+			s.commands[running] = struct{}{}
+			s.mu.Unlock()
+			defer func() {
+				s.mu.Lock()
+				delete(s.commands, running)
+				s.mu.Unlock()
+			}()
 			code := s.opts.Command(sess.Context(), sess, analystOf(sess))
 			_ = sess.Exit(code)
 			return

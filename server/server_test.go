@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
@@ -25,6 +27,7 @@ import (
 	"triage/backend/audit"
 	"triage/backend/clock"
 	"triage/backend/config"
+	"triage/backend/identity"
 	"triage/backend/sim"
 	"triage/views"
 )
@@ -457,11 +460,52 @@ func TestShutdownTellsConnectedAnalysts(t *testing.T) {
 	c := f.console(f.alice)
 	c.waitFor("incidents")
 	go f.srv.Shutdown(context.Background(), 300*time.Millisecond)
-	c.waitFor("shutting down")
+	c.waitFor("the server is shutting down")
 	select {
 	case <-c.ended:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the session did not end")
+	}
+}
+
+// A command running without a console (ssh jump triage ...) is told on
+// its stderr, its stdout staying data; the session log names the analyst.
+func TestShutdownTellsRunningCommands(t *testing.T) {
+	started := make(chan struct{})
+	o := Options{Command: func(ctx context.Context, sess ssh.Session, _ identity.Analyst) int {
+		fmt.Fprintln(sess, "data")
+		close(started)
+		<-ctx.Done() // a long command: it ends with the server
+		return 0
+	}}
+	log := logged(&o)
+	f := startWith(t, nil, o)
+	sess, err := f.connect(f.alice).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errs logLines
+	sess.Stdout, sess.Stderr = &out, &errs
+	if err := sess.Start("triage itm tickets"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	// The command does not end by itself: the server closes it when the
+	// shutdown's own deadline passes.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	go f.srv.Shutdown(ctx, 100*time.Millisecond)
+	waitUntil(t, "the notice on the command's stderr", func() bool {
+		return strings.Contains(errs.String(), "triage: the server is shutting down: this command may be cut short")
+	})
+	sess.Wait()
+	if out.String() != "data\n" {
+		t.Fatalf("stdout %q, want the command's data only", out.String())
+	}
+	fp := gossh.FingerprintSHA256(f.alice.signer.PublicKey())
+	waitUntil(t, "the session's end in the log", func() bool { return len(log.lines("session end", "analyst=alice", "key="+fp)) == 1 })
+	if start := log.lines("session start", "analyst=alice", "key="+fp); len(start) != 1 || strings.Contains(log.String(), "user=") {
+		t.Fatalf("session log:\n%s", log)
 	}
 }
 

@@ -26,6 +26,8 @@ type Config struct {
 	Keys       Keys         `toml:"keys"`  // action name -> keys, replacing the defaults
 	Views      []View       `toml:"views"` // saved views, opened from the palette
 	Warnings   []string     `toml:"-"`     // problems worth telling but not fatal
+
+	loc *locator // where each key is in the file, for later errors ([keys])
 }
 
 // Keys rebinds actions: comment = "C" or comment = ["c", "ctrl+k"].

@@ -112,13 +112,14 @@ func Parse(name string, data []byte) (*Config, error) {
 			if st := pe.Position.Start; st > 0 && st <= len(data) {
 				line = 1 + bytes.Count(data[:st], []byte("\n"))
 			}
-			return nil, &Error{File: name, Problems: []Problem{{Line: line, Msg: strings.TrimPrefix(pe.Message, "toml: ")}}}
+			return nil, &Error{File: name, Problems: []Problem{{Line: line, Key: loc.keyAt(line), Msg: strings.TrimPrefix(pe.Message, "toml: ")}}}
 		}
 		if p, ok := typeProblem(err.Error()); ok {
 			return nil, &Error{File: name, Problems: []Problem{p}}
 		}
 		return nil, &Error{File: name, Problems: []Problem{{Msg: err.Error()}}}
 	}
+	cfg.loc = loc
 	v := &validator{file: name, loc: loc}
 	for _, k := range md.Undecoded() {
 		v.unknown(k)
@@ -252,15 +253,7 @@ var knownKeys = map[string][]string{
 	"ssh.analysts": {"name", "role", "keys"},
 }
 
-func suggest(table, key string) string {
-	best, bestD := "", 3
-	for _, k := range knownKeys[table] {
-		if d := distance(strings.ToLower(key), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
+func suggest(table, key string) string { return closest(key, knownKeys[table]) }
 
 // distance is the Levenshtein edit distance, for "did you mean".
 func distance(a, b string) int {
@@ -350,6 +343,19 @@ func (l *locator) line(table string, index int, key string) int {
 	}
 	return l.lines[t]
 }
+
+// keyAt names the key (or table) on line n: "keys.comment",
+// "itm[0].timeout"; "" for none.
+func (l *locator) keyAt(n int) string {
+	for k, line := range l.lines { // one line holds one key or one header
+		if line == n {
+			return arrayIndex.ReplaceAllString(k, "[$1]")
+		}
+	}
+	return ""
+}
+
+var arrayIndex = regexp.MustCompile(`#(\d+)`)
 
 func (l *locator) firstLine(table, key string) int {
 	k := key
