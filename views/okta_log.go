@@ -90,6 +90,12 @@ type (
 func newLogPane(t *oktaTab) *logPane {
 	p := &logPane{listTab: newListTab(t.c, eventColumns, "No events match. f changes the query, / filters the rows."), t: t,
 		rows: &eventRows{}, hist: ui.NewHistogram(t.c.Styles)}
+	p.loadingRows = func() string {
+		if p.loading {
+			return "Loading the Okta System Log…"
+		}
+		return ""
+	}
 	p.text = defaultLogQuery
 	p.query, _ = parseLogQuery(p.text, t.c.now())
 	return p
@@ -153,6 +159,7 @@ func (p *logPane) load() tea.Cmd {
 	p.stopTail()
 	ctx, req := p.reqs.next(p.t.c.Context())
 	p.started, p.loading, p.pages, p.next, p.ended, p.openKey, p.arrived = true, true, 0, "", "", "", 0
+	p.loadErr = nil
 	p.tailNext = "" // the old query's polling cursor would tail the wrong events
 	p.rows = &eventRows{newestFirst: p.query.Descending}
 	p.packed = nil
@@ -205,6 +212,9 @@ func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
 	}
 	if m.err != nil {
 		p.loading, p.ended = false, "failed"
+		if p.pages == 0 {
+			p.loadErr = m.err // nothing arrived: the table says why
+		}
 		return ui.Fail(m.err) // what arrived stays
 	}
 	p.add(m, false)

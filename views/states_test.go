@@ -79,3 +79,27 @@ func TestIAMSaysItsListsAreLoading(t *testing.T) {
 		t.Fatalf("IAM while loading:\n%s", s)
 	}
 }
+
+// The System Log pane says it is loading, then why it could not load,
+// never "No events match" for either.
+func TestTheSystemLogSaysLoadingThenWhyItFailed(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, setup{loads: []int{}, vendors: func(s *sim.Sim) {
+		s.Okta.Inject(&sim.Fault{Path: "/api/v1/logs", Method: "GET", Status: 500,
+			Body: `{"errorCode":"E0000009","errorSummary":"Internal Server Error","errorCauses":[]}`})
+	}})
+	okta := d.app.tabs[3].(*oktaTab)
+	d.typeKeys("4", "]") // the System Log pane
+	log := okta.log
+	log.loading = true // asked for, not yet answered
+	if s := d.screen(); !strings.Contains(s, "⋯ Loading the Okta System Log…") || strings.Contains(s, "No events match") {
+		t.Fatalf("while loading:\n%s", s)
+	}
+	log.loading = false
+	d.run(log.load())
+	d.settle()
+	s := d.screen()
+	if !strings.Contains(s, "✗ Could not load the rows (r tries again):") || !strings.Contains(s, "Internal Server Error") || strings.Contains(s, "No events match") {
+		t.Fatalf("after a failed load:\n%s", s)
+	}
+}
