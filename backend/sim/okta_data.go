@@ -523,25 +523,32 @@ func (s *Okta) userAfter(after string) int {
 	return len(s.users)
 }
 
-func (s *Okta) appUser(w http.ResponseWriter, r *http.Request) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a := s.app(w, r)
-	if a == nil {
-		return
+// appAssignment is the app and the user of /apps/{app}/users/{user}
+// when the user is assigned it, with the scope of the assignment; else it
+// answers Okta's 404 and a is nil. Callers hold s.mu.
+func (s *Okta) appAssignment(w http.ResponseWriter, r *http.Request) (a *oktaApp, u *oktaUser, scope string) {
+	if a = s.app(w, r); a == nil {
+		return nil, nil, ""
 	}
 	id := r.PathValue("user")
-	u := s.byID[id]
-	if u == nil {
+	if u = s.byID[id]; u == nil {
 		s.notFound(w, id, "User")
-		return
+		return nil, nil, ""
 	}
 	ok, scope := s.assigned(a, u)
 	if !ok {
 		s.notFound(w, id, "AppUser")
-		return
+		return nil, nil, ""
 	}
-	writeJSON(w, http.StatusOK, s.renderAppUser(a, u, scope))
+	return a, u, scope
+}
+
+func (s *Okta) appUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if a, u, scope := s.appAssignment(w, r); a != nil {
+		writeJSON(w, http.StatusOK, s.renderAppUser(a, u, scope))
+	}
 }
 
 // --- groups --------------------------------------------------------------

@@ -213,18 +213,8 @@ func (s *Okta) assignApp(w http.ResponseWriter, r *http.Request) {
 func (s *Okta) unassignApp(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.app(w, r)
+	a, u, _ := s.appAssignment(w, r)
 	if a == nil {
-		return
-	}
-	id := r.PathValue("user")
-	u := s.byID[id]
-	if u == nil {
-		s.notFound(w, id, "User")
-		return
-	}
-	if ok, _ := s.assigned(a, u); !ok {
-		s.notFound(w, id, "AppUser")
 		return
 	}
 	if s.viaGroup(a, u) {
