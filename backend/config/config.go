@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Config is the whole of config.toml after defaults, secret resolution and
@@ -112,9 +114,15 @@ const (
 	AuditWarn   = "warn"   // it is sent unrecorded, with a warning everywhere
 )
 
-// State says where per-analyst state (remediations, drafts, last seen) lives.
+// State says where the remediation journal and per-analyst state
+// (preferences, drafts, last seen, palette history) live: files under Dir,
+// or the PostgreSQL database Postgres names, which several serve hosts
+// can share.
 type State struct {
 	Dir string `toml:"dir"`
+	// Postgres is a connection string (postgres://user:pass@host/db or
+	// host=... dbname=...), "${VAR}" or "file:/path" like other secrets.
+	Postgres Secret `toml:"postgres"`
 }
 
 // Conn holds the transport settings every tenant shares.
@@ -307,6 +315,10 @@ func (c *Config) Secrets() []string {
 	}
 	for _, t := range c.Essentials {
 		add(t.Password)
+	}
+	add(c.State.Postgres)
+	if pc, err := pgconn.ParseConfig(c.State.Postgres.Reveal()); c.State.Postgres != "" && err == nil {
+		add(Secret(pc.Password))
 	}
 	return out
 }
