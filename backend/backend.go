@@ -4,7 +4,6 @@
 package backend
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -52,7 +51,7 @@ func (o Options) http(cfg *config.Config) httpx.Options {
 func Open(cfg *config.Config, o Options) (*Set, error) {
 	st, err := store.Open(cfg.State)
 	if err != nil {
-		return nil, fmt.Errorf("%s: state.postgres: %w", cmp.Or(cfg.File, "config"), err)
+		return nil, cfg.StateProblem(err.Error(), "check the server is up and the connection string's host, port, user and database")
 	}
 	s, err := open(cfg, o, st)
 	if err != nil {

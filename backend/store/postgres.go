@@ -49,6 +49,10 @@ func OpenPostgres(dsn string) (*Postgres, error) {
 	if p.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.host, err)
 	}
+	if err := p.pool.Ping(ctx); err != nil {
+		p.pool.Close()
+		return nil, fmt.Errorf("%s: cannot connect: %w", p.host, err)
+	}
 	// The simple protocol runs the two statements as one transaction.
 	if _, err := p.pool.Exec(ctx, "BEGIN;"+schema+";COMMIT", pgx.QueryExecModeSimpleProtocol); err != nil {
 		p.pool.Close()
