@@ -53,10 +53,18 @@ func OpenPostgres(dsn string) (*Postgres, error) {
 		p.pool.Close()
 		return nil, fmt.Errorf("%s: cannot connect: %w", p.host, err)
 	}
-	// The simple protocol runs the two statements as one transaction.
-	if _, err := p.pool.Exec(ctx, "BEGIN;"+schema+";COMMIT", pgx.QueryExecModeSimpleProtocol); err != nil {
+	// Once created, the table needs no CREATE privilege: look before
+	// creating. The simple protocol runs the statements as one transaction.
+	var exists bool
+	if err := p.pool.QueryRow(ctx, `SELECT to_regclass('triage_state') IS NOT NULL`).Scan(&exists); err != nil {
 		p.pool.Close()
-		return nil, fmt.Errorf("%s: creating table triage_state: %w", p.host, err)
+		return nil, fmt.Errorf("%s: %w", p.host, err)
+	}
+	if !exists {
+		if _, err := p.pool.Exec(ctx, "BEGIN;"+schema+";COMMIT", pgx.QueryExecModeSimpleProtocol); err != nil {
+			p.pool.Close()
+			return nil, fmt.Errorf("%s: creating table triage_state: %w", p.host, err)
+		}
 	}
 	return p, nil
 }

@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -163,5 +166,46 @@ func TestPostgresUnreachableSaysWhere(t *testing.T) {
 	}
 	if strings.Contains(fmt.Sprint(err), "password") {
 		t.Fatalf("message mentions a password: %v", err)
+	}
+}
+
+// TestPostgresNeedsNoCreateOnceTheTableExists: a user granted only
+// SELECT, INSERT and UPDATE on the table, as docs/jump-host.md says,
+// opens the store and saves.
+func TestPostgresNeedsNoCreateOnceTheTableExists(t *testing.T) {
+	dsn := storetest.Postgres(t)
+	openPG(t, dsn) // creates the table as the owner
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	role := "triage_" + hex.EncodeToString(b[:])
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+		"GRANT SELECT, INSERT, UPDATE ON triage_state TO " + role,
+	} {
+		if _, err := conn.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// Roles belong to the server, not the test's database: drop it.
+	defer conn.Exec(context.Background(), "DROP OWNED BY "+role+"; DROP ROLE "+role)
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme != "postgres" {
+		t.Fatalf("%s: want a postgres:// URL, as .ci/postgres sets (%v)", storetest.Env, err)
+	}
+	u.User = url.User(role)
+	st, err := store.OpenPostgres(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var d doc
+	if err := st.Update("analysts/alice", &d, func() error { d.N = 3; return nil }); err != nil {
+		t.Fatal(err)
 	}
 }
