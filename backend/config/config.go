@@ -279,12 +279,16 @@ func ParseDuration(s string) (time.Duration, error) {
 // UseTenants replaces every vendor's tenants with those of other (the demo
 // simulators), keeping this config's own UI, audit, SSH and key settings.
 // Demo state (remediation history) goes to a "demo" folder of the state
-// directory, so it never mixes with real tenants' records.
+// directory, never to the team's PostgreSQL, so it never mixes with real
+// tenants' records.
 func (c *Config) UseTenants(other *Config) {
 	c.ITM, c.SaaS, c.Okta, c.Atlassian, c.Essentials = other.ITM, other.SaaS, other.Okta, other.Atlassian, other.Essentials
 	c.Demo = other.Demo
-	if c.Demo && filepath.Base(c.State.Dir) != "demo" {
-		c.State.Dir = filepath.Join(c.State.Dir, "demo")
+	if c.Demo {
+		c.State.Postgres = ""
+		if filepath.Base(c.State.Dir) != "demo" {
+			c.State.Dir = filepath.Join(c.State.Dir, "demo")
+		}
 	}
 }
 

@@ -529,3 +529,14 @@ func TestStatePostgresIsASecretCheckedByTheDriversParser(t *testing.T) {
 	_, err = Parse("c.toml", []byte("[state]\npostgress = \"x\"\n"))
 	oneLine(t, err, "c.toml:2: ", "postgress", "postgres")
 }
+
+func TestTheDemoNeverWritesToTheTeamsPostgreSQL(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[state]\ndir = \"/var/lib/triage\"\npostgres = \"postgres://triage@db.example.com/triage\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UseTenants(&Config{Demo: true})
+	if cfg.State.Postgres != "" || cfg.State.Dir != filepath.Join("/var/lib/triage", "demo") {
+		t.Fatalf("demo state: postgres %q, dir %q", cfg.State.Postgres.Reveal(), cfg.State.Dir)
+	}
+}
