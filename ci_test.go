@@ -75,7 +75,7 @@ func TestOneToolchainEverywhere(t *testing.T) {
 		t.Fatal("go.mod has no go line")
 	}
 	want := "GOTOOLCHAIN=go" + string(m[1])
-	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", ".ci/vulncheck", "fuzz.sh", "contract/run"} {
+	for _, f := range []string{"README.md", ".ci/run", ".ci/under-load", ".ci/vulncheck", ".ci/postgres", "fuzz.sh", "contract/run"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -139,6 +139,33 @@ func TestCIRunsTheContractModules(t *testing.T) {
 		}
 		if !strings.Contains(string(b), "replace triage => ../..") {
 			t.Errorf("%s does not test this tree (replace triage => ../..)", m)
+		}
+	}
+}
+
+// TestCIRunsThePostgreSQLStore: the PostgreSQL state store's tests skip
+// without TRIAGE_TEST_POSTGRES; .ci/run starts a server for them before
+// the test suite and fails when it is not set, so in CI they run.
+func TestCIRunsThePostgreSQLStore(t *testing.T) {
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(ci)
+	pg, tests := strings.Index(text, "\n"+`step "postgres"; . .ci/postgres;`), strings.Index(text, "\n"+`step "tests";`)
+	if pg < 0 || tests < 0 || pg > tests {
+		t.Fatal(`.ci/run does not source .ci/postgres (step "postgres") before step "tests"`)
+	}
+	if !strings.Contains(text[pg:tests], `-z "${TRIAGE_TEST_POSTGRES:-}"`) {
+		t.Error(".ci/run does not fail when TRIAGE_TEST_POSTGRES is not set")
+	}
+	script, err := os.ReadFile(".ci/postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"export TRIAGE_TEST_POSTGRES=", "trap pg_stop EXIT", "apt-get install -y -q postgresql", "runuser -u postgres"} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf(".ci/postgres lacks %q", want)
 		}
 	}
 }

@@ -249,6 +249,7 @@ func openSession(g *globals, allowDemo bool) (*session, error) {
 		s.close()
 		return nil, usageError(err)
 	}
+	s.closers = append(s.closers, func() { s.backends.Close() })
 	return s, nil
 }
 

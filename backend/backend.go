@@ -17,15 +17,19 @@ import (
 	"triage/backend/itm"
 	"triage/backend/okta"
 	"triage/backend/saas"
+	"triage/backend/store"
 )
 
 // Set is the clients of every configured tenant, by vendor, in config order.
 type Set struct {
 	Config *config.Config
 	Audit  audit.Sink
-	ITM    []*itm.Client
-	SaaS   []*saas.Client
-	Okta   []*okta.Client
+	// State keeps the remediation journal and each analyst's preferences
+	// ([state]): files, or PostgreSQL shared by several hosts.
+	State store.Store
+	ITM   []*itm.Client
+	SaaS  []*saas.Client
+	Okta  []*okta.Client
 	// Atlassian SCIM directories and Essentials organisations are providers
 	// of the IAM users tab, with Okta.
 	Atlassian  []*atlassian.Client
@@ -45,7 +49,19 @@ func (o Options) http(cfg *config.Config) httpx.Options {
 
 // Open builds a client for every tenant in cfg.
 func Open(cfg *config.Config, o Options) (*Set, error) {
-	s := &Set{Config: cfg, Audit: o.Audit}
+	st, err := store.Open(cfg.State)
+	if err != nil {
+		return nil, cfg.StateProblem(err.Error(), "check the server is up and the connection string's host, port, user and database")
+	}
+	s, err := open(cfg, o, st)
+	if err != nil {
+		st.Close()
+	}
+	return s, err
+}
+
+func open(cfg *config.Config, o Options, st store.Store) (*Set, error) {
+	s := &Set{Config: cfg, Audit: o.Audit, State: st}
 	for _, t := range cfg.ITM {
 		c, err := itm.New(t, o.http(cfg))
 		if err != nil {
@@ -83,6 +99,18 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 	}
 	return s, nil
 }
+
+// Store is the state store: State, or the files under [state] dir for a
+// Set built without Open.
+func (s *Set) Store() store.Store {
+	if s.State != nil {
+		return s.State
+	}
+	return store.Files{Dir: s.Config.State.Dir}
+}
+
+// Close lets go of the state store.
+func (s *Set) Close() error { return s.Store().Close() }
 
 // Tenant is one configured tenant, for `triage check` and `triage api`.
 type Tenant struct {

@@ -305,7 +305,7 @@ func (e *Env) record(rec remediations.Record) error {
 		return err
 	}
 	rec.Source, rec.StartedBy = "command line", e.Analyst.Name
-	_, err = remediations.Open(set.Config.State.Dir).Add(rec)
+	_, err = remediations.New(set.Store()).Add(rec)
 	return err
 }
 

@@ -100,6 +100,7 @@ func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { set.Close() })
 	o.Config, o.Backends, o.Clock = cfg, set, now
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -81,8 +81,8 @@ func New(c *Common) *App {
 	a := &App{c: c, status: ui.NewStatus(c.Styles), width: 80, height: 24, theme: c.Backends.Config.UI.Theme, sheet: newPane(c), help: newPane(c)}
 	a.status.More = keyOf(c.Keys.Messages)
 	a.status.Now = c.now
-	if c.StateDir != "" {
-		a.prefs = prefs.Open(c.StateDir, c.Analyst.Name)
+	if c.StateDir != "" || c.State != nil {
+		a.prefs = prefs.For(c.state(), c.Analyst.Name)
 	}
 	for _, sp := range registry {
 		c.Keys.Tab(sp.Number).SetHelp(keyOf(*c.Keys.Tab(sp.Number)), sp.Name)

@@ -20,6 +20,7 @@ import (
 	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/backend/lenient"
+	"triage/backend/store"
 	"triage/ui"
 )
 
@@ -38,6 +39,19 @@ type Common struct {
 	Notices  []string      // shown once at start (config warnings)
 	Local    bool          // a local terminal, not an SSH session
 	StateDir string        // where per-analyst state is kept (remediations, last seen)
+	// State is the state store ([state]); nil is the files under StateDir.
+	State store.Store
+}
+
+// state is where the session keeps the journal and the analyst's prefs.
+func (c *Common) state() store.Store {
+	if c.State != nil {
+		return c.State
+	}
+	if c.StateDir == "" {
+		return c.Backends.Store()
+	}
+	return store.Files{Dir: c.StateDir}
 }
 
 // Context is the session context carrying the analyst, for backend calls.
@@ -225,5 +239,6 @@ func NewCommon(b *backend.Set, keys *ui.KeyMap, s Session) *Common {
 		Notices:  s.Notices,
 		Local:    s.Local,
 		StateDir: cfg.State.Dir,
+		State:    b.State,
 	}
 }

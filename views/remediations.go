@@ -82,14 +82,9 @@ type (
 	}
 )
 
-// journalOf is the session's remediation journal, in its state directory.
-func journalOf(c *Common) *remediations.Journal {
-	dir := c.StateDir
-	if dir == "" {
-		dir = c.Backends.Config.State.Dir
-	}
-	return remediations.Open(dir)
-}
+// journalOf is the remediation journal every session shares, in the state
+// store.
+func journalOf(c *Common) *remediations.Journal { return remediations.New(c.state()) }
 
 func newRemediationsTab(c *Common) *remediationsTab {
 	var how []string

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Config is the whole of config.toml after defaults, secret resolution and
@@ -112,9 +114,15 @@ const (
 	AuditWarn   = "warn"   // it is sent unrecorded, with a warning everywhere
 )
 
-// State says where per-analyst state (remediations, drafts, last seen) lives.
+// State says where the remediation journal and per-analyst state
+// (preferences, drafts, last seen, palette history) live: files under Dir,
+// or the PostgreSQL database Postgres names, which several serve hosts
+// can share.
 type State struct {
 	Dir string `toml:"dir"`
+	// Postgres is a connection string (postgres://user:pass@host/db or
+	// host=... dbname=...), "${VAR}" or "file:/path" like other secrets.
+	Postgres Secret `toml:"postgres"`
 }
 
 // Conn holds the transport settings every tenant shares.
@@ -271,12 +279,16 @@ func ParseDuration(s string) (time.Duration, error) {
 // UseTenants replaces every vendor's tenants with those of other (the demo
 // simulators), keeping this config's own UI, audit, SSH and key settings.
 // Demo state (remediation history) goes to a "demo" folder of the state
-// directory, so it never mixes with real tenants' records.
+// directory, never to the team's PostgreSQL, so it never mixes with real
+// tenants' records.
 func (c *Config) UseTenants(other *Config) {
 	c.ITM, c.SaaS, c.Okta, c.Atlassian, c.Essentials = other.ITM, other.SaaS, other.Okta, other.Atlassian, other.Essentials
 	c.Demo = other.Demo
-	if c.Demo && filepath.Base(c.State.Dir) != "demo" {
-		c.State.Dir = filepath.Join(c.State.Dir, "demo")
+	if c.Demo {
+		c.State.Postgres = ""
+		if filepath.Base(c.State.Dir) != "demo" {
+			c.State.Dir = filepath.Join(c.State.Dir, "demo")
+		}
 	}
 }
 
@@ -307,6 +319,10 @@ func (c *Config) Secrets() []string {
 	}
 	for _, t := range c.Essentials {
 		add(t.Password)
+	}
+	add(c.State.Postgres)
+	if pc, err := pgconn.ParseConfig(c.State.Postgres.Reveal()); c.State.Postgres != "" && err == nil {
+		add(Secret(pc.Password))
 	}
 	return out
 }

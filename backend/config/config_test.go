@@ -495,3 +495,48 @@ dpop = true
 		t.Fatalf("dpop with an API token: %+v", ps)
 	}
 }
+
+func TestStatePostgresIsASecretCheckedByTheDriversParser(t *testing.T) {
+	dir := t.TempDir()
+	dsnFile := filepath.Join(dir, "state-dsn")
+	os.WriteFile(dsnFile, []byte("postgres://triage:s3cret@db.example.com:5432/triage?sslmode=verify-full\n"), 0o600)
+	cfg, err := Parse("c.toml", []byte("[state]\ndir = \"/var/lib/triage\"\npostgres = \"file:"+dsnFile+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.State.Postgres.Reveal() != "postgres://triage:s3cret@db.example.com:5432/triage?sslmode=verify-full" {
+		t.Fatalf("postgres = %q", cfg.State.Postgres.Reveal())
+	}
+	if !slices.Contains(cfg.Secrets(), "s3cret") {
+		t.Fatalf("the DSN's password is not among the secrets the log redacts: %q", cfg.Secrets())
+	}
+	t.Setenv("TRIAGE_TEST_DSN", "host=db.example.com dbname=triage user=triage")
+	if cfg, err = Parse("c.toml", []byte("[state]\npostgres = \"${TRIAGE_TEST_DSN}\"\n")); err != nil || cfg.State.Postgres.Reveal() != "host=db.example.com dbname=triage user=triage" {
+		t.Fatalf("postgres from the environment: %q %v", cfg.State.Postgres.Reveal(), err)
+	}
+
+	for _, c := range []struct{ text, says string }{
+		{"[state]\ndir = \"/x\"\npostgres = \"postgres://triage:pw@db.example.com:notaport/triage\"\n", "not a PostgreSQL connection string"},
+		{"[state]\ndir = \"/x\"\npostgres = \"host=db.example.com sslmode=sometimes\"\n", "sslmode"},
+		{"[state]\ndir = \"/x\"\npostgres = \"file:" + filepath.Join(dir, "missing") + "\"\n", "does not exist"},
+	} {
+		_, err := Parse("c.toml", []byte(c.text))
+		oneLine(t, err, "c.toml:3: ", "state.postgres", c.says)
+		if strings.Contains(err.Error(), ":pw@") {
+			t.Fatalf("the message shows the password: %q", err)
+		}
+	}
+	_, err = Parse("c.toml", []byte("[state]\npostgress = \"x\"\n"))
+	oneLine(t, err, "c.toml:2: ", "postgress", "postgres")
+}
+
+func TestTheDemoNeverWritesToTheTeamsPostgreSQL(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[state]\ndir = \"/var/lib/triage\"\npostgres = \"postgres://triage@db.example.com/triage\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UseTenants(&Config{Demo: true})
+	if cfg.State.Postgres != "" || cfg.State.Dir != filepath.Join("/var/lib/triage", "demo") {
+		t.Fatalf("demo state: postgres %q, dir %q", cfg.State.Postgres.Reveal(), cfg.State.Dir)
+	}
+}

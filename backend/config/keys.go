@@ -105,3 +105,14 @@ func closest(w string, words []string) string {
 	}
 	return best
 }
+
+// StateProblem is a problem found with [state] postgres when the store
+// opened (the server cannot be reached, refuses the login), named by file,
+// line and key as a problem found in the text is.
+func (c *Config) StateProblem(msg, fix string) error {
+	line := 0
+	if c.loc != nil {
+		line = c.loc.line("state", -1, "postgres")
+	}
+	return &Error{File: c.File, Problems: []Problem{{Line: line, Key: "state.postgres", Msg: msg, Fix: fix}}}
+}

@@ -242,7 +242,7 @@ var knownKeys = map[string][]string{
 	"views":        {"name", "tab", "query", "filter"},
 	"ui":           {"refresh", "theme"},
 	"audit":        {"path", "on_error"},
-	"state":        {"dir"},
+	"state":        {"dir", "postgres"},
 	"itm":          append([]string{"name", "base_url", "api_version", "client_id", "client_secret", "statuses", "query"}, conn...),
 	"itm.statuses": {"id", "title"},
 	"saas":         append([]string{"name", "base_url", "client_id", "client_secret", "scopes", "query"}, conn...),

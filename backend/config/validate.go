@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -207,6 +209,7 @@ func (c *Config) resolveSecrets(v *validator) {
 	for i := range c.Essentials {
 		resolveSecret(v, "essentials", i, "password", &c.Essentials[i].Password)
 	}
+	resolveSecret(v, "state", -1, "postgres", &c.State.Postgres)
 }
 
 // holdsLiteralSecrets reports whether the file itself contains a credential
@@ -218,7 +221,7 @@ func (c *Config) holdsLiteralSecrets(data []byte) bool {
 			continue
 		}
 		switch m[1] {
-		case "client_secret", "api_token", "token", "password":
+		case "client_secret", "api_token", "token", "password", "postgres":
 			val := strings.TrimSpace(line[strings.Index(line, "=")+1:])
 			val = strings.Trim(val, `"' `)
 			if val != "" && !strings.HasPrefix(val, "${") && !strings.HasPrefix(val, "file:") {
@@ -230,6 +233,18 @@ func (c *Config) holdsLiteralSecrets(data []byte) bool {
 }
 
 func (c *Config) validate(v *validator) {
+	if dsn := c.State.Postgres.Reveal(); dsn != "" && !v.hasProblem("state", -1, "postgres") {
+		// The driver's own parser (pgx/v5 pgconn.ParseConfig) decides; its
+		// message is kept, never the string, which may hold a password.
+		if _, err := pgconn.ParseConfig(dsn); err != nil {
+			msg := err.Error()
+			if inner := errors.Unwrap(err); inner != nil {
+				msg = inner.Error()
+			}
+			v.at("state", -1, "postgres", "not a PostgreSQL connection string: "+msg,
+				`use postgres://triage@db.example.com:5432/triage, "host=db.example.com dbname=triage", "${TRIAGE_STATE_DSN}" or "file:/etc/triage/state-dsn"`)
+		}
+	}
 	switch c.UI.Theme {
 	case "auto", "dark", "light":
 	default:

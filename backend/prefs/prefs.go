@@ -5,11 +5,10 @@
 package prefs
 
 import (
-	"path/filepath"
 	"strings"
 	"time"
 
-	"triage/backend/jsonfile"
+	"triage/backend/store"
 )
 
 // Prefs is one analyst's remembered state.
@@ -29,29 +28,39 @@ type Tab struct {
 	LastSeen time.Time `json:"last_seen,omitzero"` // when the analyst last left the tab
 }
 
-// Store is one analyst's preferences file under the state directory.
-type Store struct{ path string }
+// Store is one analyst's preferences: their own document in the state
+// store, analysts/<name> (a file under the state directory, or a row in
+// PostgreSQL). No analyst reads or writes another's.
+type Store struct {
+	st   store.Store
+	name string
+}
 
-// Open names the file of analyst in stateDir; nothing is read until used.
-func Open(stateDir, analyst string) *Store {
-	return &Store{path: filepath.Join(stateDir, "analysts", fileName(analyst)+".json")}
+// Open is the preferences of analyst in the state directory stateDir;
+// nothing is read until used.
+func Open(stateDir, analyst string) *Store { return For(store.Files{Dir: stateDir}, analyst) }
+
+// For is the preferences of analyst kept in st.
+func For(st store.Store, analyst string) *Store {
+	return &Store{st: st, name: "analysts/" + fileName(analyst)}
 }
 
 // Path is where the preferences are kept.
-func (s *Store) Path() string { return s.path }
+func (s *Store) Path() string { return s.st.Where(s.name) }
 
-// Load reads the preferences; a missing file is empty preferences.
+// Load reads the preferences; none saved yet is empty preferences.
 func (s *Store) Load() (Prefs, error) {
 	var p Prefs
-	err := jsonfile.Read(s.path, &p)
+	err := s.st.Read(s.name, &p)
 	return p, err
 }
 
-// Update changes the preferences under the file's lock, so two sessions of
-// one analyst do not undo each other's changes.
+// Update changes the preferences with the store's lock held, so two
+// sessions of one analyst, on one host or two, do not undo each other's
+// changes.
 func (s *Store) Update(change func(*Prefs)) (Prefs, error) {
 	var p Prefs
-	err := jsonfile.Update(s.path, &p, func() error {
+	err := s.st.Update(s.name, &p, func() error {
 		if p.Tabs == nil {
 			p.Tabs = map[string]Tab{}
 		}
@@ -91,7 +100,7 @@ func (p *Prefs) Remember(command string, keep int) {
 }
 
 // fileName keeps an analyst's name to characters safe in a file name, so
-// no name can reach outside the directory.
+// no name can reach outside the directory or into another's document.
 func fileName(name string) string {
 	var b strings.Builder
 	for _, r := range name {

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"triage/backend/store"
+	"triage/backend/store/storetest"
 )
 
 func TestPrefsSurviveAndMergeAcrossSessions(t *testing.T) {
@@ -90,5 +93,47 @@ func TestDraftsOfTwoSessionsMerge(t *testing.T) {
 	a.Update(func(p *Prefs) { p.SetDrafts(nil, []string{"t1"}) })
 	if got, _ = a.Load(); got.Drafts != nil {
 		t.Fatalf("sent drafts are still kept: %q", got.Drafts)
+	}
+}
+
+// TestOnPostgresEachAnalystKeepsTheirOwnFromAnyHost: two hosts on one
+// database; alice's palette, drafts and last seen follow her to either,
+// and bob's are his own.
+func TestOnPostgresEachAnalystKeepsTheirOwnFromAnyHost(t *testing.T) {
+	dsn := storetest.Postgres(t)
+	hostA, err := store.OpenPostgres(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostA.Close()
+	hostB, err := store.OpenPostgres(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostB.Close()
+	seen := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	if _, err := For(hostA, "alice").Update(func(p *Prefs) {
+		p.Remember("itm assign", 50)
+		p.SetDrafts(map[string]string{"ITM-4": "checked with HR"}, nil)
+		p.Tabs["itm"] = Tab{LastSeen: seen}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := For(hostB, "bob").Update(func(p *Prefs) { p.Remember("okta suspend", 50) }); err != nil {
+		t.Fatal(err)
+	}
+	alice, err := For(hostB, "alice").Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alice.Palette) != 1 || alice.Palette[0] != "itm assign" || alice.Drafts["ITM-4"] != "checked with HR" || !alice.Tabs["itm"].LastSeen.Equal(seen) {
+		t.Fatalf("alice on the other host: %+v", alice)
+	}
+	bob, err := For(hostA, "bob").Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bob.Palette) != 1 || bob.Palette[0] != "okta suspend" || bob.Drafts != nil {
+		t.Fatalf("bob: %+v", bob)
 	}
 }

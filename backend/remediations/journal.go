@@ -1,7 +1,9 @@
 // Package remediations keeps the journal of remediations started from the
 // console: what was remediated, how, by whom and when, and how it ended. It
-// is a JSON file in the state directory, so a restart loses nothing, and
-// every session (local or over SSH) reads and writes the same file.
+// is one document of the state store (a JSON file in the state directory,
+// or a row in PostgreSQL), so a restart loses nothing, and every session
+// (local or over SSH, on one serve host or several) reads and writes the
+// same journal.
 //
 // A record is generic: a kind, a vendor and tenant, a target and a type.
 // SaaS Security asset remediations are kind "asset"; Essentials sender
@@ -14,13 +16,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"time"
 
 	"triage/backend/clean"
-	"triage/backend/jsonfile"
+	"triage/backend/store"
 )
 
 // Statuses a record moves through. Vendors' own words are kept in
@@ -76,20 +77,26 @@ func (r Record) Elapsed(now time.Time) time.Duration {
 }
 
 // FileName is the journal's name in the state directory.
-const FileName = "remediations.json"
+const FileName = docName + ".json"
 
-// Journal is the file. It holds no copy of its own: every call reads the
-// file, and every change is a read-modify-write under a file lock, written
-// to a temporary file and renamed over the old one, so sessions and
-// processes sharing a state directory never lose each other's records and
-// a crash never leaves half a file.
-type Journal struct{ path string }
+// docName is the journal's document in the state store.
+const docName = "remediations"
 
-// Open names the journal in dir; nothing is read or created until used.
-func Open(dir string) *Journal { return &Journal{path: filepath.Join(dir, FileName)} }
+// Journal is the store's document. It holds no copy of its own: every call
+// reads the store, and every change is a read-modify-write the store keeps
+// anyone else from interleaving (a file lock, a locked row), so sessions,
+// processes and hosts sharing it never lose each other's records.
+type Journal struct{ st store.Store }
+
+// Open is the journal in the state directory dir; nothing is read or
+// created until used.
+func Open(dir string) *Journal { return New(store.Files{Dir: dir}) }
+
+// New is the journal kept in st.
+func New(st store.Store) *Journal { return &Journal{st: st} }
 
 // Path is where the journal is kept.
-func (j *Journal) Path() string { return j.path }
+func (j *Journal) Path() string { return j.st.Where(docName) }
 
 type file struct {
 	Version      int      `json:"version"`
@@ -130,14 +137,14 @@ func (j *Journal) Update(id string, change func(*Record)) (Record, error) {
 				return recs, nil
 			}
 		}
-		return nil, fmt.Errorf("remediation journal %s: no record %s", j.path, id)
+		return nil, fmt.Errorf("remediation journal %s: no record %s", j.Path(), id)
 	})
 	return out, err
 }
 
 func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
 	var f file
-	err := jsonfile.Update(j.path, &f, func() error {
+	err := j.st.Update(docName, &f, func() error {
 		clean.Value(&f.Remediations)
 		recs, err := apply(f.Remediations)
 		f.Version, f.Remediations = 1, recs
@@ -150,11 +157,11 @@ func (j *Journal) change(apply func([]Record) ([]Record, error)) error {
 }
 
 // read decodes the journal. Every session, of every analyst, shares the
-// file, so its text is cleaned for the terminal as it is read, as vendor
+// journal, so its text is cleaned for the terminal as it is read, as vendor
 // text is.
 func (j *Journal) read() ([]Record, error) {
 	var f file
-	if err := jsonfile.Read(j.path, &f); err != nil {
+	if err := j.st.Read(docName, &f); err != nil {
 		return nil, fmt.Errorf("remediation journal: %w", err)
 	}
 	clean.Value(&f.Remediations)

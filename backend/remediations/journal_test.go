@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"triage/backend/store"
+	"triage/backend/store/storetest"
 )
 
 func TestRecordsSurviveARestartNewestFirst(t *testing.T) {
@@ -93,5 +96,60 @@ func TestElapsedOfAPendingRecordRunsOn(t *testing.T) {
 	r := Record{StartedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Status: Pending}
 	if got := r.Elapsed(r.StartedAt.Add(time.Minute)); got != time.Minute {
 		t.Fatalf("elapsed %s", got)
+	}
+}
+
+// TestTwoHostsOnPostgresShareOneJournal: records added at once through two
+// hosts' journals on one database are all there, in either.
+func TestTwoHostsOnPostgresShareOneJournal(t *testing.T) {
+	dsn := storetest.Postgres(t)
+	var hosts [2]*Journal
+	for i := range hosts {
+		st, err := store.OpenPostgres(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		hosts[i] = New(st)
+	}
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for h, j := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if _, err := j.Add(Record{Kind: KindAsset, Vendor: "saas", Tenant: "demo", TargetID: fmt.Sprintf("asset-%d-%d", h, i),
+					Type: "system_quarantine", StartedBy: "alice", StartedAt: at.Add(time.Duration(i) * time.Second), Status: Pending}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for h, j := range hosts {
+		recs, err := j.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, r := range recs {
+			ids[r.TargetID] = true
+		}
+		if len(recs) != 20 || len(ids) != 20 {
+			t.Fatalf("host %d lists %d records, %d assets: want all 20 of both hosts", h, len(recs), len(ids))
+		}
+	}
+	// An update through one host is what the other lists.
+	recs, _ := hosts[0].List()
+	if _, err := hosts[1].Update(recs[0].ID, func(r *Record) { r.Status = Success }); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := hosts[0].List()
+	if again[0].ID != recs[0].ID || again[0].Status != Success {
+		t.Fatalf("after the other host's update: %+v", again[0])
+	}
+	if _, err := hosts[0].Update("no-such-id", func(*Record) {}); err == nil || !strings.Contains(err.Error(), "no record no-such-id") {
+		t.Fatalf("updating a record nobody has: %v", err)
 	}
 }
