@@ -153,6 +153,23 @@ func (p *Pacer) Waiting(path string) (time.Time, bool) {
 	return h.until, true
 }
 
+// Held is when the last request held by the pacer, on any bucket or the
+// per-minute ceiling, may go; false when none waits.
+func (p *Pacer) Held() (time.Time, bool) {
+	if p == nil {
+		return time.Time{}, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var until time.Time
+	for _, h := range p.holds {
+		if h.until.After(until) {
+			until = h.until
+		}
+	}
+	return until, !until.IsZero()
+}
+
 // Wait holds a request until the tenant's share of its bucket, and the
 // per-minute ceiling, allow it. A bucket not yet seen, or past its reset,
 // lets one request out to learn it while the others wait for its answer.
