@@ -506,6 +506,9 @@ func TestPacerKeepsTheOthersShareOfTheBucket(t *testing.T) {
 	if d := goNow(p, "/api/v1/logs", now); d != probeWait {
 		t.Fatalf("a second request waits for the first's answer, delay %s", d)
 	}
+	if _, ok := p.Budget("/api/v1/logs"); ok {
+		t.Fatal("a budget before Okta's first answer")
+	}
 	p.Observe("/api/v1/logs", rateHeaders(now, 100, 60, reset), now)
 	// 60 left of 100, half reserved for others: 10 more may go.
 	for i := range 10 {

@@ -135,8 +135,8 @@ func (p *Pacer) Budget(path string) (Bucket, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b, ok := p.buckets[bucketKey(path)]
-	if !ok {
-		return Bucket{}, false
+	if !ok || b.resetRaw == 0 {
+		return Bucket{}, false // not heard of yet
 	}
 	return *b, true
 }
