@@ -15,8 +15,9 @@ import (
 // of the process, so the share is server-wide.
 //
 // With rate-limit headers (X-Rate-Limit-Limit, -Remaining, -Reset, as Okta
-// sends on every answer: okta-sdk-golang v5 okta/requestExecutor.go reads
-// the same three) it keeps per endpoint bucket a reserve of (1 - share) of
+// sends on every answer: demisto/content OktaApiModule.py
+// get_rate_limit_context reads the same three; okta-sdk-golang v5
+// okta/client.go Get429BackoffTime translates Reset through Date) it keeps per endpoint bucket a reserve of (1 - share) of
 // the limit for other consumers of the org's API, such as the SIEM's log
 // collector: a request waits for the reset rather than spend the reserve.
 // Without headers, an optional requests-per-minute ceiling applies.
