@@ -17,9 +17,10 @@ import (
 // With rate-limit headers (X-Rate-Limit-Limit, -Remaining, -Reset, as Okta
 // sends on every answer: demisto/content OktaApiModule.py
 // get_rate_limit_context reads the same three; okta-sdk-golang v5
-// okta/client.go Get429BackoffTime translates Reset through Date) it keeps per endpoint bucket a reserve of (1 - share) of
-// the limit for other consumers of the org's API, such as the SIEM's log
-// collector: a request waits for the reset rather than spend the reserve.
+// okta/client.go Get429BackoffTime translates Reset through Date) it keeps
+// per endpoint bucket a reserve of (1 - share) of the limit for the org's
+// other consumers of the API, such as the SIEM's log collector: a request
+// waits for the reset rather than spend the reserve.
 // Without headers, an optional requests-per-minute ceiling applies.
 type Pacer struct {
 	mu        sync.Mutex
