@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/httpx"
 	"triage/backend/itm"
 	"triage/backend/settle"
 	"triage/ui"
@@ -92,6 +93,12 @@ func newITMTab(c *Common) Tab {
 		instead:    t.emailText,
 	}
 	t.loadingRows = func() string { return t.loading }
+	t.paced = func() *httpx.Client {
+		if t.tenant >= len(t.clients) {
+			return nil
+		}
+		return t.client().HTTP()
+	}
 	return t
 }
 

@@ -478,7 +478,27 @@ func (p *logPane) progress() string {
 	if p.known {
 		s += fmt.Sprintf(" · rate limit %d/%d left", p.budget.Remaining, p.budget.Limit)
 	}
+	if w := p.waiting(); w != "" {
+		s += " · " + w
+	}
 	return s
+}
+
+// waiting says how long the load waits for the tenant's share of Okta's
+// rate limit, which every session's loads share; "" when it does not.
+func (p *logPane) waiting() string {
+	if !p.loading {
+		return ""
+	}
+	client := p.t.client()
+	if client == nil {
+		return ""
+	}
+	until, ok := client.Waiting(okta.LogsPath)
+	if !ok {
+		return ""
+	}
+	return waitingFor("Okta", time.Until(until))
 }
 
 func (p *logPane) status() string {

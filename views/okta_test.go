@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -515,5 +516,29 @@ func TestASwitchToAFailingOrgShowsItsError(t *testing.T) {
 	frame := h.waitUntil("the load's error", func(f string) bool { return strings.HasPrefix(statusLine(f), "✗ ") })
 	if got := statusLine(frame); !strings.Contains(got, "Okta wrong: 401") {
 		t.Fatalf("status line %q", got)
+	}
+}
+
+// A load held by the tenant's share of Okta's rate limit says so, with the
+// time left, on the status line: the share is server-wide, so the wait may
+// be for other analysts' loads.
+func TestSystemLogSaysWhenItWaitsForTheRateLimit(t *testing.T) {
+	h := newHarness(t, setup{loads: []int{4}, vendors: func(s *sim.Sim) {
+		// Two a minute and half for others: the first page takes
+		// triage's share, the next waits for the reset.
+		s.Okta.SetRateLimit("/api/v1/logs", 2)
+	}})
+	openOkta(h)
+	h.typeKeys("]")
+	frame := h.waitUntil("the wait said", func(f string) bool { return strings.Contains(f, "waiting for Okta's rate limit: ") })
+	m := regexp.MustCompile(`waiting for Okta's rate limit: (\d+) s`).FindStringSubmatch(frame)
+	if m == nil {
+		t.Fatalf("no seconds in the wait:\n%s", frame)
+	}
+	if secs, _ := strconv.Atoi(m[1]); secs < 1 || secs > 62 {
+		t.Fatalf("waiting %s s for a one-minute window:\n%s", m[1], frame)
+	}
+	if !strings.Contains(frame, "rate limit 1/2 left") {
+		t.Errorf("the budget Okta reported is not shown:\n%s", frame)
 	}
 }

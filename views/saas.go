@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/httpx"
 	"triage/backend/saas"
 	"triage/ui"
 )
@@ -81,6 +82,12 @@ func newSaaSTab(c *Common) *saasTab {
 		doc:        func(inc *saas.Incident) string { return incidentDoc(c.Styles, inc, t.width, c.now()) },
 	}
 	t.loadingRows = func() string { return t.loading }
+	t.paced = func() *httpx.Client {
+		if t.tenant >= len(t.clients) {
+			return nil
+		}
+		return t.client().HTTP()
+	}
 	return t
 }
 

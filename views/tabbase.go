@@ -2,11 +2,15 @@ package views
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/clean"
+	"triage/backend/httpx"
 	"triage/ui"
 )
 
@@ -32,6 +36,9 @@ type listTab struct {
 	empty       string
 	loadingRows func() string
 	loadErr     error
+	// paced is the tab's tenant client, whose pacer may hold its loads
+	// (requests_per_minute); nil when the tab says so itself.
+	paced func() *httpx.Client
 }
 
 func newListTab(c *Common, cols []ui.Column, empty string) listTab {
@@ -47,12 +54,45 @@ func (b *listTab) busyWith(loads ...string) string {
 	if s := b.bulk.busy(); s != "" {
 		return s
 	}
-	for _, s := range append([]string{b.writing}, loads...) {
+	if b.writing != "" {
+		return b.writing
+	}
+	for _, s := range loads {
 		if s != "" {
-			return s
+			return s + b.held()
 		}
 	}
 	return ""
+}
+
+// held says how long the tab's loads wait for the tenant's request budget,
+// which every session shares; "" when they do not.
+func (b *listTab) held() string {
+	if b.paced == nil {
+		return ""
+	}
+	c := b.paced()
+	if c == nil {
+		return ""
+	}
+	until, ok := c.Pacer().Held()
+	if !ok {
+		return ""
+	}
+	if w := waitingFor(c.Vendor(), time.Until(until)); w != "" {
+		return " · " + w
+	}
+	return ""
+}
+
+// waitingFor says a load waits for a vendor's rate limit: "waiting for
+// Okta's rate limit: 41 s"; "" once the wait is over.
+func waitingFor(vendor string, d time.Duration) string {
+	secs := int(math.Ceil(d.Seconds()))
+	if secs < 1 {
+		return ""
+	}
+	return fmt.Sprintf("waiting for %s's rate limit: %d s", vendor, secs)
 }
 
 // show opens a form in the modal slot.

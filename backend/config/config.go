@@ -131,6 +131,24 @@ type Conn struct {
 	CAFile             string   `toml:"ca_file"`
 	InsecureSkipVerify bool     `toml:"insecure_skip_verify"`
 	Proxy              string   `toml:"proxy"` // "" means from the environment
+	// RateShare is the fraction (0 < share <= 1) of each vendor rate-limit
+	// bucket triage may use, server-wide, leaving the rest to the org's
+	// other consumers (the SIEM's collectors); nil until defaults apply.
+	RateShare *float64 `toml:"rate_share"`
+	// RequestsPerMinute caps the tenant's requests, server-wide, for
+	// vendors that announce no rate limit; 0 is no ceiling.
+	RequestsPerMinute int `toml:"requests_per_minute"`
+}
+
+// DefaultRateShare leaves half of each bucket to other consumers.
+const DefaultRateShare = 0.5
+
+// Share is the tenant's rate_share, or the default.
+func (c Conn) Share() float64 {
+	if c.RateShare == nil {
+		return DefaultRateShare
+	}
+	return *c.RateShare
 }
 
 // ITM is one Proofpoint ITM tenant.

@@ -540,3 +540,56 @@ func TestTheDemoNeverWritesToTheTeamsPostgreSQL(t *testing.T) {
 		t.Fatalf("demo state: postgres %q, dir %q", cfg.State.Postgres.Reveal(), cfg.State.Dir)
 	}
 }
+
+func TestRateShareAndRequestsPerMinute(t *testing.T) {
+	c, err := Parse("c.toml", []byte(`[[okta]]
+name = "prod"
+url = "https://acme.okta.com"
+api_token = "t"
+
+[[okta]]
+name = "all"
+url = "https://all.okta.com"
+api_token = "t"
+rate_share = 1
+
+[[essentials]]
+name = "acme"
+domain = "acme.com"
+username = "admin@acme.com"
+password = "p"
+requests_per_minute = 600
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Okta[0].Share() != DefaultRateShare || c.Okta[1].Share() != 1 || c.Essentials[0].RequestsPerMinute != 600 || c.Okta[0].RequestsPerMinute != 0 {
+		t.Fatalf("shares %v %v, per minute %d %d", c.Okta[0].Share(), c.Okta[1].Share(), c.Essentials[0].RequestsPerMinute, c.Okta[0].RequestsPerMinute)
+	}
+	_, err = Parse("c.toml", []byte(`[[okta]]
+name = "prod"
+url = "https://acme.okta.com"
+api_token = "t"
+rate_share = 1.5
+
+[[itm]]
+name = "prod"
+base_url = "https://tenant.explore.proofpoint.com"
+client_id = "abc"
+client_secret = "s"
+rate_share = 0
+requests_per_minute = -5
+`))
+	got := map[string]Problem{}
+	for _, p := range problems(t, err) {
+		got[p.Key] = p
+	}
+	for key, line := range map[string]int{"okta[0].rate_share": 5, "itm[0].rate_share": 12, "itm[0].requests_per_minute": 13} {
+		if p := got[key]; p.Line != line || p.Fix == "" {
+			t.Errorf("%s: %+v, want line %d with a fix (all: %+v)", key, p, line, got)
+		}
+	}
+	if !strings.Contains(got["okta[0].rate_share"].Msg, "1.5") {
+		t.Errorf("message does not name the value: %+v", got["okta[0].rate_share"])
+	}
+}

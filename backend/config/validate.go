@@ -463,6 +463,12 @@ func checkConn(v *validator, table string, i int, c Conn) {
 			v.at(table, i, "proxy", fmt.Sprintf("%q is not a proxy URL", c.Proxy), `use "http://proxy.example:3128"`)
 		}
 	}
+	if c.RateShare != nil && !(*c.RateShare > 0 && *c.RateShare <= 1) {
+		v.at(table, i, "rate_share", fmt.Sprintf("%v is not a fraction above 0 and at most 1", *c.RateShare), "use 0.5 to leave half of each vendor rate limit to other consumers such as the SIEM")
+	}
+	if c.RequestsPerMinute < 0 {
+		v.at(table, i, "requests_per_minute", fmt.Sprintf("%d is negative", c.RequestsPerMinute), "use a positive number such as 600, or 0 (the default) for no ceiling")
+	}
 	if c.InsecureSkipVerify {
 		v.warn(table, i, "insecure_skip_verify", "TLS certificates are not verified for this tenant")
 	}

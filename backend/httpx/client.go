@@ -46,7 +46,7 @@ type Options struct {
 	Logger       *slog.Logger
 	UserAgent    string
 	Retry        Retry
-	Pace         bool              // track X-Rate-Limit-* headers and pace before the bucket is empty (Okta)
+	Pace         bool              // follow X-Rate-Limit-* headers, using Conn.RateShare of each bucket (Okta)
 	Transport    http.RoundTripper // replaces the TLS/proxy transport (tests)
 	// Secrets are the tenant's credentials (a client secret, an API token,
 	// a password). With the credentials each request carries, they are
@@ -146,8 +146,11 @@ func New(o Options) (*Client, error) {
 	if c.ua == "" {
 		c.ua = "triage"
 	}
-	if o.Pace {
-		c.pacer = NewPacer()
+	// One pacer per tenant client, and the client is shared by every
+	// session of the process: rate_share and requests_per_minute are
+	// server-wide budgets.
+	if o.Pace || o.Conn.RequestsPerMinute > 0 {
+		c.pacer = NewPacer(o.Pace, o.Conn.Share(), o.Conn.RequestsPerMinute)
 		c.pacer.sleep = o.Wait
 	}
 	if t, ok := o.Auth.(*Token); ok {
@@ -449,6 +452,9 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 	}
 	hr, err := http.NewRequestWithContext(actx, method, target.String(), rd)
 	if err != nil {
+		if c.pacer != nil {
+			c.pacer.Done(target.Path)
+		}
 		return nil, err
 	}
 	for k, vs := range req.Header {
@@ -468,12 +474,18 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 	hr.Header.Set("User-Agent", c.ua)
 	if c.auth != nil {
 		if err := c.auth.Authorize(actx, hr); err != nil {
+			if c.pacer != nil {
+				c.pacer.Done(target.Path)
+			}
 			return nil, &notSent{err}
 		}
 	}
 	start := time.Now()
 	res, err := c.http.Do(hr)
 	if err != nil {
+		if c.pacer != nil {
+			c.pacer.Done(target.Path)
+		}
 		if context.Cause(actx) == errAttemptTimeout && ctx.Err() == nil {
 			err = fmt.Errorf("%w after %s: %v", errAttemptTimeout, c.timeout, err)
 		}

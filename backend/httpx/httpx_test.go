@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -474,33 +475,129 @@ func TestRedactedLogHoldsNoSecret(t *testing.T) {
 	}
 }
 
-func TestPacerSlowsBeforeTheBucketIsEmpty(t *testing.T) {
-	p := NewPacer()
-	now := time.Now()
+func rateHeaders(now time.Time, limit, remaining int, reset time.Time) http.Header {
 	h := http.Header{}
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
-	h.Set("X-Rate-Limit-Limit", "100")
-	h.Set("X-Rate-Limit-Remaining", "50")
-	h.Set("X-Rate-Limit-Reset", fmt.Sprint(now.Add(30*time.Second).Unix()))
-	p.Observe("/api/v1/logs", h, now)
-	if d := p.delay("/api/v1/logs", now); d != 0 {
-		t.Fatalf("half the bucket left, delay %s", d)
+	h.Set("X-Rate-Limit-Limit", fmt.Sprint(limit))
+	h.Set("X-Rate-Limit-Remaining", fmt.Sprint(remaining))
+	h.Set("X-Rate-Limit-Reset", fmt.Sprint(reset.Unix()))
+	return h
+}
+
+// go takes the pacer's next decision for path as Wait would: the delay,
+// or the request is counted as sent.
+func goNow(p *Pacer, path string, now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, probe := p.delay(bucketKey(path), now)
+	if d == 0 {
+		p.spend(bucketKey(path), now, probe)
 	}
-	h.Set("X-Rate-Limit-Remaining", "5")
-	p.Observe("/api/v1/logs", h, now)
-	if d := p.delay("/api/v1/logs", now); d <= 0 || d > 30*time.Second {
-		t.Fatalf("5 of 100 left, delay %s", d)
+	return d
+}
+
+func TestPacerKeepsTheOthersShareOfTheBucket(t *testing.T) {
+	p := NewPacer(true, 0.5, 0)
+	now := time.Now().Truncate(time.Second)
+	reset := now.Add(30 * time.Second)
+	if d := goNow(p, "/api/v1/logs", now); d != 0 {
+		t.Fatalf("the first request learns the bucket, delay %s", d)
 	}
-	h.Set("X-Rate-Limit-Remaining", "1")
-	p.Observe("/api/v1/logs", h, now)
-	if d := p.delay("/api/v1/logs", now); d < 28*time.Second {
-		t.Fatalf("1 left, delay %s, want about the time to reset", d)
+	if d := goNow(p, "/api/v1/logs", now); d != probeWait {
+		t.Fatalf("a second request waits for the first's answer, delay %s", d)
+	}
+	if _, ok := p.Budget("/api/v1/logs"); ok {
+		t.Fatal("a budget before Okta's first answer")
+	}
+	p.Observe("/api/v1/logs", rateHeaders(now, 100, 60, reset), now)
+	// 60 left of 100, half reserved for others: 10 more may go.
+	for i := range 10 {
+		if d := goNow(p, "/api/v1/logs", now); d != 0 {
+			t.Fatalf("request %d of our share waits %s", i+1, d)
+		}
+	}
+	if d := goNow(p, "/api/v1/logs", now); d < 30*time.Second {
+		t.Fatalf("share used up, delay %s, want the time to reset", d)
+	}
+	// A late answer from earlier in the window cannot give the share back.
+	p.Observe("/api/v1/logs", rateHeaders(now, 100, 58, reset), now)
+	if b, _ := p.Budget("/api/v1/logs"); b.Remaining != 50 || b.Limit != 100 {
+		t.Fatalf("budget %+v, want 50 of 100 left", b)
+	}
+	// Past the reset one request learns the new window.
+	later := reset.Add(time.Second)
+	if d := goNow(p, "/api/v1/logs", later); d != 0 {
+		t.Fatalf("after the reset, delay %s", d)
+	}
+	p.Observe("/api/v1/logs", rateHeaders(later, 100, 99, later.Add(time.Minute)), later)
+	if d := goNow(p, "/api/v1/logs", later); d != 0 {
+		t.Fatalf("a new window, delay %s", d)
 	}
 	if _, ok := p.Budget("/api/v1/users/00u1"); ok {
 		t.Fatal("users bucket should be separate from logs")
 	}
-	if b, _ := p.Budget("/api/v1/logs"); b.Limit != 100 {
-		t.Fatalf("budget %+v", b)
+}
+
+func TestPacerShareOfOneStillLeavesTheLastRequest(t *testing.T) {
+	for share, want := range map[float64]int{1: 1, 0.5: 50, 0.25: 75, 0.999: 1} {
+		if got := NewPacer(true, share, 0).reserve(100); got != want {
+			t.Errorf("share %v: reserve %d, want %d", share, got, want)
+		}
+	}
+}
+
+func TestPacerPerMinuteCeiling(t *testing.T) {
+	p := NewPacer(false, 0.5, 3)
+	now := time.Now()
+	for i := range 3 {
+		p.mu.Lock()
+		d := p.ceiling(now.Add(time.Duration(i) * time.Second))
+		if d == 0 {
+			p.spend("/x", now.Add(time.Duration(i)*time.Second), false)
+		}
+		p.mu.Unlock()
+		if d != 0 {
+			t.Fatalf("request %d of 3 waits %s", i+1, d)
+		}
+	}
+	p.mu.Lock()
+	d := p.ceiling(now.Add(10 * time.Second))
+	p.mu.Unlock()
+	if d != 50*time.Second {
+		t.Fatalf("fourth request in the minute waits %s, want 50s", d)
+	}
+}
+
+func TestPacerSaysWhenRequestsWait(t *testing.T) {
+	p := NewPacer(true, 0.5, 0)
+	now := time.Now()
+	p.Observe("/api/v1/logs", rateHeaders(now, 10, 5, now.Add(40*time.Second)), now)
+	if _, ok := p.Waiting("/api/v1/logs"); ok {
+		t.Fatal("nothing waits yet")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Wait(ctx, "/api/v1/logs") }()
+	for {
+		if until, ok := p.Waiting("/api/v1/logs"); ok {
+			if left := time.Until(until); left < 30*time.Second || left > 41*time.Second {
+				t.Fatalf("waiting %s, want about 40s", left)
+			}
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Wait returned %v with the share used up", err)
+		default:
+			runtime.Gosched()
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v", err)
+	}
+	if _, ok := p.Waiting("/api/v1/logs"); ok {
+		t.Fatal("the cancelled request still shows as waiting")
 	}
 }
 

@@ -135,6 +135,13 @@ func (c *Client) Budget(path string) (httpx.Bucket, bool) {
 	return c.http.Pacer().Budget(path)
 }
 
+// Waiting is when requests held for path's bucket by the tenant's share of
+// the rate limit may go (requests of every session wait together); false
+// when none waits.
+func (c *Client) Waiting(path string) (time.Time, bool) {
+	return c.http.Pacer().Waiting(path)
+}
+
 // Check tests connectivity the way that works for both auth modes: a
 // service app has no user, so /users/me would fail.
 func (c *Client) Check(ctx context.Context) error {

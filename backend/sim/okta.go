@@ -137,6 +137,18 @@ func (s *Okta) IssuedTokens() []string { return s.bearers.list() }
 // "/api/v1/apps", "/api/v1/users", "/api/v1/groups") and refills it.
 func (s *Okta) SetRateLimit(bucket string, perMinute int) { s.limits.set(bucket, perMinute) }
 
+// SetRateWindow shortens the rate-limit window from Okta's minute (at
+// least 2s: X-Rate-Limit-Reset counts whole seconds), so tests of pacing
+// need not wait minutes; SetRateLimit's numbers are then per window. Every
+// bucket refills.
+func (s *Okta) SetRateWindow(d time.Duration) {
+	l := s.limits
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.window = max(d, 2*time.Second)
+	clear(l.buckets)
+}
+
 func (s *Okta) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/v1/token", s.token)
