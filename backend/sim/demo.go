@@ -137,7 +137,10 @@ func (s *Sim) Config() *config.Config {
 	c := config.Default()
 	c.Demo = true
 	c.State.Dir = filepath.Join(config.StateHome(), "demo")
-	timeout := config.Conn{Timeout: config.Duration{Duration: 15 * time.Second}}
+	// The simulated orgs have no other consumers (no SIEM polls them), so
+	// the demo may use every bucket whole: the console is not slowed.
+	whole := 1.0
+	timeout := config.Conn{Timeout: config.Duration{Duration: 15 * time.Second}, RateShare: &whole}
 	statuses := make([]config.Status, len(ITMStatuses))
 	for i, st := range ITMStatuses {
 		statuses[i] = config.Status{ID: st.ID, Title: st.Title}
