@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"triage/backend/dataset"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -38,6 +39,20 @@ type Common struct {
 	Notices  []string      // shown once at start (config warnings)
 	Local    bool          // a local terminal, not an SSH session
 	StateDir string        // where per-analyst state is kept (remediations, last seen)
+
+	ownSets *dataset.Registry // when Backends has none (a test's own set)
+}
+
+// datasets are the shared query results the tabs read: the server's, else
+// this session's own.
+func (c *Common) datasets() *dataset.Registry {
+	if c.Backends != nil && c.Backends.Datasets != nil {
+		return c.Backends.Datasets
+	}
+	if c.ownSets == nil {
+		c.ownSets = dataset.New(c.Clock, 0, 0)
+	}
+	return c.ownSets
 }
 
 // Context is the session context carrying the analyst, for backend calls.

@@ -17,7 +17,7 @@ func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 func (r *ticketRows) Stamp(i int) time.Time { return r.rows[i].observed }
 
 // Stamp implements ui.Stamper: when the incident was last updated.
-func (r *incidentRows) Stamp(i int) time.Time { return r.at(i).updated }
+func (v *incidentView) Stamp(i int) time.Time { return v.at(i).updated }
 
 // Tables implements tableOwner.
 func (t *oktaTab) Tables() map[string]*ui.Table {
