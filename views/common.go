@@ -242,3 +242,18 @@ func NewCommon(b *backend.Set, keys *ui.KeyMap, s Session) *Common {
 		StateDir: cfg.State.Dir,
 	}
 }
+
+// pollAfter is a timer that ends with ctx (the session, or the query it
+// polls for), so a session that has left keeps nothing waiting.
+func pollAfter(ctx context.Context, d time.Duration, msg func() tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return msg()
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}

@@ -292,7 +292,7 @@ func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saa
 func (t *saasTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
 	set := t.set
 	if !set.Read().Busy {
-		return tea.Tick(saasPollEvery, func(time.Time) tea.Msg {
+		return pollAfter(ctx, saasPollEvery, func() tea.Msg {
 			return saasSharedMsg{tab: t, req: req, set: set, state: set.Read(), chain: true}
 		})
 	}
@@ -305,14 +305,49 @@ func (t *saasTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
 	}
 }
 
+// appList is a SaaS tenant's app list, shared by every session.
+type appList []saas.App
+
+// Bytes implements dataset.Snapshot.
+func (a appList) Bytes() int64 { return int64(len(a)) * 256 }
+
+// loadApps reads the tenant's app list, once for every session: a session
+// asking while another reads it waits for that answer.
 func (t *saasTab) loadApps() tea.Cmd {
 	if t.appsReq {
 		return nil
 	}
 	t.appsReq = true
 	client, ctx, tenant := t.client(), t.c.Context(), t.tenant
+	reg := t.c.datasets()
+	key := dataset.Key{Kind: "saas-apps", Tenant: client.Tenant()}
+	set, _ := dataset.Open(reg, key, func() appList { return nil })
+	st := set.Read()
+	if st.Done {
+		apps := st.Snap
+		return func() tea.Msg { return saasAppsMsg{tab: t, tenant: tenant, apps: apps} }
+	}
+	if !set.Begin() {
+		return func() tea.Msg {
+			st, err := set.Wait(ctx, st.Version)
+			for err == nil && st.Busy {
+				st, err = set.Wait(ctx, st.Version)
+			}
+			if err == nil && !st.Done {
+				err = st.Err
+			}
+			return saasAppsMsg{tab: t, tenant: tenant, apps: st.Snap, err: err}
+		}
+	}
 	return func() tea.Msg {
 		apps, err := client.Apps(ctx)
+		if err != nil {
+			set.End(false, err)
+			reg.Drop(key) // the next session to ask reads it again
+		} else {
+			set.Publish(func(appList) appList { return apps })
+			set.End(true, nil)
+		}
 		return saasAppsMsg{tab: t, tenant: tenant, apps: apps, err: err}
 	}
 }
