@@ -48,20 +48,6 @@ type fixChoice struct {
 
 // messages of the SaaS tab; each names its tab, since every tab sees them.
 type (
-	saasPageMsg struct {
-		tab   *saasTab
-		req   int
-		first bool      // the query's first page: it replaces the rows
-		from  saas.Page // the page whose nextPath was followed
-		page  saas.Page
-		err   error
-	}
-	saasRefreshMsg struct {
-		tab       *saasTab
-		req       int
-		incidents []saas.Incident
-		err       error
-	}
 	saasAppsMsg struct {
 		tab    *saasTab
 		tenant int
@@ -221,14 +207,19 @@ func (t *saasTab) loadFirst() tea.Cmd {
 	t.rows = t.newView()
 	t.table.SetSource(t.rows)
 	st := set.Read()
+	t.rows.start(st.Snap)
 	t.showState(st)
 	t.loading = ""
 	if len(st.Snap.order) == 0 && !st.Done {
 		t.loading = "Loading SaaS incidents…"
 	}
 	var read tea.Cmd
-	if !st.Done && !st.Busy && set.Begin() {
+	switch {
+	case st.Done:
+	case set.Begin():
 		read = t.readFeed(req, set, client, t.query, st.Snap.resume)
+	default:
+		read = t.await(req, set, false, false) // another session is reading it
 	}
 	return tea.Batch(read, t.watch(ctx, req, set.Read().Version))
 }
@@ -246,10 +237,12 @@ func (t *saasTab) newView() *incidentView {
 }
 
 // readFeed reads the feed into set from its start, or from resume after
-// an error, publishing each page; it runs under the dataset's context.
+// an error, publishing each page. It runs under the dataset's context,
+// whether or not this session is still there to see it; the session waits
+// for it with await.
 func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saas.Client, q saas.Query, resume *saas.Page) tea.Cmd {
 	ctx, resumed := set.Context(), resume != nil
-	return func() tea.Msg {
+	go func() {
 		var page saas.Page
 		var err error
 		if resume != nil {
@@ -262,7 +255,7 @@ func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saa
 				from := resume
 				set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.resume = from; return n })
 				set.End(false, err)
-				break
+				return
 			}
 			set.Publish(func(s *incidentRows) *incidentRows {
 				n := s.next()
@@ -275,14 +268,26 @@ func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saa
 			}
 			if !page.More {
 				set.End(true, err)
-				break
+				return
 			}
 			from := page
 			resume = &from
 			page, err = client.More(ctx, from)
 		}
-		st := set.Read()
-		return saasSharedMsg{tab: t, req: req, set: set, state: st, err: st.Err, resumed: resumed}
+	}()
+	return t.await(req, set, resumed, false)
+}
+
+// await is the dataset's state once the load or refresh this session
+// asked for, or the one another session was running, has ended.
+func (t *saasTab) await(req int, set *dataset.Set[*incidentRows], resumed, refresh bool) tea.Cmd {
+	ctx, _ := t.reqs.paging(t.c.Context())
+	return func() tea.Msg {
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the tab moved on to another query
+		}
+		return saasSharedMsg{tab: t, req: req, set: set, state: st, err: st.Err, resumed: resumed, toast: refresh}
 	}
 }
 
@@ -327,28 +332,30 @@ func (t *saasTab) loadApps() tea.Cmd {
 		apps := st.Snap
 		return func() tea.Msg { return saasAppsMsg{tab: t, tenant: tenant, apps: apps} }
 	}
-	if !set.Begin() {
+	if !set.Begin() { // another session is reading it
 		return func() tea.Msg {
-			st, err := set.Wait(ctx, st.Version)
-			for err == nil && st.Busy {
-				st, err = set.Wait(ctx, st.Version)
-			}
+			st, err := set.Idle(ctx)
 			if err == nil && !st.Done {
 				err = st.Err
 			}
 			return saasAppsMsg{tab: t, tenant: tenant, apps: st.Snap, err: err}
 		}
 	}
-	return func() tea.Msg {
-		apps, err := client.Apps(ctx)
+	go func() {
+		apps, err := client.Apps(set.Context())
 		if err != nil {
-			set.End(false, err)
 			reg.Drop(key) // the next session to ask reads it again
 		} else {
 			set.Publish(func(appList) appList { return apps })
-			set.End(true, nil)
 		}
-		return saasAppsMsg{tab: t, tenant: tenant, apps: apps, err: err}
+		set.End(err == nil, err)
+	}()
+	return func() tea.Msg {
+		st, err := set.Idle(ctx)
+		if err == nil && !st.Done {
+			err = st.Err
+		}
+		return saasAppsMsg{tab: t, tenant: tenant, apps: st.Snap, err: err}
 	}
 }
 
@@ -385,9 +392,8 @@ func (t *saasTab) Refresh() tea.Cmd {
 	if newest := st.Snap.newest; newest.After(q.From) {
 		q.From = newest.Add(time.Millisecond)
 	}
-	client, req := t.client(), t.reqs.current()
-	ctx := set.Context()
-	cmds = append(cmds, func() tea.Msg {
+	client, req, ctx := t.client(), t.reqs.current(), set.Context()
+	go func() {
 		var incs []saas.Incident
 		p, err := client.Incidents(ctx, q)
 		for pages := 1; err == nil; pages++ {
@@ -399,9 +405,8 @@ func (t *saasTab) Refresh() tea.Cmd {
 		}
 		set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.add(incs, true); return n })
 		set.End(true, err)
-		return saasSharedMsg{tab: t, req: req, set: set, state: set.Read(), err: err, toast: true}
-	})
-	return tea.Batch(cmds...)
+	}()
+	return tea.Batch(append(cmds, t.await(req, set, false, true))...)
 }
 
 // show moves the tab's view to a state of its dataset.

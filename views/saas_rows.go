@@ -341,6 +341,10 @@ type incidentView struct {
 
 func newIncidentView() *incidentView { return &incidentView{incidentRows: newIncidentRows()} }
 
+// start shows snapshot s to a session opening the query: what changed
+// before it looked is not marked.
+func (v *incidentView) start(s *incidentRows) { v.incidentRows, v.seq, v.fresh = s, s.seq, nil }
+
 // apply changes the shared rows for every session and shows the result.
 func (v *incidentView) apply(change func(*incidentRows)) {
 	if v.publish != nil {

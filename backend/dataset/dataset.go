@@ -95,6 +95,19 @@ func (d *Set[S]) Wait(ctx context.Context, version uint64) (State[S], error) {
 	}
 }
 
+// Idle waits until no load or refresh is running, or ctx ends: the
+// answer for the session that asked for one, whoever ran it.
+func (d *Set[S]) Idle(ctx context.Context) (State[S], error) {
+	st := d.Read()
+	for st.Busy {
+		var err error
+		if st, err = d.Wait(ctx, st.Version); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
 // Begin marks a load or refresh as running; it returns false when one
 // already is, so the caller shares it instead of starting another.
 func (d *Set[S]) Begin() bool {
