@@ -267,6 +267,7 @@ func (t *itmTab) loadFirst() tea.Cmd {
 	t.table.SetSource(t.rows)
 	st := t.set.Read()
 	t.rows.start(st.Snap)
+	t.total = st.Snap.total
 	t.loading = ""
 	first := t.slide(req)
 	if first == nil && !st.Snap.loaded {
