@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"triage/backend/dataset"
 
 	"triage/backend/atlassian"
 	"triage/backend/audit"
@@ -34,6 +35,9 @@ type Set struct {
 	// of the IAM users tab, with Okta.
 	Atlassian  []*atlassian.Client
 	Essentials []*essentials.Client
+	// Datasets are the tenants' query results every session reads: one
+	// load of a query serves them all.
+	Datasets *dataset.Registry
 }
 
 // Options are what every client shares.
@@ -61,7 +65,7 @@ func Open(cfg *config.Config, o Options) (*Set, error) {
 }
 
 func open(cfg *config.Config, o Options, st store.Store) (*Set, error) {
-	s := &Set{Config: cfg, Audit: o.Audit, State: st}
+	s := &Set{Config: cfg, Audit: o.Audit, State: st, Datasets: dataset.New(nil, int64(cfg.Serve.DatasetMemory), 0)}
 	for _, t := range cfg.ITM {
 		c, err := itm.New(t, o.http(cfg))
 		if err != nil {

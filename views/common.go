@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"triage/backend/dataset"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -40,7 +41,8 @@ type Common struct {
 	Local    bool          // a local terminal, not an SSH session
 	StateDir string        // where per-analyst state is kept (remediations, last seen)
 	// State is the state store ([state]); nil is the files under StateDir.
-	State store.Store
+	State   store.Store
+	ownSets *dataset.Registry // when Backends has none (a test's own set)
 }
 
 // state is where the session keeps the journal and the analyst's prefs.
@@ -52,6 +54,18 @@ func (c *Common) state() store.Store {
 		return c.Backends.Store()
 	}
 	return store.Files{Dir: c.StateDir}
+}
+
+// datasets are the shared query results the tabs read: the server's, else
+// this session's own.
+func (c *Common) datasets() *dataset.Registry {
+	if c.Backends != nil && c.Backends.Datasets != nil {
+		return c.Backends.Datasets
+	}
+	if c.ownSets == nil {
+		c.ownSets = dataset.New(c.Clock, 0, 0)
+	}
+	return c.ownSets
 }
 
 // Context is the session context carrying the analyst, for backend calls.
@@ -240,5 +254,20 @@ func NewCommon(b *backend.Set, keys *ui.KeyMap, s Session) *Common {
 		Local:    s.Local,
 		StateDir: cfg.State.Dir,
 		State:    b.State,
+	}
+}
+
+// pollAfter is a timer that ends with ctx (the session, or the query it
+// polls for), so a session that has left keeps nothing waiting.
+func pollAfter(ctx context.Context, d time.Duration, msg func() tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return msg()
+		case <-ctx.Done():
+			return nil
+		}
 	}
 }

@@ -106,6 +106,7 @@ func (d *driver) run(cmd tea.Cmd) {
 func isTimer(cmd tea.Cmd) bool {
 	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
 	return strings.HasPrefix(name, "github.com/charmbracelet/bubbletea.Tick.") ||
+		strings.HasPrefix(name, "triage/views.pollAfter.") ||
 		strings.HasPrefix(name, "github.com/charmbracelet/bubbles/cursor.")
 }
 

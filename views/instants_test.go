@@ -143,7 +143,7 @@ func (cal *calendar) loadITM(query string) {
 	cal.t.Helper()
 	tab := cal.itm()
 	tab.queryText = query
-	tab.Update(tab.loadFirst()())
+	deliverAll(tab, tab.loadFirst())
 	if tab.loading != "" || tab.rows.Len() == 0 {
 		cal.t.Fatalf("ITM %q: loading %q, %d rows", query, tab.loading, tab.rows.Len())
 	}
@@ -153,7 +153,7 @@ func (cal *calendar) loadSaaS(query string) {
 	cal.t.Helper()
 	tab := cal.saas()
 	tab.queryText = query
-	tab.Update(tab.loadFirst()())
+	deliverAll(tab, tab.loadFirst())
 	if tab.loading != "" || tab.rows.Len() == 0 {
 		cal.t.Fatalf("SaaS %q: loading %q, %d rows", query, tab.loading, tab.rows.Len())
 	}
@@ -359,5 +359,22 @@ func TestTimeWindowsAtTheEdgesOfTheCalendar(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// deliverAll runs cmd, and the commands of a batch, handing each message to
+// tab; timers (a tab's idle polls) are left alone.
+func deliverAll(tab Tab, cmd tea.Cmd) {
+	if cmd == nil || isTimer(cmd) {
+		return
+	}
+	switch m := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range m {
+			deliverAll(tab, c)
+		}
+	default:
+		tab.Update(m)
 	}
 }

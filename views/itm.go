@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/dataset"
 	"triage/backend/httpx"
 	"triage/backend/itm"
 	"triage/backend/settle"
@@ -20,13 +22,12 @@ const itmPageSize = 500
 
 // itmTab is tab 1: Proofpoint ITM incidents.
 type itmTab struct {
-	queryList[*itm.Client, itm.Query, itm.Ticket, *ticketRows]
+	queryList[*itm.Client, itm.Query, itm.Ticket, *ticketView]
 
-	// the query's paging
-	loadingMore bool
-	refreshing  bool
-	nextOffset  int
-	more        bool
+	// the query's dataset, shared with every session on the same query
+	set         *dataset.Set[*ticketRows]
+	loadingMore bool // this session is reading the next page
+	refreshing  bool // this session's refresh is running
 	total       int
 
 	email string // the raw email of the open ticket
@@ -44,13 +45,6 @@ type itmTab struct {
 
 // messages of the ITM tab; each names its tab, since every tab sees them.
 type (
-	itmPageMsg struct {
-		tab  *itmTab
-		req  int
-		kind pageKind
-		page itm.Page
-		err  error
-	}
 	itmEmailMsg struct {
 		tab  *itmTab
 		key  string
@@ -82,10 +76,10 @@ const (
 
 func newITMTab(c *Common) Tab {
 	t := &itmTab{drafts: map[string]string{}, total: -1}
-	t.queryList = queryList[*itm.Client, itm.Query, itm.Ticket, *ticketRows]{
+	t.queryList = queryList[*itm.Client, itm.Query, itm.Ticket, *ticketView]{
 		listTab: newListTab(c, ticketColumns, "No incidents match. f changes the query, / filters the rows."),
-		owner:   t, number: 1, vendor: "itm", product: "ITM", clients: c.Backends.ITM, rows: newTicketRows(),
-		parse: t.parse, newRows: newTicketRows, read: (*itm.Client).Ticket,
+		owner:   t, number: 1, vendor: "itm", product: "ITM", clients: c.Backends.ITM, rows: newTicketView(),
+		parse: t.parse, newRows: t.newView, read: (*itm.Client).Ticket,
 		configured: func(i int) (string, string) { conf := c.Backends.Config.ITM[i]; return conf.Name, conf.Query },
 		name:       func(key string) string { return short(key, 8) },
 		rawJSON:    func(tk *itm.Ticket) []byte { return tk.Raw },
@@ -99,6 +93,7 @@ func newITMTab(c *Common) Tab {
 		}
 		return t.client().HTTP()
 	}
+	t.rows.me = t
 	return t
 }
 
@@ -153,7 +148,7 @@ func (t *itmTab) bindings() []binding {
 		binding{key: &k.Submit, group: "In the comment editor"},
 		binding{key: &escKeepsDraft, group: "In the comment editor"},
 	)
-	bs = append(bs, t.endKeys(func() bool { return t.more }, t.loadMore)...)
+	bs = append(bs, t.endKeys(func() bool { return t.rows.more }, t.loadMore)...)
 	return append(bs, t.navBindings("ITM tickets", t.Refresh)...)
 }
 
@@ -182,98 +177,251 @@ func (t *itmTab) parse(text string) (itm.Query, error) {
 
 // --- loading -------------------------------------------------------------
 
-func (t *itmTab) fetch(ctx context.Context, req int, kind pageKind, q itm.Query) tea.Cmd {
-	client := t.client()
-	return func() tea.Msg {
+// The tab reads its query through a dataset shared by every session on it
+// (backend/dataset, as the SaaS tab does): one session fetches a page, under
+// the dataset's own context, and every session shows it. Pages are read as
+// any session's cursor nears the end of what is loaded.
+
+// itmSharedMsg is a state of the tab's dataset, for the tab to show.
+type itmSharedMsg struct {
+	tab   *itmTab
+	req   int
+	kind  pageKind
+	set   *dataset.Set[*ticketRows]
+	state dataset.State[*ticketRows]
+	err   error // the page's error, when this session fetched it
+	mine  bool  // this session fetched it
+	chain bool  // from watch, which this message carries on
+}
+
+// itmSlideAfter is how far a relative window's start must have moved for
+// a session opening the query to slide the shared rows forward: sessions
+// opening it within a minute of each other share the rows as read.
+const itmSlideAfter = time.Minute
+
+// itmPollEvery is how often an idle tab looks for what other sessions
+// changed in its dataset.
+const itmPollEvery = 2 * time.Second
+
+// newView is an empty view of the tab's dataset.
+func (t *itmTab) newView() *ticketView {
+	v := newTicketView()
+	v.me = t
+	if set := t.set; set != nil {
+		v.publish = func(change func(*ticketRows)) *ticketRows {
+			return set.Publish(func(s *ticketRows) *ticketRows { n := s.next(); change(n); return n }).Snap
+		}
+	}
+	return v
+}
+
+// fetch reads one page into the dataset: the first, a further one at the
+// snapshot's offset, or the newest again to merge (a refresh). It runs
+// under the dataset's context, whether or not this session is still there
+// to see it, and the session waits for it with await.
+func (t *itmTab) fetch(req int, kind pageKind, set *dataset.Set[*ticketRows], q itm.Query) tea.Cmd {
+	client, ctx := t.client(), set.Context()
+	go func() {
 		page, err := client.Incidents(ctx, q)
-		return itmPageMsg{tab: t, req: req, kind: kind, page: page, err: err}
+		if err == nil {
+			set.Publish(func(s *ticketRows) *ticketRows {
+				n := s.next()
+				if page.Total >= 0 {
+					n.total = page.Total
+				}
+				switch kind {
+				case pageRefresh:
+					n.nextOffset += n.merge(page.Tickets)
+				case pageFirst:
+					n.since = q.Since
+					fallthrough
+				default:
+					n.append(page.Tickets)
+					n.nextOffset += len(page.Tickets)
+					n.more, n.loaded = page.More, true
+				}
+				return n
+			})
+		}
+		set.End(false, err)
+	}()
+	return t.await(req, kind, set)
+}
+
+// await is the dataset's state once the page this session asked for, or
+// the one another session was reading, is in.
+func (t *itmTab) await(req int, kind pageKind, set *dataset.Set[*ticketRows]) tea.Cmd {
+	ctx, _ := t.reqs.paging(t.c.Context())
+	return func() tea.Msg {
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the tab moved on to another query
+		}
+		return itmSharedMsg{tab: t, req: req, kind: kind, set: set, state: st, err: st.Err, mine: true}
 	}
 }
 
-// loadFirst runs the query from the top; an earlier load is cancelled.
+// loadFirst opens the query's dataset, fetching its first page if no
+// session has; an earlier load of this tab is left to the dataset.
 func (t *itmTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
-	t.loading, t.loadErr = "Loading ITM incidents…", nil
+	t.loadErr = nil
 	t.loadingMore, t.refreshing, t.toEnd = false, false, false
+	key := dataset.Key{Kind: "itm", Tenant: t.client().Tenant(), Query: t.queryText}
+	t.set, _ = dataset.Open(t.c.datasets(), key, newTicketRows)
+	t.rows = t.newView()
+	t.table.SetSource(t.rows)
+	st := t.set.Read()
+	t.rows.start(st.Snap)
+	t.total = st.Snap.total
+	t.loading = ""
+	first := t.slide(req)
+	if first == nil && !st.Snap.loaded {
+		t.loading = "Loading ITM incidents…"
+		if t.set.Begin() {
+			q := t.query
+			q.Offset, q.Limit = 0, itmPageSize
+			first = t.fetch(req, pageFirst, t.set, q)
+		} else {
+			first = t.await(req, pageFirst, t.set) // another session is reading it
+		}
+	}
+	return tea.Batch(first, t.watch(ctx, req, t.set.Read().Version))
+}
+
+// slide moves the shared rows forward when the query's relative window
+// ("since:30d") has moved on since they were read: the old tickets go, and
+// the newest page comes in on top. Nil when there is nothing to slide.
+func (t *itmTab) slide(req int) tea.Cmd {
+	st, since := t.set.Read(), t.query.Since
+	moved := since.Sub(st.Snap.since)
+	if !st.Snap.loaded || moved < itmSlideAfter && moved > -itmSlideAfter || !t.set.Begin() {
+		return nil
+	}
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
-	return t.fetch(ctx, req, pageFirst, q)
+	if moved < 0 {
+		// The window starts earlier than the rows read (the clock was set
+		// back): read it again.
+		st = t.set.Publish(func(*ticketRows) *ticketRows { return newTicketRows() })
+		t.rows.start(st.Snap)
+		t.table.SetSource(t.rows)
+		return t.fetch(req, pageFirst, t.set, q)
+	}
+	st = t.set.Publish(func(s *ticketRows) *ticketRows { n := s.next(); n.slide(since); return n })
+	t.rows.show(st.Snap)
+	t.table.SetSource(t.rows)
+	return t.fetch(req, pageRefresh, t.set, q)
+}
+
+// watch waits for the dataset's next state while a page is being read, and
+// looks again from time to time while none is.
+func (t *itmTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
+	set := t.set
+	if !set.Read().Busy {
+		return pollAfter(ctx, itmPollEvery, func() tea.Msg {
+			return itmSharedMsg{tab: t, req: req, set: set, state: set.Read(), chain: true}
+		})
+	}
+	return func() tea.Msg {
+		st, err := set.Wait(ctx, version)
+		if err != nil {
+			return nil // the tab moved on to another query
+		}
+		return itmSharedMsg{tab: t, req: req, set: set, state: st, chain: true}
+	}
 }
 
 // loadMore fetches the next page when the cursor nears the end.
 func (t *itmTab) loadMore() tea.Cmd {
-	if !t.more || t.loadingMore || t.loading != "" || (!t.toEnd && !t.table.NearEnd(itmPageSize/5)) {
+	if !t.rows.more || t.loadingMore || t.loading != "" || t.set == nil || (!t.toEnd && !t.table.NearEnd(itmPageSize/5)) {
 		return nil
+	}
+	st := t.set.Read()
+	if st.Snap != t.rows.ticketRows || !st.Snap.more || !t.set.Begin() {
+		return nil // another session is reading it, or has: the watch brings it
 	}
 	t.loadingMore = true
 	q := t.query
-	q.Offset, q.Limit = t.nextOffset, itmPageSize
-	ctx, req := t.reqs.paging(t.c.Context())
-	return t.fetch(ctx, req, pageMore, q)
+	q.Offset, q.Limit = st.Snap.nextOffset, itmPageSize
+	return t.fetch(t.reqs.current(), pageMore, t.set, q)
 }
 
 // Refresh implements Tab: fetch the newest page and merge it, keeping the
-// cursor where it is.
+// cursor where it is; sessions refreshing together share one.
 func (t *itmTab) Refresh() tea.Cmd {
-	if t.loading != "" || t.refreshing {
+	if t.loading != "" || t.refreshing || t.set == nil {
 		return nil
+	}
+	var cmds []tea.Cmd
+	if t.mode == detailMode && t.openKey != "" {
+		cmds = append(cmds, t.fetchItem(t.openKey))
+	}
+	if !t.set.Begin() {
+		return tea.Batch(cmds...)
 	}
 	t.refreshing = true
 	t.rereadQuery()
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
-	ctx, req := t.reqs.paging(t.c.Context())
-	cmds := []tea.Cmd{t.fetch(ctx, req, pageRefresh, q)}
-	if t.mode == detailMode && t.openKey != "" {
-		cmds = append(cmds, t.fetchItem(t.openKey))
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, t.fetch(t.reqs.current(), pageRefresh, t.set, q))...)
 }
 
-func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
-	if m.req != t.reqs.current() {
+func (t *itmTab) onShared(m itmSharedMsg) tea.Cmd {
+	if m.req != t.reqs.current() || m.set != t.set {
 		return nil // a newer query replaced this one
 	}
-	switch m.kind {
-	case pageFirst:
-		t.loading = ""
-	case pageMore:
-		t.loadingMore = false
-	case pageRefresh:
-		t.refreshing = false
+	if m.mine {
+		switch m.kind {
+		case pageFirst:
+			t.loading = ""
+		case pageMore:
+			t.loadingMore = false
+		case pageRefresh:
+			t.refreshing = false
+		}
 	}
+	if m.state.Snap.loaded {
+		t.loading = ""
+	}
+	var cmds []tea.Cmd
 	if m.err != nil {
 		t.toEnd = false
 		if m.kind == pageFirst {
 			t.loadErr = m.err
 		}
-		return ui.Fail(fmt.Errorf("%w (r tries again)", m.err))
+		cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", m.err)))
+	} else if !m.mine && !m.state.Busy && !m.state.Snap.loaded && m.state.Err != nil {
+		t.loading, t.loadErr = "", m.state.Err // another session's first page failed
 	}
-	if m.page.Total >= 0 {
-		t.total = m.page.Total
+	shown := t.rows.ticketRows
+	added := t.rows.show(m.state.Snap)
+	if t.rows.ticketRows != shown {
+		if t.rows.total >= 0 {
+			t.total = t.rows.total
+		}
+		t.table.SetSource(t.rows)
+		cmds = append(cmds, t.table.Refilter())
+		t.atEnd(t.rows.more)
 	}
-	switch m.kind {
-	case pageFirst:
-		t.rows = newTicketRows()
-		t.rows.append(m.page.Tickets)
-		t.nextOffset, t.more = len(m.page.Tickets), m.page.More
-		t.table.SetSource(t.rows)
-	case pageMore:
-		t.rows.append(m.page.Tickets)
-		t.nextOffset += len(m.page.Tickets)
-		t.more = m.page.More
-		t.table.SetSource(t.rows)
-		t.atEnd(t.more)
-	case pageRefresh:
-		added := t.rows.merge(m.page.Tickets)
-		t.nextOffset += added
-		t.table.SetSource(t.rows)
-		if added > 0 {
-			return tea.Batch(t.table.Refilter(), ui.Toast("%d new ITM incident(s)", added))
+	if m.mine && m.kind == pageRefresh && added > 0 {
+		cmds = append(cmds, ui.Toast("%d new ITM incident(s)", added))
+	}
+	if m.chain {
+		ctx, _ := t.reqs.paging(t.c.Context())
+		cmds = append(cmds, t.watch(ctx, m.req, m.state.Version))
+	}
+	if m.mine && m.kind == pageFirst && m.err == nil {
+		// Another session's load of this query, read for an older window.
+		if slide := t.slide(m.req); slide != nil {
+			return tea.Batch(append(cmds, slide)...)
 		}
 	}
-	return tea.Batch(t.table.Refilter(), t.loadMore())
+	if m.err == nil {
+		cmds = append(cmds, t.loadMore())
+	}
+	return tea.Batch(cmds...)
 }
 
 // --- updates -------------------------------------------------------------
@@ -281,8 +429,8 @@ func (t *itmTab) onPage(m itmPageMsg) tea.Cmd {
 // Update implements Tab.
 func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case itmPageMsg:
-		return t.onPage(m)
+	case itmSharedMsg:
+		return t.onShared(m)
 	case itemMsg[itm.Ticket]:
 		return t.onItem(m)
 	case itmEmailMsg:

@@ -170,7 +170,7 @@ func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
 	}
 	if tenant < len(t.c.Backends.ITM) && tenant != t.tenant {
 		t.tenant = tenant
-		t.rows = newTicketRows()
+		t.rows = t.newView()
 		t.table.SetSource(t.rows)
 	}
 	t.query, t.queryText, t.mode = q, text, listMode
@@ -184,7 +184,7 @@ func (t *itmTab) queryFor(tenant int, text string) tea.Cmd {
 // undone without asking ITM again.
 func (t *itmTab) keep() func() tea.Cmd {
 	tenant, text, query := t.tenant, t.queryText, t.query
-	rows, next, more, total := t.rows, t.nextOffset, t.more, t.total
+	rows, set, total := t.rows, t.set, t.total
 	mode, item, email := t.mode, t.itemDetail, t.email
 	cursor, filter := t.table.CursorKey(), t.table.Filter()
 	return func() tea.Cmd {
@@ -194,16 +194,19 @@ func (t *itmTab) keep() func() tea.Cmd {
 		if t.tenant != tenant {
 			t.users, t.usersReq = nil, false
 		}
-		t.reqs.next(t.c.Context()) // the jump's query and its pages end
+		ctx, req := t.reqs.next(t.c.Context()) // the jump's query and its pages end
 		t.tenant, t.queryText, t.query = tenant, text, query
-		t.rows, t.nextOffset, t.more, t.total = rows, next, more, total
+		t.rows, t.set, t.total = rows, set, total
 		t.loading, t.loadingMore, t.refreshing, t.opening, t.toEnd = "", false, false, "", false
 		t.mode, t.itemDetail, t.email = mode, item, email
 		t.table.SetSource(rows)
 		t.table.ApplyFilterNow(filter)
 		t.table.Select(cursor)
 		t.render(true)
-		return nil
+		if set == nil {
+			return nil
+		}
+		return t.watch(ctx, req, 0) // and what other sessions changed meanwhile
 	}
 }
 

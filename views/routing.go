@@ -37,7 +37,7 @@ func (m iamFoundMsg) recipient() Tab      { return m.tab }
 func (m iamDetailsMsg) recipient() Tab    { return m.tab }
 func (m iamResolvedMsg) recipient() Tab   { return m.tab }
 func (m iamWriteMsg) recipient() Tab      { return m.tab }
-func (m itmPageMsg) recipient() Tab       { return m.tab }
+func (m itmSharedMsg) recipient() Tab     { return m.tab }
 func (m itmEmailMsg) recipient() Tab      { return m.tab }
 func (m itmUsersMsg) recipient() Tab      { return m.tab }
 func (m itmWriteMsg) recipient() Tab      { return m.tab }
@@ -52,7 +52,6 @@ func (m pollDueMsg) recipient() Tab       { return m.tab }
 func (m clockMsg) recipient() Tab         { return m.tab }
 func (m pollDoneMsg) recipient() Tab      { return m.tab }
 func (m lookupDoneMsg) recipient() Tab    { return m.tab }
-func (m saasPageMsg) recipient() Tab      { return m.tab }
-func (m saasRefreshMsg) recipient() Tab   { return m.tab }
+func (m saasSharedMsg) recipient() Tab    { return m.tab }
 func (m saasAppsMsg) recipient() Tab      { return m.tab }
 func (m saasCloseMsg) recipient() Tab     { return m.tab }

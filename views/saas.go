@@ -1,9 +1,11 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+	"triage/backend/dataset"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -21,14 +23,13 @@ var saasQueryTerms = []string{"state", "severity", "status", "app", "since", "un
 
 // saasTab is tab 2: Palo Alto SaaS Security incidents.
 type saasTab struct {
-	queryList[*saas.Client, saas.Query, saas.Incident, *incidentRows]
+	queryList[*saas.Client, saas.Query, saas.Incident, *incidentView]
 
-	// the delta feed the query reads
-	paging     bool       // following nextPath
-	complete   bool       // the feed was read to its end
-	resume     *saas.Page // the page to follow again after a failure (r)
-	resumed    bool       // following again after a failure
-	refreshing bool
+	// the query's dataset, shared with every session on the same query
+	set        *dataset.Set[*incidentRows]
+	paging     bool // the feed is being read
+	complete   bool // the feed was read to its end
+	refreshing bool // this session's refresh is running
 
 	apps      []saas.App
 	appsReq   bool
@@ -48,20 +49,6 @@ type fixChoice struct {
 
 // messages of the SaaS tab; each names its tab, since every tab sees them.
 type (
-	saasPageMsg struct {
-		tab   *saasTab
-		req   int
-		first bool      // the query's first page: it replaces the rows
-		from  saas.Page // the page whose nextPath was followed
-		page  saas.Page
-		err   error
-	}
-	saasRefreshMsg struct {
-		tab       *saasTab
-		req       int
-		incidents []saas.Incident
-		err       error
-	}
 	saasAppsMsg struct {
 		tab    *saasTab
 		tenant int
@@ -72,10 +59,10 @@ type (
 
 func newSaaSTab(c *Common) *saasTab {
 	t := &saasTab{keptClose: map[string]string{}, keptFix: map[string]fixChoice{}}
-	t.queryList = queryList[*saas.Client, saas.Query, saas.Incident, *incidentRows]{
+	t.queryList = queryList[*saas.Client, saas.Query, saas.Incident, *incidentView]{
 		listTab: newListTab(c, incidentColumns, "No incidents match. f changes the query, A picks an app, / filters the rows."),
-		owner:   t, number: 2, vendor: "saas", product: "SaaS", clients: c.Backends.SaaS, rows: newIncidentRows(),
-		parse: t.parse, newRows: newIncidentRows, read: (*saas.Client).Incident,
+		owner:   t, number: 2, vendor: "saas", product: "SaaS", clients: c.Backends.SaaS, rows: newIncidentView(),
+		parse: t.parse, newRows: t.newView, read: (*saas.Client).Incident,
 		configured: func(i int) (string, string) { conf := c.Backends.Config.SaaS[i]; return conf.Name, conf.Query },
 		name:       func(key string) string { return "incident " + key },
 		rawJSON:    func(inc *saas.Incident) []byte { return inc.Raw },
@@ -88,6 +75,7 @@ func newSaaSTab(c *Common) *saasTab {
 		}
 		return t.client().HTTP()
 	}
+	t.rows.me = t
 	return t
 }
 
@@ -190,68 +178,229 @@ func (t *saasTab) appIDs(values []string) []string {
 
 // --- loading -------------------------------------------------------------
 
-// loadFirst reads the query's feed from the start, page after page; an
-// earlier load is cancelled.
+// The tab reads its query through a dataset shared by every session of the
+// server (backend/dataset): the first session on a query reads the feed,
+// page after page, under the dataset's own context, so it serves every
+// session and outlives the one that started it; the others show each
+// snapshot as it is published.
+
+// saasSharedMsg is a state of the tab's dataset, for the tab to show.
+type saasSharedMsg struct {
+	tab     *saasTab
+	req     int
+	set     *dataset.Set[*incidentRows]
+	state   dataset.State[*incidentRows]
+	err     error // the feed's error from this session's own load or refresh
+	toast   bool  // a refresh this session ran: say how many were new
+	chain   bool  // from watch, which this message carries on
+	resumed bool  // this session carried on a feed that had stopped on an error
+}
+
+// saasPollEvery is how often an idle tab looks for what other sessions
+// changed in its dataset (their writes, their refreshes).
+const saasPollEvery = 2 * time.Second
+
+// loadFirst opens the query's dataset, reading the feed if no session
+// has; an earlier load of this tab is left to the dataset.
 func (t *saasTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
-	t.loading, t.loadErr = "Loading SaaS incidents…", nil
-	t.paging, t.complete, t.refreshing = false, false, false
-	t.resume, t.resumed = nil, false
-	client, q := t.client(), t.query
-	return func() tea.Msg {
-		page, err := client.Incidents(ctx, q)
-		return saasPageMsg{tab: t, req: req, first: true, page: page, err: err}
-	}
-}
-
-func (t *saasTab) loadNext(p saas.Page) tea.Cmd {
+	t.loadErr = nil
+	t.refreshing = false
 	client := t.client()
-	ctx, req := t.reqs.paging(t.c.Context())
+	key := dataset.Key{Kind: "saas", Tenant: client.Tenant(), Query: t.queryText + "\x00" + strings.Join(t.query.AppIDs, ",")}
+	set, _ := dataset.Open(t.c.datasets(), key, newIncidentRows)
+	t.set = set
+	t.rows = t.newView()
+	t.table.SetSource(t.rows)
+	st := set.Read()
+	t.rows.start(st.Snap)
+	t.showState(st)
+	t.loading = ""
+	if len(st.Snap.order) == 0 && !st.Done {
+		t.loading = "Loading SaaS incidents…"
+	}
+	var read tea.Cmd
+	switch {
+	case st.Done:
+	case set.Begin():
+		read = t.readFeed(req, set, client, t.query, st.Snap.resume)
+	default:
+		read = t.await(req, set, false, false) // another session is reading it
+	}
+	return tea.Batch(read, t.watch(ctx, req, set.Read().Version))
+}
+
+// newView is an empty view of the tab's dataset.
+func (t *saasTab) newView() *incidentView {
+	v := newIncidentView()
+	v.me = t
+	if set := t.set; set != nil {
+		v.publish = func(change func(*incidentRows)) *incidentRows {
+			return set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); change(n); return n }).Snap
+		}
+	}
+	return v
+}
+
+// readFeed reads the feed into set from its start, or from resume after
+// an error, publishing each page. It runs under the dataset's context,
+// whether or not this session is still there to see it; the session waits
+// for it with await.
+func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saas.Client, q saas.Query, resume *saas.Page) tea.Cmd {
+	ctx, resumed := set.Context(), resume != nil
+	go func() {
+		var page saas.Page
+		var err error
+		if resume != nil {
+			page, err = client.More(ctx, *resume)
+		} else {
+			page, err = client.Incidents(ctx, q)
+		}
+		for {
+			if err != nil {
+				from := resume
+				set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.resume = from; return n })
+				set.End(false, err)
+				return
+			}
+			set.Publish(func(s *incidentRows) *incidentRows {
+				n := s.next()
+				n.add(page.Incidents, false)
+				n.resume = nil
+				return n
+			})
+			if page.Unreadable > 0 {
+				err = fmt.Errorf("SaaS %s: %d incident(s) in the vendor's answer could not be read and are not shown", client.Tenant(), page.Unreadable)
+			}
+			if !page.More {
+				set.End(true, err)
+				return
+			}
+			from := page
+			resume = &from
+			page, err = client.More(ctx, from)
+		}
+	}()
+	return t.await(req, set, resumed, false)
+}
+
+// await is the dataset's state once the load or refresh this session
+// asked for, or the one another session was running, has ended.
+func (t *saasTab) await(req int, set *dataset.Set[*incidentRows], resumed, refresh bool) tea.Cmd {
+	ctx, _ := t.reqs.paging(t.c.Context())
 	return func() tea.Msg {
-		page, err := client.More(ctx, p)
-		return saasPageMsg{tab: t, req: req, from: p, page: page, err: err}
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the tab moved on to another query
+		}
+		return saasSharedMsg{tab: t, req: req, set: set, state: st, err: st.Err, resumed: resumed, toast: refresh}
 	}
 }
 
+// watch waits for the dataset's next state while it is loading, and looks
+// again from time to time while it is not; each of its messages starts the
+// next watch, so a tab has one watch per query.
+func (t *saasTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
+	set := t.set
+	if !set.Read().Busy {
+		return pollAfter(ctx, saasPollEvery, func() tea.Msg {
+			return saasSharedMsg{tab: t, req: req, set: set, state: set.Read(), chain: true}
+		})
+	}
+	return func() tea.Msg {
+		st, err := set.Wait(ctx, version)
+		if err != nil {
+			return nil // the tab moved on to another query
+		}
+		return saasSharedMsg{tab: t, req: req, set: set, state: st, chain: true}
+	}
+}
+
+// appList is a SaaS tenant's app list, shared by every session.
+type appList []saas.App
+
+// Bytes implements dataset.Snapshot.
+func (a appList) Bytes() int64 { return int64(len(a)) * 256 }
+
+// loadApps reads the tenant's app list, once for every session: a session
+// asking while another reads it waits for that answer.
 func (t *saasTab) loadApps() tea.Cmd {
 	if t.appsReq {
 		return nil
 	}
 	t.appsReq = true
 	client, ctx, tenant := t.client(), t.c.Context(), t.tenant
+	reg := t.c.datasets()
+	key := dataset.Key{Kind: "saas-apps", Tenant: client.Tenant()}
+	set, _ := dataset.Open(reg, key, func() appList { return nil })
+	st := set.Read()
+	if st.Done {
+		apps := st.Snap
+		return func() tea.Msg { return saasAppsMsg{tab: t, tenant: tenant, apps: apps} }
+	}
+	if !set.Begin() { // another session is reading it
+		return func() tea.Msg {
+			st, err := set.Idle(ctx)
+			if err == nil && !st.Done {
+				err = st.Err
+			}
+			return saasAppsMsg{tab: t, tenant: tenant, apps: st.Snap, err: err}
+		}
+	}
+	go func() {
+		apps, err := client.Apps(set.Context())
+		if err != nil {
+			reg.Drop(key) // the next session to ask reads it again
+		} else {
+			set.Publish(func(appList) appList { return apps })
+		}
+		set.End(err == nil, err)
+	}()
 	return func() tea.Msg {
-		apps, err := client.Apps(ctx)
-		return saasAppsMsg{tab: t, tenant: tenant, apps: apps, err: err}
+		st, err := set.Idle(ctx)
+		if err == nil && !st.Done {
+			err = st.Err
+		}
+		return saasAppsMsg{tab: t, tenant: tenant, apps: st.Snap, err: err}
 	}
 }
 
 // Refresh implements Tab: the delta feed from just after the newest
-// incident loaded, merged in with new and changed rows marked.
+// incident loaded, merged in with new and changed rows marked in every
+// session. Sessions refreshing together share one refresh.
 func (t *saasTab) Refresh() tea.Cmd {
 	var cmds []tea.Cmd
 	if t.mode == detailMode && t.openKey != "" {
 		cmds = append(cmds, t.fetchItem(t.openKey))
 	}
-	switch {
-	case t.loading != "" || t.paging || t.refreshing:
+	set := t.set
+	if set == nil || t.refreshing {
 		return tea.Batch(cmds...)
-	case !t.complete && t.resume != nil:
+	}
+	st := set.Read()
+	switch {
+	case st.Busy:
+		return tea.Batch(cmds...)
+	case !st.Done:
 		// The feed stopped on an error: carry on from the page that failed.
-		t.paging, t.resumed = true, true
-		return tea.Batch(append(cmds, t.loadNext(*t.resume))...)
-	case !t.complete:
-		return tea.Batch(append(cmds, t.loadFirst())...)
+		if !set.Begin() {
+			return tea.Batch(cmds...)
+		}
+		t.paging = true
+		return tea.Batch(append(cmds, t.readFeed(t.reqs.current(), set, t.client(), t.query, st.Snap.resume))...)
+	}
+	if !set.Begin() {
+		return tea.Batch(cmds...) // another session is refreshing it: this one shows the result
 	}
 	t.refreshing = true
 	t.rereadQuery()
 	q := t.query
-	if newest := t.rows.newest(); newest.After(q.From) {
+	if newest := st.Snap.newest; newest.After(q.From) {
 		q.From = newest.Add(time.Millisecond)
 	}
-	client := t.client()
-	ctx, req := t.reqs.paging(t.c.Context())
-	cmds = append(cmds, func() tea.Msg {
+	client, req, ctx := t.client(), t.reqs.current(), set.Context()
+	go func() {
 		var incs []saas.Incident
 		p, err := client.Incidents(ctx, q)
 		for pages := 1; err == nil; pages++ {
@@ -261,59 +410,58 @@ func (t *saasTab) Refresh() tea.Cmd {
 			}
 			p, err = client.More(ctx, p)
 		}
-		return saasRefreshMsg{tab: t, req: req, incidents: incs, err: err}
-	})
-	return tea.Batch(cmds...)
+		set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.add(incs, true); return n })
+		set.End(true, err)
+	}()
+	return tea.Batch(append(cmds, t.await(req, set, false, true))...)
 }
 
-func (t *saasTab) onPage(m saasPageMsg) tea.Cmd {
-	if m.req != t.reqs.current() {
+// show moves the tab's view to a state of its dataset.
+func (t *saasTab) showState(st dataset.State[*incidentRows]) (added int) {
+	added = t.rows.show(st.Snap)
+	t.paging = st.Busy && !st.Done
+	t.complete = st.Done
+	return added
+}
+
+func (t *saasTab) onShared(m saasSharedMsg) tea.Cmd {
+	if m.req != t.reqs.current() || m.set != t.set {
 		return nil // a newer query replaced this one
 	}
-	t.loading = ""
-	if m.err != nil {
-		t.paging, t.resume = false, nil
-		if !m.first {
-			t.resume = &m.from
-			return ui.Fail(fmt.Errorf("%w (%s loaded; r continues)", m.err, count(t.rows.Len())))
+	shown := t.rows.incidentRows
+	added := t.showState(m.state)
+	if m.toast {
+		t.refreshing = false
+	}
+	var cmds []tea.Cmd
+	if t.rows.incidentRows != shown {
+		t.table.SetSource(t.rows)
+		cmds = append(cmds, t.table.Refilter())
+	}
+	if t.rows.Len() > 0 || m.state.Done || m.state.Err != nil {
+		t.loading = ""
+	}
+	if err := m.err; err != nil {
+		if len(m.state.Snap.order) == 0 && !m.state.Done {
+			t.loadErr = err
+			cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", err)))
+		} else if !m.state.Done {
+			cmds = append(cmds, ui.Fail(fmt.Errorf("%w (%s loaded; r continues)", err, count(t.rows.Len()))))
+		} else {
+			cmds = append(cmds, ui.Fail(err))
 		}
-		t.loadErr = m.err
-		return ui.Fail(fmt.Errorf("%w (r tries again)", m.err))
+	} else if m.state.Err != nil && !m.state.Busy && !m.state.Done && len(m.state.Snap.order) == 0 {
+		t.loadErr = m.state.Err // another session's load of this query failed
 	}
-	if m.first {
-		t.rows = newIncidentRows()
+	if m.toast && added > 0 {
+		cmds = append(cmds, ui.Toast("%d new SaaS incident(s)", added))
 	}
-	t.rows.add(m.page.Incidents, false)
-	t.table.SetSource(t.rows)
-	cmds := []tea.Cmd{t.table.Refilter()}
-	if m.page.Unreadable > 0 {
-		cmds = append(cmds, ui.Failf("SaaS %s: %d incident(s) in the vendor's answer could not be read and are not shown", t.client().Tenant(), m.page.Unreadable))
-	}
-	t.paging = m.page.More
-	t.complete = !m.page.More
-	switch {
-	case m.page.More:
-		cmds = append(cmds, t.loadNext(m.page))
-	case t.resumed:
-		t.resumed = false // the error it resumed from is over
+	if m.resumed && m.err == nil && m.state.Done {
 		cmds = append(cmds, ui.Toast("All %s SaaS incidents loaded", count(t.rows.Len())))
 	}
-	return tea.Batch(cmds...)
-}
-
-func (t *saasTab) onRefresh(m saasRefreshMsg) tea.Cmd {
-	if m.req != t.reqs.current() {
-		return nil
-	}
-	t.refreshing = false
-	added := t.rows.add(m.incidents, true)
-	t.table.SetSource(t.rows)
-	cmds := []tea.Cmd{t.table.Refilter()}
-	if m.err != nil {
-		cmds = append(cmds, ui.Fail(m.err))
-	}
-	if added > 0 {
-		cmds = append(cmds, ui.Toast("%d new SaaS incident(s)", added))
+	if m.chain {
+		ctx, _ := t.reqs.paging(t.c.Context())
+		cmds = append(cmds, t.watch(ctx, m.req, m.state.Version))
 	}
 	return tea.Batch(cmds...)
 }
@@ -343,10 +491,8 @@ func (t *saasTab) onApps(m saasAppsMsg) tea.Cmd {
 // Update implements Tab.
 func (t *saasTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case saasPageMsg:
-		return t.onPage(m)
-	case saasRefreshMsg:
-		return t.onRefresh(m)
+	case saasSharedMsg:
+		return t.onShared(m)
 	case itemMsg[saas.Incident]:
 		return t.onItem(m)
 	case saasAppsMsg:

@@ -35,7 +35,8 @@ func (t *saasTab) targetRow(key string) incidentRow {
 		return row
 	}
 	if t.detail != nil && string(t.detail.ID) == key {
-		return t.rows.row(t.detail)
+		// Its own interner: the shared rows' is their writer's alone.
+		return (&incidentRows{in: interner{}}).row(t.detail)
 	}
 	return incidentRow{key: key}
 }

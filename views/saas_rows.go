@@ -2,8 +2,10 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"triage/backend/saas"
@@ -30,21 +32,100 @@ type incidentRow struct {
 	policy    string
 	resolver  string
 	search    string
-	fresh     bool
 }
 
-// incidentRows is the SaaS table's source: rows in arrival order, shown
-// newest updated first through order.
+// incidentRows is one snapshot of a SaaS query's incidents, shared by every
+// session reading the query: rows in arrival order, shown newest updated
+// first through order. A published snapshot is never changed: the dataset's
+// writer builds the next one with next(), which shares the rows until one
+// of them is replaced. A session reads it through an incidentView.
 type incidentRows struct {
 	rows   []incidentRow
 	order  []int32 // display position -> rows index
-	index  map[string]int32
+	index  *keyIndex
 	counts [6]int // rows by severity level, for the bar over the table
 	in     interner
+	shared bool // rows' array is also an earlier snapshot's: copy before replacing a row
+
+	// changes are the rows refreshed or written since the load, for the
+	// sessions to mark; seq numbers them.
+	changes []rowChange
+	seq     uint64
+	resume  *saas.Page // where the feed stopped on an error, for r to carry on
+	newest  time.Time  // the latest updated time loaded: where a refresh continues from
+}
+
+// rowChange is a row that changed after the load: new in a refresh, or
+// changed by a refresh or by a session's write (by: that session's tab;
+// nil for a refresh, which every session marks).
+type rowChange struct {
+	seq uint64
+	at  int32
+	by  any
+}
+
+// maxChanges bounds the change log; a session further behind than this
+// simply marks nothing older.
+const maxChanges = 4096
+
+// keyIndex finds a row by incident id: shared by a dataset's snapshots,
+// whose rows keep their positions, and written only by its writer.
+type keyIndex struct {
+	mu sync.RWMutex
+	m  map[string]int32
+}
+
+func (x *keyIndex) find(key string) (int32, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	at, ok := x.m[key]
+	return at, ok
+}
+
+func (x *keyIndex) put(key string, at int32) {
+	x.mu.Lock()
+	x.m[key] = at
+	x.mu.Unlock()
 }
 
 func newIncidentRows() *incidentRows {
-	return &incidentRows{index: map[string]int32{}, in: interner{}}
+	return &incidentRows{index: &keyIndex{m: map[string]int32{}}, in: interner{}}
+}
+
+// incidentRowBytes is what a loaded row holds, measured by
+// BenchmarkSaaSRowsMemory (docs/PERFORMANCE.md), for the memory budget.
+const incidentRowBytes = 540
+
+// Bytes implements dataset.Snapshot.
+func (r *incidentRows) Bytes() int64 { return int64(len(r.rows)) * incidentRowBytes }
+
+// next is a copy to build the next snapshot on; r stays as it is.
+func (r *incidentRows) next() *incidentRows {
+	n := *r
+	n.shared = true
+	return &n
+}
+
+// own gives r its own rows before one is replaced in place.
+func (r *incidentRows) own() {
+	if r.shared {
+		r.rows = slices.Clone(r.rows)
+		r.shared = false
+	}
+}
+
+// changed logs row at as changed, by a session's write or (by nil) a refresh.
+func (r *incidentRows) changed(at int32, by any) {
+	if len(r.changes) >= maxChanges {
+		r.changes = slices.Clone(r.changes[len(r.changes)-maxChanges/2:])
+	}
+	r.changes = append(r.changes, rowChange{seq: r.seq, at: at, by: by})
+}
+
+// find is where key's row is in this snapshot.
+func (r *incidentRows) find(key string) (int32, bool) {
+	at, ok := r.index.find(key)
+	return at, ok && int(at) < len(r.rows)
 }
 
 // The status column fits the vendor's longest ("Closed-Business
@@ -109,19 +190,26 @@ func (row *incidentRow) index() {
 
 // add folds incidents in: new ones join the display order by updated time;
 // known ones are replaced, and move to their new place when their updated
-// time changed. With mark set (a refresh), new and changed rows are marked
-// fresh. It returns how many were new.
+// time changed. With mark set (a refresh), new and changed rows are logged
+// for the sessions to mark. It returns how many were new.
 func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
 	var place []int32         // rows to merge into the display order
 	moved := map[int32]bool{} // known rows among them, to take out first
+	r.seq++
 	for i := range incs {
 		row := r.row(&incs[i])
 		if row.key == "" {
 			continue
 		}
-		if at, ok := r.index[row.key]; ok {
+		if row.updated.After(r.newest) {
+			r.newest = row.updated
+		}
+		if at, ok := r.find(row.key); ok {
+			r.own()
 			old := &r.rows[at]
-			row.fresh = old.fresh || mark && (old.status != row.status || old.state != row.state || old.category != row.category)
+			if mark && (old.status != row.status || old.state != row.state || old.category != row.category) {
+				r.changed(at, nil)
+			}
 			if !row.updated.Equal(old.updated) && !moved[at] {
 				moved[at] = true
 				place = append(place, at)
@@ -131,12 +219,14 @@ func (r *incidentRows) add(incs []saas.Incident, mark bool) (added int) {
 			*old = row
 			continue
 		}
-		row.fresh = mark
 		at := int32(len(r.rows))
 		r.rows = append(r.rows, row)
-		r.index[row.key] = at
+		r.index.put(row.key, at)
 		r.counts[row.level]++
 		place = append(place, at)
+		if mark {
+			r.changed(at, nil)
+		}
 		added++
 	}
 	if len(place) == 0 {
@@ -185,12 +275,17 @@ func sortNewestFirst(idx []int32, rows []incidentRow) {
 	sort.Slice(idx, func(a, b int) bool { return newer(&rows[idx[a]], &rows[idx[b]]) })
 }
 
-// update replaces one row from a freshly read incident.
-func (r *incidentRows) update(inc *saas.Incident) {
-	if at, ok := r.index[string(inc.ID)]; ok {
+// update replaces one row from a freshly read incident; by is the session
+// that read it, the others mark it if it changed.
+func (r *incidentRows) update(inc *saas.Incident, by any) {
+	if at, ok := r.find(string(inc.ID)); ok {
+		r.own()
+		r.seq++
 		old := &r.rows[at]
 		row := r.row(inc)
-		row.fresh = old.fresh
+		if old.status != row.status || old.state != row.state || old.category != row.category || old.resolver != row.resolver {
+			r.changed(at, by)
+		}
 		r.counts[old.level]--
 		r.counts[row.level]++
 		*old = row
@@ -198,12 +293,15 @@ func (r *incidentRows) update(inc *saas.Incident) {
 }
 
 // applyState puts a close's answer on a row when the incident could not be
-// read back whole.
-func (r *incidentRows) applyState(key string, s saas.IncidentState) {
-	at, ok := r.index[key]
+// read back whole; by is the session whose write it was.
+func (r *incidentRows) applyState(key string, s saas.IncidentState, by any) {
+	at, ok := r.find(key)
 	if !ok {
 		return
 	}
+	r.own()
+	r.seq++
+	r.changed(at, by)
 	row := &r.rows[at]
 	if s.State != "" {
 		row.state = r.in.get(strings.ToLower(string(s.State)))
@@ -222,55 +320,108 @@ func (r *incidentRows) applyState(key string, s saas.IncidentState) {
 }
 
 func (r *incidentRows) get(key string) (incidentRow, bool) {
-	if at, ok := r.index[key]; ok {
+	if at, ok := r.find(key); ok {
 		return r.rows[at], true
 	}
 	return incidentRow{}, false
 }
 
-func (r *incidentRows) seen(key string) {
-	if at, ok := r.index[key]; ok {
-		r.rows[at].fresh = false
-	}
+// incidentView is one session's view of a shared snapshot: the snapshot,
+// and the rows this session marks as changed (its own writes are not).
+// Filter, sort, marks and cursor are the table's, over this source.
+type incidentView struct {
+	*incidentRows
+	fresh map[int32]bool
+	seq   uint64 // the snapshot's changes this view has marked
+	me    any    // the session's tab: its own writes are not marked
+	// publish builds the dataset's next snapshot with change and returns
+	// it; nil (a view of its own) builds it here.
+	publish func(change func(*incidentRows)) *incidentRows
 }
 
-// newest is the latest updated time loaded: where a refresh of the delta
-// feed continues from.
-func (r *incidentRows) newest() time.Time {
-	if len(r.order) == 0 {
-		return time.Time{}
+func newIncidentView() *incidentView { return &incidentView{incidentRows: newIncidentRows()} }
+
+// start shows snapshot s to a session opening the query: what changed
+// before it looked is not marked.
+func (v *incidentView) start(s *incidentRows) { v.incidentRows, v.seq, v.fresh = s, s.seq, nil }
+
+// apply changes the shared rows for every session and shows the result.
+func (v *incidentView) apply(change func(*incidentRows)) {
+	if v.publish != nil {
+		v.show(v.publish(change))
+		return
 	}
-	var t time.Time
-	for _, row := range r.rows {
-		if row.updated.After(t) {
-			t = row.updated
+	n := v.incidentRows.next()
+	change(n)
+	v.show(n)
+}
+
+// add folds incidents into the rows (the benchmarks' and tests' own
+// loads; a session's load goes through the dataset).
+func (v *incidentView) add(incs []saas.Incident, mark bool) (added int) {
+	v.apply(func(n *incidentRows) { added = n.add(incs, mark) })
+	return added
+}
+
+// show moves the view to snapshot s, marking the rows changed since.
+func (v *incidentView) show(s *incidentRows) (added int) {
+	if s == v.incidentRows {
+		return 0
+	}
+	for _, c := range s.changes {
+		if c.seq <= v.seq || c.by == v.me && v.me != nil {
+			continue
 		}
+		if v.fresh == nil {
+			v.fresh = map[int32]bool{}
+		}
+		if int(c.at) >= len(v.incidentRows.rows) {
+			added++
+		}
+		v.fresh[c.at] = true
 	}
-	return t
+	v.incidentRows, v.seq = s, s.seq
+	return added
 }
 
-func (r *incidentRows) at(i int) *incidentRow { return &r.rows[r.order[i]] }
+func (v *incidentView) seen(key string) {
+	if at, ok := v.find(key); ok {
+		delete(v.fresh, at)
+	}
+}
+
+// update puts an incident read whole on its row, for every session.
+func (v *incidentView) update(inc *saas.Incident) {
+	v.apply(func(n *incidentRows) { n.update(inc, v.me) })
+}
+
+// applyState puts a close's answer on its row, for every session.
+func (v *incidentView) applyState(key string, s saas.IncidentState) {
+	v.apply(func(n *incidentRows) { n.applyState(key, s, v.me) })
+}
+
+func (v *incidentView) at(i int) *incidentRow { return &v.rows[v.order[i]] }
 
 // Len implements ui.Source.
-func (r *incidentRows) Len() int { return len(r.order) }
+func (v *incidentView) Len() int { return len(v.order) }
 
 // Key implements ui.Source.
-func (r *incidentRows) Key(i int) string { return r.at(i).key }
+func (v *incidentView) Key(i int) string { return v.at(i).key }
 
 // Search implements ui.Source.
-func (r *incidentRows) Search(i int) string { return r.at(i).search }
+func (v *incidentView) Search(i int) string { return v.at(i).search }
 
 // Fresh implements ui.Source.
-func (r *incidentRows) Fresh(i int) bool { return r.at(i).fresh }
+func (v *incidentView) Fresh(i int) bool { return v.fresh != nil && v.fresh[v.order[i]] }
 
 // Cell implements ui.Source.
-func (r *incidentRows) Cell(i, col int) string { return incidentCols.cell(r.at(i), col) }
+func (v *incidentView) Cell(i, col int) string { return incidentCols.cell(v.at(i), col) }
 
 // Tone implements ui.Source.
-func (r *incidentRows) Tone(i, col int) ui.Tone { return incidentCols.tone(r.at(i), col) }
+func (v *incidentView) Tone(i, col int) ui.Tone { return incidentCols.tone(v.at(i), col) }
 
 // SortKey implements ui.SortKeyer.
-func (r *incidentRows) SortKey(i, col int) string { return incidentCols.sortKey(r.at(i), col) }
+func (v *incidentView) SortKey(i, col int) string { return incidentCols.sortKey(v.at(i), col) }
 
 // levelTones colour the severity levels, 0 unknown .. 5 critical.
 var levelTones = [6]ui.Tone{ui.ToneNone, ui.ToneLow, ui.ToneLow, ui.ToneMedium, ui.ToneHigh, ui.ToneCritical}

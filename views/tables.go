@@ -14,10 +14,10 @@ import (
 func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000") }
 
 // Stamp implements ui.Stamper: when the activity was observed.
-func (r *ticketRows) Stamp(i int) time.Time { return r.rows[i].observed }
+func (v *ticketView) Stamp(i int) time.Time { return v.rows[i].observed }
 
 // Stamp implements ui.Stamper: when the incident was last updated.
-func (r *incidentRows) Stamp(i int) time.Time { return r.at(i).updated }
+func (v *incidentView) Stamp(i int) time.Time { return v.at(i).updated }
 
 // Tables implements tableOwner.
 func (t *oktaTab) Tables() map[string]*ui.Table {

@@ -25,6 +25,7 @@ type Config struct {
 	Atlassian  []Atlassian  `toml:"atlassian"`
 	Essentials []Essentials `toml:"essentials"`
 	SSH        SSH          `toml:"ssh"`
+	Serve      Serve        `toml:"serve"`
 	Keys       Keys         `toml:"keys"`  // action name -> keys, replacing the defaults
 	Views      []View       `toml:"views"` // saved views, opened from the palette
 	Warnings   []string     `toml:"-"`     // problems worth telling but not fatal
@@ -223,6 +224,38 @@ type SSH struct {
 	MaxTimeout  Duration  `toml:"max_timeout"`
 	MaxSessions int       `toml:"max_sessions"`
 	Analysts    []Analyst `toml:"analysts"`
+}
+
+// Serve is what every session of `triage serve` shares.
+type Serve struct {
+	// DatasetMemory bounds the shared datasets (a tenant's query results,
+	// read by every session): idle ones are dropped beyond it. 0: 1 GiB.
+	DatasetMemory Size `toml:"dataset_memory"`
+}
+
+// Size is a number of bytes, written "512MiB", "1GiB", "800MB" or bare.
+type Size int64
+
+// UnmarshalText reads a size with an optional unit.
+func (s *Size) UnmarshalText(b []byte) error {
+	text := strings.TrimSpace(string(b))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	mult, num := int64(1), text
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(text, u.suffix); ok {
+			mult, num = u.mult, strings.TrimSpace(n)
+			break
+		}
+	}
+	var n int64
+	if _, err := fmt.Sscanf(num, "%d", &n); err != nil || fmt.Sprint(n) != num || n < 0 {
+		return fmt.Errorf("%q is not a size: write 512MiB, 1GiB or a number of bytes", text)
+	}
+	*s = Size(n * mult)
+	return nil
 }
 
 // Analyst is one person allowed to connect to `triage serve`.

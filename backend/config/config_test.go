@@ -593,3 +593,16 @@ requests_per_minute = -5
 		t.Errorf("message does not name the value: %+v", got["okta[0].rate_share"])
 	}
 }
+
+func TestServeDatasetMemory(t *testing.T) {
+	cfg, err := Parse("t.toml", []byte("[serve]\ndataset_memory = \"512MiB\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Serve.DatasetMemory != 512<<20 {
+		t.Fatalf("dataset_memory = %d, want 512 MiB", cfg.Serve.DatasetMemory)
+	}
+	if _, err := Parse("t.toml", []byte("[serve]\ndataset_memory = \"lots\"\n")); err == nil || !strings.Contains(err.Error(), "not a size") {
+		t.Fatalf("a size that is not one: %v", err)
+	}
+}
