@@ -29,10 +29,9 @@ type ticketRow struct {
 // shared by every session on the query; published snapshots are never
 // changed (see incidentRows). A session reads it through a ticketView.
 type ticketRows struct {
-	rows   []ticketRow
-	index  *keyIndex // shared while pages are appended; a merge makes a new one
-	in     interner
-	shared bool // rows' array is also an earlier snapshot's
+	sharedRows[ticketRow, keyChange]           // changes are rows refreshed or written since the load
+	index                            *keyIndex // shared while pages are appended; a merge makes a new one
+	in                               interner
 
 	// the query's offset paging
 	loaded     bool // the first page is in
@@ -40,9 +39,6 @@ type ticketRows struct {
 	more       bool
 	total      int       // from the vendor; -1 when not reported
 	since      time.Time // the window's start the rows were read for
-
-	changes []keyChange // rows refreshed or written since the load
-	seq     uint64
 }
 
 // keyChange is a ticket that changed after the load, by a session's write
@@ -72,18 +68,8 @@ func (r *ticketRows) next() *ticketRows {
 	return &n
 }
 
-func (r *ticketRows) own() {
-	if r.shared {
-		r.rows = slices.Clone(r.rows)
-		r.shared = false
-	}
-}
-
 func (r *ticketRows) changed(key string, by any) {
-	if len(r.changes) >= maxChanges {
-		r.changes = slices.Clone(r.changes[len(r.changes)-maxChanges/2:])
-	}
-	r.changes = append(r.changes, keyChange{seq: r.seq, key: key, by: by})
+	r.logChange(keyChange{seq: r.seq, key: key, by: by})
 }
 
 func (r *ticketRows) find(key string) (int, bool) {

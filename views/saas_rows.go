@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,19 +39,15 @@ type incidentRow struct {
 // writer builds the next one with next(), which shares the rows until one
 // of them is replaced. A session reads it through an incidentView.
 type incidentRows struct {
-	rows   []incidentRow
+	// changes are the rows refreshed or written since the load, for the
+	// sessions to mark; seq numbers them.
+	sharedRows[incidentRow, rowChange]
 	order  []int32 // display position -> rows index
 	index  *keyIndex
 	counts [6]int // rows by severity level, for the bar over the table
 	in     interner
-	shared bool // rows' array is also an earlier snapshot's: copy before replacing a row
-
-	// changes are the rows refreshed or written since the load, for the
-	// sessions to mark; seq numbers them.
-	changes []rowChange
-	seq     uint64
-	resume  *saas.Page // where the feed stopped on an error, for r to carry on
-	newest  time.Time  // the latest updated time loaded: where a refresh continues from
+	resume *saas.Page // where the feed stopped on an error, for r to carry on
+	newest time.Time  // the latest updated time loaded: where a refresh continues from
 }
 
 // rowChange is a row that changed after the load: new in a refresh, or
@@ -106,20 +101,9 @@ func (r *incidentRows) next() *incidentRows {
 	return &n
 }
 
-// own gives r its own rows before one is replaced in place.
-func (r *incidentRows) own() {
-	if r.shared {
-		r.rows = slices.Clone(r.rows)
-		r.shared = false
-	}
-}
-
 // changed logs row at as changed, by a session's write or (by nil) a refresh.
 func (r *incidentRows) changed(at int32, by any) {
-	if len(r.changes) >= maxChanges {
-		r.changes = slices.Clone(r.changes[len(r.changes)-maxChanges/2:])
-	}
-	r.changes = append(r.changes, rowChange{seq: r.seq, at: at, by: by})
+	r.logChange(rowChange{seq: r.seq, at: at, by: by})
 }
 
 // find is where key's row is in this snapshot.
