@@ -465,14 +465,21 @@ func (t *itmTab) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (t *itmTab) openEmail(key string) tea.Cmd {
+	var ticket tea.Cmd
+	if t.mode == listMode || t.openKey != key {
+		// From the list, the ticket behind the email is this row's: esc
+		// from the email shows it, not one opened before.
+		t.openItem(key)
+		ticket = t.fetchItem(key)
+	}
 	t.mode, t.openKey, t.email = emailMode, key, ""
 	t.opening = "Fetching the raw email…"
 	t.render(false)
 	client, ctx := t.client(), t.c.Context()
-	return func() tea.Msg {
+	return tea.Batch(ticket, func() tea.Msg {
 		text, err := client.RawEmail(ctx, key)
 		return itmEmailMsg{tab: t, key: key, text: text, err: err}
-	}
+	})
 }
 
 // emailText is the raw email in place of the ticket, while it is shown.

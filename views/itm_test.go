@@ -250,6 +250,30 @@ func TestHostileVendorTextIsInert(t *testing.T) {
 	}
 }
 
+// e on a list row opens that row's email, and esc from it shows that
+// row's ticket, not one opened before.
+func TestRawEmailFromTheListBacksOutToItsOwnTicket(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{1}})
+	h.waitFor("120 of 120 incidents")
+	itm := tabOf[*itmTab](h.app)
+	h.typeKeys("enter")
+	h.waitFor("Why it fired")
+	first := itm.openKey
+	h.typeKeys("esc", "j")
+	second := itm.table.CursorKey()
+	if second == first {
+		t.Fatal("the cursor did not move to another ticket")
+	}
+	h.typeKeys("e")
+	h.waitFor("Subject:")
+	h.typeKeys("esc")
+	h.waitFor("Why it fired")
+	if itm.openKey != second || itm.detail == nil || itm.detail.Key() != second {
+		t.Fatalf("esc from the email of %s shows %s (detail %v)", second, itm.openKey, itm.detail != nil)
+	}
+}
+
 func TestWrongCredentialsAreOneClearLine(t *testing.T) {
 	t.Parallel()
 	h := newDriver(t, setup{loads: []int{1}, edit: func(c *config.Config) { c.ITM[0].ClientSecret = "wrong" }})

@@ -272,7 +272,7 @@ func (b *queryList[C, Q, T, R]) fetchItem(key string) tea.Cmd {
 }
 
 func (b *queryList[C, Q, T, R]) onItem(m itemMsg[T]) tea.Cmd {
-	if m.key == b.openKey {
+	if m.key == b.openKey && b.mode != emailMode { // the email's own fetch keeps its spinner
 		b.opening = ""
 	}
 	if m.err != nil {
