@@ -319,18 +319,9 @@ func (t *itmTab) slide(req int) tea.Cmd {
 // looks again from time to time while none is.
 func (t *itmTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
 	set := t.set
-	if !set.Read().Busy {
-		return pollAfter(ctx, itmPollEvery, func() tea.Msg {
-			return itmSharedMsg{tab: t, req: req, set: set, state: set.Read(), chain: true}
-		})
-	}
-	return func() tea.Msg {
-		st, err := set.Wait(ctx, version)
-		if err != nil {
-			return nil // the tab moved on to another query
-		}
+	return watchSet(ctx, set, version, itmPollEvery, func(st dataset.State[*ticketRows]) tea.Msg {
 		return itmSharedMsg{tab: t, req: req, set: set, state: st, chain: true}
-	}
+	})
 }
 
 // loadMore fetches the next page when the cursor nears the end.

@@ -303,18 +303,9 @@ func (t *saasTab) await(req int, set *dataset.Set[*incidentRows], resumed, refre
 // next watch, so a tab has one watch per query.
 func (t *saasTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
 	set := t.set
-	if !set.Read().Busy {
-		return pollAfter(ctx, saasPollEvery, func() tea.Msg {
-			return saasSharedMsg{tab: t, req: req, set: set, state: set.Read(), chain: true}
-		})
-	}
-	return func() tea.Msg {
-		st, err := set.Wait(ctx, version)
-		if err != nil {
-			return nil // the tab moved on to another query
-		}
+	return watchSet(ctx, set, version, saasPollEvery, func(st dataset.State[*incidentRows]) tea.Msg {
 		return saasSharedMsg{tab: t, req: req, set: set, state: st, chain: true}
-	}
+	})
 }
 
 // appList is a SaaS tenant's app list, shared by every session.

@@ -1,6 +1,14 @@
 package views
 
-import "slices"
+import (
+	"context"
+	"slices"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/dataset"
+)
 
 // sharedRows is what the ITM and SaaS rows have in common as a shared
 // dataset's snapshots: the rows' array, shared with the snapshot before
@@ -28,4 +36,21 @@ func (s *sharedRows[R, C]) logChange(c C) {
 		s.changes = slices.Clone(s.changes[len(s.changes)-maxChanges/2:])
 	}
 	s.changes = append(s.changes, c)
+}
+
+// watchSet waits for a dataset's next state while a page is being read,
+// and looks again every so often while none is; msg wraps the state for
+// the tab, whose handling starts the next watch, so a tab has one watch
+// per query. It ends with ctx (the tab moved on to another query).
+func watchSet[S dataset.Snapshot](ctx context.Context, set *dataset.Set[S], version uint64, every time.Duration, msg func(dataset.State[S]) tea.Msg) tea.Cmd {
+	if !set.Read().Busy {
+		return pollAfter(ctx, every, func() tea.Msg { return msg(set.Read()) })
+	}
+	return func() tea.Msg {
+		st, err := set.Wait(ctx, version)
+		if err != nil {
+			return nil
+		}
+		return msg(st)
+	}
 }
