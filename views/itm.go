@@ -28,6 +28,7 @@ type itmTab struct {
 	set         *dataset.Set[*ticketRows]
 	loadingMore bool // this session is reading the next page
 	refreshing  bool // this session's refresh is running
+	failures    failures
 	total       int
 
 	email string // the raw email of the open ticket
@@ -382,7 +383,9 @@ func (t *itmTab) onShared(m itmSharedMsg) tea.Cmd {
 		if m.kind == pageFirst {
 			t.loadErr = m.err
 		}
-		cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", m.err)))
+		if t.failures.first(m.state.Version) {
+			cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", m.err)))
+		}
 	} else if !m.mine && !m.state.Busy && !m.state.Snap.loaded && m.state.Err != nil {
 		t.loading, t.loadErr = "", m.state.Err // another session's first page failed
 	}

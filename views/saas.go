@@ -30,6 +30,7 @@ type saasTab struct {
 	paging     bool // the feed is being read
 	complete   bool // the feed was read to its end
 	refreshing bool // this session's refresh is running
+	failures   failures
 
 	apps      []saas.App
 	appsReq   bool
@@ -223,6 +224,7 @@ func (t *saasTab) loadFirst() tea.Cmd {
 	var read tea.Cmd
 	switch {
 	case st.Done:
+		read = t.slide(req, set, st)
 	case set.Begin():
 		read = t.readFeed(req, set, client, t.query, st.Snap.resume)
 	default:
@@ -255,6 +257,7 @@ func (t *saasTab) readFeed(req int, set *dataset.Set[*incidentRows], client *saa
 		if resume != nil {
 			page, err = client.More(ctx, *resume)
 		} else {
+			set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.from = q.From; return n })
 			page, err = client.Incidents(ctx, q)
 		}
 		for {
@@ -386,11 +389,46 @@ func (t *saasTab) Refresh() tea.Cmd {
 	}
 	t.refreshing = true
 	t.rereadQuery()
+	return tea.Batch(append(cmds, t.readDelta(t.reqs.current(), set, st.Snap, true))...)
+}
+
+// saasSlideAfter is how far a relative window's start must have moved for
+// the shared rows to slide forward (as the ITM tab's do): sessions opening
+// a query within a minute of each other share the rows as read.
+const saasSlideAfter = time.Minute
+
+// slide moves a loaded query's rows forward when its relative window
+// ("since:7d") has moved on since they were read: the old incidents go and
+// the delta feed brings the new ones. Nil when there is nothing to slide.
+func (t *saasTab) slide(req int, set *dataset.Set[*incidentRows], st dataset.State[*incidentRows]) tea.Cmd {
+	moved := t.query.From.Sub(st.Snap.from)
+	if moved < saasSlideAfter && moved > -saasSlideAfter {
+		return nil
+	}
+	if moved < 0 {
+		// The window starts earlier than the rows read (the clock was set
+		// back): the query is read again from its start, in a new dataset.
+		key := dataset.Key{Kind: "saas", Tenant: t.client().Tenant(), Query: t.queryText + "\x00" + strings.Join(t.query.AppIDs, ",")}
+		t.c.datasets().Drop(key)
+		return t.loadFirst()
+	}
+	if !set.Begin() {
+		return nil // another session is reading it; the watch brings its rows
+	}
+	return t.readDelta(req, set, st.Snap, false)
+}
+
+// readDelta reads the delta feed from just after the newest incident
+// loaded and merges it in, new and changed rows marked in every session;
+// the rows slide first when the query's window has moved on. The caller
+// has begun set; refresh says the analyst asked (a toast counts what came).
+func (t *saasTab) readDelta(req int, set *dataset.Set[*incidentRows], snap *incidentRows, refresh bool) tea.Cmd {
 	q := t.query
-	if newest := st.Snap.newest; newest.After(q.From) {
+	slide := !q.From.IsZero() && q.From.Sub(snap.from) >= saasSlideAfter
+	if newest := snap.newest; newest.After(q.From) {
 		q.From = newest.Add(time.Millisecond)
 	}
-	client, req, ctx := t.client(), t.reqs.current(), set.Context()
+	from, client, ctx := t.query.From, t.client(), set.Context()
 	go func() {
 		var incs []saas.Incident
 		p, err := client.Incidents(ctx, q)
@@ -401,10 +439,17 @@ func (t *saasTab) Refresh() tea.Cmd {
 			}
 			p, err = client.More(ctx, p)
 		}
-		set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); n.add(incs, true); return n })
+		set.Publish(func(s *incidentRows) *incidentRows {
+			n := s.next()
+			if slide {
+				n.slide(from)
+			}
+			n.add(incs, true)
+			return n
+		})
 		set.End(true, err)
 	}()
-	return tea.Batch(append(cmds, t.await(req, set, false, true))...)
+	return t.await(req, set, false, refresh)
 }
 
 // show moves the tab's view to a state of its dataset.
@@ -432,7 +477,7 @@ func (t *saasTab) onShared(m saasSharedMsg) tea.Cmd {
 	if t.rows.Len() > 0 || m.state.Done || m.state.Err != nil {
 		t.loading = ""
 	}
-	if err := m.err; err != nil {
+	if err := m.err; err != nil && t.failures.first(m.state.Version) {
 		if len(m.state.Snap.order) == 0 && !m.state.Done {
 			t.loadErr = err
 			cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", err)))

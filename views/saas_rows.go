@@ -48,6 +48,8 @@ type incidentRows struct {
 	in     interner
 	resume *saas.Page // where the feed stopped on an error, for r to carry on
 	newest time.Time  // the latest updated time loaded: where a refresh continues from
+	from   time.Time  // the start of the window the rows were read for
+	era    uint64     // counts slides, which move rows: views re-key their marks
 }
 
 // rowChange is a row that changed after the load: new in a refresh, or
@@ -259,6 +261,43 @@ func sortNewestFirst(idx []int32, rows []incidentRow) {
 	sort.Slice(idx, func(a, b int) bool { return newer(&rows[idx[a]], &rows[idx[b]]) })
 }
 
+// slide drops the rows updated before from: a relative window
+// ("since:7d") that has moved on with the clock. The rows left move up, so
+// the index, the display order and the change log are rebuilt for them.
+func (r *incidentRows) slide(from time.Time) {
+	to := make([]int32, len(r.rows)) // old position -> new, -1 when dropped
+	rows := make([]incidentRow, 0, len(r.rows))
+	index := &keyIndex{m: make(map[string]int32, len(r.rows))}
+	r.counts = [6]int{}
+	for at := range r.rows {
+		row := r.rows[at]
+		if row.updated.Before(from) {
+			to[at] = -1
+			continue
+		}
+		to[at] = int32(len(rows))
+		index.m[row.key] = to[at]
+		r.counts[row.level]++
+		rows = append(rows, row)
+	}
+	order := make([]int32, 0, len(rows))
+	for _, at := range r.order {
+		if to[at] >= 0 {
+			order = append(order, to[at])
+		}
+	}
+	var changes []rowChange
+	for _, c := range r.changes {
+		if to[c.at] >= 0 {
+			c.at = to[c.at]
+			changes = append(changes, c)
+		}
+	}
+	r.rows, r.shared, r.index, r.order, r.changes = rows, false, index, order, changes
+	r.from = from
+	r.era++
+}
+
 // update replaces one row from a freshly read incident; by is the session
 // that read it, the others mark it if it changed.
 func (r *incidentRows) update(inc *saas.Incident, by any) {
@@ -351,6 +390,18 @@ func (v *incidentView) add(incs []saas.Incident, mark bool) (added int) {
 func (v *incidentView) show(s *incidentRows) (added int) {
 	if s == v.incidentRows {
 		return 0
+	}
+	if s.era != v.era && v.fresh != nil {
+		// The rows moved in a slide: carry the marks over by incident id.
+		fresh := map[int32]bool{}
+		for at := range v.fresh {
+			if int(at) < len(v.rows) {
+				if moved, ok := s.find(v.rows[at].key); ok {
+					fresh[moved] = true
+				}
+			}
+		}
+		v.fresh = fresh
 	}
 	for _, c := range s.changes {
 		if c.seq <= v.seq || c.by == v.me && v.me != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -100,5 +101,55 @@ func TestAWriteReachesTheOtherSessionMarked(t *testing.T) {
 	}
 	if state, _ := a.sim.SaaS.IncidentState(key); state != "closed" {
 		t.Fatalf("the vendor has %q: the close was not sent", state)
+	}
+}
+
+// A relative window is one query for every session, and it slides: a
+// session opening "since:2d" a day after the rows were read shows only the
+// last two days, read with one delta request, and the session that read
+// them first moves to the same rows.
+func TestARelativeSaaSWindowSlidesForward(t *testing.T) {
+	t.Parallel()
+	a := newDriver(t, setup{loads: []int{2}})
+	at := tabOf[*saasTab](a.app)
+	if err := at.useQuery("since:2d"); err != nil {
+		t.Fatal(err)
+	}
+	a.run(at.loadFirst())
+	a.settle()
+	before := at.rows.Len()
+	from := a.clock.Now().Add(-48 * time.Hour)
+	if before == 0 || at.rows.at(before-1).updated.Before(from) {
+		t.Fatalf("%d rows read for since:2d, the oldest before its start", before)
+	}
+	a.clock.Advance(24 * time.Hour)
+	reads := a.sim.SaaS.Count("GET /incident/api/incidents/delta")
+
+	b := secondDriver(t, a, "bob")
+	bt := tabOf[*saasTab](b.app)
+	if err := bt.useQuery("since:2d"); err != nil {
+		t.Fatal(err)
+	}
+	b.run(bt.loadFirst())
+	b.settle()
+	if n := a.sim.SaaS.Count("GET /incident/api/incidents/delta") - reads; n != 1 {
+		t.Fatalf("sliding the window took %d delta request(s), want 1", n)
+	}
+	slid := from.Add(24 * time.Hour)
+	if bt.rows.Len() == 0 || bt.rows.Len() >= before {
+		t.Fatalf("%d rows after the window slid a day, %d before: nothing slid out", bt.rows.Len(), before)
+	}
+	for i := 0; i < bt.rows.Len(); i++ {
+		if r := bt.rows.at(i); r.updated.Before(slid) {
+			t.Fatalf("incident %s updated %s is older than the window's start %s", r.key, r.updated, slid)
+		}
+		if _, ok := bt.rows.find(bt.rows.at(i).key); !ok {
+			t.Fatalf("incident %s is shown but not in the index", bt.rows.at(i).key)
+		}
+	}
+	a.run(at.Refresh())
+	a.settle()
+	if at.rows.incidentRows != bt.rows.incidentRows && at.rows.Len() != bt.rows.Len() {
+		t.Fatalf("the first session shows %d rows, the second %d", at.rows.Len(), bt.rows.Len())
 	}
 }

@@ -54,3 +54,17 @@ func watchSet[S dataset.Snapshot](ctx context.Context, set *dataset.Set[S], vers
 		return msg(st)
 	}
 }
+
+// failures says a dataset's failure once: two waits of one session on one
+// read (its load and its refresh, asked for while the read was running)
+// both see the read end, and one failure is one line on the status bar.
+type failures struct{ said uint64 }
+
+// first is true the first time the state of version is seen failing.
+func (f *failures) first(version uint64) bool {
+	if version == f.said {
+		return false
+	}
+	f.said = version
+	return true
+}
