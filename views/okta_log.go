@@ -196,7 +196,7 @@ func (p *logPane) open(again bool) tea.Cmd {
 	case snap.ended == "":
 		first = p.await(p.reqs.paging, req, logLoad) // another session's load
 	default:
-		first = p.poll(false)
+		first = p.poll(false, true) // read for an older window: slide it
 	}
 	return tea.Batch(first, p.watch(ctx, req, st.Version), p.table.Refilter())
 }
@@ -224,8 +224,9 @@ func (p *logPane) start(req int) tea.Cmd {
 // poll asks for the events newer than those held, once for every session
 // on the query: none when the dataset was polled within tailEvery, unless
 // force. A relative window that moved on slides first: the events before
-// its start go, and only the newer ones are read.
-func (p *logPane) poll(force bool) tea.Cmd {
+// its start go, and only the newer ones are read; with slideOnly, a window
+// that has not moved is left as it is.
+func (p *logPane) poll(force, slideOnly bool) tea.Cmd {
 	set, client, now := p.set, p.t.client(), p.t.c.now()
 	if q, err := parseLogQuery(p.text, now); err == nil {
 		p.query = q
@@ -239,7 +240,7 @@ func (p *logPane) poll(force bool) tea.Cmd {
 	case slide && (moved < 0 || !p.query.Until.IsZero()):
 		// The clock went back, or the window has an end: read it again.
 		return p.start(p.reqs.current())
-	case !slide && (!p.query.Until.IsZero() || !force && now.Sub(snap.polled) < tailEvery):
+	case !slide && (slideOnly || !p.query.Until.IsZero() || !force && now.Sub(snap.polled) < tailEvery):
 		return nil
 	}
 	_, req := p.tailReqs.next(p.t.c.Context())
@@ -496,7 +497,7 @@ func (p *logPane) tailPoll(force bool) tea.Cmd {
 	if p.polling || p.set == nil {
 		return nil
 	}
-	if cmd := p.poll(force); cmd != nil {
+	if cmd := p.poll(force, false); cmd != nil {
 		return cmd
 	}
 	if p.tailing {
