@@ -437,8 +437,12 @@ func (p *logPane) onShared(m oktaLogMsg) tea.Cmd {
 	case m.kind == logPoll:
 		p.polling = false
 		if m.state.Err != nil {
+			err := m.state.Err
+			if p.tailing {
+				err = fmt.Errorf("tail stopped: %w", err)
+			}
 			p.stopTail()
-			return tea.Batch(append(cmds, ui.Fail(fmt.Errorf("new events: %w", m.state.Err)))...)
+			return tea.Batch(append(cmds, ui.Fail(err))...)
 		}
 		if m.added > 0 {
 			cmds = append(cmds, ui.Toast("%d new Okta event(s)", m.added))
