@@ -163,22 +163,9 @@ func (cal *calendar) loadLog(query string) {
 	cal.t.Helper()
 	p := cal.oktaLog()
 	p.text = query
-	fetch := p.load()
-	// Page after page, as the pane asks for them, to the end Okta says.
-	for pages := 0; fetch != nil && pages < 10; pages++ {
-		m := fetch().(oktaLogMsg)
-		if m.err != nil {
-			cal.t.Fatalf("System Log %q: %v", query, m.err)
-		}
-		p.t.Update(m)
-		fetch = nil
-		if m.more {
-			ctx, req := p.reqs.paging(p.t.c.Context())
-			fetch = p.fetch(ctx, req, false, p.query, m.next)
-		}
-	}
-	if p.ended != "complete" || p.rows.Len() == 0 {
-		cal.t.Fatalf("System Log %q: %q after %d pages, %d events", query, p.ended, p.pages, p.rows.Len())
+	deliverAll(p.t, p.load()) // the load reads every page before it answers
+	if p.rows.ended != "complete" || p.rows.Len() == 0 || p.loadErr != nil {
+		cal.t.Fatalf("System Log %q: %q after %d pages, %d events, %v", query, p.rows.ended, p.rows.pages, p.rows.Len(), p.loadErr)
 	}
 }
 

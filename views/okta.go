@@ -148,7 +148,7 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 	case oktaChangeMsg:
 		return t.onChange(m)
 	case oktaLogMsg:
-		return t.log.onPage(m)
+		return t.log.onShared(m)
 	case oktaEventMsg:
 		return t.log.onEvent(m)
 	case oktaTailTick:

@@ -42,24 +42,24 @@ func oktaBenchApp(b *testing.B, n int) (*App, *logPane) {
 	tab := app.tabs[0].(*oktaTab)
 	tab.pane = paneLog
 	p := tab.log
-	p.started, p.ended = true, "complete"
-	p.rows = &eventRows{newestFirst: true}
-	p.hist.Reset(p.span())
+	events := &eventSet{newestFirst: true, ended: "complete"}
 	for _, page := range syntheticPages(n, testNow) {
-		p.add(page, false)
-		p.pages++
+		events.add(page.rows, page.packed, false)
+		events.pages++
 	}
+	p.started, p.rows, p.drawn.epoch = true, newEventView(events), -1
+	p.draw()
 	p.table.SetSource(p.rows)
 	return app, p
 }
 
 // syntheticPages are n events in pages of 1000, newest first, over the
 // seven days before now: the rows and packed JSON a load would hold.
-func syntheticPages(n int, now time.Time) []oktaLogMsg {
+func syntheticPages(n int, now time.Time) []logPage {
 	types := []string{"user.session.start", "user.authentication.sso", "policy.evaluate_sign_on", "user.session.end", "user.authentication.auth_via_mfa"}
 	results := []string{"SUCCESS", "SUCCESS", "SUCCESS", "ALLOW", "FAILURE", "DENY"}
 	step := 7 * 24 * time.Hour / time.Duration(max(n, 1))
-	var pages []oktaLogMsg
+	var pages []logPage
 	for start := 0; start < n; start += okta.MaxLogPage {
 		events := make([]okta.LogEvent, 0, okta.MaxLogPage)
 		for i := start; i < min(start+okta.MaxLogPage, n); i++ {
@@ -78,9 +78,15 @@ func syntheticPages(n int, now time.Time) []oktaLogMsg {
 			events = append(events, e)
 		}
 		rows, packed := rowsOf(events)
-		pages = append(pages, oktaLogMsg{rows: rows, packed: packed})
+		pages = append(pages, logPage{rows: rows, packed: packed})
 	}
 	return pages
+}
+
+// logPage is one page's rows and compressed JSON.
+type logPage struct {
+	rows   []eventRow
+	packed []byte
 }
 
 // BenchmarkOktaLogKeypress is j in the System Log pane (tab bar, query,
@@ -125,7 +131,7 @@ func BenchmarkOktaEventsMemory(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rows := &eventRows{}
+		rows := &eventSet{}
 		var packed [][]byte
 		held := heldBytes(func() any {
 			next := ""

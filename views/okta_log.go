@@ -4,12 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"triage/backend/httpx"
+	"triage/backend/dataset"
 	"triage/backend/okta"
 	"triage/ui"
 )
@@ -32,7 +33,10 @@ var logEndings = map[string]string{
 }
 
 // logPane is the System Log: a query, a histogram of what it loaded, and
-// the events, paged in until Okta's empty page (or esc).
+// the events, paged in until Okta's empty page (or esc). The events are a
+// dataset shared by every session on the same query and org (as the ITM
+// tab's incidents are): read once, polled for new events once, and shown
+// through this session's own view, histogram and cursor.
 type logPane struct {
 	listTab
 	itemDetail[okta.LogEvent]
@@ -41,39 +45,29 @@ type logPane struct {
 	query   okta.LogQuery
 	started bool
 
-	loading bool
-	pages   int
-	next    string // the last next link: where the load stopped, or where new events will appear
-	ended   string // how the load ended: complete, stopped, capped, failed
-	budget  httpx.Bucket
-	known   bool // budget holds what Okta last said
-
-	rows   *eventRows
-	packed [][]byte // each page's events as Okta sent them, compressed
-	hist   *ui.Histogram
+	set   *dataset.Set[*eventSet]
+	rows  *eventView
+	hist  *ui.Histogram
+	drawn struct{ epoch, loaded, tailed int } // what the histogram counts of the rows
 
 	tailing  bool
 	tailReqs requests
 	tailGen  int
-	tailNext string
-	polling  bool
-	arrived  int // events added by tailing and refreshes
+	polling  bool // this session's poll is running
 
 	row eventRow // the open event's row
 }
 
 type (
+	// oktaLogMsg is a state of the pane's dataset, for the pane to show.
 	oktaLogMsg struct {
-		tab    *oktaTab
-		req    int
-		tail   bool
-		rows   []eventRow
-		packed []byte
-		next   string
-		more   bool
-		budget httpx.Bucket
-		known  bool
-		err    error
+		tab   *oktaTab
+		req   int
+		kind  logKind
+		set   *dataset.Set[*eventSet]
+		state dataset.State[*eventSet]
+		mine  bool // the answer to this session's load or poll, whoever ran it
+		added int  // events its poll added
 	}
 	oktaEventMsg struct {
 		tab   *oktaTab
@@ -87,11 +81,30 @@ type (
 	}
 )
 
+// logKind is what a session asked of the dataset.
+type logKind int
+
+const (
+	logWatch logKind = iota // nothing: a state it looked at
+	logLoad                 // the query read from its start
+	logPoll                 // the events newer than those held (r, tailing)
+	logRetry                // a load after the poll or stopped load running
+)
+
+// logPollEvery is how often an idle pane looks for what other sessions
+// read into its dataset.
+const logPollEvery = 2 * time.Second
+
+// logSlideAfter is how far a relative window's start must have moved for
+// the shared events to slide forward: sessions opening the query within a
+// minute of each other share them as read.
+const logSlideAfter = time.Minute
+
 func newLogPane(t *oktaTab) *logPane {
 	p := &logPane{listTab: newListTab(t.c, eventColumns, "No events match. f changes the query, / filters the rows."), t: t,
-		rows: &eventRows{}, hist: ui.NewHistogram(t.c.Styles)}
+		rows: newEventView(newEventSet()), hist: ui.NewHistogram(t.c.Styles)}
 	p.loadingRows = func() string {
-		if p.loading {
+		if p.loading() {
 			return "Loading the Okta System Log…"
 		}
 		return ""
@@ -100,6 +113,9 @@ func newLogPane(t *oktaTab) *logPane {
 	p.query, _ = parseLogQuery(p.text, t.c.now())
 	return p
 }
+
+// loading says the query's load is running, whichever session started it.
+func (p *logPane) loading() bool { return p.started && p.rows.loading() }
 
 // chart says whether the histogram fits: it gives way on short terminals.
 func (p *logPane) chart() bool { return p.t.height >= 20 }
@@ -118,19 +134,21 @@ func (p *logPane) setSize(w, h int) {
 func (p *logPane) reset() {
 	p.reqs.stop()
 	p.stopTail()
-	p.started, p.loading, p.openKey = false, false, ""
-	p.rows, p.packed = &eventRows{}, nil
+	p.started, p.openKey, p.set = false, "", nil
+	p.rows = newEventView(newEventSet())
 	p.table.SetSource(p.rows)
 }
 
-// setQuery runs a new query typed by the analyst.
+// setQuery runs a query typed by the analyst: the same query again reads
+// it again from its start, for every session on it.
 func (p *logPane) setQuery(text string) (tea.Cmd, error) {
 	q, err := parseLogQuery(text, p.t.c.now())
 	if err != nil {
 		return nil, fmt.Errorf("log query: %w", err)
 	}
+	again := text == p.text && p.started
 	p.text, p.query = text, q
-	return p.load(), nil
+	return p.open(again), nil
 }
 
 // --- loading ----------------------------------------------------------------
@@ -148,9 +166,14 @@ func (p *logPane) span() (time.Time, time.Duration) {
 	return since, until.Sub(since)
 }
 
-// load runs the query from its start; a load in progress is cancelled and
-// tailing stops.
-func (p *logPane) load() tea.Cmd {
+// load opens the query's dataset: its events as read, or its load if none
+// has run.
+func (p *logPane) load() tea.Cmd { return p.open(false) }
+
+// open shows the query's dataset, starting its load when no session has
+// (or again); a dataset read for an older relative window slides forward.
+// Tailing stops.
+func (p *logPane) open(again bool) tea.Cmd {
 	// Relative times ("since:-24h") are read again: the window is the one
 	// ending now, not when the console started.
 	if q, err := parseLogQuery(p.text, p.t.c.now()); err == nil {
@@ -158,87 +181,295 @@ func (p *logPane) load() tea.Cmd {
 	}
 	p.stopTail()
 	ctx, req := p.reqs.next(p.t.c.Context())
-	p.started, p.loading, p.pages, p.next, p.ended, p.openKey, p.arrived = true, true, 0, "", "", "", 0
-	p.loadErr = nil
-	p.tailNext = "" // the old query's polling cursor would tail the wrong events
-	p.rows = &eventRows{newestFirst: p.query.Descending}
-	p.packed = nil
-	p.hist.Reset(p.span())
+	p.started, p.openKey, p.loadErr = true, "", nil
+	key := dataset.Key{Kind: "okta-log", Tenant: p.t.client().Tenant(), Query: p.text}
+	p.set, _ = dataset.Open(p.t.c.datasets(), key, newEventSet)
+	st := p.set.Read()
+	p.rows = newEventView(st.Snap)
+	p.drawn.epoch = -1
+	p.draw()
 	p.table.SetSource(p.rows)
-	return p.fetch(ctx, req, false, p.query, "")
-}
-
-// fetch gets one page and, off the UI goroutine, builds its rows and packs
-// its raw JSON.
-func (p *logPane) fetch(ctx context.Context, req int, tail bool, q okta.LogQuery, next string) tea.Cmd {
-	client, t := p.t.client(), p.t
-	return func() tea.Msg {
-		page, err := client.Logs(ctx, q, next)
-		m := oktaLogMsg{tab: t, req: req, tail: tail, err: err, next: page.Next, more: page.More}
-		m.budget, m.known = client.Budget(okta.LogsPath)
-		if err == nil {
-			m.rows, m.packed = rowsOf(page.Events)
-		}
-		return m
-	}
-}
-
-// add files a page's rows: into the list, the histogram and the store.
-func (p *logPane) add(m oktaLogMsg, tailed bool) {
-	page := int32(len(p.packed))
-	p.packed = append(p.packed, m.packed)
-	for i := range m.rows {
-		r := &m.rows[i]
-		r.page = page
-		r.fresh = tailed
-		p.hist.Add(r.published, r.failed)
-	}
-	if tailed {
-		p.rows.tailed = append(p.rows.tailed, m.rows...)
-	} else {
-		p.rows.loaded = append(p.rows.loaded, m.rows...)
-	}
-	if m.known {
-		p.budget, p.known = m.budget, true
-	}
-}
-
-func (p *logPane) onPage(m oktaLogMsg) tea.Cmd {
-	if m.tail {
-		return p.onTailPage(m)
-	}
-	if m.req != p.reqs.current() {
-		return nil // a newer query, or esc, replaced this load
-	}
-	if m.err != nil {
-		p.loading, p.ended = false, "failed"
-		if p.pages == 0 {
-			p.loadErr = m.err // nothing arrived: the table says why
-		}
-		return ui.Fail(m.err) // what arrived stays
-	}
-	p.add(m, false)
-	p.pages++
-	p.next = m.next
-	p.table.SetSource(p.rows)
-	switch {
-	case m.more && p.rows.Len() < logCap:
-		ctx, req := p.reqs.paging(p.t.c.Context())
-		return tea.Batch(p.table.Refilter(), p.fetch(ctx, req, false, p.query, m.next))
-	case m.more:
-		p.loading, p.ended = false, "capped"
-		p.reqs.stop()
+	var first tea.Cmd
+	switch snap := st.Snap; {
+	case again || snap.run == nil || snap.ended == "stopped" || snap.ended == "failed":
+		first = p.start(req)
+	case snap.ended == "":
+		first = p.await(p.reqs.paging, req, logLoad) // another session's load
 	default:
-		p.loading, p.ended = false, "complete"
+		first = p.poll(false, true) // read for an older window: slide it
 	}
-	return p.table.Refilter()
+	return tea.Batch(first, p.watch(ctx, req, st.Version), p.table.Refilter())
 }
 
-// stopLoad is esc during a load: it ends, and what arrived stays.
+// start reads the query from its start into the dataset, for every session
+// on it; one already running is shared.
+func (p *logPane) start(req int) tea.Cmd {
+	set, client := p.set, p.t.client()
+	if !set.Begin() {
+		if set.Read().Snap.loading() {
+			return p.await(p.reqs.paging, req, logLoad)
+		}
+		return p.await(p.reqs.paging, req, logRetry) // a poll, or a stopped load leaving
+	}
+	ctx, stop := context.WithCancel(set.Context())
+	q := p.query
+	st := set.Publish(func(s *eventSet) *eventSet {
+		return &eventSet{newestFirst: q.Descending, since: q.Since, epoch: s.epoch + 1, run: &logRun{stop: stop}}
+	})
+	p.show(st.Snap)
+	go readLog(ctx, set, client, q, "", false)
+	return p.await(p.reqs.paging, req, logLoad)
+}
+
+// poll asks for the events newer than those held, once for every session
+// on the query: none when the dataset was polled within tailEvery, unless
+// force. A relative window that moved on slides first: the events before
+// its start go, and only the newer ones are read; with slideOnly, a window
+// that has not moved is left as it is.
+func (p *logPane) poll(force, slideOnly bool) tea.Cmd {
+	set, client, now := p.set, p.t.client(), p.t.c.now()
+	if q, err := parseLogQuery(p.text, now); err == nil {
+		p.query = q
+	}
+	snap := set.Read().Snap
+	moved := p.query.Since.Sub(snap.since)
+	slide := !p.query.Since.IsZero() && !snap.since.IsZero() && (moved >= logSlideAfter || moved <= -logSlideAfter)
+	switch {
+	case snap.loading():
+		return nil
+	case slide && (moved < 0 || !p.query.Until.IsZero()):
+		// The clock went back, or the window has an end: read it again.
+		return p.start(p.reqs.current())
+	case !slide && (slideOnly || !p.query.Until.IsZero() || !force && now.Sub(snap.polled) < tailEvery):
+		return nil
+	}
+	_, req := p.tailReqs.next(p.t.c.Context())
+	if !set.Begin() {
+		return p.await(p.tailReqs.paging, req, logPoll) // another session's poll or load
+	}
+	q, since := p.query, p.query.Since
+	st := set.Publish(func(s *eventSet) *eventSet {
+		n := s.next()
+		if slide {
+			n.slide(since)
+		}
+		n.polled = now
+		return n
+	})
+	// Where new events appear: the polling cursor Okta gave, else the end
+	// of a complete oldest-first load, else since the newest event held.
+	next := st.Snap.poll
+	if next == "" && !q.Descending && st.Snap.ended == "complete" && !slide {
+		next = st.Snap.link
+	}
+	if next == "" {
+		// Okta SDK v5 SystemLogAPI ListLogEvents: since, ascending; from the
+		// newest event's own time, dropping the events held at that time,
+		// as demisto/content Packs/Okta OktaEventCollector.py
+		// (GetEvents.get_last_run, remove_duplicates) does.
+		q.Since, q.Until, q.Descending = now, time.Time{}, false
+		if newest := st.Snap.newest(); !newest.IsZero() {
+			q.Since = newest
+		}
+	}
+	p.polling = true
+	go readLog(set.Context(), set, client, q, next, true)
+	return p.await(p.tailReqs.paging, req, logPoll)
+}
+
+// readLog reads pages into the dataset under ctx, the dataset's own (so a
+// session leaving does not stop it), publishing each page: the query from
+// its start, or with poll the events after those held, until Okta's empty
+// page, logCap events, or esc.
+func readLog(ctx context.Context, set *dataset.Set[*eventSet], client *okta.Client, q okta.LogQuery, next string, poll bool) {
+	var edge map[string]bool
+	if poll {
+		edge = set.Read().Snap.edge()
+	}
+	for {
+		page, err := client.Logs(ctx, q, next)
+		budget, known := client.Budget(okta.LogsPath)
+		if ctx.Err() != nil {
+			// esc, or the dataset was dropped: what arrived stays.
+			set.Publish(func(s *eventSet) *eventSet {
+				if s.ended != "" || poll {
+					return s
+				}
+				n := s.next()
+				n.ended = "stopped"
+				return n
+			})
+			set.End(false, nil)
+			return
+		}
+		if err != nil {
+			set.Publish(func(s *eventSet) *eventSet {
+				n := s.next()
+				if !poll {
+					n.ended = "failed"
+				}
+				return n
+			})
+			set.End(false, err)
+			return
+		}
+		rows, packed := rowsOf(page.Events)
+		if poll {
+			rows = slices.DeleteFunc(rows, func(r eventRow) bool { return edge[r.uuid] })
+		}
+		st := set.Publish(func(s *eventSet) *eventSet {
+			if ctx.Err() != nil {
+				return s // stopped while the page came
+			}
+			n := s.next()
+			if len(rows) > 0 {
+				n.add(rows, packed, poll)
+			}
+			if known {
+				n.budget, n.known = budget, true
+			}
+			if poll {
+				n.poll = page.Next
+				return n
+			}
+			n.pages++
+			n.link = page.Next
+			switch {
+			case page.More && n.Len() >= logCap:
+				n.ended = "capped"
+			case !page.More:
+				n.ended = "complete"
+			}
+			return n
+		})
+		// A poll's page of events already held only is the end of the new
+		// ones; otherwise Okta's next link goes on until an empty page.
+		more := page.More && st.Snap.Len() < logCap && (!poll || len(rows) > 0)
+		if !more || !poll && st.Snap.ended != "" {
+			set.End(!poll && st.Snap.ended == "complete", nil)
+			return
+		}
+		next, edge = page.Next, nil
+	}
+}
+
+// await is the dataset's state once the load or poll this session asked
+// for, or shares, is over.
+func (p *logPane) await(paging func(context.Context) (context.Context, int), req int, kind logKind) tea.Cmd {
+	set, t := p.set, p.t
+	ctx, _ := paging(t.c.Context())
+	before := p.rows.dropped + len(p.rows.tailed)
+	return func() tea.Msg {
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the pane moved on to another query
+		}
+		return oktaLogMsg{tab: t, req: req, kind: kind, set: set, state: st, mine: true,
+			added: st.Snap.dropped + len(st.Snap.tailed) - before}
+	}
+}
+
+// watch waits for the dataset's next state while a load or poll runs, and
+// looks again from time to time while none does.
+func (p *logPane) watch(ctx context.Context, req int, version uint64) tea.Cmd {
+	set, t := p.set, p.t
+	return watchSet(ctx, set, version, logPollEvery, func(st dataset.State[*eventSet]) tea.Msg {
+		return oktaLogMsg{tab: t, req: req, set: set, state: st}
+	})
+}
+
+// show moves the view to snapshot s and counts its new events into the
+// histogram.
+func (p *logPane) show(s *eventSet) bool {
+	if s == p.rows.eventSet {
+		return false
+	}
+	p.rows.eventSet = s
+	p.draw()
+	p.table.SetSource(p.rows)
+	return true
+}
+
+// draw brings the histogram up to the rows: the ones added since it last
+// counted, or all of them again after a new load or a slide.
+func (p *logPane) draw() {
+	r := p.rows.eventSet
+	if p.drawn.epoch != r.epoch {
+		p.hist.Reset(p.span())
+		p.drawn.epoch, p.drawn.loaded, p.drawn.tailed = r.epoch, 0, r.dropped
+	}
+	for i := p.drawn.loaded; i < len(r.loaded); i++ {
+		p.hist.Add(r.loaded[i].published, r.loaded[i].failed)
+	}
+	for i := max(p.drawn.tailed-r.dropped, 0); i < len(r.tailed); i++ {
+		p.hist.Add(r.tailed[i].published, r.tailed[i].failed)
+	}
+	p.drawn.loaded, p.drawn.tailed = len(r.loaded), r.dropped+len(r.tailed)
+}
+
+func (p *logPane) onShared(m oktaLogMsg) tea.Cmd {
+	if m.set != p.set {
+		return nil // another query replaced this one
+	}
+	if m.kind == logPoll {
+		if m.req != p.tailReqs.current() {
+			return nil
+		}
+	} else if m.req != p.reqs.current() {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if p.show(m.state.Snap) {
+		cmds = append(cmds, p.table.Refilter())
+	}
+	snap := m.state.Snap
+	switch {
+	case m.kind == logWatch:
+		ctx, _ := p.reqs.paging(p.t.c.Context())
+		cmds = append(cmds, p.watch(ctx, m.req, m.state.Version))
+	case m.kind == logRetry:
+		cmds = append(cmds, p.start(m.req))
+	case m.kind == logLoad && m.state.Err != nil && snap.ended == "failed":
+		if snap.pages == 0 {
+			p.loadErr = m.state.Err // nothing arrived: the table says why
+		}
+		cmds = append(cmds, ui.Fail(m.state.Err)) // what arrived stays
+	case m.kind == logPoll:
+		p.polling = false
+		if m.state.Err != nil {
+			err := m.state.Err
+			if p.tailing {
+				err = fmt.Errorf("tail stopped: %w", err)
+			}
+			p.stopTail()
+			return tea.Batch(append(cmds, ui.Fail(err))...)
+		}
+		if m.added > 0 {
+			cmds = append(cmds, ui.Toast("%d new Okta event(s)", m.added))
+		}
+		if p.tailing {
+			cmds = append(cmds, p.tick())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// stopLoad is esc during a load: it ends for every session on the query,
+// and what arrived stays; f, enter runs it again.
 func (p *logPane) stopLoad() tea.Cmd {
-	p.reqs.stop()
-	p.loading, p.ended = false, "stopped"
-	return ui.Toast("Stopped: kept %s events from %s", count(p.rows.Len()), plural(p.pages, "page"))
+	n, pages := p.rows.Len(), p.rows.pages
+	if run := p.rows.run; run != nil {
+		run.stop()
+	}
+	p.show(p.set.Publish(func(s *eventSet) *eventSet {
+		if s.ended != "" {
+			return s
+		}
+		n := s.next()
+		n.ended = "stopped"
+		return n
+	}).Snap)
+	return ui.Toast("Stopped: kept %s events from %s", count(n), plural(pages, "page"))
 }
 
 // --- tailing -----------------------------------------------------------------
@@ -250,12 +481,12 @@ func (p *logPane) toggleTail() tea.Cmd {
 		return ui.Toast("Tailing stopped")
 	case !p.query.Until.IsZero():
 		return ui.Failf("tail follows a query without until: f and remove until")
-	case p.loading:
+	case p.loading():
 		return ui.Failf("the System Log is still loading: esc stops the load, then t tails")
 	}
 	p.tailing = true
 	p.tailGen++
-	return tea.Batch(p.poll(), ui.Toast("Tailing: new events every %s", tailEvery))
+	return tea.Batch(p.tailPoll(true), ui.Toast("Tailing: new events every %s", tailEvery))
 }
 
 func (p *logPane) stopTail() {
@@ -264,68 +495,40 @@ func (p *logPane) stopTail() {
 	p.tailReqs.stop()
 }
 
-// poll asks for events newer than the newest loaded: at the polling cursor
-// Okta gave (oldest-first queries), else with since just after it.
-func (p *logPane) poll() tea.Cmd {
-	if p.polling {
+// tailPoll polls for new events, or, when another session polled them a
+// moment ago, waits for the next tick.
+func (p *logPane) tailPoll(force bool) tea.Cmd {
+	if p.polling || p.set == nil {
 		return nil
 	}
-	p.polling = true
-	ctx, req := p.tailReqs.next(p.t.c.Context())
-	q := p.query
-	next := p.tailNext
-	if next == "" && !q.Descending && p.ended == "complete" {
-		next = p.next
+	if cmd := p.poll(force, false); cmd != nil {
+		return cmd
 	}
-	if next == "" {
-		q.Since, q.Until, q.Descending = p.t.c.now(), time.Time{}, false
-		if newest := p.rows.newest(); !newest.IsZero() {
-			q.Since = newest.Add(time.Millisecond)
-		}
+	if p.tailing {
+		return p.tick()
 	}
-	return p.fetch(ctx, req, true, q, next)
+	return nil
 }
 
-func (p *logPane) onTailPage(m oktaLogMsg) tea.Cmd {
-	if m.req != p.tailReqs.current() {
-		return nil
-	}
-	p.polling = false
-	if m.err != nil {
-		p.stopTail()
-		return ui.Fail(fmt.Errorf("tail stopped: %w", m.err))
-	}
-	p.tailNext = m.next
-	var cmds []tea.Cmd
-	if len(m.rows) > 0 {
-		p.add(m, true)
-		p.arrived += len(m.rows)
-		p.table.SetSource(p.rows)
-		cmds = append(cmds, p.table.Refilter(), ui.Toast("%d new Okta event(s)", len(m.rows)))
-	}
-	switch {
-	case m.more && p.rows.Len() < logCap:
-		cmds = append(cmds, p.poll()) // catching up
-	case p.tailing:
-		gen, t := p.tailGen, p.t
-		cmds = append(cmds, tea.Tick(tailEvery, func(time.Time) tea.Msg { return oktaTailTick{tab: t, gen: gen} }))
-	}
-	return tea.Batch(cmds...)
+func (p *logPane) tick() tea.Cmd {
+	gen, t := p.tailGen, p.t
+	return tea.Tick(tailEvery, func(time.Time) tea.Msg { return oktaTailTick{tab: t, gen: gen} })
 }
 
 func (p *logPane) onTailTick(m oktaTailTick) tea.Cmd {
 	if !p.tailing || m.gen != p.tailGen {
 		return nil
 	}
-	return p.poll()
+	return p.tailPoll(false)
 }
 
-// refresh fetches new events once (r, and auto-refresh while shown).
+// refresh fetches new events once (r, and auto-refresh while shown); a
+// poll another session made within tailEvery serves it.
 func (p *logPane) refresh() tea.Cmd {
-	if !p.started || p.loading || p.tailing || !p.query.Until.IsZero() {
+	if !p.started || p.loading() || p.tailing || !p.query.Until.IsZero() {
 		return nil
 	}
-	return p.poll()
+	return p.tailPoll(false)
 }
 
 // --- keys --------------------------------------------------------------------
@@ -337,8 +540,8 @@ func (p *logPane) bindings() []binding {
 	bs := []binding{
 		{key: &k.Query, desc: "log query", group: group, when: inList, run: p.openQuery},
 		{key: &k.Tail, desc: "tail new events", group: group, when: inList, run: p.toggleTail},
-		{key: &k.Back, desc: "stop a load, keep rows", group: group, when: func() bool { return inList() && (p.loading || p.tailing) }, run: func() tea.Cmd {
-			if p.loading {
+		{key: &k.Back, desc: "stop a load, keep rows", group: group, when: func() bool { return inList() && (p.loading() || p.tailing) }, run: func() tea.Cmd {
+			if p.loading() {
 				return p.stopLoad()
 			}
 			return p.toggleTail() // stops it
@@ -437,12 +640,15 @@ func (p *logPane) openEvent() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	p.rows.at(i).fresh = false
 	row := *p.rows.at(i)
+	if p.rows.seen == nil {
+		p.rows.seen = map[string]bool{}
+	}
+	p.rows.seen[row.uuid] = true
 	p.openItem(row.uuid)
 	p.row = row
 	p.render(false)
-	block, t := p.packed[row.page], p.t
+	block, t := p.rows.packed[row.page], p.t
 	return func() tea.Msg {
 		e, err := unpack(block, row.index)
 		if err != nil {
@@ -464,7 +670,7 @@ func (p *logPane) onEvent(m oktaEventMsg) tea.Cmd {
 // --- view ----------------------------------------------------------------------
 
 func (p *logPane) busy() string {
-	if p.loading {
+	if p.loading() {
 		return "Loading the Okta System Log: " + p.progress() + " · esc stops"
 	}
 	return ""
@@ -474,9 +680,9 @@ func (p *logPane) info() string { return infoLine(p.table, count(p.rows.Len())+"
 
 // progress is what the load has done: events, pages, the rate limit left.
 func (p *logPane) progress() string {
-	s := fmt.Sprintf("%s events · %s", count(p.rows.Len()), plural(p.pages, "page"))
-	if p.known {
-		s += fmt.Sprintf(" · rate limit %d/%d left", p.budget.Remaining, p.budget.Limit)
+	s := fmt.Sprintf("%s events · %s", count(p.rows.Len()), plural(p.rows.pages, "page"))
+	if p.rows.known {
+		s += fmt.Sprintf(" · rate limit %d/%d left", p.rows.budget.Remaining, p.rows.budget.Limit)
 	}
 	if w := p.waiting(); w != "" {
 		s += " · " + w
@@ -487,7 +693,7 @@ func (p *logPane) progress() string {
 // waiting says how long the load waits for the tenant's share of Okta's
 // rate limit, which every session's loads share; "" when it does not.
 func (p *logPane) waiting() string {
-	if !p.loading {
+	if !p.loading() {
 		return ""
 	}
 	client := p.t.client()
@@ -506,12 +712,12 @@ func (p *logPane) status() string {
 	if !p.started {
 		return st.Muted.Render("r loads the System Log")
 	}
-	line := p.progress() + logEndings[p.ended]
-	if p.ended == "" {
+	line := p.progress() + logEndings[p.rows.ended]
+	if p.rows.ended == "" {
 		line = "loading: " + line + " · esc stops"
 	}
 	if p.tailing {
-		line += fmt.Sprintf(" · tailing every %s, %d new", tailEvery, p.arrived)
+		line += fmt.Sprintf(" · tailing every %s, %d new", tailEvery, p.rows.arrived())
 	}
 	return st.Muted.Render(line)
 }

@@ -3,12 +3,15 @@ package views
 import (
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"triage/backend/httpx"
 	"triage/backend/okta"
 	"triage/ui"
 )
@@ -39,7 +42,7 @@ var eventColumns = []ui.Column{
 }
 
 // eventRow is the compact list form of a System Log event. The whole event
-// stays, compressed, in its page (see rawPages); it is decoded again when
+// stays, compressed, in its page (eventSet.packed); it is decoded again when
 // opened.
 type eventRow struct {
 	uuid      string
@@ -55,7 +58,6 @@ type eventRow struct {
 	page      int32 // which raw page holds the event
 	index     int32 // its place in that page
 	failed    bool
-	fresh     bool
 }
 
 // newEventRow builds the row of e; in shares the strings that repeat.
@@ -81,19 +83,73 @@ func newEventRow(e *okta.LogEvent, in interner) eventRow {
 	return r
 }
 
-// eventRows is the log table's source: the query's pages in the order they
-// came, and what tailing added since, shown at the newest end (the top when
-// the query is newest first).
-type eventRows struct {
-	loaded      []eventRow
-	tailed      []eventRow // oldest first
+// eventSet is one snapshot of a System Log query's events, shared by every
+// session on the query (dataset.Key{Kind: "okta-log"}); published snapshots
+// are never changed: a page is appended past the end earlier snapshots
+// see, and a slide cuts into clipped arrays. A session reads it through an
+// eventView.
+type eventSet struct {
+	loaded      []eventRow // the query's pages in the order they came
+	tailed      []eventRow // events read since by polling, oldest first
+	dropped     int        // tailed events a slide removed, so views count what arrived
+	packed      [][]byte   // each page's events as Okta sent them, compressed
+	packedBytes int64
 	newestFirst bool
+	epoch       int // a new load or a slide: views count their histogram again
+
+	pages  int       // query pages read
+	link   string    // the last next link: where the load stopped
+	ended  string    // how the load ended: complete, stopped, capped, failed; "" while it runs
+	poll   string    // the polling cursor Okta gave the last poll
+	since  time.Time // the window's start the events were read for
+	polled time.Time // when new events were last asked for
+	budget httpx.Bucket
+	known  bool    // budget holds what Okta last said
+	run    *logRun // the load running or last run; nil before any
 }
 
-// eventRows is a ui.Source.
-func (r *eventRows) Len() int { return len(r.loaded) + len(r.tailed) }
+// logRun is one load of a query, for esc to stop it.
+type logRun struct{ stop context.CancelFunc }
 
-func (r *eventRows) at(i int) *eventRow {
+func newEventSet() *eventSet { return &eventSet{} }
+
+// eventRowBytes is what a loaded row holds besides its compressed JSON
+// (BenchmarkOktaEventsMemory), for the memory budget.
+const eventRowBytes = 475
+
+// Bytes implements dataset.Snapshot.
+func (r *eventSet) Bytes() int64 {
+	return int64(len(r.loaded)+len(r.tailed))*eventRowBytes + r.packedBytes
+}
+
+// next is a copy to build the next snapshot on; r stays as it is.
+func (r *eventSet) next() *eventSet {
+	n := *r
+	return &n
+}
+
+// Len is how many events it holds.
+func (r *eventSet) Len() int { return len(r.loaded) + len(r.tailed) }
+
+// loading says a load is running.
+func (r *eventSet) loading() bool { return r.run != nil && r.ended == "" }
+
+// add files a page's rows, from the query's pages or from polling.
+func (r *eventSet) add(rows []eventRow, packed []byte, tailed bool) {
+	page := int32(len(r.packed))
+	r.packed = append(r.packed, packed)
+	r.packedBytes += int64(len(packed))
+	for i := range rows {
+		rows[i].page = page
+	}
+	if tailed {
+		r.tailed = append(r.tailed, rows...)
+	} else {
+		r.loaded = append(r.loaded, rows...)
+	}
+}
+
+func (r *eventSet) at(i int) *eventRow {
 	if r.newestFirst {
 		if i < len(r.tailed) {
 			return &r.tailed[len(r.tailed)-1-i]
@@ -106,9 +162,21 @@ func (r *eventRows) at(i int) *eventRow {
 	return &r.tailed[i-len(r.loaded)]
 }
 
+// tailIndex is row i's place among every event polling added (counting
+// those a slide dropped); false for a row of the query's pages.
+func (r *eventSet) tailIndex(i int) (int, bool) {
+	switch {
+	case r.newestFirst && i < len(r.tailed):
+		return r.dropped + len(r.tailed) - 1 - i, true
+	case !r.newestFirst && i >= len(r.loaded):
+		return r.dropped + i - len(r.loaded), true
+	}
+	return 0, false
+}
+
 // newest is the latest event loaded, zero when none: the last one tailed,
 // else the newest end of the query's pages.
-func (r *eventRows) newest() time.Time {
+func (r *eventSet) newest() time.Time {
 	switch {
 	case len(r.tailed) > 0:
 		return r.tailed[len(r.tailed)-1].published
@@ -120,13 +188,79 @@ func (r *eventRows) newest() time.Time {
 	return r.loaded[len(r.loaded)-1].published
 }
 
-func (r *eventRows) Key(i int) string { return r.at(i).uuid }
+// edge are the uuids of the events published at the newest time held: a
+// poll from that time gets them again.
+func (r *eventSet) edge() map[string]bool {
+	newest := r.newest()
+	edge := map[string]bool{}
+	for i := range r.Len() {
+		at := i
+		if !r.newestFirst {
+			at = r.Len() - 1 - i
+		}
+		row := r.at(at)
+		if !row.published.Equal(newest) {
+			break
+		}
+		edge[row.uuid] = true
+	}
+	return edge
+}
 
-func (r *eventRows) Search(i int) string { return r.at(i).search }
+// slide moves the window's start forward to since: the events published
+// before it go.
+func (r *eventSet) slide(since time.Time) {
+	keep := func(row *eventRow) bool { return !row.published.Before(since) }
+	if r.newestFirst {
+		cut := len(r.loaded)
+		for cut > 0 && !keep(&r.loaded[cut-1]) {
+			cut--
+		}
+		r.loaded = slices.Clip(r.loaded[:cut])
+	} else {
+		cut := 0
+		for cut < len(r.loaded) && !keep(&r.loaded[cut]) {
+			cut++
+		}
+		r.loaded = slices.Clip(r.loaded[cut:])
+	}
+	cut := 0
+	for cut < len(r.tailed) && !keep(&r.tailed[cut]) {
+		cut++
+	}
+	r.tailed, r.dropped = slices.Clip(r.tailed[cut:]), r.dropped+cut
+	r.since = since
+	r.epoch++
+}
 
-func (r *eventRows) Fresh(i int) bool { return r.at(i).fresh }
+// eventView is one session's view of a shared snapshot: the snapshot, and
+// which of the events polling added it marks new.
+type eventView struct {
+	*eventSet
+	base int             // events polling had added when this session looked: not marked
+	seen map[string]bool // new events this session opened
+}
 
-func (r *eventRows) Cell(i, col int) string { return eventCells[col](r.at(i)) }
+// newEventView shows snapshot s to a session opening the query: what
+// arrived before it looked is not marked.
+func newEventView(s *eventSet) *eventView {
+	return &eventView{eventSet: s, base: s.dropped + len(s.tailed)}
+}
+
+// arrived is how many events polling added since this session looked.
+func (v *eventView) arrived() int { return max(v.dropped+len(v.tailed)-v.base, 0) }
+
+// eventView is a ui.Source.
+func (v *eventView) Key(i int) string { return v.at(i).uuid }
+
+func (v *eventView) Search(i int) string { return v.at(i).search }
+
+func (v *eventView) Fresh(i int) bool {
+	at, tailed := v.tailIndex(i)
+	return tailed && at >= v.base && !v.seen[v.at(i).uuid]
+}
+
+func (v *eventView) Cell(i, col int) string { return eventCells[col](v.at(i)) }
 
 // eventCells are the log table's cells, column by column.
 var eventCells = [...]func(*eventRow) string{
@@ -145,8 +279,8 @@ var eventCells = [...]func(*eventRow) string{
 	evColMessage:  func(r *eventRow) string { return r.message },
 }
 
-func (r *eventRows) Tone(i, col int) ui.Tone {
-	row := r.at(i)
+func (v *eventView) Tone(i, col int) ui.Tone {
+	row := v.at(i)
 	switch col {
 	case evColPublished:
 		return ui.ToneMuted

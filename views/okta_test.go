@@ -330,12 +330,12 @@ func TestOktaEscStopsALongLoadAndKeepsWhatArrived(t *testing.T) {
 	h.waitUntil("a page in and the next asked for", func(f string) bool {
 		return strings.Contains(f, "loading: 1,000 events") && h.sim.Okta.Count("GET /api/v1/logs") == 2
 	})
-	// esc cancels the load's one request in flight. Once its answer (an
-	// error, now) has been handled, nothing is left that could ask for
-	// another page.
-	held := h.whenHandled("the held page's answer", func(msg tea.Msg) bool {
+	// esc cancels the load's one request in flight. Once the load has
+	// ended (the pane's answer to its load says the dataset is idle),
+	// nothing is left that could ask for another page.
+	held := h.whenHandled("the stopped load's end", func(msg tea.Msg) bool {
 		m, ok := msg.(oktaLogMsg)
-		return ok && !m.tail && m.err != nil
+		return ok && m.mine && m.kind == logLoad && !m.state.Busy
 	})
 	h.typeKeys("esc")
 	h.waitFor("stopped: what arrived stays", "Stopped: kept 1,000 events")

@@ -36,14 +36,14 @@ func (t *oktaTab) ActiveTable() string {
 }
 
 // Stamp implements ui.Stamper: when the event was published.
-func (r *eventRows) Stamp(i int) time.Time { return r.at(i).published }
+func (v *eventView) Stamp(i int) time.Time { return v.at(i).published }
 
 // SortKey implements ui.SortKeyer.
-func (r *eventRows) SortKey(i, col int) string {
+func (v *eventView) SortKey(i, col int) string {
 	if col == evColPublished {
-		return sortTime(r.at(i).published)
+		return sortTime(v.at(i).published)
 	}
-	return r.Cell(i, col)
+	return v.Cell(i, col)
 }
 
 // Tables implements tableOwner.
