@@ -54,6 +54,12 @@ func newAppsPane(t *oktaTab) *appsPane {
 	return p
 }
 
+// reset forgets the apps and their search (another org).
+func (p *appsPane) reset() {
+	p.oktaList.reset()
+	p.query = okta.AppQuery{}
+}
+
 func (p *appsPane) busy() string {
 	switch {
 	case p.checking != "":

@@ -111,8 +111,10 @@ func (p *oktaList[T, P]) newView() *objView[T] {
 	return &objView[T]{objRows: newObjRows[T](), cols: p.cols, me: p}
 }
 
+// reset forgets the list and its search (another org).
 func (p *oktaList[T, P]) reset() {
 	p.reqs.stop()
+	p.text, p.searched = "", nil
 	p.set, p.rows = nil, p.newView()
 	p.table.SetSource(p.rows)
 	p.openKey, p.started, p.loading, p.paging, p.refreshing, p.toEnd = "", false, false, false, false, false
