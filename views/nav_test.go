@@ -251,7 +251,7 @@ func TestGInOktaAppsLoadsEveryPage(t *testing.T) {
 	frame := h.screen()
 	apps := tabOf[*oktaTab](h.app).apps
 	n := count(apps.rows.Len())
-	if apps.more || apps.rows.Len() <= 50 || !strings.Contains(frame, "row "+n+" of "+n+" · "+n+" apps  ") {
-		t.Fatalf("G did not load every app and go to the last (%s loaded, more %v):\n%s", n, apps.more, frame)
+	if apps.rows.more || apps.rows.Len() <= 50 || !strings.Contains(frame, "row "+n+" of "+n+" · "+n+" apps  ") {
+		t.Fatalf("G did not load every app and go to the last (%s loaded, more %v):\n%s", n, apps.rows.more, frame)
 	}
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -133,14 +134,14 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
 		return t.key(m)
-	case oktaPageMsg[okta.App]:
-		return t.apps.onPage(m)
+	case oktaSharedMsg[okta.App]:
+		return t.apps.onShared(m)
 	case oktaPeopleMsg[okta.AppUser]:
 		return t.apps.onPeople(m)
 	case oktaAssignMsg:
 		return t.apps.onAssignment(m)
-	case oktaPageMsg[okta.Group]:
-		return t.groups.onPage(m)
+	case oktaSharedMsg[okta.Group]:
+		return t.groups.onShared(m)
 	case oktaPeopleMsg[okta.User]:
 		return t.groups.onPeople(m)
 	case oktaWhoMsg:
@@ -221,6 +222,20 @@ func (t *oktaTab) View() string {
 		return v
 	}
 	return t.paneBar() + "\n" + t.shown().view()
+}
+
+// oktaWaiting says how long requests to an org's rate-limit bucket wait
+// for the org's share of Okta's limit, which every session's loads share:
+// "waiting for Okta's rate limit: 41 s"; "" when none waits.
+func oktaWaiting(client *okta.Client, bucket string) string {
+	if client == nil {
+		return ""
+	}
+	until, ok := client.Waiting(bucket)
+	if !ok {
+		return ""
+	}
+	return waitingFor("Okta", time.Until(until))
 }
 
 // paneBar names the panes, the one shown highlighted, and how to switch.

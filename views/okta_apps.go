@@ -37,12 +37,12 @@ type oktaAssignMsg struct {
 }
 
 func newAppsPane(t *oktaTab) *appsPane {
-	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appCols, "apps", "No applications match. f searches again, / filters the rows.")}
+	p := &appsPane{oktaList: newOktaList[okta.App, okta.AppUser](t, appCols, "okta-apps", okta.AppsPath, "apps", "No applications match. f searches again, / filters the rows.")}
 	p.near = appsPageSize / 5
-	p.page = func(next string) func(context.Context) (okta.Page[okta.App], error) {
+	p.pager = func() func(context.Context, string) (okta.Page[okta.App], error) {
 		client, q := t.client(), p.query
 		q.Limit = appsPageSize
-		return func(ctx context.Context) (okta.Page[okta.App], error) { return client.Apps(ctx, q, next) }
+		return func(ctx context.Context, next string) (okta.Page[okta.App], error) { return client.Apps(ctx, q, next) }
 	}
 	p.peopleOf = func(id string) func(context.Context, string) (okta.Page[okta.AppUser], error) {
 		client := t.client()
@@ -54,16 +54,20 @@ func newAppsPane(t *oktaTab) *appsPane {
 	return p
 }
 
+// reset forgets the apps and their search (another org).
+func (p *appsPane) reset() {
+	p.oktaList.reset()
+	p.query = okta.AppQuery{}
+}
+
 func (p *appsPane) busy() string {
 	switch {
 	case p.checking != "":
 		return "Checking " + p.checking + "…"
 	case p.loadingP:
 		return "Loading the app's users…"
-	case p.loading:
-		return fmt.Sprintf("Loading Okta apps (%s so far)…", count(p.rows.Len()))
 	}
-	return ""
+	return p.loadBusy()
 }
 
 // bindings are the apps pane's keys; + and - act on the open app, else
@@ -139,26 +143,29 @@ func (p *appsPane) searchApps(text string) (tea.Cmd, error) {
 			user = term.Values[0]
 		}
 	}
-	ctx, req := p.search(text)
-	if user == "" {
-		q.Filter = orTerms(status)
-		p.query = q
-		return p.fetch(ctx, req, true, p.page("")), nil
+	q.Filter, q.Limit = orTerms(status), appsPageSize
+	p.query, p.searched = q, nil
+	if user != "" {
+		// Okta filters apps by user id: the first page looks the login
+		// up; the next link carries the filter.
+		client := p.t.client()
+		p.searched = func(ctx context.Context, next string) (okta.Page[okta.App], error) {
+			if next != "" {
+				return client.Apps(ctx, q, next)
+			}
+			u, err := client.User(ctx, user)
+			if err != nil {
+				return okta.Page[okta.App]{}, err
+			}
+			uq := q
+			uq.Filter = okta.UserFilter(string(u.ID))
+			if q.Filter != "" {
+				uq.Filter += " and " + q.Filter
+			}
+			return client.Apps(ctx, uq, "")
+		}
 	}
-	// Okta filters apps by user id: look the login up first.
-	client := p.t.client()
-	return p.fetch(ctx, req, true, func(ctx context.Context) (okta.Page[okta.App], error) {
-		u, err := client.User(ctx, user)
-		if err != nil {
-			return okta.Page[okta.App]{}, err
-		}
-		q.Filter = okta.UserFilter(string(u.ID))
-		if s := orTerms(status); s != "" {
-			q.Filter += " and " + s
-		}
-		q.Limit = appsPageSize
-		return client.Apps(ctx, q, "")
-	}), nil
+	return p.search(text), nil
 }
 
 func (p *appsPane) openCheck() tea.Cmd {

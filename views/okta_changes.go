@@ -143,7 +143,7 @@ func (f *changeForm) Update(msg tea.Msg) (bool, tea.Cmd) {
 // apps listed (to assign) or the person's own (to unassign).
 func (t *oktaTab) changeFor(email string, kind changeKind) tea.Cmd {
 	client, ctx := t.client(), t.c.Context()
-	listed := appItems(t.apps.rows.objs)
+	listed := appItems(t.apps.rows.objects())
 	t.looking = "Looking up " + email + "…"
 	return func() tea.Msg {
 		m := oktaWhoMsg{tab: t, change: oktaChange{kind: kind}, pick: true}

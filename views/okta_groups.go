@@ -25,11 +25,13 @@ type groupsPane struct {
 }
 
 func newGroupsPane(t *oktaTab) *groupsPane {
-	p := &groupsPane{newOktaList[okta.Group, okta.User](t, groupCols, "groups", "No groups match. f searches again, / filters the rows.")}
+	p := &groupsPane{newOktaList[okta.Group, okta.User](t, groupCols, "okta-groups", okta.GroupsPath, "groups", "No groups match. f searches again, / filters the rows.")}
 	p.near = 20
-	p.page = func(next string) func(context.Context) (okta.Page[okta.Group], error) {
+	p.pager = func() func(context.Context, string) (okta.Page[okta.Group], error) {
 		client, q := t.client(), okta.GroupQuery{Q: p.text, Limit: groupsPageSize}
-		return func(ctx context.Context) (okta.Page[okta.Group], error) { return client.Groups(ctx, q, next) }
+		return func(ctx context.Context, next string) (okta.Page[okta.Group], error) {
+			return client.Groups(ctx, q, next)
+		}
 	}
 	p.peopleOf = func(id string) func(context.Context, string) (okta.Page[okta.User], error) {
 		client := t.client()
@@ -45,10 +47,8 @@ func (p *groupsPane) busy() string {
 	switch {
 	case p.loadingP:
 		return fmt.Sprintf("Loading the group's members (%s so far)…", count(len(p.people)))
-	case p.loading:
-		return fmt.Sprintf("Loading Okta groups (%s so far)…", count(p.rows.Len()))
 	}
-	return ""
+	return p.loadBusy()
 }
 
 // bindings are the groups pane's keys; + and - act on the open group,
@@ -78,8 +78,7 @@ func (p *groupsPane) openSearch() tea.Cmd {
 	pr := ui.NewPrompt(p.t.c.Styles, "Okta group search", p.text, "the group's name starts with, e.g. VPN")
 	pr.Help = "Okta's q: a name prefix, any case · empty lists every group"
 	return p.t.show(ui.PromptModal(p.t.c.Styles, pr, func(text string) (tea.Cmd, error) {
-		ctx, req := p.search(strings.TrimSpace(text))
-		return p.fetch(ctx, req, true, p.page("")), nil
+		return p.search(strings.TrimSpace(text)), nil
 	}))
 }
 

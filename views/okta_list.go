@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/dataset"
 	"triage/backend/okta"
 	"triage/ui"
 )
@@ -16,23 +18,34 @@ import (
 // groups): the list with its server search, and the open object with the
 // people it lists (an app's assigned users, a group's members), loaded
 // page by page up to peopleCap.
+//
+// The list of a search is a dataset shared by every session of the server
+// on the same org and search (backend/dataset, as the ITM tab's): one
+// session reads a page, under the dataset's own context, and every session
+// shows it. Pages are read as any session's cursor nears the end.
 type oktaList[T, P any] struct {
 	listTab
 	itemDetail[T]
-	t       *oktaTab
-	cols    objCols[T]
-	rows    *objRows[T]
-	noun    string // "apps", for the counts
-	near    int    // how close to the end the next page loads
-	text    string // the search as typed
-	started bool
-	loading bool
-	more    bool
-	next    string
-	toEnd   bool // G: the pages left are loading, then the cursor goes to the last row
-	// page asks for a page of the current search from a next link ("" the
+	t          *oktaTab
+	cols       objCols[T]
+	rows       *objView[T]
+	set        *dataset.Set[*objRows[T]]
+	kind       string // the dataset's kind, e.g. "okta-apps"
+	bucket     string // the rate-limit bucket its pages are read from
+	noun       string // "apps", for the counts
+	near       int    // how close to the end the next page loads
+	text       string // the search as typed
+	started    bool
+	loading    bool // the first page is being read, by this session or another
+	paging     bool // this session is reading the next page
+	refreshing bool // this session's refresh is running
+	toEnd      bool // G: the pages left are loading, then the cursor goes to the last row
+	// pager asks for a page of the search from a next link ("" the
 	// first); it is called on the UI goroutine and captures what it needs.
-	page func(next string) func(context.Context) (okta.Page[T], error)
+	pager func() func(ctx context.Context, next string) (okta.Page[T], error)
+	// searched, when set, is the pager of the search typed (the apps' user:
+	// term looks the person up first).
+	searched func(ctx context.Context, next string) (okta.Page[T], error)
 	// peopleOf asks for a page of an object's people, the same way.
 	peopleOf func(id string) func(ctx context.Context, next string) (okta.Page[P], error)
 	// doc is the open object's text, its people with it.
@@ -48,13 +61,21 @@ type oktaList[T, P any] struct {
 // peopleCap bounds the people listed in an open app or group.
 const peopleCap = 1000
 
+// oktaListPollEvery is how often an idle pane looks for what other
+// sessions changed in its dataset.
+const oktaListPollEvery = 2 * time.Second
+
 type (
-	oktaPageMsg[T any] struct {
+	// oktaSharedMsg is a state of a pane's dataset, for the pane to show.
+	oktaSharedMsg[T any] struct {
 		tab   *oktaTab
 		req   int
-		first bool
-		page  okta.Page[T]
-		err   error
+		kind  pageKind
+		set   *dataset.Set[*objRows[T]]
+		state dataset.State[*objRows[T]]
+		err   error // the load's error, when this session asked for it
+		mine  bool  // this session asked for it
+		chain bool  // from watch, which this message carries on
 	}
 	oktaPeopleMsg[P any] struct {
 		tab    *oktaTab
@@ -66,16 +87,16 @@ type (
 	}
 )
 
-func (m oktaPageMsg[T]) recipient() Tab   { return m.tab }
+func (m oktaSharedMsg[T]) recipient() Tab { return m.tab }
 func (m oktaPeopleMsg[P]) recipient() Tab { return m.tab }
 
-func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaList[T, P] {
+func newOktaList[T, P any](t *oktaTab, oc objCols[T], kind, bucket, noun, empty string) *oktaList[T, P] {
 	cols := make([]ui.Column, len(oc.columns))
 	for i, c := range oc.columns {
 		cols[i] = c.Column
 	}
-	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, noun: noun}
-	p.rows = newObjRows(oc)
+	p := &oktaList[T, P]{listTab: newListTab(t.c, cols, empty), t: t, cols: oc, kind: kind, bucket: bucket, noun: noun}
+	p.rows = p.newView()
 	p.loadingRows = func() string {
 		if p.loading {
 			return "Loading Okta " + noun + "…"
@@ -85,16 +106,23 @@ func newOktaList[T, P any](t *oktaTab, oc objCols[T], noun, empty string) *oktaL
 	return p
 }
 
+// newView is an empty view, of its own until a dataset's snapshot is shown.
+func (p *oktaList[T, P]) newView() *objView[T] {
+	return &objView[T]{objRows: newObjRows[T](), cols: p.cols, me: p}
+}
+
+// reset forgets the list and its search (another org).
 func (p *oktaList[T, P]) reset() {
 	p.reqs.stop()
-	p.rows = newObjRows(p.cols)
+	p.text, p.searched = "", nil
+	p.set, p.rows = nil, p.newView()
 	p.table.SetSource(p.rows)
-	p.openKey, p.started, p.loading, p.more, p.next = "", false, false, false, ""
+	p.openKey, p.started, p.loading, p.paging, p.refreshing, p.toEnd = "", false, false, false, false, false
 }
 
 func (p *oktaList[T, P]) info() string {
 	s := count(p.rows.Len()) + " " + p.noun
-	if p.more {
+	if p.rows.more {
 		s += " (more as you scroll)"
 	}
 	return infoLine(p.table, s)
@@ -103,69 +131,199 @@ func (p *oktaList[T, P]) info() string {
 // target is the open object, else the one under the cursor.
 func (p *oktaList[T, P]) target() string { return cmp.Or(p.openKey, p.table.CursorKey()) }
 
-// load lists the first page of the search; an earlier one is cancelled.
+// loadBusy is what the pane's own loads say, and how long they wait for
+// the org's share of Okta's rate limit; "" when none runs.
+func (p *oktaList[T, P]) loadBusy() string {
+	if !p.loading && !p.paging && !p.refreshing {
+		return ""
+	}
+	s := fmt.Sprintf("Loading Okta %s (%s so far)…", p.noun, count(p.rows.Len()))
+	if p.refreshing {
+		s = fmt.Sprintf("Reading the Okta %s again…", p.noun)
+	}
+	if w := oktaWaiting(p.t.client(), p.bucket); w != "" {
+		s += " · " + w
+	}
+	return s
+}
+
+// load opens the search's dataset, reading its first page if no session
+// has; an earlier load of this pane is left to the dataset.
 func (p *oktaList[T, P]) load() tea.Cmd {
-	ctx, req := p.restart()
-	return p.fetch(ctx, req, true, p.page(""))
-}
-
-// search starts a new search: the rows go and the first page is asked for
-// under the context this returns.
-func (p *oktaList[T, P]) search(text string) (context.Context, int) {
-	p.text, p.openKey = text, ""
-	p.rows = newObjRows(p.cols)
-	p.table.SetSource(p.rows)
-	return p.restart()
-}
-
-func (p *oktaList[T, P]) restart() (context.Context, int) {
 	ctx, req := p.reqs.next(p.t.c.Context())
-	p.started, p.loading, p.toEnd, p.loadErr = true, true, false, nil
-	return ctx, req
+	p.started, p.paging, p.refreshing, p.toEnd, p.loadErr = true, false, false, false, nil
+	key := dataset.Key{Kind: p.kind, Tenant: p.t.client().Tenant(), Query: p.text}
+	p.set, _ = dataset.Open(p.t.c.datasets(), key, newObjRows[T])
+	p.rows = p.newView()
+	st := p.set.Read()
+	p.rows.start(st.Snap)
+	p.table.SetSource(p.rows)
+	p.loading = !st.Snap.loaded
+	var first tea.Cmd
+	if p.loading {
+		if p.set.Begin() {
+			first = p.fetch(req, pageFirst, p.set, "", 1)
+		} else {
+			first = p.await(req, pageFirst, p.set) // another session is reading it
+		}
+	}
+	return tea.Batch(first, p.watch(ctx, req, p.set.Read().Version))
 }
 
-func (p *oktaList[T, P]) fetch(ctx context.Context, req int, first bool, get func(context.Context) (okta.Page[T], error)) tea.Cmd {
+// page asks for the search's pages.
+func (p *oktaList[T, P]) page() func(context.Context, string) (okta.Page[T], error) {
+	if p.searched != nil {
+		return p.searched
+	}
+	return p.pager()
+}
+
+// search starts a new search, its rows read once for every session on it.
+func (p *oktaList[T, P]) search(text string) tea.Cmd {
+	p.text, p.openKey = text, ""
+	return p.load()
+}
+
+// fetch reads into the dataset: the first page, the next one from the
+// snapshot's link, or (a refresh) the first pages again, as many as were
+// read, which then replace the rows. It runs under the dataset's context,
+// whether or not this session is still there to see it; the session waits
+// for it with await.
+func (p *oktaList[T, P]) fetch(req int, kind pageKind, set *dataset.Set[*objRows[T]], link string, pages int) tea.Cmd {
+	ctx, cols, get := set.Context(), p.cols, p.page()
+	go func() {
+		page, err := get(ctx, link)
+		if err != nil {
+			set.End(false, err)
+			return
+		}
+		if kind != pageRefresh {
+			set.Publish(func(s *objRows[T]) *objRows[T] {
+				n := s.next()
+				n.append(page.Items, cols)
+				n.link, n.more, n.loaded = page.Next, page.Next != "", true
+				n.pages++
+				return n
+			})
+			set.End(page.Next == "", nil)
+			return
+		}
+		objs, read := page.Items, 1
+		for ; page.Next != "" && read < pages; read++ {
+			if page, err = get(ctx, page.Next); err != nil {
+				set.End(false, err)
+				return
+			}
+			objs = append(objs, page.Items...)
+		}
+		set.Publish(func(s *objRows[T]) *objRows[T] {
+			n := s.next()
+			n.replace(objs, cols)
+			n.link, n.more, n.pages = page.Next, page.Next != "", read
+			return n
+		})
+		set.End(page.Next == "", nil)
+	}()
+	return p.await(req, kind, set)
+}
+
+// await is the dataset's state once the read this session asked for, or
+// the one another session was running, is in.
+func (p *oktaList[T, P]) await(req int, kind pageKind, set *dataset.Set[*objRows[T]]) tea.Cmd {
+	ctx, _ := p.reqs.paging(p.t.c.Context())
 	t := p.t
 	return func() tea.Msg {
-		page, err := get(ctx)
-		return oktaPageMsg[T]{tab: t, req: req, first: first, page: page, err: err}
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the pane moved on to another search
+		}
+		return oktaSharedMsg[T]{tab: t, req: req, kind: kind, set: set, state: st, err: st.Err, mine: true}
 	}
 }
 
-// loadMore follows the next link when the cursor nears the end, under the
-// search's context.
+// watch waits for the dataset's next state while a page is being read,
+// and looks again from time to time while none is.
+func (p *oktaList[T, P]) watch(ctx context.Context, req int, version uint64) tea.Cmd {
+	set, t := p.set, p.t
+	return watchSet(ctx, set, version, oktaListPollEvery, func(st dataset.State[*objRows[T]]) tea.Msg {
+		return oktaSharedMsg[T]{tab: t, req: req, set: set, state: st, chain: true}
+	})
+}
+
+// loadMore follows the next link when the cursor nears the end.
 func (p *oktaList[T, P]) loadMore() tea.Cmd {
-	if !p.more || p.loading || (!p.toEnd && !p.table.NearEnd(p.near)) {
+	if p.set == nil || !p.rows.more || p.loading || p.paging || p.refreshing || (!p.toEnd && !p.table.NearEnd(p.near)) {
 		return nil
 	}
-	p.loading = true
-	ctx, req := p.reqs.paging(p.t.c.Context())
-	return p.fetch(ctx, req, false, p.page(p.next))
+	st := p.set.Read()
+	if st.Snap != p.rows.objRows || !st.Snap.more || !p.set.Begin() {
+		return nil // another session is reading it, or has: the watch brings it
+	}
+	p.paging = true
+	return p.fetch(p.reqs.current(), pageMore, p.set, st.Snap.link, 1)
 }
 
-func (p *oktaList[T, P]) onPage(m oktaPageMsg[T]) tea.Cmd {
-	if m.req != p.reqs.current() {
-		return nil
+// refresh reads the list again, as far as it was read, for every session
+// on the search; sessions asking together share one. A list whose first
+// page failed is loaded again.
+func (p *oktaList[T, P]) refresh() tea.Cmd {
+	if p.set == nil || !p.rows.loaded {
+		return p.load()
 	}
-	p.loading = false
+	if p.refreshing || !p.set.Begin() {
+		return nil // another session's read: the watch brings it
+	}
+	p.refreshing, p.toEnd = true, false
+	return p.fetch(p.reqs.current(), pageRefresh, p.set, "", max(p.rows.pages, 1))
+}
+
+func (p *oktaList[T, P]) onShared(m oktaSharedMsg[T]) tea.Cmd {
+	if m.req != p.reqs.current() || m.set != p.set {
+		return nil // a newer search replaced this one
+	}
+	if m.mine {
+		switch m.kind {
+		case pageMore:
+			p.paging = false
+		case pageRefresh:
+			p.refreshing = false
+		}
+	}
+	if m.state.Snap.loaded || m.mine && m.kind == pageFirst {
+		p.loading = false
+	}
+	var cmds []tea.Cmd
 	if m.err != nil {
 		p.toEnd = false
-		if m.first {
+		if m.kind == pageFirst {
 			p.loadErr = m.err
 		}
-		return ui.Fail(m.err)
+		cmds = append(cmds, ui.Fail(fmt.Errorf("%w (r tries again)", m.err)))
+	} else if !m.state.Busy && !m.state.Snap.loaded && m.state.Err != nil {
+		p.loading, p.loadErr = false, m.state.Err // another session's first page failed
 	}
-	if m.first {
-		p.rows = newObjRows(p.cols)
+	shown := p.rows.objRows
+	p.rows.show(m.state.Snap)
+	if p.rows.objRows != shown {
+		p.table.SetSource(p.rows)
+		cmds = append(cmds, p.table.Refilter())
+		if obj, ok := p.rows.get(p.openKey); ok && p.openKey != "" {
+			p.detail = &obj
+			p.render(true)
+		}
 	}
-	p.rows.append(m.page.Items)
-	p.next, p.more = m.page.Next, m.page.Next != ""
-	p.table.SetSource(p.rows)
-	if p.toEnd && !p.more {
+	if p.toEnd && !p.rows.more && p.rows.loaded {
 		p.toEnd = false
 		p.table.Move(p.table.Len())
 	}
-	return tea.Batch(p.table.Refilter(), p.loadMore())
+	if m.chain {
+		ctx, _ := p.reqs.paging(p.t.c.Context())
+		cmds = append(cmds, p.watch(ctx, m.req, m.state.Version))
+	}
+	if m.err == nil {
+		cmds = append(cmds, p.loadMore())
+	}
+	return tea.Batch(cmds...)
 }
 
 // openObj shows an object and loads its people, page by page.
@@ -174,6 +332,7 @@ func (p *oktaList[T, P]) openObj(id string) tea.Cmd {
 		return nil
 	}
 	p.openItem(id)
+	delete(p.rows.fresh, id)
 	if obj, ok := p.rows.get(id); ok {
 		p.detail = &obj
 	}
@@ -264,7 +423,7 @@ func (p *oktaList[T, P]) keys(group string, open func(id string) tea.Cmd) []bind
 		{key: &k.Back, nav: true, when: func() bool { return !inList() }, run: func() tea.Cmd { p.openKey = ""; return nil }},
 		// G with pages left loads them all, then goes to the last row; esc
 		// stops that, keeping what arrived.
-		{key: &k.Bottom, nav: true, when: func() bool { return inList() && p.more && !p.toEnd }, run: func() tea.Cmd {
+		{key: &k.Bottom, nav: true, when: func() bool { return inList() && p.rows.more && !p.toEnd }, run: func() tea.Cmd {
 			p.toEnd = true
 			p.table.Move(p.table.Len())
 			return p.loadMore()
@@ -278,7 +437,7 @@ func (p *oktaList[T, P]) keys(group string, open func(id string) tea.Cmd) []bind
 		if p.openKey != "" {
 			return open(p.openKey)
 		}
-		return p.load()
+		return p.refresh()
 	})...)
 }
 
@@ -300,78 +459,6 @@ func (p *oktaList[T, P]) screen(all, hint string) string {
 		return p.pane.View()
 	}
 	return p.listView(p.t.c.Styles.Muted.Render("search: " + cmp.Or(p.text, all) + " · f change · " + hint))
-}
-
-// objCols is how an Okta object shows in a table: its id, the words the
-// filter matches, its columns, tones and sort keys, and its raw JSON.
-type objCols[T any] struct {
-	id      func(*T) string
-	words   func(*T) []string
-	columns []objCol[T]
-	tone    func(*T, int) ui.Tone
-	sort    func(*T, int) string // "" sorts by the cell
-	raw     func(*T) []byte
-}
-
-// objCol is a column and what its cells show.
-type objCol[T any] struct {
-	ui.Column
-	cell func(*T) string
-}
-
-// objRows is a table source of Okta objects listed whole (an org has
-// hundreds of apps or groups, not millions), in the order listed.
-type objRows[T any] struct {
-	objs   []T
-	search []string
-	index  map[string]int
-	cols   objCols[T]
-}
-
-func newObjRows[T any](cols objCols[T]) *objRows[T] {
-	return &objRows[T]{index: map[string]int{}, cols: cols}
-}
-
-func (r *objRows[T]) append(objs []T) {
-	for i := range objs {
-		id := r.cols.id(&objs[i])
-		if _, dup := r.index[id]; dup {
-			continue
-		}
-		r.index[id] = len(r.objs)
-		r.objs = append(r.objs, objs[i])
-		r.search = append(r.search, strings.ToLower(strings.Join(r.cols.words(&objs[i]), " ")))
-	}
-}
-
-func (r *objRows[T]) get(id string) (T, bool) {
-	if i, ok := r.index[id]; ok {
-		return r.objs[i], true
-	}
-	var zero T
-	return zero, false
-}
-
-// objRows is a ui.Source and a ui.SortKeyer.
-func (r *objRows[T]) Len() int { return len(r.objs) }
-
-func (r *objRows[T]) Key(i int) string { return r.cols.id(&r.objs[i]) }
-
-func (r *objRows[T]) Search(i int) string { return r.search[i] }
-
-func (r *objRows[T]) Fresh(int) bool { return false }
-
-func (r *objRows[T]) Cell(i, col int) string { return r.cols.columns[col].cell(&r.objs[i]) }
-
-func (r *objRows[T]) Tone(i, col int) ui.Tone { return r.cols.tone(&r.objs[i], col) }
-
-func (r *objRows[T]) SortKey(i, col int) string {
-	if r.cols.sort != nil {
-		if s := r.cols.sort(&r.objs[i], col); s != "" {
-			return s
-		}
-	}
-	return r.Cell(i, col)
 }
 
 func (p *oktaList[T, P]) setSize(w, h int) {

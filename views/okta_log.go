@@ -696,15 +696,7 @@ func (p *logPane) waiting() string {
 	if !p.loading() {
 		return ""
 	}
-	client := p.t.client()
-	if client == nil {
-		return ""
-	}
-	until, ok := client.Waiting(okta.LogsPath)
-	if !ok {
-		return ""
-	}
-	return waitingFor("Okta", time.Until(until))
+	return oktaWaiting(p.t.client(), okta.LogsPath)
 }
 
 func (p *logPane) status() string {

@@ -9,6 +9,9 @@ import (
 	"triage/backend/httpx"
 )
 
+// AppsPath is the applications endpoint, also its rate-limit bucket.
+const AppsPath = "/api/v1/apps"
+
 // AppQuery selects applications. Zero values mean "no filter".
 type AppQuery struct {
 	Q      string // name or label starts with
@@ -32,7 +35,7 @@ func (c *Client) Apps(ctx context.Context, q AppQuery, next string) (Page[App], 
 	if q.Limit > 0 {
 		params.Set("limit", strconv.Itoa(min(q.Limit, 200)))
 	}
-	return list[App](ctx, c, "/api/v1/apps", params, next)
+	return list[App](ctx, c, AppsPath, params, next)
 }
 
 // App gets one application.
