@@ -1,7 +1,9 @@
 package views
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +180,29 @@ func TestPersonRowsSnapshotsStayAsPublished(t *testing.T) {
 	}
 	if shared != len(first.chunks)-1 {
 		t.Fatalf("%d of %d chunks shared: a change to one chunk copied others", shared, len(first.chunks))
+	}
+}
+
+// A list held by the tenant's share of Okta's rate limit says so, with the
+// time left: the share is server-wide, so the wait may be for other
+// analysts' requests.
+func TestIAMSaysWhenItWaitsForTheRateLimit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{sim: sim.Options{Rows: 1000}, loads: []int{5}, vendors: func(s *sim.Sim) {
+		// Two a minute and half for others: Okta's first page of users
+		// takes triage's share, the next waits for the reset.
+		s.Okta.SetRateLimit("/api/v1/users", 2)
+	}})
+	h.typeKeys("5")
+	frame := h.waitUntil("the wait said", func(f string) bool { return strings.Contains(f, "waiting for Okta's rate limit: ") })
+	m := regexp.MustCompile(`waiting for Okta's rate limit: (\d+) s`).FindStringSubmatch(frame)
+	if m == nil {
+		t.Fatalf("no seconds in the wait:\n%s", frame)
+	}
+	if secs, _ := strconv.Atoi(m[1]); secs < 1 || secs > 62 {
+		t.Fatalf("waiting %s s for a one-minute window:\n%s", m[1], frame)
+	}
+	if !strings.Contains(frame, "Loading people") {
+		t.Fatalf("the wait is not said as the lists' load:\n%s", frame)
 	}
 }
