@@ -539,7 +539,6 @@ func (t *iamTab) onShared(m iamSharedMsg) tea.Cmd {
 		ctx, _ := t.reqs.paging(t.c.Context())
 		cmds = append(cmds, t.watch(ctx, m.gen, m.state.Version))
 	}
-	t.render(true)
 	return tea.Batch(cmds...)
 }
 
