@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"triage/backend/dataset"
 	"triage/backend/httpx"
 	"triage/backend/people"
 	"triage/ui"
@@ -23,10 +26,14 @@ type iamTab struct {
 	listTab
 	itemDetail[person] // the person in detail
 	providers          []people.Provider
-	rows               *personRows
+	rows               *peopleView
 
-	lists   []listLoad // each provider's list, loading page by page
-	started bool       // the lists were asked for (the tab was shown)
+	// the providers' people, shared with every session on the same
+	// providers (backend/dataset)
+	set     *dataset.Set[*personRows]
+	loading bool    // the lists are being read, by this session or another
+	told    []error // each list's failure this session has said
+	started bool    // the lists were asked for (the tab was shown)
 
 	people map[string]*person // the people looked up, by people.Key(email)
 
@@ -47,7 +54,7 @@ type listLoad struct {
 	problem    string
 }
 
-// listChunk is how many people of a page one Update merges.
+// listChunk is how many people of a page one snapshot merges.
 const listChunk = 5_000
 
 // person is what the tab learnt of one person by looking them up in every
@@ -118,12 +125,13 @@ func (p *person) profile() people.Profile {
 
 // messages of the IAM tab; each names its tab, which alone gets it.
 type (
-	iamListMsg struct {
-		tab     *iamTab
-		gen     int
-		p       int
-		listing people.Listing
-		err     error
+	// iamSharedMsg is a state of the tab's dataset, for the tab to show.
+	iamSharedMsg struct {
+		tab   *iamTab
+		gen   int
+		set   *dataset.Set[*personRows]
+		state dataset.State[*personRows]
+		chain bool // from watch, which this message carries on
 	}
 	iamFoundMsg struct {
 		tab  *iamTab
@@ -153,7 +161,8 @@ type (
 func newIAMTab(c *Common) *iamTab {
 	provs := people.Providers(c.Backends)
 	t := &iamTab{listTab: newListTab(c, personColumns(provs), "No one matches. / filters the people loaded; enter on an email looks the person up in every provider."),
-		providers: provs, people: map[string]*person{}, rows: newPersonRows(len(provs)), lists: make([]listLoad, len(provs))}
+		providers: provs, people: map[string]*person{}, rows: newPeopleView(len(provs))}
+	t.rows.me = t
 	t.table.SetSource(t.rows)
 	t.loadingRows = t.listing
 	return t
@@ -190,13 +199,13 @@ func (t *iamTab) Busy() string {
 		return t.writing
 	}
 	var loading []string
-	for i, l := range t.lists {
-		if !l.done && l.err == nil {
+	for i, l := range t.rows.lists {
+		if t.loading && !l.done && l.err == nil {
 			loading = append(loading, fmt.Sprintf("%s %s", people.Label(t.providers[i]), count(l.loaded)))
 		}
 	}
 	if len(loading) > 0 {
-		return "Loading people: " + strings.Join(loading, " · ") + "…"
+		return "Loading people: " + strings.Join(loading, " · ") + "…" + t.held()
 	}
 	if a := t.after; a != nil {
 		return "Looking " + t.people[a.key].email + " up in every provider before you " + actionWords[a.action].noun + "…"
@@ -211,8 +220,8 @@ func (t *iamTab) Busy() string {
 // while it has no rows.
 func (t *iamTab) listing() string {
 	var loading []string
-	for i, l := range t.lists {
-		if t.started && !l.done && l.err == nil {
+	for i, l := range t.rows.lists {
+		if t.started && t.loading && !l.done && l.err == nil {
 			loading = append(loading, people.Label(t.providers[i]))
 		}
 	}
@@ -222,10 +231,44 @@ func (t *iamTab) listing() string {
 	return "Loading people from " + strings.Join(loading, ", ") + "…"
 }
 
+// held says how long the lists wait for a provider's share of its rate
+// limit, which every session's requests share; "" when none waits. The
+// longest wait is said: the lists are in when it is over.
+func (t *iamTab) held() string {
+	var vendor string
+	var until time.Time
+	for _, p := range t.providers {
+		c := providerHTTP(p)
+		if c == nil {
+			continue
+		}
+		if u, ok := c.Pacer().Held(); ok && u.After(until) {
+			vendor, until = c.Vendor(), u
+		}
+	}
+	if w := waitingFor(vendor, time.Until(until)); vendor != "" && w != "" {
+		return " · " + w
+	}
+	return ""
+}
+
+// providerHTTP is a provider's client, whose pacer may hold its requests.
+func providerHTTP(p people.Provider) *httpx.Client {
+	switch p := p.(type) {
+	case *people.Okta:
+		return p.Client().HTTP()
+	case *people.Atlassian:
+		return p.Client().HTTP()
+	case *people.Essentials:
+		return p.Client().HTTP()
+	}
+	return nil
+}
+
 // Info implements Tab.
 func (t *iamTab) Info() string {
 	parts := []string{count(t.rows.Len()) + " people"}
-	for i, l := range t.lists {
+	for i, l := range t.rows.lists {
 		if l.err != nil {
 			parts = append(parts, people.Label(t.providers[i])+": listing failed")
 		}
@@ -296,86 +339,220 @@ func (t *iamTab) Refresh() tea.Cmd {
 }
 
 // reload is r: the person in detail looked up again, else everyone listed
-// again.
+// again, once for every session: a reload already running is the answer.
 func (t *iamTab) reload() tea.Cmd {
 	if t.detail != nil {
 		return t.Refresh()
 	}
-	return tea.Batch(t.loadAll(), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
+	if t.set == nil {
+		return t.loadAll()
+	}
+	if !t.set.Begin() {
+		return ui.Toast("Everyone is being read from %d providers already", len(t.providers))
+	}
+	t.loading = true
+	return tea.Batch(t.readLists(t.reqs.current(), t.set, true), ui.Toast("Reloading everyone from %d providers", len(t.providers)))
 }
 
 // --- loading the people ----------------------------------------------------
 
+// The people are a dataset shared by every session of the server on the
+// same providers (backend/dataset): the first session to show the tab reads
+// every provider's list, page by page, under the dataset's own context, so
+// it serves every session and outlives the one that started it; the others
+// show each snapshot as it is published.
+
+// iamPollEvery is how often an idle tab looks for what other sessions
+// changed in its dataset (their writes, look-ups and reloads).
+const iamPollEvery = 2 * time.Second
+
+// datasetKey names the people of these providers: one dataset for every
+// session configured with them.
+func (t *iamTab) datasetKey() dataset.Key {
+	labels := make([]string, len(t.providers))
+	for i, p := range t.providers {
+		labels[i] = p.Vendor() + "/" + p.Tenant()
+	}
+	return dataset.Key{Kind: "iam", Tenant: strings.Join(labels, ",")}
+}
+
+// loadAll opens the providers' dataset, reading the lists if no session
+// has.
 func (t *iamTab) loadAll() tea.Cmd {
 	ctx, gen := t.reqs.next(t.c.Context())
-	t.rows = newPersonRows(len(t.providers))
-	t.lists = make([]listLoad, len(t.providers))
-	t.table.SetSource(t.rows)
-	cmds := make([]tea.Cmd, len(t.providers))
-	for i := range t.providers {
-		cmds[i] = t.listPage(ctx, gen, i, "")
+	n := len(t.providers)
+	set, _ := dataset.Open(t.c.datasets(), t.datasetKey(), func() *personRows { return newPersonRows(n) })
+	t.set, t.told = set, make([]error, n)
+	t.rows = t.newView()
+	st := set.Read()
+	t.rows.start(st.Snap)
+	t.loading = st.Busy || !st.Done
+	var read tea.Cmd
+	switch {
+	case st.Done && !st.Busy:
+	case set.Begin():
+		read = t.readLists(gen, set, false)
+	default:
+		read = t.await(gen, set) // another session is reading them
+	}
+	return tea.Batch(read, t.watch(ctx, gen, set.Read().Version), t.reshow(), t.sayFailures())
+}
+
+// newView is an empty view of the tab's dataset.
+func (t *iamTab) newView() *peopleView {
+	v := newPeopleView(len(t.providers))
+	v.me = t
+	if set := t.set; set != nil {
+		v.publish = func(change func(*personRows)) *personRows {
+			return set.Publish(func(s *personRows) *personRows { n := s.next(); change(n); return n }).Snap
+		}
+	}
+	return v
+}
+
+// readLists reads every provider's list into set at once, page by page,
+// publishing each page. It runs under the dataset's context, whether or
+// not this session is still there to see it; the session waits for it
+// with await. A reload merges into the rows there: cells that changed are
+// marked in every session, and people a list no longer names leave its
+// column.
+func (t *iamTab) readLists(gen int, set *dataset.Set[*personRows], reload bool) tea.Cmd {
+	ctx, provs := set.Context(), t.providers
+	go func() {
+		set.Publish(func(s *personRows) *personRows {
+			n := s.next()
+			for p := range n.lists {
+				n.lists[p] = listLoad{}
+			}
+			return n
+		})
+		var wg sync.WaitGroup
+		for p, prov := range provs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				readList(ctx, set, p, prov, reload)
+			}()
+		}
+		wg.Wait()
+		set.End(true, nil)
+	}()
+	return t.await(gen, set)
+}
+
+// readList reads provider p's list to its end, or its first failure.
+func readList(ctx context.Context, set *dataset.Set[*personRows], p int, prov people.Provider, reload bool) {
+	var seen map[int32]bool
+	if reload {
+		seen = map[int32]bool{}
+	}
+	cursor := ""
+	for {
+		l, err := prov.List(ctx, cursor)
+		if err != nil {
+			set.Publish(func(s *personRows) *personRows {
+				n := s.next()
+				n.lists[p].err, n.listed[p] = err, listFailed
+				return n
+			})
+			return
+		}
+		sortEntries(l.Entries)
+		// A list that comes whole (Essentials: 100,000 users in one answer)
+		// is merged a chunk per snapshot, so no one merge holds the dataset
+		// (and the sessions' writes to it) for long.
+		for len(l.Entries) > 0 || l.Next == "" {
+			page := l.Entries[:min(len(l.Entries), listChunk)]
+			l.Entries = l.Entries[len(page):]
+			last := len(l.Entries) == 0 && l.Next == ""
+			unreadable := l.Unreadable
+			l.Unreadable = 0 // counted once
+			set.Publish(func(s *personRows) *personRows {
+				n := s.next()
+				n.addPage(p, page, reload, seen)
+				ld := &n.lists[p]
+				ld.loaded += len(page)
+				if unreadable > 0 {
+					if ld.unreadable += unreadable; ld.problem == "" {
+						ld.problem = l.Problem
+					}
+				}
+				if last {
+					ld.done, n.listed[p] = true, listDone
+					if ld.unreadable > 0 {
+						// Someone it did not list may be one it could
+						// not read: "?", not "absent".
+						n.listed[p] = listFailed
+					}
+					if reload {
+						n.forget(p, seen)
+					}
+				}
+				return n
+			})
+			if last {
+				break
+			}
+		}
+		if l.Next == "" {
+			return
+		}
+		cursor = l.Next
+	}
+}
+
+// await is the dataset's state once the load this session asked for, or
+// the one another session was running, has ended.
+func (t *iamTab) await(gen int, set *dataset.Set[*personRows]) tea.Cmd {
+	ctx, _ := t.reqs.paging(t.c.Context())
+	return func() tea.Msg {
+		st, err := set.Idle(ctx)
+		if err != nil {
+			return nil // the session ended, or the tab reloaded
+		}
+		return iamSharedMsg{tab: t, gen: gen, set: set, state: st}
+	}
+}
+
+// watch waits for the dataset's next state while it is loading, and looks
+// again from time to time while it is not.
+func (t *iamTab) watch(ctx context.Context, gen int, version uint64) tea.Cmd {
+	set := t.set
+	return watchSet(ctx, set, version, iamPollEvery, func(st dataset.State[*personRows]) tea.Msg {
+		return iamSharedMsg{tab: t, gen: gen, set: set, state: st, chain: true}
+	})
+}
+
+func (t *iamTab) onShared(m iamSharedMsg) tea.Cmd {
+	if m.gen != t.reqs.current() || m.set != t.set {
+		return nil
+	}
+	shown := t.rows.personRows
+	t.rows.show(m.state.Snap)
+	t.loading = m.state.Busy
+	var cmds []tea.Cmd
+	if t.rows.personRows != shown {
+		cmds = append(cmds, t.reshow())
+	}
+	cmds = append(cmds, t.sayFailures())
+	if m.chain {
+		ctx, _ := t.reqs.paging(t.c.Context())
+		cmds = append(cmds, t.watch(ctx, m.gen, m.state.Version))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (t *iamTab) listPage(ctx context.Context, gen, i int, cursor string) tea.Cmd {
-	prov := t.providers[i]
-	return func() tea.Msg {
-		l, err := prov.List(ctx, cursor)
-		sortEntries(l.Entries)
-		return iamListMsg{tab: t, gen: gen, p: i, listing: l, err: err}
-	}
-}
-
-func (t *iamTab) onList(m iamListMsg) tea.Cmd {
-	if m.gen != t.reqs.current() {
-		return nil
-	}
-	l := &t.lists[m.p]
-	if m.err != nil {
-		// Said in the tab's bar and on the status line, naming the
-		// provider: its column's "?" cells are not left to explain
-		// themselves.
-		l.err = m.err
-		t.rows.listed[m.p] = listFailed
-		return ui.Fail(fmt.Errorf("listing %s failed (its column shows ?; r reloads): %w", people.Label(t.providers[m.p]), m.err))
-	}
-	if n := m.listing.Unreadable; n > 0 {
-		if l.unreadable += n; l.problem == "" {
-			l.problem = m.listing.Problem
+// sayFailures says each list that failed once, on the status line, naming
+// the provider: its column's "?" cells are not left to explain themselves.
+func (t *iamTab) sayFailures() tea.Cmd {
+	var cmds []tea.Cmd
+	for p, l := range t.rows.lists {
+		if l.err != nil && l.err != t.told[p] {
+			t.told[p] = l.err
+			cmds = append(cmds, ui.Fail(fmt.Errorf("listing %s failed (its column shows ?; r reloads): %w", people.Label(t.providers[p]), l.err)))
 		}
 	}
-	// A list that comes whole (Essentials: 100,000 users in one answer) is
-	// merged a chunk per message, so no one Update holds the keys for long.
-	if len(m.listing.Entries) > listChunk {
-		rest := m
-		rest.listing.Unreadable = 0 // counted once, above
-		rest.listing.Entries = m.listing.Entries[listChunk:]
-		m.listing.Entries, m.listing.Next = m.listing.Entries[:listChunk], ""
-		t.rows.add(m.p, m.listing.Entries)
-		l.loaded += listChunk
-		return tea.Batch(t.reshow(), func() tea.Msg { return rest })
-	}
-	t.rows.add(m.p, m.listing.Entries)
-	// What a look-up found is fresher than a list page.
-	for _, p := range t.people {
-		if a := p.accounts[m.p]; a != nil {
-			t.rows.set(p.email, a.Profile.Name(), m.p, a.Status)
-		}
-	}
-	l.loaded += len(m.listing.Entries)
-	if m.listing.Next != "" {
-		ctx, gen := t.reqs.paging(t.c.Context()) // the load's: r cancels its pages too
-		return tea.Batch(t.reshow(), t.listPage(ctx, gen, m.p, m.listing.Next))
-	}
-	l.done = true
-	t.rows.listed[m.p] = listDone
-	if l.unreadable > 0 {
-		// Someone it did not list may be one it could not read: "?", not
-		// "absent".
-		t.rows.listed[m.p] = listFailed
-	}
-	return t.reshow()
+	return tea.Sequence(cmds...)
 }
 
 // --- looking a person up ---------------------------------------------------
@@ -398,13 +575,14 @@ func (t *iamTab) lookupQuery(q string) tea.Cmd {
 		return nil
 	}
 	var match string
-	for i := range t.rows.rows {
-		local, _, _ := strings.Cut(t.rows.rows[i].email, "@")
+	for i := 0; i < t.rows.n; i++ {
+		email := t.rows.at(i).email
+		local, _, _ := strings.Cut(email, "@")
 		if strings.EqualFold(local, q) {
 			if match != "" {
 				return ui.Failf("more than one person has the login %s: type the whole email to look one up", q)
 			}
-			match = t.rows.rows[i].email
+			match = email
 		}
 	}
 	if match != "" {
@@ -449,7 +627,7 @@ func (t *iamTab) personOf(email string) *person {
 		p = &person{key: k, email: email, accounts: make([]*people.Account, n), state: make([]lookState, n), errs: make([]error, n),
 			details: make([]*people.Details, n), detailErrs: make([]error, n)}
 		if i, ok := t.rows.find(email); ok {
-			p.email = t.rows.rows[i].email
+			p.email = t.rows.at(i).email
 		}
 		t.people[k] = p
 	}
@@ -461,10 +639,11 @@ func (t *iamTab) personOf(email string) *person {
 func (t *iamTab) lookup(email string) tea.Cmd {
 	p := t.personOf(email)
 	p.gen++
+	t.rows.ensure(p.email, p.name())
 	cmds := make([]tea.Cmd, len(t.providers))
 	for i, prov := range t.providers {
 		p.state[i] = lookPending
-		t.rows.set(p.email, p.name(), i, wordLooking)
+		t.rows.say(p.email, i, wordLooking)
 		prov, ctx, gen, key, email := prov, t.c.Context(), p.gen, p.key, p.email
 		cmds[i] = func() tea.Msg {
 			a, err := prov.Find(ctx, email)
@@ -484,14 +663,14 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 	switch {
 	case m.err != nil:
 		p.state[m.p], p.accounts[m.p] = lookFailed, nil
-		t.rows.set(p.email, p.name(), m.p, errorWord(m.err))
+		t.rows.say(p.email, m.p, errorWord(m.err)) // this session's failure, not the person's state
 		cmds = append(cmds, ui.Fail(fmt.Errorf("looking up %s: %w", p.email, m.err)))
 	case m.acct == nil:
 		p.state[m.p], p.accounts[m.p] = lookAbsent, nil
-		t.rows.set(p.email, p.name(), m.p, wordAbsent)
+		t.rows.put(p.email, p.name(), m.p, wordAbsent)
 	default:
 		p.state[m.p], p.accounts[m.p] = lookFound, m.acct
-		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
+		t.rows.put(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
 		if t.detail == p {
 			cmds = append(cmds, t.fetchDetails(p, m.p))
 		}
@@ -509,7 +688,6 @@ func (t *iamTab) onFound(m iamFoundMsg) tea.Cmd {
 // reshow shows the rows again after they changed: new ones in their
 // place, the filter run again over them.
 func (t *iamTab) reshow() tea.Cmd {
-	t.rows.place()
 	t.table.SetSource(t.rows)
 	return t.table.Refilter()
 }
@@ -552,8 +730,8 @@ func (t *iamTab) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
 		return t.key(m)
-	case iamListMsg:
-		return t.onList(m)
+	case iamSharedMsg:
+		return t.onShared(m)
 	case iamFoundMsg:
 		return t.onFound(m)
 	case iamDetailsMsg:
@@ -588,6 +766,7 @@ func (t *iamTab) key(m tea.KeyMsg) tea.Cmd {
 // everywhere.
 func (t *iamTab) openCursor() tea.Cmd {
 	email := t.cursorEmail()
+	t.rows.seen(email)
 	t.openPerson(t.personOf(email))
 	cmd := t.lookup(email)
 	t.render(false)
@@ -649,7 +828,7 @@ func (t *iamTab) View() string {
 		labels[i] = people.Label(p)
 	}
 	// One failed list at a time: its column shows "?" meanwhile.
-	for i, l := range t.lists {
+	for i, l := range t.rows.lists {
 		switch {
 		case l.err != nil:
 			return t.listView(st.Error.Render(fmt.Sprintf("✗ listing %s failed: %s — its column shows ?; r reloads, enter on an email still looks people up",

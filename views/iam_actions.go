@@ -529,7 +529,7 @@ func (t *iamTab) onWrite(m iamWriteMsg) tea.Cmd {
 	r.done, r.out = true, m.out
 	if m.acct != nil {
 		p.accounts[m.p], p.state[m.p], p.errs[m.p] = m.acct, lookFound, nil
-		t.rows.set(p.email, m.acct.Profile.Name(), m.p, m.acct.Status)
+		t.rows.put(p.email, m.acct.Profile.Name(), m.p, m.acct.Status) // for every session
 		if t.detail == p {
 			p.details[m.p] = nil
 			t.render(true)

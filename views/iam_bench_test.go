@@ -40,7 +40,7 @@ func iamBenchApp(b *testing.B, n int) (*App, *iamTab) {
 		if tab, ok := t.(*iamTab); ok {
 			app.active = i
 			tab.started = true // no load: the rows are put in below
-			fillPeople(tab.rows, n)
+			fillPeople(tab.rows.personRows, n)
 			tab.table.SetSource(tab.rows)
 			return app, tab
 		}

@@ -8,24 +8,42 @@ import (
 	"triage/ui"
 )
 
-// personRows is the IAM table's source: one row per person, merged by
-// email from every provider's list and look-ups, shown in email order
-// whichever provider answered first. It is kept small for 100,000 people:
-// a row is a name, an email and a search key, and each provider's status is
-// one byte indexing a short table of words.
+// personRows is one snapshot of the people of a set of providers, shared
+// by every session showing them (the "iam" dataset): one row per person,
+// merged by email from every provider's list, look-ups and writes, shown
+// in email order whichever provider answered first. It is kept small for
+// 100,000 people: a row is a name, an email and a search key, and each
+// provider's status is one byte indexing a short table of words.
+//
+// A published snapshot is never changed. The next one is built with
+// next(), which shares the rows in chunks of personChunk: a page or a write
+// copies only the chunks it changes, so a list of 100,000 people paged in
+// 200 at a time does not copy every row for each page (sharedRows copies
+// the whole array on the first change, which suits rows that change
+// rarely; people's rows change on every provider's page).
 type personRows struct {
 	providers int
-	rows      []personRow      // in the order they were added
-	order     []int32          // rows by email: what the table shows
-	index     map[string]int32 // people.Key(email) -> row
-	states    []uint8          // providers per row: 0 unknown, else words[state]
-	words     []string
+	chunks    [][]personRow // row i is chunks[i/personChunk][i%personChunk]
+	states    [][]uint8     // providers per row, chunked alike: 0 unknown, else words[state]
+	owned     []bool        // chunks this snapshot copied, which it may change in place
+	n         int           // rows
+	order     []int32       // rows by email: what the table shows; replaced, never changed
+	index     *keyIndex     // people.Key(email) -> row, shared: rows keep their places
+	words     []string      // appended to only
 	wordIx    map[string]uint8
 	// listed says what an unknown state means for each provider: its list
 	// is still loading ("…"), complete (absent), or failed ("?").
 	listed []listState
-	added  []int32 // rows not placed in order yet
+	lists  []listLoad // each provider's list as it pages in
+	added  []int32    // rows not placed in order yet
+	// changes are the rows changed after the load (a reload, a look-up, a
+	// write), for the other sessions to mark; seq numbers them.
+	changes []rowChange
+	seq     uint64
 }
+
+// personChunk is how many rows a snapshot copies to change one of them.
+const personChunk = 1024
 
 type personRow struct {
 	email  string // as the first provider spelled it
@@ -50,9 +68,63 @@ const (
 )
 
 func newPersonRows(providers int) *personRows {
-	r := &personRows{providers: providers, index: map[string]int32{}, wordIx: map[string]uint8{}, listed: make([]listState, providers)}
+	r := &personRows{providers: providers, index: &keyIndex{m: map[string]int32{}}, wordIx: map[string]uint8{},
+		listed: make([]listState, providers), lists: make([]listLoad, providers)}
 	r.word("") // state 0: unknown
 	return r
+}
+
+// personRowBytes is what a person holds, about (BenchmarkIAMPeopleMemory),
+// for the datasets' memory budget.
+const personRowBytes = 200
+
+// Bytes implements dataset.Snapshot.
+func (r *personRows) Bytes() int64 { return int64(r.n) * personRowBytes }
+
+// next is a copy to build the next snapshot on; r stays as it is.
+func (r *personRows) next() *personRows {
+	n := *r
+	n.chunks, n.states = slices.Clone(r.chunks), slices.Clone(r.states)
+	n.owned = make([]bool, len(r.chunks))
+	n.listed, n.lists = slices.Clone(r.listed), slices.Clone(r.lists)
+	n.added = nil
+	return &n
+}
+
+// own gives the snapshot its own copy of chunk c before it changes.
+func (r *personRows) own(c int) {
+	if r.owned[c] {
+		return
+	}
+	r.chunks[c] = append(make([]personRow, 0, personChunk), r.chunks[c]...)
+	r.states[c] = append(make([]uint8, 0, personChunk*r.providers), r.states[c]...)
+	r.owned[c] = true
+}
+
+// at is row i, to read.
+func (r *personRows) at(i int) *personRow { return &r.chunks[i/personChunk][i%personChunk] }
+
+// state is provider p's state of row i.
+func (r *personRows) state(i, p int) uint8 {
+	return r.states[i/personChunk][i%personChunk*r.providers+p]
+}
+
+// edit is row i and its states, to change: its chunk is copied first.
+func (r *personRows) edit(i int) (*personRow, []uint8) {
+	c := i / personChunk
+	r.own(c)
+	j := i % personChunk
+	return &r.chunks[c][j], r.states[c][j*r.providers : (j+1)*r.providers]
+}
+
+// changed logs row at as changed, by a session's write or look-up, or (by
+// nil) a reload, which every session marks.
+func (r *personRows) changed(at int32, by any) {
+	r.seq++
+	if len(r.changes) >= maxChanges {
+		r.changes = slices.Clone(r.changes[len(r.changes)-maxChanges/2:])
+	}
+	r.changes = append(r.changes, rowChange{seq: r.seq, at: at, by: by})
 }
 
 // word is the state of a status word, adding it to the table; past 255
@@ -73,17 +145,25 @@ func (r *personRows) word(w string) uint8 {
 // row finds or adds the row of a person.
 func (r *personRows) row(email, name string) int {
 	k := people.Key(email)
-	if i, ok := r.index[k]; ok {
-		if r.rows[i].name == "" && name != "" {
-			r.rows[i].name = name
-			r.reindex(int(i))
+	if i, ok := r.find(email); ok {
+		if r.at(i).name == "" && name != "" {
+			row, _ := r.edit(i)
+			row.name = name
+			r.reindex(i)
 		}
-		return int(i)
+		return i
 	}
-	i := len(r.rows)
-	r.index[k] = int32(i)
-	r.rows = append(r.rows, personRow{email: email, key: k, name: name})
-	r.states = append(r.states, make([]uint8, r.providers)...)
+	i, c := r.n, r.n/personChunk
+	if c == len(r.chunks) {
+		r.chunks = append(r.chunks, make([]personRow, 0, personChunk))
+		r.states = append(r.states, make([]uint8, 0, personChunk*r.providers))
+		r.owned = append(r.owned, true)
+	}
+	r.own(c)
+	r.chunks[c] = append(r.chunks[c], personRow{email: email, key: k, name: name})
+	r.states[c] = append(r.states[c], make([]uint8, r.providers)...)
+	r.n++
+	r.index.put(k, int32(i))
 	r.reindex(i)
 	r.added = append(r.added, int32(i))
 	return i
@@ -97,7 +177,7 @@ func (r *personRows) place() {
 	if len(r.added) == 0 {
 		return
 	}
-	cmp := func(a, b int32) int { return strings.Compare(r.rows[a].key, r.rows[b].key) }
+	cmp := func(a, b int32) int { return strings.Compare(r.at(int(a)).key, r.at(int(b)).key) }
 	added := r.added
 	if !slices.IsSortedFunc(added, cmp) {
 		slices.SortFunc(added, cmp)
@@ -109,7 +189,7 @@ func (r *personRows) place() {
 		merged = append(append(merged, r.order[i:i+j]...), a)
 		i += j
 	}
-	r.order, r.added = append(merged, r.order[i:]...), r.added[:0]
+	r.order, r.added = append(merged, r.order[i:]...), nil
 }
 
 // sortEntries puts a page in email order, in the command that fetched it.
@@ -117,36 +197,77 @@ func sortEntries(es []people.Entry) {
 	slices.SortFunc(es, func(a, b people.Entry) int { return strings.Compare(people.Key(a.Email), people.Key(b.Email)) })
 }
 
-// find is the row of an email.
+// find is the row of an email in this snapshot.
 func (r *personRows) find(email string) (int, bool) {
-	i, ok := r.index[people.Key(email)]
-	return int(i), ok
+	i, ok := r.index.find(people.Key(email))
+	return int(i), ok && int(i) < r.n
 }
 
 // set records what provider p says of a person, adding the row if new
-// (place puts new rows in order).
-func (r *personRows) set(email, name string, p int, status string) {
+// (place puts new rows in order); changed says whether the cell changed.
+func (r *personRows) set(email, name string, p int, status string) (at int, changed bool) {
 	if email == "" {
-		return
+		return -1, false
 	}
 	i := r.row(email, name)
-	if s := r.word(status); r.states[i*r.providers+p] != s {
-		r.states[i*r.providers+p] = s
+	if s := r.word(status); r.state(i, p) != s {
+		_, states := r.edit(i)
+		states[p] = s
 		r.reindex(i)
+		return i, true
 	}
+	return i, false
 }
 
-// add merges a page of a provider's list.
-func (r *personRows) add(p int, entries []people.Entry) {
-	for _, e := range entries {
-		r.set(e.Email, e.Name, p, e.Status)
+// put is set for one person, placed in order at once and logged as
+// changed by by when it did change.
+func (r *personRows) put(email, name string, p int, status string, by any) {
+	if at, changed := r.set(email, name, p, status); changed {
+		r.changed(int32(at), by)
 	}
 	r.place()
 }
 
+// add merges a page of a provider's list.
+func (r *personRows) add(p int, entries []people.Entry) {
+	r.addPage(p, entries, false, nil)
+}
+
+// addPage merges a page of provider p's list; on a reload (mark) rows
+// whose cells changed are logged for every session to mark, and seen
+// records the rows the list names.
+func (r *personRows) addPage(p int, entries []people.Entry, mark bool, seen map[int32]bool) {
+	for _, e := range entries {
+		at, changed := r.set(e.Email, e.Name, p, e.Status)
+		if at < 0 {
+			continue
+		}
+		if mark && changed {
+			r.changed(int32(at), nil)
+		}
+		if seen != nil {
+			seen[int32(at)] = true
+		}
+	}
+	r.place()
+}
+
+// forget clears provider p's cell of the rows a reload's list did not
+// name: they are no longer there.
+func (r *personRows) forget(p int, seen map[int32]bool) {
+	for i := 0; i < r.n; i++ {
+		if r.state(i, p) != 0 && !seen[int32(i)] {
+			_, states := r.edit(i)
+			states[p] = 0
+			r.reindex(i)
+			r.changed(int32(i), nil)
+		}
+	}
+}
+
 // status is what provider p's cell says of row i.
 func (r *personRows) status(i, p int) string {
-	if s := r.states[i*r.providers+p]; s != 0 {
+	if s := r.state(i, p); s != 0 {
 		return r.words[s]
 	}
 	switch r.listed[p] {
@@ -158,17 +279,121 @@ func (r *personRows) status(i, p int) string {
 	return wordLooking
 }
 
-// reindex rebuilds what the filter searches in row i: its name, email and
-// statuses.
+// reindex rebuilds what the filter searches in row i (already the
+// snapshot's own): its name, email and statuses.
 func (r *personRows) reindex(i int) {
-	row := &r.rows[i]
+	row, states := r.edit(i)
 	parts := []string{row.name, row.email}
-	for p := 0; p < r.providers; p++ {
-		if s := r.states[i*r.providers+p]; s != 0 {
+	for _, s := range states {
+		if s != 0 {
 			parts = append(parts, r.words[s])
 		}
 	}
 	row.search = strings.ToLower(strings.Join(parts, " "))
+}
+
+// peopleView is one session's view of a shared snapshot: the snapshot,
+// the rows this session marks as changed (its own writes are not), and
+// what its own look-ups say meanwhile (… while asking, the error when one
+// failed), which are no one else's business. Filter, sort, marks and
+// cursor are the table's, over this source.
+type peopleView struct {
+	*personRows
+	fresh map[int32]bool
+	seq   uint64
+	me    any            // the session's tab: its own writes are not marked
+	local map[int]string // row*providers+provider -> word
+	// publish builds the dataset's next snapshot with change and returns
+	// it; nil (a view of its own) builds it here.
+	publish func(change func(*personRows)) *personRows
+}
+
+func newPeopleView(providers int) *peopleView {
+	return &peopleView{personRows: newPersonRows(providers)}
+}
+
+// start shows snapshot s to a session opening it: what changed before it
+// looked is not marked.
+func (v *peopleView) start(s *personRows) { v.personRows, v.seq, v.fresh = s, s.seq, nil }
+
+// apply changes the shared rows for every session and shows the result.
+func (v *peopleView) apply(change func(*personRows)) {
+	if v.publish != nil {
+		v.show(v.publish(change))
+		return
+	}
+	n := v.personRows.next()
+	change(n)
+	v.show(n)
+}
+
+// show moves the view to snapshot s, marking the rows others changed.
+func (v *peopleView) show(s *personRows) {
+	if s == v.personRows {
+		return
+	}
+	for _, c := range s.changes {
+		if c.seq <= v.seq || c.by == v.me && v.me != nil {
+			continue
+		}
+		if v.fresh == nil {
+			v.fresh = map[int32]bool{}
+		}
+		v.fresh[c.at] = true
+	}
+	v.personRows, v.seq = s, s.seq
+}
+
+// seen unmarks a person the analyst opened.
+func (v *peopleView) seen(email string) {
+	if i, ok := v.find(email); ok {
+		delete(v.fresh, int32(i))
+	}
+}
+
+// put records what provider p says of a person, for every session.
+func (v *peopleView) put(email, name string, p int, status string) {
+	v.apply(func(n *personRows) { n.put(email, name, p, status, v.me) })
+	v.unsay(email, p)
+}
+
+// ensure is the row of email, added for every session when new.
+func (v *peopleView) ensure(email, name string) int {
+	if i, ok := v.find(email); ok {
+		return i
+	}
+	v.apply(func(n *personRows) { n.row(email, name); n.place() })
+	i, _ := v.find(email)
+	return i
+}
+
+// say shows word in provider p's cell of a person in this session only.
+func (v *peopleView) say(email string, p int, word string) {
+	i, ok := v.find(email)
+	if !ok {
+		return
+	}
+	if v.local == nil {
+		v.local = map[int]string{}
+	}
+	v.local[i*v.providers+p] = word
+}
+
+// unsay drops what this session said in a cell.
+func (v *peopleView) unsay(email string, p int) {
+	if i, ok := v.find(email); ok && v.local != nil {
+		delete(v.local, i*v.providers+p)
+	}
+}
+
+// cell is what provider p's cell of row i says to this session.
+func (v *peopleView) cell(i, p int) string {
+	if v.local != nil {
+		if w, ok := v.local[i*v.providers+p]; ok {
+			return w
+		}
+	}
+	return v.status(i, p)
 }
 
 // Columns: name, email, then one status per provider.
@@ -199,30 +424,39 @@ func personColumns(providers []people.Provider) []ui.Column {
 	return cols
 }
 
-func (r *personRows) Len() int            { return len(r.order) }
-func (r *personRows) Key(i int) string    { return r.rows[r.order[i]].key }
-func (r *personRows) Search(i int) string { return r.rows[r.order[i]].search }
-func (r *personRows) Fresh(int) bool      { return false }
+// Len implements ui.Source.
+func (v *peopleView) Len() int { return len(v.order) }
+
+// Key implements ui.Source.
+func (v *peopleView) Key(i int) string { return v.at(int(v.order[i])).key }
+
+// Search implements ui.Source.
+func (v *peopleView) Search(i int) string { return v.at(int(v.order[i])).search }
+
+// Fresh implements ui.Source: changed by another session or a reload.
+func (v *peopleView) Fresh(i int) bool { return v.fresh != nil && v.fresh[v.order[i]] }
 
 // email is the email of the row shown at i.
-func (r *personRows) email(i int) string { return r.rows[r.order[i]].email }
+func (v *peopleView) email(i int) string { return v.at(int(v.order[i])).email }
 
-func (r *personRows) Cell(i, col int) string {
-	row := int(r.order[i])
+// Cell implements ui.Source.
+func (v *peopleView) Cell(i, col int) string {
+	row := int(v.order[i])
 	switch col {
 	case colPersonName:
-		return r.rows[row].name
+		return v.at(row).name
 	case colPersonEmail:
-		return r.rows[row].email
+		return v.at(row).email
 	}
-	return r.status(row, col-colPersonFirstStatus)
+	return v.cell(row, col-colPersonFirstStatus)
 }
 
-func (r *personRows) Tone(i, col int) ui.Tone {
+// Tone implements ui.Source.
+func (v *peopleView) Tone(i, col int) ui.Tone {
 	if col < colPersonFirstStatus {
 		return ui.ToneNone
 	}
-	return accountTone(r.status(int(r.order[i]), col-colPersonFirstStatus))
+	return accountTone(v.cell(int(v.order[i]), col-colPersonFirstStatus))
 }
 
 // accountTone colours an account status: active green, disabled red,

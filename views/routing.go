@@ -32,7 +32,7 @@ func route(tabs []Tab, msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m iamListMsg) recipient() Tab       { return m.tab }
+func (m iamSharedMsg) recipient() Tab     { return m.tab }
 func (m iamFoundMsg) recipient() Tab      { return m.tab }
 func (m iamDetailsMsg) recipient() Tab    { return m.tab }
 func (m iamResolvedMsg) recipient() Tab   { return m.tab }
