@@ -339,6 +339,9 @@ func (t *term) await(what string, ceiling time.Duration, done func(string) bool)
 		if done(s) {
 			return nil
 		}
+		if strings.Contains(s, "✗ ") { // a failure the console shows: it will not settle
+			return fmt.Errorf("session %d: %s failed; its screen:\n%s", t.n, what, s)
+		}
 		select {
 		case <-t.ended:
 			return fmt.Errorf("session %d ended while waiting for %s; its screen:\n%s", t.n, what, t.screen())
