@@ -68,8 +68,14 @@ func start(t testing.TB, edit func(*config.Config)) *fixture {
 
 func startWith(t testing.TB, edit func(*config.Config), o Options) *fixture {
 	t.Helper()
+	return startRows(t, 40, edit, o)
+}
+
+// startRows is startWith on simulators with rows in every list.
+func startRows(t testing.TB, rows int, edit func(*config.Config), o Options) *fixture {
+	t.Helper()
 	now := clock.Pin(simNow)
-	simu, err := sim.Start(sim.Options{Rows: 40, Clock: now})
+	simu, err := sim.Start(sim.Options{Rows: rows, Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
