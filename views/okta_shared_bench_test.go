@@ -3,8 +3,6 @@ package views
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
@@ -13,45 +11,14 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
-	"triage/backend"
-	"triage/backend/audit"
-	"triage/backend/clock"
-	"triage/backend/identity"
+	"triage/backend/config"
 	"triage/backend/okta"
 	"triage/backend/sim"
-	"triage/ui"
 )
 
 // weekQuery is seven days of System Log, newest first.
 const weekQuery = "since:-7d sort:desc"
-
-// logProbe is one headless session that opens the System Log pane on a
-// week of events and says when the load is complete.
-type logProbe struct {
-	app    *App
-	loaded chan struct{}
-	done   bool
-}
-
-func (p *logProbe) Init() tea.Cmd {
-	t := tabOf[*oktaTab](p.app)
-	t.pane, t.log.text = paneLog, weekQuery
-	return t.log.load()
-}
-
-func (p *logProbe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := p.app.Update(msg)
-	if log := tabOf[*oktaTab](p.app).log; !p.done && log.started && log.rows.ended == "complete" {
-		p.done = true
-		close(p.loaded)
-	}
-	return p, cmd
-}
-
-func (p *logProbe) View() string { return p.app.View() }
 
 // BenchmarkSystemLogSessions opens the System Log pane on seven days of
 // events (2,000 events, as BenchmarkSIEMShare in backend/okta) in 1, 10
@@ -82,21 +49,12 @@ type logSessionsRun struct {
 }
 
 func openLogSessions(b *testing.B, n int) logSessionsRun {
-	s, err := sim.Start(sim.Options{Rows: 2000, Clock: clock.Pin(testNow)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	s.Okta.SetRateWindow(2 * time.Second)
-	s.Okta.SetRateLimit(okta.LogsPath, 20)
-	cfg := s.Config()
-	cfg.State.Dir = b.TempDir()
 	share := 0.5
-	cfg.Okta[0].RateShare = &share
-	set, err := backend.Open(cfg, backend.Options{Audit: &audit.Memory{}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, set, state := openServer(b, 2000, func(s *sim.Sim, cfg *config.Config) {
+		s.Okta.SetRateWindow(2 * time.Second)
+		s.Okta.SetRateLimit(okta.LogsPath, 20)
+		cfg.Okta[0].RateShare = &share
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -128,37 +86,19 @@ func openLogSessions(b *testing.B, n int) logSessionsRun {
 		}
 	}()
 
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.TrueColor)
 	collectorBefore := s.Okta.Count("GET /api/v1/logs")
 	start := time.Now()
-	var progs []*tea.Program
-	var ended []chan struct{}
-	probes := make([]*logProbe, n)
-	for i := range probes {
-		c := &Common{Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set, Clock: clock.Pin(testNow),
-			Analyst: identity.Analyst{Name: fmt.Sprintf("analyst%d", i), Role: "responder"}, Log: slog.New(slog.DiscardHandler), StateDir: cfg.State.Dir}
-		probes[i] = &logProbe{app: New(c), loaded: make(chan struct{})}
-		p := tea.NewProgram(probes[i], tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithContext(ctx), tea.WithoutRenderer())
-		done := make(chan struct{})
-		go func() { p.Run(); close(done) }() //nolint:errcheck // ended by Quit
-		go p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
-		progs, ended = append(progs, p), append(ended, done)
-	}
-	for i, p := range probes {
-		select {
-		case <-p.loaded:
-		case <-time.After(2 * time.Minute):
-			b.Fatalf("session %d did not load the System Log", i)
-		}
-	}
+	_, stop := runSessions(b, set, state, n, "the System Log",
+		func(a *App) tea.Cmd {
+			t := tabOf[*oktaTab](a)
+			t.pane, t.log.text = paneLog, weekQuery
+			return t.log.load()
+		},
+		func(a *App) bool { log := tabOf[*oktaTab](a).log; return log.started && log.rows.ended == "complete" })
 	run.elapsed = time.Since(start)
 	cancel()
 	collector.Wait()
-	for i, p := range progs {
-		p.Quit()
-		<-ended[i]
-	}
+	stop()
 	run.collector, run.collector429 = creqs.Load(), c429.Load()
 	// The simulator counts every GET of the System Log: the collector's too.
 	run.requests = int64(s.Okta.Count("GET /api/v1/logs")-collectorBefore) - run.collector

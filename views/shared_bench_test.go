@@ -16,34 +16,101 @@ import (
 	"triage/backend"
 	"triage/backend/audit"
 	"triage/backend/clock"
+	"triage/backend/config"
 	"triage/backend/identity"
 	"triage/backend/sim"
 	"triage/ui"
 )
 
-// tabsProbe is one headless session that opens the ITM and SaaS tabs and
-// says when both are loaded: the first page of tickets, the whole SaaS feed.
-type tabsProbe struct {
-	app    *App
-	loaded chan struct{}
-	done   bool
+// sessionProbe is one headless session of a server: it starts what open
+// returns and says when loaded holds.
+type sessionProbe struct {
+	app      *App
+	open     func(*App) tea.Cmd
+	isLoaded func(*App) bool
+	loaded   chan struct{}
+	done     bool
 }
 
-func (p *tabsProbe) Init() tea.Cmd {
-	return tea.Batch(tabOf[*itmTab](p.app).Init(), tabOf[*saasTab](p.app).Init())
-}
+func (p *sessionProbe) Init() tea.Cmd { return p.open(p.app) }
 
-func (p *tabsProbe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (p *sessionProbe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.app.Update(msg)
-	itm, saas := tabOf[*itmTab](p.app), tabOf[*saasTab](p.app)
-	if !p.done && itm.loading == "" && itm.rows.Len() > 0 && saas.complete && saas.loading == "" {
+	if !p.done && p.isLoaded(p.app) {
 		p.done = true
 		close(p.loaded)
 	}
 	return p, cmd
 }
 
-func (p *tabsProbe) View() string { return p.app.View() }
+func (p *sessionProbe) View() string { return p.app.View() }
+
+// openServer is the backend set of one server on simulators of rows rows;
+// edit changes the config first (nil: none).
+func openServer(b *testing.B, rows int, edit func(*sim.Sim, *config.Config)) (*sim.Sim, *backend.Set, string) {
+	s, err := sim.Start(sim.Options{Rows: rows, Clock: clock.Pin(testNow)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	cfg := s.Config()
+	cfg.State.Dir = b.TempDir()
+	if edit != nil {
+		edit(s, cfg)
+	}
+	set, err := backend.Open(cfg, backend.Options{Audit: &audit.Memory{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, set, cfg.State.Dir
+}
+
+// runSessions starts n sessions of one server at once, each running open,
+// and waits until loaded holds in every one (what names it for a failure).
+// stop ends them.
+func runSessions(b *testing.B, set *backend.Set, stateDir string, n int, what string, open func(*App) tea.Cmd, loaded func(*App) bool) (apps []*App, stop func()) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	ctx, cancel := context.WithCancel(context.Background())
+	var progs []*tea.Program
+	var ended []chan struct{}
+	probes := make([]*sessionProbe, n)
+	for i := range probes {
+		c := &Common{Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set, Clock: clock.Pin(testNow),
+			Analyst: identity.Analyst{Name: fmt.Sprintf("analyst%d", i), Role: "responder"}, Log: slog.New(slog.DiscardHandler), StateDir: stateDir}
+		probes[i] = &sessionProbe{app: New(c), open: open, isLoaded: loaded, loaded: make(chan struct{})}
+		apps = append(apps, probes[i].app)
+		p := tea.NewProgram(probes[i], tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithContext(ctx), tea.WithoutRenderer())
+		done := make(chan struct{})
+		go func() { p.Run(); close(done) }() //nolint:errcheck // ended by Quit
+		go p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
+		progs, ended = append(progs, p), append(ended, done)
+	}
+	stop = func() {
+		cancel()
+		for i, p := range progs {
+			p.Quit()
+			<-ended[i]
+		}
+	}
+	for i, p := range probes {
+		select {
+		case <-p.loaded:
+		case <-time.After(5 * time.Minute):
+			stop()
+			b.Fatalf("session %d did not load %s", i, what)
+		}
+	}
+	return apps, stop
+}
+
+// liveHeap is the heap the collector keeps live.
+func liveHeap() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc)
+}
 
 // BenchmarkSharedSessions opens the ITM and SaaS tabs in 1, 10 and 50
 // sessions of one server (one backend set) against simulators of 100,000
@@ -66,51 +133,16 @@ func BenchmarkSharedSessions(b *testing.B) {
 }
 
 func openSessions(b *testing.B, n, rows int) (itmReqs, saasReqs int64, heap float64) {
-	s, err := sim.Start(sim.Options{Rows: rows, Clock: clock.Pin(testNow)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	cfg := s.Config()
-	cfg.State.Dir = b.TempDir()
-	set, err := backend.Open(cfg, backend.Options{Audit: &audit.Memory{}, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.TrueColor)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var progs []*tea.Program
-	var ended []chan struct{}
-	probes := make([]*tabsProbe, n)
-	for i := range probes {
-		c := &Common{Ctx: ctx, Styles: ui.NewStyles(r, "dark"), Keys: ui.DefaultKeyMap(), Backends: set, Clock: clock.Pin(testNow),
-			Analyst: identity.Analyst{Name: fmt.Sprintf("analyst%d", i), Role: "responder"}, Log: slog.New(slog.DiscardHandler), StateDir: cfg.State.Dir}
-		probes[i] = &tabsProbe{app: New(c), loaded: make(chan struct{})}
-		p := tea.NewProgram(probes[i], tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithContext(ctx), tea.WithoutRenderer())
-		done := make(chan struct{})
-		go func() { p.Run(); close(done) }() //nolint:errcheck // ended by Quit
-		go p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
-		progs, ended = append(progs, p), append(ended, done)
-	}
-	for i, p := range probes {
-		select {
-		case <-p.loaded:
-		case <-time.After(2 * time.Minute):
-			b.Fatalf("session %d did not load its ITM and SaaS tabs", i)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	s, set, state := openServer(b, rows, nil)
+	before := liveHeap()
+	_, stop := runSessions(b, set, state, n, "its ITM and SaaS tabs",
+		func(a *App) tea.Cmd { return tea.Batch(tabOf[*itmTab](a).Init(), tabOf[*saasTab](a).Init()) },
+		func(a *App) bool {
+			itm, saas := tabOf[*itmTab](a), tabOf[*saasTab](a)
+			return itm.loading == "" && itm.rows.Len() > 0 && saas.complete && saas.loading == ""
+		})
+	heap = liveHeap() - before
 	itmReqs, saasReqs = s.ITM.Requests(), s.SaaS.Requests()
-	for i, p := range progs {
-		p.Quit()
-		<-ended[i]
-	}
-	runtime.KeepAlive(probes)
-	return itmReqs, saasReqs, float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	stop()
+	return itmReqs, saasReqs, heap
 }
