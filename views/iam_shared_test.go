@@ -1,9 +1,7 @@
 package views
 
 import (
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,15 +192,5 @@ func TestIAMSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 		s.Okta.SetRateLimit("/api/v1/users", 2)
 	}})
 	h.typeKeys("5")
-	frame := h.waitUntil("the wait said", func(f string) bool { return strings.Contains(f, "waiting for Okta's rate limit: ") })
-	m := regexp.MustCompile(`waiting for Okta's rate limit: (\d+) s`).FindStringSubmatch(frame)
-	if m == nil {
-		t.Fatalf("no seconds in the wait:\n%s", frame)
-	}
-	if secs, _ := strconv.Atoi(m[1]); secs < 1 || secs > 62 {
-		t.Fatalf("waiting %s s for a one-minute window:\n%s", m[1], frame)
-	}
-	if !strings.Contains(frame, "Loading people") {
-		t.Fatalf("the wait is not said as the lists' load:\n%s", frame)
-	}
+	saysRateLimitWait(t, h, "Loading people")
 }

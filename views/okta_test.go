@@ -530,15 +530,24 @@ func TestSystemLogSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 	}})
 	openOkta(h)
 	h.typeKeys("]")
+	frame := saysRateLimitWait(t, h, "")
+	if !strings.Contains(frame, "rate limit 1/2 left") {
+		t.Errorf("the budget Okta reported is not shown:\n%s", frame)
+	}
+}
+
+// saysRateLimitWait waits for the console to say it waits for Okta's rate
+// limit, after what (a regexp: whose load it is), with the seconds left of
+// a one-minute window; it returns the frame.
+func saysRateLimitWait(t *testing.T, h *harness, what string) string {
+	t.Helper()
 	frame := h.waitUntil("the wait said", func(f string) bool { return strings.Contains(f, "waiting for Okta's rate limit: ") })
-	m := regexp.MustCompile(`waiting for Okta's rate limit: (\d+) s`).FindStringSubmatch(frame)
+	m := regexp.MustCompile(what + `.*waiting for Okta's rate limit: (\d+) s`).FindStringSubmatch(frame)
 	if m == nil {
-		t.Fatalf("no seconds in the wait:\n%s", frame)
+		t.Fatalf("no seconds in the wait, or not said with %q:\n%s", what, frame)
 	}
 	if secs, _ := strconv.Atoi(m[1]); secs < 1 || secs > 62 {
 		t.Fatalf("waiting %s s for a one-minute window:\n%s", m[1], frame)
 	}
-	if !strings.Contains(frame, "rate limit 1/2 left") {
-		t.Errorf("the budget Okta reported is not shown:\n%s", frame)
-	}
+	return frame
 }
