@@ -28,6 +28,7 @@ type itmTab struct {
 	set         *dataset.Set[*ticketRows]
 	loadingMore bool // this session is reading the next page
 	refreshing  bool // this session's refresh is running
+	stuck       bool // the next page failed: read it again only when asked (G, r), not on every look
 	failures    failures
 	total       int
 
@@ -268,7 +269,7 @@ func (t *itmTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
 	t.loadErr = nil
-	t.loadingMore, t.refreshing, t.toEnd = false, false, false
+	t.loadingMore, t.refreshing, t.toEnd, t.stuck, t.failures = false, false, false, false, failures{}
 	key := dataset.Key{Kind: "itm", Tenant: t.client().Tenant(), Query: t.queryText}
 	t.set, _ = dataset.Open(t.c.datasets(), key, newTicketRows)
 	t.rows = t.newView()
@@ -327,14 +328,14 @@ func (t *itmTab) watch(ctx context.Context, req int, version uint64) tea.Cmd {
 
 // loadMore fetches the next page when the cursor nears the end.
 func (t *itmTab) loadMore() tea.Cmd {
-	if !t.rows.more || t.loadingMore || t.loading != "" || t.set == nil || (!t.toEnd && !t.table.NearEnd(itmPageSize/5)) {
+	if !t.rows.more || t.loadingMore || t.loading != "" || t.set == nil || (!t.toEnd && (t.stuck || !t.table.NearEnd(itmPageSize/5))) {
 		return nil
 	}
 	st := t.set.Read()
 	if st.Snap != t.rows.ticketRows || !st.Snap.more || !t.set.Begin() {
 		return nil // another session is reading it, or has: the watch brings it
 	}
-	t.loadingMore = true
+	t.loadingMore, t.stuck = true, false
 	q := t.query
 	q.Offset, q.Limit = st.Snap.nextOffset, itmPageSize
 	return t.fetch(t.reqs.current(), pageMore, t.set, q)
@@ -353,7 +354,7 @@ func (t *itmTab) Refresh() tea.Cmd {
 	if !t.set.Begin() {
 		return tea.Batch(cmds...)
 	}
-	t.refreshing = true
+	t.refreshing, t.stuck = true, false
 	t.rereadQuery()
 	q := t.query
 	q.Offset, q.Limit = 0, itmPageSize
@@ -380,6 +381,7 @@ func (t *itmTab) onShared(m itmSharedMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	if m.err != nil {
 		t.toEnd = false
+		t.stuck = m.mine && m.kind == pageMore
 		if m.kind == pageFirst {
 			t.loadErr = m.err
 		}

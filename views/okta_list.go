@@ -40,6 +40,7 @@ type oktaList[T, P any] struct {
 	paging     bool // this session is reading the next page
 	refreshing bool // this session's refresh is running
 	toEnd      bool // G: the pages left are loading, then the cursor goes to the last row
+	stuck      bool // the next page failed: read it again only when asked (G, r), not on every look
 	// pager asks for a page of the search from a next link ("" the
 	// first); it is called on the UI goroutine and captures what it needs.
 	pager func() func(ctx context.Context, next string) (okta.Page[T], error)
@@ -117,7 +118,7 @@ func (p *oktaList[T, P]) reset() {
 	p.text, p.searched = "", nil
 	p.set, p.rows = nil, p.newView()
 	p.table.SetSource(p.rows)
-	p.openKey, p.started, p.loading, p.paging, p.refreshing, p.toEnd = "", false, false, false, false, false
+	p.openKey, p.started, p.loading, p.paging, p.refreshing, p.toEnd, p.stuck = "", false, false, false, false, false, false
 }
 
 func (p *oktaList[T, P]) info() string {
@@ -252,14 +253,14 @@ func (p *oktaList[T, P]) watch(ctx context.Context, req int, version uint64) tea
 
 // loadMore follows the next link when the cursor nears the end.
 func (p *oktaList[T, P]) loadMore() tea.Cmd {
-	if p.set == nil || !p.rows.more || p.loading || p.paging || p.refreshing || (!p.toEnd && !p.table.NearEnd(p.near)) {
+	if p.set == nil || !p.rows.more || p.loading || p.paging || p.refreshing || (!p.toEnd && (p.stuck || !p.table.NearEnd(p.near))) {
 		return nil
 	}
 	st := p.set.Read()
 	if st.Snap != p.rows.objRows || !st.Snap.more || !p.set.Begin() {
 		return nil // another session is reading it, or has: the watch brings it
 	}
-	p.paging = true
+	p.paging, p.stuck = true, false
 	return p.fetch(p.reqs.current(), pageMore, p.set, st.Snap.link, 1)
 }
 
@@ -273,7 +274,7 @@ func (p *oktaList[T, P]) refresh() tea.Cmd {
 	if p.refreshing || !p.set.Begin() {
 		return nil // another session's read: the watch brings it
 	}
-	p.refreshing, p.toEnd = true, false
+	p.refreshing, p.toEnd, p.stuck = true, false, false
 	return p.fetch(p.reqs.current(), pageRefresh, p.set, "", max(p.rows.pages, 1))
 }
 
@@ -295,6 +296,7 @@ func (p *oktaList[T, P]) onShared(m oktaSharedMsg[T]) tea.Cmd {
 	var cmds []tea.Cmd
 	if m.err != nil {
 		p.toEnd = false
+		p.stuck = m.mine && m.kind == pageMore
 		if m.kind == pageFirst {
 			p.loadErr = m.err
 		}

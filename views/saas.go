@@ -207,7 +207,7 @@ func (t *saasTab) loadFirst() tea.Cmd {
 	t.rereadQuery()
 	ctx, req := t.reqs.next(t.c.Context())
 	t.loadErr = nil
-	t.refreshing = false
+	t.refreshing, t.failures = false, failures{}
 	client := t.client()
 	key := dataset.Key{Kind: "saas", Tenant: client.Tenant(), Query: t.queryText + "\x00" + strings.Join(t.query.AppIDs, ",")}
 	set, _ := dataset.Open(t.c.datasets(), key, newIncidentRows)
@@ -405,15 +405,18 @@ func (t *saasTab) slide(req int, set *dataset.Set[*incidentRows], st dataset.Sta
 	if moved < saasSlideAfter && moved > -saasSlideAfter {
 		return nil
 	}
-	if moved < 0 {
-		// The window starts earlier than the rows read (the clock was set
-		// back): the query is read again from its start, in a new dataset.
-		key := dataset.Key{Kind: "saas", Tenant: t.client().Tenant(), Query: t.queryText + "\x00" + strings.Join(t.query.AppIDs, ",")}
-		t.c.datasets().Drop(key)
-		return t.loadFirst()
-	}
 	if !set.Begin() {
 		return nil // another session is reading it; the watch brings its rows
+	}
+	if moved < 0 {
+		// The window starts earlier than the rows read (the clock was set
+		// back): the query is read again from its start.
+		st = set.Restart(newIncidentRows())
+		t.rows.start(st.Snap)
+		t.showState(st)
+		t.table.SetSource(t.rows)
+		t.loading = "Loading SaaS incidents…"
+		return t.readFeed(req, set, t.client(), t.query, nil)
 	}
 	return t.readDelta(req, set, st.Snap, false)
 }

@@ -410,13 +410,23 @@ func (v *incidentView) show(s *incidentRows) (added int) {
 		if v.fresh == nil {
 			v.fresh = map[int32]bool{}
 		}
-		if int(c.at) >= len(v.incidentRows.rows) {
+		if v.isNew(s, c.at) {
 			added++
 		}
 		v.fresh[c.at] = true
 	}
 	v.incidentRows, v.seq = s, s.seq
 	return added
+}
+
+// isNew says whether s's row at was not in the view's snapshot: past its
+// end, or, after a slide moved the rows, not found by its incident id.
+func (v *incidentView) isNew(s *incidentRows, at int32) bool {
+	if s.era == v.era {
+		return int(at) >= len(v.incidentRows.rows)
+	}
+	_, known := v.incidentRows.find(s.rows[at].key)
+	return !known
 }
 
 func (v *incidentView) seen(key string) {

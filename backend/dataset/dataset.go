@@ -131,6 +131,17 @@ func (d *Set[S]) Publish(next func(S) S) State[S] {
 	return d.state
 }
 
+// Restart replaces the snapshot with empty for a load from the start (a
+// window that moved back): the dataset is no longer read to its end. The
+// caller has begun it; sessions on it stay on it and see the new load.
+func (d *Set[S]) Restart(empty S) State[S] {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.state.Snap, d.state.Done, d.state.Err = empty, false, nil
+	d.publishLocked()
+	return d.state
+}
+
 // End closes a load or refresh: done says the feed was read to its end,
 // err why it stopped short.
 func (d *Set[S]) End(done bool, err error) {
