@@ -200,7 +200,7 @@ func (p *logPane) open(again bool) tea.Cmd {
 	var first tea.Cmd
 	switch snap := st.Snap; {
 	case again || snap.run == nil || snap.ended == "stopped" || snap.ended == "failed":
-		first = p.start(req) // a load running is followed, not started again
+		first = p.start(req) // a load still running is followed, not started again
 	case snap.ended == "" && p.follow(snap.run):
 		first = p.await(p.reqs.paging, req, logLoad) // another session's load
 	case snap.ended == "":
@@ -326,7 +326,8 @@ func (p *logPane) poll(force, slideOnly bool) tea.Cmd {
 }
 
 // readLog reads pages into the dataset under ctx, the dataset's own (so a
-// session leaving does not stop it), publishing each page: the query from
+// session leaving does not stop it while another follows it), publishing
+// each page: the query from
 // its start, or with poll the events after those held, until Okta's empty
 // page, logCap events, or its last follower leaving.
 func readLog(ctx context.Context, set *dataset.Set[*eventSet], client *okta.Client, q okta.LogQuery, next string, poll bool) {
