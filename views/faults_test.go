@@ -47,7 +47,17 @@ func newGate(t *testing.T, base *string, path string) *gate {
 	close(g.opened)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ErrorLog = log.New(io.Discard, "", 0) // requests the console gave up on
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var srv *httptest.Server
+	// The vendor's next links point back through the gate, as a proxy in
+	// front of it would make them: the console follows no link to another
+	// host.
+	proxy.ModifyResponse = func(r *http.Response) error {
+		for i, l := range r.Header.Values("Link") {
+			r.Header["Link"][i] = strings.ReplaceAll(l, target.Scheme+"://"+target.Host, srv.URL)
+		}
+		return nil
+	}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opened := g.holds(r.URL.Path); opened != nil {
 			g.arrived <- r.Method + " " + r.URL.Path
 			select {

@@ -47,6 +47,8 @@ type logPane struct {
 
 	set   *dataset.Set[*eventSet]
 	rows  *eventView
+	leave func() // stops following the load this session follows; nil if none
+	kept  bool   // esc: the view keeps what arrived and no longer follows the load
 	hist  *ui.Histogram
 	drawn struct{ epoch, loaded, tailed int } // what the histogram counts of the rows
 
@@ -134,13 +136,15 @@ func (p *logPane) setSize(w, h int) {
 func (p *logPane) reset() {
 	p.reqs.stop()
 	p.stopTail()
-	p.started, p.openKey, p.set = false, "", nil
+	p.unfollow()
+	p.started, p.openKey, p.set, p.kept = false, "", nil, false
 	p.rows = newEventView(newEventSet())
 	p.table.SetSource(p.rows)
 }
 
 // setQuery runs a query typed by the analyst: the same query again reads
-// it again from its start, for every session on it.
+// it again from its start, for every session on it, unless its load is
+// still running: this session then follows that load.
 func (p *logPane) setQuery(text string) (tea.Cmd, error) {
 	q, err := parseLogQuery(text, p.t.c.now())
 	if err != nil {
@@ -189,16 +193,45 @@ func (p *logPane) open(again bool) tea.Cmd {
 	p.drawn.epoch = -1
 	p.draw()
 	p.table.SetSource(p.rows)
+	// The load followed so far is left once the new one is followed: the
+	// same load again is not stopped on the way.
+	leaving := p.leave
+	p.leave, p.kept = nil, false
 	var first tea.Cmd
 	switch snap := st.Snap; {
 	case again || snap.run == nil || snap.ended == "stopped" || snap.ended == "failed":
-		first = p.start(req)
-	case snap.ended == "":
+		first = p.start(req) // a load still running is followed, not started again
+	case snap.ended == "" && p.follow(snap.run):
 		first = p.await(p.reqs.paging, req, logLoad) // another session's load
+	case snap.ended == "":
+		first = p.start(req) // its last follower stopped it a moment ago
 	default:
 		first = p.poll(false, true) // read for an older window: slide it
 	}
+	if leaving != nil {
+		leaving()
+	}
 	return tea.Batch(first, p.watch(ctx, req, st.Version), p.table.Refilter())
+}
+
+// follow makes this session one of run's followers, leaving the load it
+// followed before; false when run's last follower stopped it meanwhile.
+func (p *logPane) follow(run *logRun) bool {
+	leave, ok := run.follow(p.t.c.Context())
+	if !ok {
+		return false
+	}
+	p.unfollow()
+	p.leave, p.kept = leave, false
+	return true
+}
+
+// unfollow leaves the load this session follows: the last to leave stops it.
+func (p *logPane) unfollow() {
+	if p.leave != nil {
+		p.leave()
+		p.leave = nil
+	}
 }
 
 // start reads the query from its start into the dataset, for every session
@@ -206,16 +239,31 @@ func (p *logPane) open(again bool) tea.Cmd {
 func (p *logPane) start(req int) tea.Cmd {
 	set, client := p.set, p.t.client()
 	if !set.Begin() {
-		if set.Read().Snap.loading() {
+		if snap := set.Read().Snap; snap.loading() && p.follow(snap.run) {
 			return p.await(p.reqs.paging, req, logLoad)
 		}
 		return p.await(p.reqs.paging, req, logRetry) // a poll, or a stopped load leaving
 	}
-	ctx, stop := context.WithCancel(set.Context())
+	ctx, cancel := context.WithCancel(set.Context())
+	run := &logRun{}
+	run.stop = func() {
+		cancel()
+		// Every session on the query sees it stopped at once, not when
+		// the page in flight gives up.
+		set.Publish(func(s *eventSet) *eventSet {
+			if s.run != run || s.ended != "" {
+				return s
+			}
+			n := s.next()
+			n.ended = "stopped"
+			return n
+		})
+	}
 	q := p.query
 	st := set.Publish(func(s *eventSet) *eventSet {
-		return &eventSet{newestFirst: q.Descending, since: q.Since, epoch: s.epoch + 1, run: &logRun{stop: stop}}
+		return &eventSet{newestFirst: q.Descending, since: q.Since, epoch: s.epoch + 1, run: run}
 	})
+	p.follow(run)
 	p.show(st.Snap)
 	go readLog(ctx, set, client, q, "", false)
 	return p.await(p.reqs.paging, req, logLoad)
@@ -278,9 +326,10 @@ func (p *logPane) poll(force, slideOnly bool) tea.Cmd {
 }
 
 // readLog reads pages into the dataset under ctx, the dataset's own (so a
-// session leaving does not stop it), publishing each page: the query from
+// session leaving does not stop it while another follows it), publishing
+// each page: the query from
 // its start, or with poll the events after those held, until Okta's empty
-// page, logCap events, or esc.
+// page, logCap events, or its last follower leaving.
 func readLog(ctx context.Context, set *dataset.Set[*eventSet], client *okta.Client, q okta.LogQuery, next string, poll bool) {
 	var edge map[string]bool
 	if poll {
@@ -290,7 +339,8 @@ func readLog(ctx context.Context, set *dataset.Set[*eventSet], client *okta.Clie
 		page, err := client.Logs(ctx, q, next)
 		budget, known := client.Budget(okta.LogsPath)
 		if ctx.Err() != nil {
-			// esc, or the dataset was dropped: what arrived stays.
+			// Its last follower left, or the dataset was dropped: what
+			// arrived stays.
 			set.Publish(func(s *eventSet) *eventSet {
 				if s.ended != "" || poll {
 					return s
@@ -418,6 +468,18 @@ func (p *logPane) onShared(m oktaLogMsg) tea.Cmd {
 	} else if m.req != p.reqs.current() {
 		return nil
 	}
+	if p.kept && (m.kind == logWatch || m.kind == logLoad) {
+		// esc: this session keeps what arrived while the others' load
+		// goes on, until f, enter or a poll shows the query again.
+		if m.kind == logWatch {
+			ctx, _ := p.reqs.paging(p.t.c.Context())
+			return p.watch(ctx, m.req, m.state.Version)
+		}
+		return nil
+	}
+	if m.kind == logPoll {
+		p.kept = false
+	}
 	var cmds []tea.Cmd
 	if p.show(m.state.Snap) {
 		cmds = append(cmds, p.table.Refilter())
@@ -454,21 +516,17 @@ func (p *logPane) onShared(m oktaLogMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// stopLoad is esc during a load: it ends for every session on the query,
-// and what arrived stays; f, enter runs it again.
+// stopLoad is esc during a load: this session stops following it and keeps
+// what arrived, in a snapshot of its own (the rows stay shared); the load
+// itself stops only if no other session follows it. f, enter follows it
+// again while it runs, or runs it again.
 func (p *logPane) stopLoad() tea.Cmd {
 	n, pages := p.rows.Len(), p.rows.pages
-	if run := p.rows.run; run != nil {
-		run.stop()
-	}
-	p.show(p.set.Publish(func(s *eventSet) *eventSet {
-		if s.ended != "" {
-			return s
-		}
-		n := s.next()
-		n.ended = "stopped"
-		return n
-	}).Snap)
+	kept := p.rows.next()
+	kept.ended = "stopped"
+	p.show(kept)
+	p.kept = true
+	p.unfollow()
 	return ui.Toast("Stopped: kept %s events from %s", count(n), plural(pages, "page"))
 }
 

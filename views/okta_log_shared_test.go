@@ -1,9 +1,14 @@
 package views
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"triage/backend/config"
 	"triage/backend/sim"
 )
 
@@ -81,31 +86,180 @@ func TestTwoSessionsShareOneSystemLogRead(t *testing.T) {
 }
 
 // A session that leaves while its load is running does not stop it: the
-// other session on the query gets every page, each read once.
+// other session following the query gets every page, each read once.
 func TestASessionLeavingMidLoadLeavesTheLoadToTheOthers(t *testing.T) {
 	t.Parallel()
-	a := newDriver(t, setup{sim: sim.Options{Rows: 6000}, loads: []int{4}})
-	openOkta(a)
+	a, g := gatedLogDriver(t)
 	b := secondDriver(t, a, "bob")
 	openOkta(b)
-	// The first page takes a while, so the load is surely running when a
-	// leaves.
-	a.sim.Okta.Inject(&sim.Fault{Path: "/api/v1/logs", Times: 1, Delay: 300 * time.Millisecond})
-	pa := tabOf[*oktaTab](a.app).log
-	tabOf[*oktaTab](a.app).pane = paneLog
-	pa.load() // starts the load; a never waits for its answer
-	if !pa.set.Read().Busy {
-		t.Fatal("the load is not running: the test would prove nothing")
-	}
+	g.shut(1)                  // the first page comes, the second waits until a has left
+	_ = startLog(a, weekQuery) // a never waits for its answer
+	g.held(t)
+	wait := startLog(b, weekQuery)
 	a.end()
-	openSystemLog(b)
-	pb := tabOf[*oktaTab](b.app).log
-	if pb.rows.ended != "complete" || pb.rows.Len() == 0 || pb.rows.eventSet != pa.set.Read().Snap {
-		t.Fatalf("the other session's load ended %q with %d events", pb.rows.ended, pb.rows.Len())
+	g.open()
+	b.run(wait)
+	b.settle()
+	pa, pb := logPaneOf(a), logPaneOf(b)
+	if pb.rows.ended != "complete" || pb.rows.pages < 3 || pb.rows.eventSet != pa.set.Read().Snap {
+		t.Fatalf("the other session's load ended %q with %d pages", pb.rows.ended, pb.rows.pages)
 	}
 	if n := logRequests(b); n != pb.rows.pages {
 		t.Fatalf("%d requests for %d pages: a page was read twice", n, pb.rows.pages)
 	}
+}
+
+// gatedLogDriver is a session with the Okta tab open, a week of System Log
+// of several pages, and a gate in front of the System Log.
+func gatedLogDriver(t *testing.T) (*driver, *gate) {
+	var g *gate
+	a := newDriver(t, setup{sim: sim.Options{Rows: 6000}, loads: []int{4}, edit: func(c *config.Config) {
+		g = newGate(t, &c.Okta[0].URL, "/api/v1/logs")
+		c.Okta[0].Conn.Timeout = config.Duration{Duration: time.Hour} // the gate decides when it answers
+	}})
+	openOkta(a)
+	return a, g
+}
+
+func logPaneOf(d *driver) *logPane { return tabOf[*oktaTab](d.app).log }
+
+// startLog shows d's System Log pane on query and returns the pane's wait
+// for its load, not yet run: the test runs it once the gate lets the load
+// end.
+func startLog(d *driver, query string) tea.Cmd {
+	d.t.Helper()
+	tabOf[*oktaTab](d.app).pane = paneLog
+	cmd, err := logPaneOf(d).setQuery(query)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return cmd
+}
+
+// glance shows d's pane the dataset as it is now, as its watch would,
+// without waiting for the next state.
+func glance(d *driver) {
+	p := logPaneOf(d)
+	_, _ = d.app.Update(oktaLogMsg{tab: p.t, req: p.reqs.current(), set: p.set, state: p.set.Read()})
+}
+
+// esc in one session stops its view of a shared load, not the load: the
+// other session on the query reads on to the end, each page once, while
+// the first keeps what had arrived.
+func TestEscStopsTheSystemLogLoadForOneSessionOnly(t *testing.T) {
+	t.Parallel()
+	a, g := gatedLogDriver(t)
+	b := secondDriver(t, a, "bob")
+	openOkta(b)
+	pa, pb := logPaneOf(a), logPaneOf(b)
+	g.shut(1)
+	_ = startLog(a, weekQuery)
+	g.held(t)
+	waitB := startLog(b, weekQuery)
+	glance(a)
+	if pa.rows.pages != 1 || !pa.loading() {
+		t.Fatalf("a shows %d pages, loading %v: the load is not held after its first page", pa.rows.pages, pa.loading())
+	}
+	a.typeKeys("esc")
+	a.waitFor("1,000 events · 1 page · ", "stopped: what arrived stays · f, enter runs it again", "Stopped: kept 1,000 events from 1 page")
+	if st := pa.set.Read(); !st.Busy || st.Snap.ended != "" {
+		t.Fatalf("esc in one session stopped the shared load: busy %v, ended %q", st.Busy, st.Snap.ended)
+	}
+	g.open()
+	b.run(waitB)
+	b.settle()
+	if pb.rows.ended != "complete" || pb.rows.pages < 3 {
+		t.Fatalf("the other session's load ended %q after %d pages", pb.rows.ended, pb.rows.pages)
+	}
+	if n := logRequests(b); n != pb.rows.pages {
+		t.Fatalf("%d requests for %d pages: want each page read once", n, pb.rows.pages)
+	}
+	glance(a)
+	a.waitFor("1,000 events · 1 page · ", "stopped: what arrived stays")
+	if pa.rows.Len() != 1000 || pa.loading() {
+		t.Fatalf("the stopped session moved on with the load: %d events, loading %v", pa.rows.Len(), pa.loading())
+	}
+}
+
+// esc in the only session following a load stops it at Okta: the page
+// held when esc is pressed is the last one asked for, and its answer, if
+// any, is not kept.
+func TestEscInTheLastSessionStopsTheSystemLogLoad(t *testing.T) {
+	t.Parallel()
+	a, g := gatedLogDriver(t)
+	b := secondDriver(t, a, "bob") // on the server, not on the query
+	openOkta(b)
+	pa := logPaneOf(a)
+	g.shut(1)
+	waitA := startLog(a, weekQuery)
+	g.held(t)
+	glance(a)
+	a.typeKeys("esc")
+	a.waitFor("1,000 events · 1 page · ", "stopped: what arrived stays")
+	g.open()
+	a.run(waitA) // the load's end
+	a.settle()
+	if st := pa.set.Read(); st.Busy || st.Snap.ended != "stopped" || st.Snap.pages != 1 {
+		t.Fatalf("after esc: busy %v, ended %q, %d pages", st.Busy, st.Snap.ended, st.Snap.pages)
+	}
+	// The held request may still reach Okta when let go, if the gate has
+	// not yet seen the console hang up; no request may follow it.
+	if n := logRequests(a); n > 2 {
+		t.Fatalf("%d System Log requests reached Okta: the load went on after esc", n)
+	}
+	a.waitFor("1,000 events · 1 page · ", "stopped: what arrived stays")
+}
+
+// The only session following a load leaves: the load stops rather than
+// spend Okta's budget for nobody.
+func TestTheLastSessionLeavingStopsTheSystemLogLoad(t *testing.T) {
+	t.Parallel()
+	a, g := gatedLogDriver(t)
+	g.shut(1)
+	_ = startLog(a, weekQuery)
+	g.held(t)
+	set := logPaneOf(a).set
+	a.end()
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	st, err := set.Idle(ctx)
+	if err != nil || st.Snap.ended != "stopped" || st.Snap.pages != 1 {
+		t.Fatalf("after the session left: %v, ended %q, %d pages", err, st.Snap.ended, st.Snap.pages)
+	}
+}
+
+// A session that stopped following a load another session still follows
+// runs the same query again: it follows the running load, with no request
+// of its own, to its end.
+func TestRunningAStoppedQueryAgainFollowsTheSharedLoad(t *testing.T) {
+	t.Parallel()
+	a, g := gatedLogDriver(t)
+	b := secondDriver(t, a, "bob")
+	openOkta(b)
+	pa, pb := logPaneOf(a), logPaneOf(b)
+	g.shut(1)
+	_ = startLog(a, weekQuery)
+	g.held(t)
+	waitB := startLog(b, weekQuery)
+	glance(a)
+	a.typeKeys("esc")
+	a.waitFor("stopped: what arrived stays")
+	waitA := startLog(a, weekQuery) // f, enter on the same text
+	if !pa.loading() || strings.Contains(a.screen(), "stopped: what arrived stays") {
+		t.Fatalf("running the query again does not follow the load:\n%s", a.screen())
+	}
+	g.open()
+	b.run(waitB)
+	b.settle()
+	a.run(waitA)
+	a.settle()
+	if pa.rows.ended != "complete" || pa.rows.eventSet != pb.rows.eventSet {
+		t.Fatalf("a's load ended %q, on the other session's events: %v", pa.rows.ended, pa.rows.eventSet == pb.rows.eventSet)
+	}
+	if n := logRequests(a); n != pa.rows.pages {
+		t.Fatalf("%d requests for %d pages: running it again read again", n, pa.rows.pages)
+	}
+	a.waitFor(" pages · rate limit")
 }
 
 // A relative window slides with the clock: the events that fell out of it

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"triage/backend/httpx"
@@ -108,8 +109,43 @@ type eventSet struct {
 	run    *logRun // the load running or last run; nil before any
 }
 
-// logRun is one load of a query, for esc to stop it.
-type logRun struct{ stop context.CancelFunc }
+// logRun is one load of a query. Every session showing it follows it, and
+// esc leaves it: the load stops only when its last follower leaves (esc,
+// another query, the session's end), so one analyst's esc does not cut a
+// colleague's load short, and no load spends Okta's budget for nobody.
+type logRun struct {
+	stop func() // cancels the load and marks it stopped
+
+	mu        sync.Mutex
+	followers int
+	stopped   bool // its last follower left
+}
+
+// follow counts a session as following the run until leave is called or
+// ctx, the session's, ends; false when the run was already stopped.
+func (r *logRun) follow(ctx context.Context) (leave func(), ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return nil, false
+	}
+	r.followers++
+	var once sync.Once
+	left := func() {
+		once.Do(func() {
+			r.mu.Lock()
+			r.followers--
+			last := r.followers == 0 && !r.stopped
+			r.stopped = r.stopped || last
+			r.mu.Unlock()
+			if last {
+				r.stop()
+			}
+		})
+	}
+	unwatch := context.AfterFunc(ctx, left)
+	return func() { unwatch(); left() }, true
+}
 
 func newEventSet() *eventSet { return &eventSet{} }
 
