@@ -1,6 +1,7 @@
 package views
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -141,4 +142,31 @@ func TestOktaAppsSayWhenTheyWaitForTheRateLimit(t *testing.T) {
 	openOkta(h)
 	h.typeKeys("G")
 	saysRateLimitWait(t, h, `Loading Okta apps \(50 so far\)… · `)
+}
+
+// A next page that fails is not read again on each look at the dataset:
+// the analyst's G (or r) asks again.
+func TestAFailedAppsPageIsReadAgainOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	a := newDriver(t, setup{loads: []int{4}})
+	ta := tabOf[*oktaTab](a.app)
+	if !ta.apps.rows.more {
+		t.Fatal("the apps are one page: the test would prove nothing")
+	}
+	a.sim.Okta.Inject(&sim.Fault{Path: "/api/v1/apps", Status: 400, Body: `{"errorCode":"E0000001","errorSummary":"nope"}`, Times: 100})
+	a.typeKeys("4", "G")
+	if !strings.HasPrefix(statusLine(a.screen()), "✗ ") {
+		t.Fatalf("the failed page is not said:\n%s", a.screen())
+	}
+	before := a.sim.Okta.Count("GET /api/v1/apps")
+	for range 3 {
+		a.send(oktaPoll(ta)) // the idle look at the dataset, every 2 s
+	}
+	if n := a.sim.Okta.Count("GET /api/v1/apps") - before; n != 0 {
+		t.Fatalf("the failing page was read %d more time(s) without being asked", n)
+	}
+	a.typeKeys("G")
+	if n := a.sim.Okta.Count("GET /api/v1/apps") - before; n != 1 {
+		t.Fatalf("G read the failing page %d time(s), want 1", n)
+	}
 }

@@ -434,6 +434,10 @@ func (p *logPane) show(s *eventSet) bool {
 	if s == p.rows.eventSet {
 		return false
 	}
+	if s.run != p.rows.run {
+		// A new load of the query: its polled events count from its start.
+		p.rows.base = s.dropped + len(s.tailed)
+	}
 	p.rows.eventSet = s
 	p.draw()
 	p.table.SetSource(p.rows)

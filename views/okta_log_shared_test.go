@@ -297,3 +297,36 @@ func TestTheSystemLogWindowSlidesAndReadsOnlyTheNewer(t *testing.T) {
 		t.Fatalf("the second session read %d more time(s)", n-2)
 	}
 }
+
+// The same query run again is a new load: the events polled after it are
+// new to the analyst, counted from the new load's start.
+func TestARerunQueryMarksTheEventsPolledAfterIt(t *testing.T) {
+	t.Parallel()
+	a := newDriver(t, setup{sim: sim.Options{Rows: 600}, loads: []int{4}})
+	openOkta(a)
+	openSystemLog(a)
+	tab := tabOf[*oktaTab](a.app)
+	p := tab.log
+	for range 3 {
+		a.clock.Advance(tailEvery)
+		a.sim.Okta.Emit("user.account.lock", "li.chen@acme.example", "")
+		a.run(tab.Refresh())
+		a.settle()
+	}
+	if p.rows.arrived() != 3 {
+		t.Fatalf("%d events arrived by polling, want 3", p.rows.arrived())
+	}
+	cmd, err := p.setQuery(p.text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.run(cmd)
+	a.settle()
+	a.clock.Advance(tailEvery)
+	a.sim.Okta.Emit("user.session.start", "li.chen@acme.example", "")
+	a.run(tab.Refresh())
+	a.settle()
+	if p.rows.arrived() != 1 || !p.rows.Fresh(0) || p.rows.at(0).eventType != "user.session.start" {
+		t.Fatalf("after the query ran again: %d arrived, top %q marked %v", p.rows.arrived(), p.rows.at(0).eventType, p.rows.Fresh(0))
+	}
+}

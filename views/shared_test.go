@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"triage/backend/identity"
+	"triage/backend/lenient"
+	"triage/backend/saas"
 )
 
 // secondDriver is another analyst's console on the same server as d: the
@@ -151,5 +154,31 @@ func TestARelativeSaaSWindowSlidesForward(t *testing.T) {
 	a.settle()
 	if at.rows.incidentRows != bt.rows.incidentRows && at.rows.Len() != bt.rows.Len() {
 		t.Fatalf("the first session shows %d rows, the second %d", at.rows.Len(), bt.rows.Len())
+	}
+}
+
+// A refresh that slides the window and brings new incidents counts them
+// by incident id: the rows the slide moved up are not new.
+func TestASlidingRefreshCountsItsNewIncidents(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	inc := func(id int, at time.Time) saas.Incident {
+		return saas.Incident{ID: lenient.String(strconv.Itoa(id)), UpdatedAt: lenient.Time{Time: at}, Severity: "high"}
+	}
+	var old []saas.Incident
+	for i := range 10 {
+		old = append(old, inc(i+1, base.Add(time.Duration(i)*time.Hour)))
+	}
+	v := newIncidentView()
+	v.add(old, false)
+	v.me = "a session"
+	s := v.incidentRows.next()
+	s.slide(base.Add(5 * time.Hour)) // five go
+	s.add([]saas.Incident{inc(100, base.Add(20*time.Hour)), inc(101, base.Add(21*time.Hour))}, true)
+	if added := v.show(s); added != 2 {
+		t.Fatalf("a slide and 2 new incidents counted %d new", added)
+	}
+	if v.Len() != 7 || v.Key(0) != "101" || !v.Fresh(0) || v.Fresh(2) {
+		t.Fatalf("%d rows, top %s marked %v, third marked %v", v.Len(), v.Key(0), v.Fresh(0), v.Fresh(2))
 	}
 }
