@@ -70,7 +70,8 @@ const (
 func newPersonRows(providers int) *personRows {
 	r := &personRows{providers: providers, index: &keyIndex{m: map[string]int32{}}, wordIx: map[string]uint8{},
 		listed: make([]listState, providers), lists: make([]listLoad, providers)}
-	r.word("") // state 0: unknown
+	r.word("")          // state 0: unknown
+	r.word(wordUnknown) // what a status past the table's 255 words reads as
 	return r
 }
 
@@ -257,10 +258,13 @@ func (r *personRows) addPage(p int, entries []people.Entry, mark bool, seen map[
 func (r *personRows) forget(p int, seen map[int32]bool) {
 	for i := 0; i < r.n; i++ {
 		if r.state(i, p) != 0 && !seen[int32(i)] {
+			was := r.status(i, p)
 			_, states := r.edit(i)
 			states[p] = 0
 			r.reindex(i)
-			r.changed(int32(i), nil)
+			if r.status(i, p) != was {
+				r.changed(int32(i), nil) // marked only when the cell reads differently
+			}
 		}
 	}
 }
