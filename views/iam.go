@@ -448,6 +448,7 @@ func readList(ctx context.Context, set *dataset.Set[*personRows], p int, prov pe
 	}
 	cursor := ""
 	for {
+		asOf := set.Read().Snap.puts
 		l, err := prov.List(ctx, cursor)
 		if err != nil {
 			set.Publish(func(s *personRows) *personRows {
@@ -469,7 +470,7 @@ func readList(ctx context.Context, set *dataset.Set[*personRows], p int, prov pe
 			l.Unreadable = 0 // counted once
 			set.Publish(func(s *personRows) *personRows {
 				n := s.next()
-				n.addPage(p, page, reload, seen)
+				n.addPage(p, page, reload, seen, asOf)
 				ld := &n.lists[p]
 				ld.loaded += len(page)
 				if unreadable > 0 {

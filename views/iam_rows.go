@@ -40,6 +40,12 @@ type personRows struct {
 	// write), for the other sessions to mark; seq numbers them.
 	changes []rowChange
 	seq     uint64
+	// looked is when (counted in puts) a look-up or a write last set a
+	// cell, so that a list page read before it does not put the older
+	// status back. Shared by a dataset's snapshots and used only by its
+	// writer, under the dataset's lock.
+	looked map[int]uint64
+	puts   uint64
 }
 
 // personChunk is how many rows a snapshot copies to change one of them.
@@ -223,22 +229,38 @@ func (r *personRows) set(email, name string, p int, status string) (at int, chan
 // put is set for one person, placed in order at once and logged as
 // changed by by when it did change.
 func (r *personRows) put(email, name string, p int, status string, by any) {
-	if at, changed := r.set(email, name, p, status); changed {
+	at, changed := r.set(email, name, p, status)
+	if changed {
 		r.changed(int32(at), by)
+	}
+	if at >= 0 {
+		if r.looked == nil {
+			r.looked = map[int]uint64{}
+		}
+		r.puts++
+		r.looked[at*r.providers+p] = r.puts
 	}
 	r.place()
 }
 
 // add merges a page of a provider's list.
 func (r *personRows) add(p int, entries []people.Entry) {
-	r.addPage(p, entries, false, nil)
+	r.addPage(p, entries, false, nil, r.puts)
 }
 
 // addPage merges a page of provider p's list; on a reload (mark) rows
 // whose cells changed are logged for every session to mark, and seen
 // records the rows the list names.
-func (r *personRows) addPage(p int, entries []people.Entry, mark bool, seen map[int32]bool) {
+// asOf is the snapshot's puts when the page was asked for: a cell a
+// look-up or write set since keeps what they found.
+func (r *personRows) addPage(p int, entries []people.Entry, mark bool, seen map[int32]bool, asOf uint64) {
 	for _, e := range entries {
+		if at, ok := r.index.find(people.Key(e.Email)); ok && int(at) < r.n && r.looked[int(at)*r.providers+p] > asOf {
+			if seen != nil {
+				seen[at] = true
+			}
+			continue
+		}
 		at, changed := r.set(e.Email, e.Name, p, e.Status)
 		if at < 0 {
 			continue

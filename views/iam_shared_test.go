@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"triage/backend/people"
 	"triage/backend/sim"
 )
 
@@ -193,4 +194,24 @@ func TestIAMSaysWhenItWaitsForTheRateLimit(t *testing.T) {
 	}})
 	h.typeKeys("5")
 	saysRateLimitWait(t, h, "Loading people")
+}
+
+// A list page asked for before a write and merged after it does not put
+// the older status back; a page asked for after the write does apply.
+func TestAListPageOlderThanAWriteKeepsTheWrite(t *testing.T) {
+	t.Parallel()
+	r := newPersonRows(1)
+	alice := []people.Entry{{Email: "alice@acme.example", Name: "Alice", Status: "ACTIVE"}}
+	r.add(0, alice)
+	asked := r.puts // the reload asks for its page
+	r.put("alice@acme.example", "Alice", 0, "SUSPENDED", "a session")
+	r.addPage(0, alice, true, map[int32]bool{}, asked)
+	at, _ := r.index.find(people.Key("alice@acme.example"))
+	if got := r.status(int(at), 0); got != "SUSPENDED" {
+		t.Fatalf("a page read before the suspend put back %q", got)
+	}
+	r.addPage(0, alice, true, map[int32]bool{}, r.puts)
+	if got := r.status(int(at), 0); got != "ACTIVE" {
+		t.Fatalf("a page read after the suspend shows %q", got)
+	}
 }
