@@ -208,6 +208,11 @@ func (s *Server) Listen() (net.Listener, error) {
 // Serve answers connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.log.Info("serving", "addr", ln.Addr().String(), "analysts", s.analysts.count())
+	if b := s.opts.Backends; b != nil && b.Datasets != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go b.Datasets.TrimEvery(time.Minute, stop)
+	}
 	if err := s.srv.Serve(ln); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
 		return err
 	}

@@ -252,6 +252,21 @@ func (r *Registry) Trim() {
 	r.trimLocked(Key{})
 }
 
+// TrimEvery trims every d until stop closes: datasets grow as they page
+// and refresh, not only when one is opened. A server runs it.
+func (r *Registry) TrimEvery(d time.Duration, stop <-chan struct{}) {
+	tick := time.NewTicker(d)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			r.Trim()
+		case <-stop:
+			return
+		}
+	}
+}
+
 // Bytes is what the registry's datasets hold, roughly.
 func (r *Registry) Bytes() int64 {
 	r.mu.Lock()
