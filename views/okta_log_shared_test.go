@@ -270,7 +270,7 @@ func TestTheSystemLogWindowSlidesAndReadsOnlyTheNewer(t *testing.T) {
 	openOkta(a)
 	openSystemLog(a)
 	p := tabOf[*oktaTab](a.app).log
-	held, pages, read := p.rows.Len(), p.rows.pages, logRequests(a)
+	held, pages, read, raw := p.rows.Len(), p.rows.pages, logRequests(a), p.rows.packedBytes
 	a.clock.Advance(12 * time.Hour)
 	a.sim.Okta.Emit("user.account.lock", "li.chen@acme.example", "")
 	a.run(tabOf[*oktaTab](a.app).Refresh())
@@ -288,6 +288,16 @@ func TestTheSystemLogWindowSlidesAndReadsOnlyTheNewer(t *testing.T) {
 	dropped = held + 1 - p.rows.Len()
 	if dropped <= 0 || p.rows.pages != pages || p.rows.at(0).eventType != "user.account.lock" {
 		t.Fatalf("after the slide: %d events dropped, %d pages (was %d), top %q", dropped, p.rows.pages, pages, p.rows.at(0).eventType)
+	}
+	// The raw pages only dropped events were in are let go; the kept
+	// events' pages stay.
+	if p.rows.packedBytes >= raw {
+		t.Fatalf("the raw pages hold %d bytes after the slide, %d before", p.rows.packedBytes, raw)
+	}
+	for i := range p.rows.Len() {
+		if p.rows.packed[p.rows.at(i).page] == nil {
+			t.Fatalf("event %d's raw page was let go", i)
+		}
 	}
 	// A session opening the query now shares the slid events.
 	b := secondDriver(t, a, "bob")

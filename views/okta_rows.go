@@ -267,6 +267,28 @@ func (r *eventSet) slide(since time.Time) {
 	r.tailed, r.dropped = slices.Clip(r.tailed[cut:]), r.dropped+cut
 	r.since = since
 	r.epoch++
+	r.freePages()
+}
+
+// freePages lets go of the raw pages no row is in any more, so a query
+// tailed for days does not keep every page it ever read. Pages keep their
+// numbers; earlier snapshots keep their own list.
+func (r *eventSet) freePages() {
+	used := make([]bool, len(r.packed))
+	for i := range r.loaded {
+		used[r.loaded[i].page] = true
+	}
+	for i := range r.tailed {
+		used[r.tailed[i].page] = true
+	}
+	packed := slices.Clone(r.packed)
+	for i := range packed {
+		if !used[i] && packed[i] != nil {
+			r.packedBytes -= int64(len(packed[i]))
+			packed[i] = nil
+		}
+	}
+	r.packed = packed
 }
 
 // eventView is one session's view of a shared snapshot: the snapshot, and
