@@ -335,6 +335,10 @@ func (t *itmTab) loadMore() tea.Cmd {
 	if st.Snap != t.rows.ticketRows || !st.Snap.more || !t.set.Begin() {
 		return nil // another session is reading it, or has: the watch brings it
 	}
+	if st = t.set.Read(); st.Snap != t.rows.ticketRows {
+		t.set.End(false, st.Err) // another session read the page just before Begin
+		return nil
+	}
 	t.loadingMore, t.stuck = true, false
 	q := t.query
 	q.Offset, q.Limit = st.Snap.nextOffset, itmPageSize

@@ -260,6 +260,10 @@ func (p *oktaList[T, P]) loadMore() tea.Cmd {
 	if st.Snap != p.rows.objRows || !st.Snap.more || !p.set.Begin() {
 		return nil // another session is reading it, or has: the watch brings it
 	}
+	if st = p.set.Read(); st.Snap != p.rows.objRows {
+		p.set.End(false, st.Err) // another session read the page just before Begin
+		return nil
+	}
 	p.paging, p.stuck = true, false
 	return p.fetch(p.reqs.current(), pageMore, p.set, st.Snap.link, 1)
 }
