@@ -13,6 +13,7 @@ import (
 
 	"triage/backend/dataset"
 	"triage/backend/httpx"
+	"triage/backend/okta"
 	"triage/backend/people"
 	"triage/ui"
 )
@@ -242,7 +243,13 @@ func (t *iamTab) held() string {
 		if c == nil {
 			continue
 		}
-		if u, ok := c.Pacer().Held(); ok && u.After(until) {
+		u, ok := c.Pacer().Held()
+		if _, isOkta := p.(*people.Okta); isOkta {
+			// The org's client also reads the System Log and apps, each its
+			// own bucket: only the users' bucket holds the list.
+			u, ok = c.Pacer().Waiting(okta.UsersPath)
+		}
+		if ok && u.After(until) {
 			vendor, until = c.Vendor(), u
 		}
 	}
