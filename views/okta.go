@@ -148,6 +148,8 @@ func (t *oktaTab) Update(msg tea.Msg) tea.Cmd {
 		return t.onWho(m)
 	case oktaChangeMsg:
 		return t.onChange(m)
+	case oktaGroupMsg:
+		return t.groups.updated(*m.group)
 	case oktaLogMsg:
 		return t.log.onShared(m)
 	case oktaEventMsg:

@@ -251,5 +251,29 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 	if m.out.Lost != "" {
 		note = " (" + m.out.Lost + "; reading back shows it applied)"
 	}
-	return tea.Batch(reload, ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
+	return tea.Batch(reload, t.readGroup(ch), ui.Toast("%s %s %s%s", ch.person, w.done, ch.targetName, note))
+}
+
+// oktaGroupMsg is a group read again after a change of its members.
+type oktaGroupMsg struct {
+	tab   *oktaTab
+	group *okta.Group
+}
+
+// readGroup reads a group again after a member was added or removed: Okta
+// moves its lastMembershipUpdated, which the groups list shows, so every
+// session on the list sees the change. A failed read leaves the row as it
+// was; the change itself is made.
+func (t *oktaTab) readGroup(ch oktaChange) tea.Cmd {
+	if ch.kind != chGroupAdd && ch.kind != chGroupRemove {
+		return nil
+	}
+	client, ctx := t.client(), t.c.Context()
+	return func() tea.Msg {
+		g, err := client.Group(ctx, ch.target)
+		if err != nil || g == nil {
+			return nil
+		}
+		return oktaGroupMsg{tab: t, group: g}
+	}
 }

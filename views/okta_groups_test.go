@@ -4,9 +4,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"triage/backend/audit"
 	"triage/backend/identity"
+	"triage/backend/okta"
 	"triage/backend/sim"
 )
 
@@ -252,4 +254,55 @@ func TestOktaGroupWriteBindingsAreRefusedReadOnlyAndAskFirst(t *testing.T) {
 	if strings.Join(writes, " ") != "okta.group_add_user okta.group_remove_user" {
 		t.Fatalf("the Groups pane's writes: %v", writes)
 	}
+}
+
+// A member added through one session moves the group's "membership
+// updated" for every session on the groups list: the other session marks
+// the row, the one that wrote does not.
+func TestAGroupChangeReachesTheOtherSessionMarked(t *testing.T) {
+	t.Parallel()
+	a := newDriver(t, setup{loads: []int{4}})
+	openGroups(a)
+	b := secondDriver(t, a, "bob")
+	openGroups(b)
+	contractors := a.sim.Okta.GroupID("Contractors")
+	row := func(d *driver) int {
+		p := tabOf[*oktaTab](d.app).groups
+		at, ok := p.rows.find(contractors)
+		if !ok {
+			t.Fatalf("Contractors is not listed in %s's session", d.app.c.Analyst.Name)
+		}
+		return at
+	}
+	was := tabOf[*oktaTab](b.app).groups.rows.rows[row(b)].obj.LastMembershipUpdated.Time
+	a.clock.Advance(time.Hour)
+	a.typeKeys("/") // the rows b shows too: every group, filtered here
+	a.typeText("Contractors")
+	a.typeKeys("enter", "enter")
+	a.waitFor("Members (")
+	a.typeKeys("+")
+	a.typeText("li.chen@acme.example")
+	a.typeKeys("enter")
+	a.waitFor("Add Li Chen to Contractors?")
+	a.typeKeys("y")
+	a.waitFor("Li Chen <li.chen@acme.example> added to Contractors")
+
+	b.send(oktaPollGroups(tabOf[*oktaTab](b.app))) // b's next look at the dataset
+	bg := tabOf[*oktaTab](b.app).groups
+	now := bg.rows.rows[row(b)].obj.LastMembershipUpdated.Time
+	if !now.Equal(a.clock.Now().Truncate(time.Millisecond)) || now.Equal(was) {
+		t.Fatalf("b's row says membership updated %s (was %s, the add was at %s)", now, was, a.clock.Now())
+	}
+	if !bg.rows.fresh[contractors] {
+		t.Fatal("b does not mark the group a's add changed")
+	}
+	if tabOf[*oktaTab](a.app).groups.rows.fresh[contractors] {
+		t.Fatal("a marks its own add")
+	}
+}
+
+// oktaPollGroups is the groups list's next look at its dataset.
+func oktaPollGroups(tab *oktaTab) oktaSharedMsg[okta.Group] {
+	p := tab.groups
+	return oktaSharedMsg[okta.Group]{tab: tab, req: p.reqs.current(), set: p.set, state: p.set.Read(), chain: true}
 }

@@ -112,6 +112,18 @@ func (p *oktaList[T, P]) newView() *objView[T] {
 	return &objView[T]{objRows: newObjRows[T](), cols: p.cols, me: p}
 }
 
+// updated puts an object read back after this session's write in the
+// shared rows, for every session on the search to see.
+func (p *oktaList[T, P]) updated(obj T) tea.Cmd {
+	if p.set == nil {
+		return nil
+	}
+	st := p.set.Publish(func(s *objRows[T]) *objRows[T] { n := s.next(); n.update(obj, p.cols, p); return n })
+	p.rows.show(st.Snap)
+	p.table.SetSource(p.rows)
+	return p.table.Refilter()
+}
+
 // reset forgets the list and its search (another org).
 func (p *oktaList[T, P]) reset() {
 	p.reqs.stop()

@@ -121,6 +121,24 @@ func (r *objRows[T]) replace(objs []T, cols objCols[T]) {
 	r.rows, r.shared, r.index = rows, false, index
 }
 
+// update puts an object read again after a write in its row; the other
+// sessions mark it when it changed (by: the session that wrote).
+func (r *objRows[T]) update(obj T, cols objCols[T], by any) {
+	id := cols.id(&obj)
+	at, ok := r.find(id)
+	if !ok {
+		return
+	}
+	r.own()
+	r.seq++
+	row := objRowOf(obj, cols)
+	if !bytes.Equal(cols.raw(&r.rows[at].obj), cols.raw(&row.obj)) {
+		r.logChange(keyChange{seq: r.seq, key: id, by: by})
+	}
+	r.size += rowBytes(&row, cols) - rowBytes(&r.rows[at], cols)
+	r.rows[at] = row
+}
+
 // objView is one session's view of a shared snapshot: the snapshot and the
 // objects this session marks as changed.
 type objView[T any] struct {

@@ -44,6 +44,7 @@ func (m itmWriteMsg) recipient() Tab      { return m.tab }
 func (m oktaAssignMsg) recipient() Tab    { return m.tab }
 func (m oktaWhoMsg) recipient() Tab       { return m.tab }
 func (m oktaChangeMsg) recipient() Tab    { return m.tab }
+func (m oktaGroupMsg) recipient() Tab     { return m.tab }
 func (m oktaLogMsg) recipient() Tab       { return m.tab }
 func (m oktaEventMsg) recipient() Tab     { return m.tab }
 func (m oktaTailTick) recipient() Tab     { return m.tab }

@@ -26,6 +26,7 @@ type oktaGroup struct {
 	id, name   string
 	desc, kind string
 	created    time.Time
+	membership time.Time // the last add or remove through the API; zero: as generated
 }
 
 type oktaUser struct {
@@ -353,7 +354,7 @@ func (s *Okta) renderGroup(g *oktaGroup) map[string]any {
 	}
 	return map[string]any{
 		"id": g.id, "created": oktaTime(g.created), "lastUpdated": oktaTime(g.created),
-		"lastMembershipUpdated": oktaTime(s.opts.epoch.Add(-time.Duration(g.idx) * time.Hour)),
+		"lastMembershipUpdated": oktaTime(g.membershipUpdated(s.opts.epoch)),
 		"objectClass":           []any{objectClass}, "type": g.kind,
 		"profile": map[string]any{"name": g.name, "description": g.desc},
 		"_links":  map[string]any{"users": map[string]any{"href": s.URL + "/api/v1/groups/" + g.id + "/users"}},
@@ -661,4 +662,13 @@ func (s *Okta) GroupID(name string) string {
 		}
 	}
 	return ""
+}
+
+// membershipUpdated is lastMembershipUpdated: Okta moves it on every
+// member added or removed.
+func (g *oktaGroup) membershipUpdated(epoch time.Time) time.Time {
+	if !g.membership.IsZero() {
+		return g.membership
+	}
+	return epoch.Add(-time.Duration(g.idx) * time.Hour)
 }

@@ -141,6 +141,7 @@ func (s *Okta) addMember(w http.ResponseWriter, r *http.Request) {
 	}
 	if !u.inGroup(g.idx) {
 		u.groups = append(u.groups, g.idx)
+		g.membership = s.now().Truncate(time.Millisecond)
 		s.log.recordOn(s, r, "group.user_membership.add", u.idx, -1, g.idx)
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -162,6 +163,7 @@ func (s *Okta) removeMember(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		u.groups = kept
+		g.membership = s.now().Truncate(time.Millisecond)
 		s.log.recordOn(s, r, "group.user_membership.remove", u.idx, -1, g.idx)
 	}
 	w.WriteHeader(http.StatusNoContent)
