@@ -664,8 +664,9 @@ func (s *Okta) GroupID(name string) string {
 	return ""
 }
 
-// membershipUpdated is lastMembershipUpdated: Okta moves it on every
-// member added or removed.
+// membershipUpdated is lastMembershipUpdated, "when the group's
+// memberships were last updated" (okta-sdk-golang v5, model Group): Okta
+// moves it on every member added or removed.
 func (g *oktaGroup) membershipUpdated(epoch time.Time) time.Time {
 	if !g.membership.IsZero() {
 		return g.membership
