@@ -21,6 +21,7 @@ const appsPageSize = 50
 type appsPane struct {
 	*oktaList[okta.App, okta.AppUser]
 	query    okta.AppQuery
+	user     string   // the search's user:, whose apps it lists
 	checks   []string // answers of assignment checks, newest last
 	checking string
 }
@@ -144,7 +145,7 @@ func (p *appsPane) searchApps(text string) (tea.Cmd, error) {
 		}
 	}
 	q.Filter, q.Limit = orTerms(status), appsPageSize
-	p.query, p.searched = q, nil
+	p.query, p.searched, p.user = q, nil, user
 	if user != "" {
 		// Okta filters apps by user id: the first page looks the login
 		// up; the next link carries the filter.
@@ -272,4 +273,11 @@ var appCols = objCols[okta.App]{
 		return ""
 	},
 	raw: func(a *okta.App) []byte { return a.Raw },
+}
+
+// listsApps says whether the search lists the apps of the person an
+// assignment changed (user: their login or id): it is read again then.
+func (p *appsPane) listsApps(ch oktaChange) bool {
+	u := strings.ToLower(p.user)
+	return u != "" && p.text != "" && (u == strings.ToLower(ch.user) || strings.Contains(strings.ToLower(ch.person), "<"+u+">"))
 }

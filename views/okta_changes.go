@@ -246,6 +246,8 @@ func (t *oktaTab) onChange(m oktaChangeMsg) tea.Cmd {
 		reload = t.groups.openObj(ch.target)
 	case (ch.kind == chAssign || ch.kind == chUnassign) && t.apps.openKey == ch.target:
 		reload = t.apps.openApp(ch.target)
+	case (ch.kind == chAssign || ch.kind == chUnassign) && t.apps.listsApps(ch):
+		reload = t.apps.refresh() // the person's apps, for every session on the search
 	}
 	note := ""
 	if m.out.Lost != "" {

@@ -306,3 +306,38 @@ func oktaPollGroups(tab *oktaTab) oktaSharedMsg[okta.Group] {
 	p := tab.groups
 	return oktaSharedMsg[okta.Group]{tab: tab, req: p.reqs.current(), set: p.set, state: p.set.Read(), chain: true}
 }
+
+// An app assigned to the person whose apps the search lists (user:) is
+// read into that list at once, for every session on the search.
+func TestAnAssignmentReachesTheListOfThePersonsApps(t *testing.T) {
+	t.Parallel()
+	h := newDriver(t, setup{loads: []int{4}})
+	openOkta(h)
+	h.typeKeys("f", "ctrl+u")
+	h.typeText("user:li.chen@acme.example")
+	h.typeKeys("enter")
+	h.waitFor("search: user:li.chen@acme.example")
+	tab := tabOf[*oktaTab](h.app)
+	before := tab.apps.rows.Len()
+	var id, label string
+	for _, a := range h.sim.Okta.Apps() {
+		if !slices.Contains(h.sim.Okta.AppUserLogins(a.ID), "li.chen@acme.example") {
+			id, label = a.ID, a.Label
+			break
+		}
+	}
+	if _, listed := tab.apps.rows.find(id); id == "" || listed {
+		t.Fatalf("no app Li Chen lacks (%q listed %v)", id, listed)
+	}
+	user := h.sim.Okta.UserID("li.chen@acme.example")
+	out := tab.client().AssignUserOnce(h.app.c.Context(), id, user)
+	if !out.Applied() {
+		t.Fatalf("assigning %s: %v", label, out.Err)
+	}
+	h.send(oktaChangeMsg{tab: tab, change: oktaChange{kind: chAssign, target: id, targetName: label, user: user,
+		person: "Li Chen <li.chen@acme.example>"}, out: out.Result})
+	h.settle()
+	if _, listed := tab.apps.rows.find(id); !listed || tab.apps.rows.Len() != before+1 {
+		t.Fatalf("after the assignment the list holds %d apps (was %d), %s listed %v", tab.apps.rows.Len(), before, label, listed)
+	}
+}
