@@ -143,20 +143,29 @@ func glance(d *driver) {
 	_, _ = d.app.Update(oktaLogMsg{tab: p.t, req: p.reqs.current(), set: p.set, state: p.set.Read()})
 }
 
+// twoOnAHeldLoad is two sessions on a week of System Log whose load is
+// held after its first page: a started it, b joined (waitB is b's wait
+// for the load's end) and a has shown the first page.
+func twoOnAHeldLoad(t *testing.T) (a, b *driver, g *gate, waitB tea.Cmd) {
+	t.Helper()
+	a, g = gatedLogDriver(t)
+	b = secondDriver(t, a, "bob")
+	openOkta(b)
+	g.shut(1)
+	_ = startLog(a, weekQuery)
+	g.held(t)
+	waitB = startLog(b, weekQuery)
+	glance(a)
+	return a, b, g, waitB
+}
+
 // esc in one session stops its view of a shared load, not the load: the
 // other session on the query reads on to the end, each page once, while
 // the first keeps what had arrived.
 func TestEscStopsTheSystemLogLoadForOneSessionOnly(t *testing.T) {
 	t.Parallel()
-	a, g := gatedLogDriver(t)
-	b := secondDriver(t, a, "bob")
-	openOkta(b)
+	a, b, g, waitB := twoOnAHeldLoad(t)
 	pa, pb := logPaneOf(a), logPaneOf(b)
-	g.shut(1)
-	_ = startLog(a, weekQuery)
-	g.held(t)
-	waitB := startLog(b, weekQuery)
-	glance(a)
 	if pa.rows.pages != 1 || !pa.loading() {
 		t.Fatalf("a shows %d pages, loading %v: the load is not held after its first page", pa.rows.pages, pa.loading())
 	}
@@ -233,15 +242,8 @@ func TestTheLastSessionLeavingStopsTheSystemLogLoad(t *testing.T) {
 // of its own, to its end.
 func TestRunningAStoppedQueryAgainFollowsTheSharedLoad(t *testing.T) {
 	t.Parallel()
-	a, g := gatedLogDriver(t)
-	b := secondDriver(t, a, "bob")
-	openOkta(b)
+	a, b, g, waitB := twoOnAHeldLoad(t)
 	pa, pb := logPaneOf(a), logPaneOf(b)
-	g.shut(1)
-	_ = startLog(a, weekQuery)
-	g.held(t)
-	waitB := startLog(b, weekQuery)
-	glance(a)
 	a.typeKeys("esc")
 	a.waitFor("stopped: what arrived stays")
 	waitA := startLog(a, weekQuery) // f, enter on the same text
