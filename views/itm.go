@@ -208,12 +208,7 @@ const itmPollEvery = 2 * time.Second
 // newView is an empty view of the tab's dataset.
 func (t *itmTab) newView() *ticketView {
 	v := newTicketView()
-	v.me = t
-	if set := t.set; set != nil {
-		v.publish = func(change func(*ticketRows)) *ticketRows {
-			return set.Publish(func(s *ticketRows) *ticketRows { n := s.next(); change(n); return n }).Snap
-		}
-	}
+	v.me, v.publish = t, publisher(t.set, (*ticketRows).next)
 	return v
 }
 

@@ -1,12 +1,7 @@
 package views
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/url"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,38 +50,10 @@ func openLogSessions(b *testing.B, n int) logSessionsRun {
 		s.Okta.SetRateLimit(okta.LogsPath, 20)
 		cfg.Okta[0].RateShare = &share
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
 	// The SIEM's collector: its own token, the same bucket.
 	var run logSessionsRun
-	var creqs, c429 atomic.Int64
-	var collector sync.WaitGroup
-	collector.Add(1)
-	go func() {
-		defer collector.Done()
-		u := s.Okta.URL + okta.LogsPath + "?" + url.Values{"since": {testNow.Add(-time.Hour).Format(time.RFC3339)}, "limit": {"100"}}.Encode()
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-			req.Header.Set("Authorization", "SSWS "+sim.OktaAPIToken)
-			if res, err := http.DefaultClient.Do(req); err == nil {
-				res.Body.Close()
-				creqs.Add(1)
-				if res.StatusCode == http.StatusTooManyRequests {
-					c429.Add(1)
-				}
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-
-	collectorBefore := s.Okta.Count("GET /api/v1/logs")
+	before := s.Okta.Count("GET /api/v1/logs")
+	collector := s.Okta.StartCollector(testNow.Add(-time.Hour), 250*time.Millisecond)
 	start := time.Now()
 	_, stop := runSessions(b, set, state, n, "the System Log",
 		func(a *App) tea.Cmd {
@@ -96,11 +63,9 @@ func openLogSessions(b *testing.B, n int) logSessionsRun {
 		},
 		func(a *App) bool { log := tabOf[*oktaTab](a).log; return log.started && log.rows.ended == "complete" })
 	run.elapsed = time.Since(start)
-	cancel()
-	collector.Wait()
+	run.collector, run.collector429 = collector.Stop()
 	stop()
-	run.collector, run.collector429 = creqs.Load(), c429.Load()
 	// The simulator counts every GET of the System Log: the collector's too.
-	run.requests = int64(s.Okta.Count("GET /api/v1/logs")-collectorBefore) - run.collector
+	run.requests = int64(s.Okta.Count("GET /api/v1/logs")-before) - run.collector
 	return run
 }

@@ -236,12 +236,7 @@ func (t *saasTab) loadFirst() tea.Cmd {
 // newView is an empty view of the tab's dataset.
 func (t *saasTab) newView() *incidentView {
 	v := newIncidentView()
-	v.me = t
-	if set := t.set; set != nil {
-		v.publish = func(change func(*incidentRows)) *incidentRows {
-			return set.Publish(func(s *incidentRows) *incidentRows { n := s.next(); change(n); return n }).Snap
-		}
-	}
+	v.me, v.publish = t, publisher(t.set, (*incidentRows).next)
 	return v
 }
 

@@ -68,3 +68,15 @@ func (f *failures) first(version uint64) bool {
 	f.said = version
 	return true
 }
+
+// publisher is how a view of set writes: it builds the dataset's next
+// snapshot from the current one with next and change, and returns it. Nil
+// (no dataset yet: the view builds its own) when set is.
+func publisher[S dataset.Snapshot](set *dataset.Set[S], next func(S) S) func(change func(S)) S {
+	if set == nil {
+		return nil
+	}
+	return func(change func(S)) S {
+		return set.Publish(func(s S) S { n := next(s); change(n); return n }).Snap
+	}
+}

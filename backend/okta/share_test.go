@@ -3,7 +3,6 @@ package okta_test
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,32 +63,7 @@ func runShare(tb testing.TB, sessions int, share float64, limit int, window, pol
 	}
 
 	run := shareRun{sessions: sessions}
-	stop := make(chan struct{})
-	var collector sync.WaitGroup
-	var creqs, c429 atomic.Int64
-	collector.Add(1)
-	go func() {
-		defer collector.Done()
-		u := s.Okta.URL + okta.LogsPath + "?" + url.Values{"since": {simNow.Add(-time.Hour).Format(time.RFC3339)}, "limit": {"100"}}.Encode()
-		t := time.NewTicker(poll)
-		defer t.Stop()
-		for {
-			req, _ := http.NewRequest("GET", u, nil)
-			req.Header.Set("Authorization", "SSWS "+sim.OktaAPIToken)
-			if res, err := http.DefaultClient.Do(req); err == nil {
-				res.Body.Close()
-				creqs.Add(1)
-				if res.StatusCode == http.StatusTooManyRequests {
-					c429.Add(1)
-				}
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	collector := s.Okta.StartCollector(simNow.Add(-time.Hour), poll)
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -117,15 +91,13 @@ func runShare(tb testing.TB, sessions int, share float64, limit int, window, pol
 	}
 	wg.Wait()
 	run.elapsed = time.Since(start)
-	close(stop)
-	collector.Wait()
+	run.collectorReqs, run.collector429 = collector.Stop()
 	close(errs)
 	for err := range errs {
 		tb.Fatalf("a session's load failed: %v", err)
 	}
 	run.pages = int(pages.Load())
 	run.triageReqs, run.triage429 = counter.reqs.Load(), counter.limited.Load()
-	run.collectorReqs, run.collector429 = creqs.Load(), c429.Load()
 	return run
 }
 
